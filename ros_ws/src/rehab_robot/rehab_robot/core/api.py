@@ -1,0 +1,330 @@
+"""The typed surface of the robot core: what adapters send in and get back.
+
+Everything a node adapter (Cyclone DDS or rclpy) exchanges with the controller is one of
+these frozen dataclasses or enums; the adapters only translate them to and from ROS 2
+messages. The ports the core needs (a clock, an actuator driver) are Protocols, so that the
+simulated robot, the CiA 402 drives and test fakes plug in behind the same contract.
+
+Conventions: angles inside the core are radians (``_rad``); the exercise command, which
+comes from a therapist's prescription, is in degrees (``_deg``). Torques are N m (``_nm``),
+times are seconds on the injected monotonic clock (``t_s``). Tuples are per joint, in the
+order of ``joint_names``.
+
+Where things live:
+
+- ``rehab_robot.core.config.load_config(path=None) -> RobotConfig`` (typed, frozen, validated)
+- ``rehab_robot.core.clock.MonotonicClock`` / ``FakeClock``
+- ``rehab_robot.core.plant.SimulatedPlant``, ``rehab_robot.core.driver.SimulatedDriver``
+- ``rehab_robot.core.canopen_driver.Cia402Driver``
+- ``rehab_robot.core.controller.RobotController(config, driver, clock)`` implements
+  :class:`RobotControllerApi`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol, runtime_checkable
+
+
+class RobotState(enum.Enum):
+    """States of the safety state machine (the value is the name published on the wire).
+
+    IDLE: actuators disabled, zero torque. ENABLED: actuators powered, holding, no exercise.
+    RUNNING: an exercise is running. PAUSED: exercise suspended, holding where it was.
+    SAFE_STOP: a recoverable stop (watchdog, spasm, out-of-range command); compliant, torque
+    ramped to zero. FAULT: sensor or driver fault or an internal error; zero torque.
+    ESTOP: emergency stop, zero torque at once, latched until an explicit reset.
+    """
+
+    IDLE = "idle"
+    ENABLED = "enabled"
+    RUNNING = "running"
+    PAUSED = "paused"
+    SAFE_STOP = "safe_stop"
+    FAULT = "fault"
+    ESTOP = "estop"
+
+
+class ControlMode(enum.Enum):
+    """Exercise control modes (the value is the name published on the wire).
+
+    PASSIVE: the robot moves the limb along a minimum-jerk trajectory (impedance tracking).
+    ACTIVE_ASSISTED: assist-as-needed impedance toward the reference, stiffness adapting
+    across reps. ACTIVE: transparent, gravity and friction compensation only. RESISTIVE:
+    virtual spring-damper opposing motion. HOLD: impedance hold at a fixed posture.
+    """
+
+    PASSIVE = "passive"
+    ACTIVE_ASSISTED = "active_assisted"
+    ACTIVE = "active"
+    RESISTIVE = "resistive"
+    HOLD = "hold"
+
+
+@dataclass(frozen=True)
+class ExerciseCommand:
+    """One exercise prescription sent by the app; validated by the controller before use.
+
+    Parameters
+    ----------
+    exercise_id
+        Library id of the exercise (``elbow_flexion``), for logs and status only.
+    mode
+        The control mode.
+    joint_names
+        The joints the exercise moves, a non-empty subset of the configured joints; the
+        others hold where they are.
+    start_deg, end_deg
+        Start and end angle per joint in ``joint_names`` (deg). One rep goes start -> end
+        -> start.
+    reps
+        Number of repetitions, >= 1.
+    tempo_s
+        Duration of one way (start -> end), s, > 0.
+    hold_s
+        Pause at each end, s, >= 0.
+    assistance
+        Initial assistance 0-1 (scales the assist-as-needed stiffness; passive ignores it).
+    resistance
+        Resistance level 0-1 (scales the resistive spring-damper).
+    rom_min_deg, rom_max_deg
+        Per-patient safe range of motion per joint in ``joint_names`` (deg); must lie inside
+        the hard joint limits and contain start and end.
+    """
+
+    exercise_id: str
+    mode: ControlMode
+    joint_names: tuple[str, ...]
+    start_deg: tuple[float, ...]
+    end_deg: tuple[float, ...]
+    reps: int
+    tempo_s: float
+    hold_s: float
+    assistance: float
+    resistance: float
+    rom_min_deg: tuple[float, ...]
+    rom_max_deg: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class FormFeedback:
+    """Form assessment from the camera pipeline, so assistance can react to compensations.
+
+    Parameters
+    ----------
+    t_s
+        Time of the assessment on the sender's clock (s); informative only.
+    score
+        Form score 0-100.
+    compensation
+        Name of the compensation seen (``trunk_lean``, ``shoulder_hike``), ``""`` if none.
+    severity
+        Severity of the compensation 0-1.
+    """
+
+    t_s: float
+    score: float
+    compensation: str
+    severity: float
+
+
+@dataclass(frozen=True)
+class JointSample:
+    """Joint telemetry (what sensor_msgs/JointState carries).
+
+    ``effort_nm`` is the torque commanded to the actuators after the safety supervisor.
+    """
+
+    t_s: float
+    names: tuple[str, ...]
+    position_rad: tuple[float, ...]
+    velocity_rad_s: tuple[float, ...]
+    effort_nm: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class RobotStatus:
+    """Robot status for the app and the therapist's console.
+
+    Parameters
+    ----------
+    t_s
+        Controller clock time (s).
+    state, mode
+        State machine state and current control mode.
+    reason
+        Reason of the last transition (human readable).
+    fault
+        Active fault or refusal text, ``""`` if none.
+    assistance
+        Current assistance level 0-1 (normalised stiffness of the assistive impedance).
+    interaction_torque_nm
+        Measured robot-to-patient torque per joint (N m).
+    rep, reps_total
+        Repetitions completed and prescribed (0 when no exercise).
+    heartbeat_age_s
+        Time since the last heartbeat from the app (s); ``inf`` if none yet.
+    """
+
+    t_s: float
+    state: RobotState
+    mode: ControlMode
+    reason: str
+    fault: str
+    assistance: float
+    interaction_torque_nm: tuple[float, ...]
+    rep: int
+    reps_total: int
+    heartbeat_age_s: float
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One state machine transition, with its reason."""
+
+    t_s: float
+    from_state: RobotState
+    to_state: RobotState
+    reason: str
+
+
+class DiagnosticLevel(enum.IntEnum):
+    """diagnostic_msgs/DiagnosticStatus levels."""
+
+    OK = 0
+    WARN = 1
+    ERROR = 2
+
+
+class DiagnosticStatus(NamedTuple):
+    """One diagnostic entry: (name, level, message, key/value pairs)."""
+
+    name: str
+    level: int
+    message: str
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SensorReading:
+    """What an actuator driver reads in one control tick.
+
+    Parameters
+    ----------
+    t_s
+        Time the sensors were sampled, on the controller's clock (s).
+    position_rad, velocity_rad_s
+        Joint encoder position and velocity per joint.
+    interaction_torque_nm
+        Torque the robot exerts on the patient's limb per joint, from the cuff torque
+        sensors (N m): positive means the robot pushes the limb toward positive angles.
+    fault
+        Driver-reported fault (drive fault bit, lost communication), ``""`` if none.
+    """
+
+    t_s: float
+    position_rad: tuple[float, ...]
+    velocity_rad_s: tuple[float, ...]
+    interaction_torque_nm: tuple[float, ...]
+    fault: str = ""
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """A monotonic clock in seconds (injected, so tests need no sleeps)."""
+
+    def now_s(self) -> float:
+        """Return the current monotonic time (s)."""
+        ...
+
+
+@runtime_checkable
+class ActuatorDriver(Protocol):
+    """The port to the actuators: the simulated robot or real drives.
+
+    The controller calls :meth:`read` once per tick, then :meth:`write_torque` once.
+    A driver raises :class:`rehab_robot.core.errors.DriverError` when it cannot talk to the
+    hardware; a fault the hardware reports comes back in ``SensorReading.fault``.
+    """
+
+    @property
+    def joint_names(self) -> tuple[str, ...]:
+        """The driven joints, in the order of every per-joint tuple."""
+        ...
+
+    def enable(self, on: bool) -> None:
+        """Power the actuators (``True``) or disable them (``False``, zero torque)."""
+        ...
+
+    def read(self) -> SensorReading:
+        """Read the sensors now."""
+        ...
+
+    def write_torque(self, torque_nm: tuple[float, ...]) -> None:
+        """Command joint torques (N m); only called with supervised values."""
+        ...
+
+    def close(self) -> None:
+        """Release the hardware; the actuators end disabled."""
+        ...
+
+
+class RobotControllerApi(Protocol):
+    """The controller facade, the only thing a node adapter talks to.
+
+    Every method is called from the adapter's single control thread or under the adapter's
+    lock; none blocks. Calls that can be refused return ``(accepted, reason)``.
+    """
+
+    def tick(self) -> None:
+        """Run one 500 Hz control tick: read sensors, supervise, command the driver."""
+        ...
+
+    def heartbeat(self) -> None:
+        """Record a heartbeat from the app (feeds the watchdog)."""
+        ...
+
+    def command_exercise(self, cmd: ExerciseCommand) -> tuple[bool, str]:
+        """Validate and start an exercise; ``(False, reason)`` if refused."""
+        ...
+
+    def form_feedback(self, fb: FormFeedback) -> None:
+        """Take form feedback from the camera (raises assistance or slows on compensation)."""
+        ...
+
+    def enable(self, on: bool) -> tuple[bool, str]:
+        """Enable (IDLE -> ENABLED) or disable (-> IDLE, torque ramped down) the actuators."""
+        ...
+
+    def estop(self, reason: str) -> None:
+        """Emergency stop: zero torque in this call, latched until :meth:`reset`."""
+        ...
+
+    def reset(self) -> tuple[bool, str]:
+        """Clear an e-stop, fault or safe stop (-> IDLE) if the cause is gone."""
+        ...
+
+    def pause(self) -> tuple[bool, str]:
+        """Pause a running exercise (hold where it is)."""
+        ...
+
+    def resume(self) -> tuple[bool, str]:
+        """Resume a paused exercise."""
+        ...
+
+    def status(self) -> RobotStatus:
+        """Current status."""
+        ...
+
+    def joint_sample(self) -> JointSample:
+        """Latest joint telemetry."""
+        ...
+
+    def drain_transitions(self) -> list[Transition]:
+        """Transitions since the last call, oldest first."""
+        ...
+
+    def diagnostics(self) -> list[DiagnosticStatus]:
+        """Diagnostic entries for /diagnostics."""
+        ...
