@@ -1,0 +1,399 @@
+"""Joint angles with clinical goniometric definitions, from the canonical skeleton.
+
+All angles are in degrees. 3D angles (:func:`compute_angles`) are measured in a trunk
+frame built from the four torso joints of each frame:
+
+* ``up`` (u): hip centre -> shoulder centre;
+* ``left`` (l): the subject's right -> left, from the shoulder and hip lines, made
+  orthogonal to ``up``;
+* ``forward`` (f) = l x u: where the chest faces.
+
+Definitions (0 is anatomical position, standing, arms at the sides, palms forward):
+
+``shoulder_flexion_<side>``
+    Upper arm (shoulder -> elbow) in the trunk's sagittal plane (u, f), from straight
+    down: 90 = arm forward horizontal, 180 = overhead, negative = extension. Ill-defined
+    when the arm lies in the frontal plane (pure abduction); read it with abduction.
+``shoulder_abduction_<side>``
+    Upper arm in the trunk's frontal plane (u, l), from straight down, positive away from
+    the body on that side (90 = arm out to the side horizontal).
+``elbow_flexion_<side>``
+    180 minus the angle shoulder-elbow-wrist: 0 = straight arm.
+``hip_flexion_<side>``
+    Thigh (hip -> knee) in the trunk's sagittal plane from the trunk's down direction:
+    positive = thigh forward (sitting is about 90), negative = extension.
+``knee_flexion_<side>``
+    180 minus the angle hip-knee-ankle: 0 = straight leg.
+``hip_abduction_<side>``
+    Thigh in the trunk's frontal plane from the trunk's down direction, positive away
+    from the midline on that side.
+``trunk_lean_sagittal``
+    Trunk (hip centre -> shoulder centre) from the vertical (canonical ``+y``) in the
+    pelvis's sagittal plane, positive = leaning forward.
+``trunk_lean_lateral``
+    Trunk from the vertical in the pelvis's frontal plane, positive = leaning toward the
+    subject's right.
+``shoulder_elevation_<side>``
+    Shoulder hike, in degrees: tilt of the shoulder line (right -> left shoulder) from
+    the perpendicular to the trunk axis, in the frontal plane, positive = this side's
+    shoulder raised toward the ear. One tilt, so ``_left == -_right``. Because it is
+    measured against the trunk axis, a lateral trunk lean alone does not read as a hike.
+``knee_valgus_<side>``
+    Frontal-plane projection angle (FPPA) proxy: the signed deviation angle between thigh
+    (hip -> knee) and shank (knee -> ankle) in the trunk's frontal plane, positive =
+    knee medial of the hip-ankle line (valgus), negative = varus.
+
+Invariances: every angle except the two trunk leans depends only on the joints relative
+to each other, so it is unchanged by any rotation, translation or uniform scaling of the
+skeleton; the trunk leans are measured from the vertical and are unchanged by rotations
+about the vertical axis. Mirroring the skeleton and swapping left/right labels swaps the
+``_left`` and ``_right`` angles and negates ``trunk_lean_lateral``.
+
+Confidence of an angle is the smallest visibility of the joints it uses (0 where the
+angle is NaN or the frame is missing).
+
+2D fallback (:func:`compute_angles_2d`): for one known camera view, the same definitions
+are applied to the image projection with the image's vertical as the trunk lean
+reference. Only angles that lie (nearly) in the image plane of that view are computed; the
+others are NaN with confidence 0:
+
+* ``frontal`` (subject faces the camera; their left appears on the image's right):
+  shoulder abduction, elbow flexion, hip abduction, knee valgus, trunk lean lateral,
+  shoulder elevation; knee flexion is also given but underestimates any flexion toward
+  the camera, as does elbow flexion.
+* ``sagittal_left`` / ``sagittal_right`` (camera on the subject's left / right side; the
+  subject faces the image's left / right): shoulder flexion, elbow flexion, hip flexion,
+  knee flexion, trunk lean sagittal, for both sides (the far side is more often occluded
+  and gets its visibility as confidence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+
+from rehab.errors import ValidationError
+from rehab.vision.skeleton import N_JOINTS, Joint, SkeletonSeries
+
+__all__ = [
+    "ANGLE_NAMES",
+    "FRONTAL_2D_ANGLES",
+    "SAGITTAL_2D_ANGLES",
+    "AngleSeries",
+    "CameraView",
+    "compute_angles",
+    "compute_angles_2d",
+]
+
+ANGLE_NAMES: tuple[str, ...] = (
+    "shoulder_flexion_left",
+    "shoulder_flexion_right",
+    "shoulder_abduction_left",
+    "shoulder_abduction_right",
+    "elbow_flexion_left",
+    "elbow_flexion_right",
+    "hip_flexion_left",
+    "hip_flexion_right",
+    "knee_flexion_left",
+    "knee_flexion_right",
+    "hip_abduction_left",
+    "hip_abduction_right",
+    "trunk_lean_sagittal",
+    "trunk_lean_lateral",
+    "shoulder_elevation_left",
+    "shoulder_elevation_right",
+    "knee_valgus_left",
+    "knee_valgus_right",
+)
+
+CameraView = Literal["frontal", "sagittal_left", "sagittal_right"]
+
+FRONTAL_2D_ANGLES: frozenset[str] = frozenset(
+    {
+        "shoulder_abduction_left",
+        "shoulder_abduction_right",
+        "elbow_flexion_left",
+        "elbow_flexion_right",
+        "knee_flexion_left",
+        "knee_flexion_right",
+        "hip_abduction_left",
+        "hip_abduction_right",
+        "trunk_lean_lateral",
+        "shoulder_elevation_left",
+        "shoulder_elevation_right",
+        "knee_valgus_left",
+        "knee_valgus_right",
+    }
+)
+SAGITTAL_2D_ANGLES: frozenset[str] = frozenset(
+    {
+        "shoulder_flexion_left",
+        "shoulder_flexion_right",
+        "elbow_flexion_left",
+        "elbow_flexion_right",
+        "hip_flexion_left",
+        "hip_flexion_right",
+        "knee_flexion_left",
+        "knee_flexion_right",
+        "trunk_lean_sagittal",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AngleSeries:
+    """Joint angle time series.
+
+    Parameters
+    ----------
+    t_s
+        ``(N,)`` sample times in seconds.
+    deg
+        Angle name (one of :data:`ANGLE_NAMES`) -> ``(N,)`` degrees, NaN where unknown.
+    confidence
+        Same keys -> ``(N,)`` in 0..1, from landmark visibility; 0 where the angle is NaN.
+    """
+
+    t_s: np.ndarray
+    deg: Mapping[str, np.ndarray]
+    confidence: Mapping[str, np.ndarray]
+
+    def __post_init__(self) -> None:
+        n = np.shape(self.t_s)[0]
+        if set(self.deg) != set(self.confidence):
+            raise ValidationError("confidence", "must have the same angle names as deg")
+        for name in self.deg:
+            if name not in ANGLE_NAMES:
+                raise ValidationError("deg", f"unknown angle {name!r}")
+            if np.shape(self.deg[name]) != (n,) or np.shape(self.confidence[name]) != (n,):
+                raise ValidationError(name, f"must have shape ({n},) like t_s")
+        # Read-only views so the frozen dataclass is frozen all the way down.
+        object.__setattr__(self, "deg", MappingProxyType(dict(self.deg)))
+        object.__setattr__(self, "confidence", MappingProxyType(dict(self.confidence)))
+
+    def __len__(self) -> int:
+        return int(np.shape(self.t_s)[0])
+
+
+_SIDES = (("left", "L_"), ("right", "R_"))
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, axis=-1)
+
+
+def _plane_angle_deg(v: np.ndarray, zero_dir: np.ndarray, positive_dir: np.ndarray) -> np.ndarray:
+    """Angle of ``v`` in the plane (zero_dir, positive_dir), from ``zero_dir``, in degrees."""
+    with np.errstate(invalid="ignore"):
+        out = np.degrees(np.arctan2(_dot(v, positive_dir), _dot(v, zero_dir)))
+    # A vector with no component in the plane has no angle there.
+    zero = (_dot(v, positive_dir) == 0.0) & (_dot(v, zero_dir) == 0.0)
+    out[zero] = np.nan
+    return out
+
+
+def _inner_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle between vectors ``a`` and ``b`` in degrees (0..180), NaN if either is zero."""
+    ua, ub = _unit(a), _unit(b)
+    # atan2 of |cross| and dot is accurate near 0 and 180, unlike arccos.
+    if a.shape[-1] == 3:
+        cross = np.linalg.norm(np.cross(ua, ub), axis=-1)
+    else:
+        cross = np.abs(ua[..., 0] * ub[..., 1] - ua[..., 1] * ub[..., 0])
+    with np.errstate(invalid="ignore"):
+        return np.degrees(np.arctan2(cross, _dot(ua, ub)))
+
+
+def _signed_deviation_deg(d1: np.ndarray, d2: np.ndarray, x_dir, y_dir) -> np.ndarray:
+    """Signed angle from d1 to d2 measured in the (x_dir, y_dir) plane, in degrees."""
+    x1, y1 = _dot(d1, x_dir), _dot(d1, y_dir)
+    x2, y2 = _dot(d2, x_dir), _dot(d2, y_dir)
+    with np.errstate(invalid="ignore"):
+        return np.degrees(np.arctan2(x1 * y2 - y1 * x2, x1 * x2 + y1 * y2))
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Per-sample body axes (each ``(N, D)``) and the vertical used for trunk leans."""
+
+    up: np.ndarray
+    left: np.ndarray | None  # None where the view cannot see the frontal plane
+    forward: np.ndarray | None  # None where the view cannot see the sagittal plane
+    vertical: np.ndarray
+    lean_left: np.ndarray | None
+    lean_forward: np.ndarray | None
+
+
+def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.ndarray]:
+    """All angles in ``wanted`` from points ``p`` (N, 18, D) and body axes ``fr``."""
+    out: dict[str, np.ndarray] = {}
+    down = -fr.up
+    mid_sh = 0.5 * (p[:, Joint.L_SHOULDER] + p[:, Joint.R_SHOULDER])
+    mid_hip = 0.5 * (p[:, Joint.L_HIP] + p[:, Joint.R_HIP])
+    trunk = mid_sh - mid_hip
+    for side, pre in _SIDES:
+        sh, el, wr = (p[:, Joint[pre + n]] for n in ("SHOULDER", "ELBOW", "WRIST"))
+        hip, kn, an = (p[:, Joint[pre + n]] for n in ("HIP", "KNEE", "ANKLE"))
+        arm, thigh = el - sh, kn - hip
+        out[f"elbow_flexion_{side}"] = 180.0 - _inner_angle_deg(sh - el, wr - el)
+        out[f"knee_flexion_{side}"] = 180.0 - _inner_angle_deg(hip - kn, an - kn)
+        if fr.forward is not None:
+            out[f"shoulder_flexion_{side}"] = _plane_angle_deg(arm, down, fr.forward)
+            out[f"hip_flexion_{side}"] = _plane_angle_deg(thigh, down, fr.forward)
+        if fr.left is not None:
+            outward = fr.left if side == "left" else -fr.left
+            out[f"shoulder_abduction_{side}"] = _plane_angle_deg(arm, down, outward)
+            out[f"hip_abduction_{side}"] = _plane_angle_deg(thigh, down, outward)
+            # Valgus = knee medial: thigh turns outward-to-inward; measured in (outward, up).
+            out[f"knee_valgus_{side}"] = _signed_deviation_deg(thigh, an - kn, outward, fr.up)
+    if fr.left is not None:
+        shoulder_line = p[:, Joint.L_SHOULDER] - p[:, Joint.R_SHOULDER]
+        tilt = _plane_angle_deg(shoulder_line, fr.left, fr.up)
+        out["shoulder_elevation_left"] = tilt
+        out["shoulder_elevation_right"] = -tilt
+    if fr.lean_forward is not None:
+        out["trunk_lean_sagittal"] = _plane_angle_deg(trunk, fr.vertical, fr.lean_forward)
+    if fr.lean_left is not None:
+        out["trunk_lean_lateral"] = _plane_angle_deg(trunk, fr.vertical, -fr.lean_left)
+    return {k: v for k, v in out.items() if k in wanted}
+
+
+# Joints each angle uses, for its confidence.
+_TORSO = (Joint.L_SHOULDER, Joint.R_SHOULDER, Joint.L_HIP, Joint.R_HIP)
+
+
+def _joints_of(name: str) -> tuple[Joint, ...]:
+    if name.startswith("trunk_lean") or name.startswith("shoulder_elevation"):
+        return _TORSO
+    side = "L_" if name.endswith("_left") else "R_"
+    parts = {
+        "shoulder_flexion": ("SHOULDER", "ELBOW"),
+        "shoulder_abduction": ("SHOULDER", "ELBOW"),
+        "elbow_flexion": ("SHOULDER", "ELBOW", "WRIST"),
+        "hip_flexion": ("HIP", "KNEE"),
+        "hip_abduction": ("HIP", "KNEE"),
+        "knee_flexion": ("HIP", "KNEE", "ANKLE"),
+        "knee_valgus": ("HIP", "KNEE", "ANKLE"),
+    }[name.rsplit("_", 1)[0]]
+    own = tuple(Joint[side + part] for part in parts)
+    # Plane angles also depend on the trunk frame; joint-inner angles do not.
+    return own if name.startswith(("elbow_flexion", "knee_flexion")) else own + _TORSO
+
+
+def _package(t_s: np.ndarray, deg: dict[str, np.ndarray], visibility: np.ndarray) -> AngleSeries:
+    vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
+    full_deg: dict[str, np.ndarray] = {}
+    conf: dict[str, np.ndarray] = {}
+    for name in ANGLE_NAMES:
+        d = deg.get(name)
+        if d is None:
+            d = np.full(len(t_s), np.nan)
+        c = vis[:, [int(j) for j in _joints_of(name)]].min(axis=1)
+        c = np.where(np.isnan(d), 0.0, np.clip(c, 0.0, 1.0))
+        full_deg[name] = d
+        conf[name] = c
+    return AngleSeries(t_s=np.asarray(t_s, dtype=float), deg=full_deg, confidence=conf)
+
+
+def _frame_3d(p: np.ndarray) -> _Frame:
+    mid_sh = 0.5 * (p[:, Joint.L_SHOULDER] + p[:, Joint.R_SHOULDER])
+    mid_hip = 0.5 * (p[:, Joint.L_HIP] + p[:, Joint.R_HIP])
+    up = _unit(mid_sh - mid_hip)
+    lateral = (p[:, Joint.L_SHOULDER] - p[:, Joint.R_SHOULDER]) + (
+        p[:, Joint.L_HIP] - p[:, Joint.R_HIP]
+    )
+    left = _unit(lateral - _dot(lateral, up)[:, None] * up)
+    forward = np.cross(left, up)
+    vertical = np.broadcast_to(np.array([0.0, 1.0, 0.0]), up.shape)
+    # The pelvis's horizontal axes give the planes in which the trunk lean is read.
+    hip_line = p[:, Joint.L_HIP] - p[:, Joint.R_HIP]
+    lean_left = _unit(hip_line - _dot(hip_line, vertical)[:, None] * vertical)
+    lean_forward = np.cross(lean_left, vertical)
+    return _Frame(up, left, forward, vertical, lean_left, lean_forward)
+
+
+def compute_angles(series: SkeletonSeries) -> AngleSeries:
+    """Compute all :data:`ANGLE_NAMES` in 3D from a canonical skeleton series.
+
+    Parameters
+    ----------
+    series
+        The skeleton; missing frames give NaN angles with confidence 0.
+
+    Returns
+    -------
+    AngleSeries
+        Every name in :data:`ANGLE_NAMES`, degrees, with confidence from visibility.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rehab.vision.skeleton import SkeletonSeries
+    >>> from rehab.vision.synthetic import standing_pose
+    >>> s = SkeletonSeries(np.zeros(1), standing_pose()[None], np.ones((1, 18)), "test")
+    >>> round(float(compute_angles(s).deg["elbow_flexion_left"][0]), 1)
+    0.0
+    """
+    p = np.asarray(series.xyz_m, dtype=float)
+    deg = _angles(p, _frame_3d(p), frozenset(ANGLE_NAMES))
+    return _package(series.t_s, deg, series.visibility)
+
+
+def compute_angles_2d(
+    image_xy: np.ndarray,
+    visibility: np.ndarray,
+    t_s: np.ndarray,
+    view: CameraView,
+) -> AngleSeries:
+    """Compute the angles one known camera view can see, from 2D image points.
+
+    Parameters
+    ----------
+    image_xy
+        ``(N, 18, 2)`` canonical joints in image pixels (``x`` right, ``y`` down), aspect
+        ratio already handled (both axes in pixels); NaN rows for missing frames. Use
+        :func:`rehab.vision.skeleton.blazepose_to_canonical_points` on BlazePose's 33.
+    visibility
+        ``(N, 18)`` in 0..1.
+    t_s
+        ``(N,)`` sample times in seconds.
+    view
+        ``"frontal"``, ``"sagittal_left"`` or ``"sagittal_right"`` (module docstring).
+        Assumes a level camera (the image's vertical is the true vertical).
+
+    Returns
+    -------
+    AngleSeries
+        All :data:`ANGLE_NAMES`; those the view cannot see are NaN with confidence 0.
+    """
+    xy = np.asarray(image_xy, dtype=float)
+    if xy.ndim != 3 or xy.shape[1:] != (N_JOINTS, 2):
+        raise ValidationError("image_xy", f"expected (N, {N_JOINTS}, 2), got {xy.shape}")
+    if view not in ("frontal", "sagittal_left", "sagittal_right"):
+        raise ValidationError("view", f"must be frontal, sagittal_left or sagittal_right: {view!r}")
+    p = xy * np.array([1.0, -1.0])  # y up, so the 3D definitions read the same
+    mid_sh = 0.5 * (p[:, Joint.L_SHOULDER] + p[:, Joint.R_SHOULDER])
+    mid_hip = 0.5 * (p[:, Joint.L_HIP] + p[:, Joint.R_HIP])
+    up = _unit(mid_sh - mid_hip)
+    # Rotating `up` by -90 deg gives the image-right direction of the trunk.
+    image_right = np.stack([up[:, 1], -up[:, 0]], axis=1)
+    vertical = np.broadcast_to(np.array([0.0, 1.0]), up.shape)
+    vertical_right = np.broadcast_to(np.array([1.0, 0.0]), up.shape)
+    if view == "frontal":
+        # Facing the camera, the subject's left is on the image's right.
+        fr = _Frame(up, image_right, None, vertical, vertical_right, None)
+        wanted = FRONTAL_2D_ANGLES
+    else:
+        sign = -1.0 if view == "sagittal_left" else 1.0
+        fr = _Frame(up, None, sign * image_right, vertical, None, sign * vertical_right)
+        wanted = SAGITTAL_2D_ANGLES
+    return _package(t_s, _angles(p, fr, wanted), visibility)
