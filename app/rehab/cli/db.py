@@ -1,0 +1,92 @@
+"""``rehab db``: create, migrate, check and back up the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from rehab.errors import StoreError
+from rehab.paths import database_path, resolve_data_dir
+from rehab.store import SCHEMA_VERSION, Store
+from rehab.store import connection as store_connection
+
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Data folder holding rehab.db (default: $REHAB_DATA_DIR or ./sessions).")
+
+
+@click.group()
+def db() -> None:
+    """Create, migrate, check and back up the database."""
+
+
+@db.command()
+@data_dir_option
+def init(data_dir: Path | None) -> None:
+    """Create the database (or bring an existing one to the current schema)."""
+    folder = resolve_data_dir(data_dir)
+    existed = database_path(folder).exists()
+    with Store.open(folder) as store:
+        click.echo(f"{'Opened' if existed else 'Created'} {store.path} "
+                   f"(schema version {SCHEMA_VERSION})")
+        if store.interrupted_on_open:
+            click.echo("Marked interrupted: sessions "
+                       + ", ".join(map(str, store.interrupted_on_open)))
+
+
+@db.command()
+@data_dir_option
+def migrate(data_dir: Path | None) -> None:
+    """Apply pending schema migrations."""
+    path = database_path(resolve_data_dir(data_dir))
+    if not path.exists():
+        raise StoreError(f"no database at {path}; run `rehab db init` first")
+    database = store_connection.connect(path, migrate=False)
+    try:
+        applied = store_connection.apply_migrations(database, path)
+    finally:
+        database.close()
+    if applied:
+        click.echo(f"Migrated {path} to schema version {applied[-1]} "
+                   f"(applied {', '.join(map(str, applied))})")
+    else:
+        click.echo(f"{path} is at schema version {SCHEMA_VERSION}; nothing to do")
+
+
+@db.command()
+@data_dir_option
+def check(data_dir: Path | None) -> None:
+    """Check integrity, foreign keys and the schema version; exit 1 on any problem."""
+    path = database_path(resolve_data_dir(data_dir))
+    if not path.exists():
+        raise StoreError(f"no database at {path}; run `rehab db init` first")
+    database = store_connection.connect(path, migrate=False)
+    try:
+        report = store_connection.check(database)
+    finally:
+        database.close()
+    click.echo(f"database:        {path}")
+    click.echo(f"integrity:       {'; '.join(report.integrity)}")
+    click.echo(f"foreign keys:    {report.foreign_key_violations} violations")
+    click.echo(f"schema version:  {report.schema_version} (this app: {report.expected_version})")
+    if not report.ok:
+        raise StoreError(f"{path} failed its check; see above (run `rehab db migrate` "
+                         "if only the schema version is behind)")
+    click.echo("ok")
+
+
+@db.command()
+@data_dir_option
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup(data_dir: Path | None, target: Path) -> None:
+    """Copy the database to TARGET while the app may be writing (online backup)."""
+    path = database_path(resolve_data_dir(data_dir))
+    if not path.exists():
+        raise StoreError(f"no database at {path}; nothing to back up")
+    database = store_connection.connect(path, migrate=False)
+    try:
+        store_connection.backup(database, target)
+    finally:
+        database.close()
+    click.echo(f"Backed up {path} to {target}")

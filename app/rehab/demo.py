@@ -1,0 +1,71 @@
+"""The demo centre: a therapist, a patient and a program, seeded once into a data folder.
+
+Used by ``rehab demo`` and by tests; everything it creates is ordinary data made through
+the store API, so the demo exercises the same paths a real centre does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rehab.exercises.library import ExerciseLibrary, load_library
+from rehab.store import (
+    ExerciseRecord,
+    NewPatient,
+    NewProgramItem,
+    NewUser,
+    Patient,
+    Program,
+    RobotMode,
+    Role,
+    Sex,
+    Side,
+    Store,
+    User,
+)
+
+DEMO_THERAPIST = "demo"
+DEMO_PASSWORD = "demo-therapist"  # the demo centre's documented login
+DEMO_PATIENT_NAME = "김영희"
+DEMO_PROGRAM_NAME = "Upper-limb program / 상지 운동 프로그램"
+DEMO_EXERCISE = "shoulder_abduction_bilateral"
+
+
+@dataclass(frozen=True)
+class DemoCentre:
+    therapist: User
+    patient: Patient
+    program: Program
+    created: bool
+
+
+def library_records(library: ExerciseLibrary) -> list[ExerciseRecord]:
+    """The library's exercises as store records (library files are version 1)."""
+    return [ExerciseRecord(d.id, 1, d.names.get("en"), d.names.get("ko"), d.primary_angle)
+            for d in (library[i] for i in library)]
+
+
+def seed_demo(store: Store) -> DemoCentre:
+    """Create the demo therapist, patient and program unless they exist; return them."""
+    store.exercises.upsert(library_records(load_library()))
+    therapist = store.users.by_username(DEMO_THERAPIST)
+    created = therapist is None
+    if therapist is None:
+        therapist = store.users.add(NewUser(DEMO_THERAPIST, "Demo Therapist / 데모 치료사",
+                                            Role.THERAPIST, DEMO_PASSWORD))
+    store = store.as_user(therapist.id)
+    patients = store.patients.search(DEMO_PATIENT_NAME)
+    patient = patients[0] if patients else store.patients.add(NewPatient(
+        DEMO_PATIENT_NAME, 1948, Sex.FEMALE, Side.LEFT,
+        diagnosis="Ischaemic stroke, left hemiparesis (demo)",
+        notes="Demo patient: not a real person."))
+    programs = store.programs.for_patient(patient.id)
+    program = programs[0] if programs else store.programs.create(patient.id, DEMO_PROGRAM_NAME, [
+        NewProgramItem(DEMO_EXERCISE, sets=2, reps=5, target_rom_deg=120, tempo_s=1.5,
+                       robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.4,
+                       safe_rom_min_deg=0, safe_rom_max_deg=150, side=Side.BOTH, rest_s=30),
+        NewProgramItem("elbow_flexion", sets=2, reps=10, target_rom_deg=110, tempo_s=2.0,
+                       robot_mode=RobotMode.PASSIVE, assistance=0.8, safe_rom_min_deg=5,
+                       safe_rom_max_deg=135, side=Side.LEFT, rest_s=30),
+    ])
+    return DemoCentre(therapist, patient, program, created)

@@ -1,0 +1,45 @@
+"""The SQLite store: patients, programs, sessions, reps, streams, assessments, audit.
+
+Public surface: :class:`Store` and the records in :mod:`rehab.store.models`.
+"""
+
+from rehab.store.connection import CheckReport
+from rehab.store.models import (
+    Assessment,
+    Deduction,
+    Event,
+    EventKind,
+    ExerciseRecord,
+    NewAssessment,
+    NewEvent,
+    NewPatient,
+    NewProgramItem,
+    NewRep,
+    NewSet,
+    NewUser,
+    Patient,
+    Program,
+    ProgramItem,
+    Rep,
+    RobotMode,
+    Role,
+    Session,
+    SessionOutcome,
+    SessionStatus,
+    Severity,
+    Sex,
+    Side,
+    User,
+)
+from rehab.store.progress import SessionProgress
+from rehab.store.schema import SCHEMA_VERSION
+from rehab.store.store import Store
+from rehab.store.streams import StreamData, StreamRecorder
+
+__all__ = [
+    "SCHEMA_VERSION", "Assessment", "CheckReport", "Deduction", "Event", "EventKind",
+    "ExerciseRecord", "NewAssessment", "NewEvent", "NewPatient", "NewProgramItem", "NewRep",
+    "NewSet", "NewUser", "Patient", "Program", "ProgramItem", "Rep", "RobotMode", "Role",
+    "Session", "SessionOutcome", "SessionProgress", "SessionStatus", "Severity", "Sex", "Side",
+    "Store", "StreamData", "StreamRecorder", "User",
+]

@@ -1,0 +1,36 @@
+"""Clinical assessments (Fugl-Meyer UE motor, Box and Block, TUG, pain NRS)."""
+
+from __future__ import annotations
+
+from rehab.store._context import StoreContext
+from rehab.store.models import Assessment, NewAssessment
+
+
+class AssessmentRepo:
+    """Standardised clinical scores, dated, with their assessor."""
+
+    def __init__(self, ctx: StoreContext) -> None:
+        self._ctx = ctx
+
+    def add(self, patient_id: int, new: NewAssessment) -> Assessment:
+        """Record a score; the assessor is the acting user."""
+        self._ctx.require_row("patients", patient_id, "patient_id")
+        with self._ctx.db.atomic():
+            cursor = self._ctx.db.execute(
+                "INSERT INTO assessments (patient_id, instrument, score, assessed_on, "
+                "assessor_id, notes) VALUES (?,?,?,?,?,?)",
+                (patient_id, new.instrument, new.score, new.assessed_on, self._ctx.actor_id,
+                 new.notes))
+            self._ctx.audit("create", "assessment", cursor.lastrowid, patient_id=patient_id,
+                            instrument=new.instrument)
+        return self.for_patient(patient_id, assessment_id=cursor.lastrowid)[0]
+
+    def for_patient(self, patient_id: int, *, instrument: str | None = None,
+                    assessment_id: int | None = None) -> list[Assessment]:
+        """A patient's assessments by date, optionally of one instrument."""
+        rows = self._ctx.db.execute(
+            "SELECT instrument, score, assessed_on, notes, id, patient_id, assessor_id "
+            "FROM assessments WHERE patient_id = ? AND (?2 IS NULL OR instrument = ?2) "
+            "AND (?3 IS NULL OR id = ?3) ORDER BY assessed_on, id",
+            (patient_id, instrument, assessment_id))
+        return [Assessment(*r) for r in rows]

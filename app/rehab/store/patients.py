@@ -1,0 +1,104 @@
+"""Patients: registration, search, edits, deactivation; each with a pseudonymous code."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import sqlite3
+
+from rehab.errors import NotFoundError, StoreError
+from rehab.store._context import StoreContext
+from rehab.store.models import NewPatient, Patient, Sex, Side
+
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B: codes are read aloud and copied by hand.
+_CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+_CODE_LENGTH = 6
+_COLUMNS = ("id, code, name, birth_year, sex, affected_side, diagnosis, notes, active, "
+            "created_at")
+
+
+def new_patient_code() -> str:
+    """A random pseudonymous code such as ``P-7KQ3M9`` (25**6, about 2.4e8 codes)."""
+    return "P-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+
+
+def _patient(row: tuple) -> Patient:
+    return Patient(row[0], row[1], row[2], row[3], Sex(row[4]), Side(row[5]), row[6], row[7],
+                   bool(row[8]), row[9])
+
+
+class PatientRepo:
+    """The centre's patients."""
+
+    def __init__(self, ctx: StoreContext) -> None:
+        self._ctx = ctx
+
+    def add(self, new: NewPatient) -> Patient:
+        """Register a patient under a fresh pseudonymous code."""
+        db = self._ctx.db
+        for _attempt in range(10):
+            code = new_patient_code()
+            try:
+                with db.atomic():
+                    cursor = db.execute(
+                        "INSERT INTO patients (code, name, birth_year, sex, affected_side, "
+                        "diagnosis, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (code, new.name, new.birth_year, str(new.sex), str(new.affected_side),
+                         new.diagnosis, new.notes, self._ctx.now_iso()),
+                    )
+                    self._ctx.audit("create", "patient", cursor.lastrowid, code=code)
+            except sqlite3.IntegrityError as exc:
+                if "patients.code" not in str(exc):
+                    raise StoreError(f"cannot add patient: {exc}") from exc
+                continue  # a code collision: draw again
+            return self.get(cursor.lastrowid)
+        raise StoreError("could not draw an unused patient code in 10 attempts")
+
+    def get(self, patient_id: int) -> Patient:
+        """Return the patient, or raise :class:`NotFoundError`."""
+        row = self._ctx.db.execute(f"SELECT {_COLUMNS} FROM patients WHERE id = ?",
+                                   (patient_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no patient with id {patient_id}")
+        return _patient(row)
+
+    def by_code(self, code: str) -> Patient:
+        row = self._ctx.db.execute(f"SELECT {_COLUMNS} FROM patients WHERE code = ?",
+                                   (code.strip().upper(),)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no patient with code {code}")
+        return _patient(row)
+
+    def search(self, text: str = "", *, include_inactive: bool = False) -> list[Patient]:
+        """Patients whose name, code or diagnosis contains ``text`` (any case), by name."""
+        pattern = f"%{text.strip()}%"
+        rows = self._ctx.db.execute(
+            f"SELECT {_COLUMNS} FROM patients WHERE (name LIKE ?1 OR code LIKE ?1 "
+            "OR diagnosis LIKE ?1) AND (active = 1 OR ?2) ORDER BY name, id",
+            (pattern, int(include_inactive)),
+        )
+        return [_patient(r) for r in rows]
+
+    def update(self, patient_id: int, new: NewPatient) -> Patient:
+        """Replace the editable fields of a patient (the code never changes)."""
+        before = self.get(patient_id)
+        changes = {k: v for k, v in dataclasses.asdict(new).items()
+                   if getattr(before, k) != v}
+        with self._ctx.db.atomic():
+            self._ctx.db.execute(
+                "UPDATE patients SET name=?, birth_year=?, sex=?, affected_side=?, "
+                "diagnosis=?, notes=? WHERE id=?",
+                (new.name, new.birth_year, str(new.sex), str(new.affected_side), new.diagnosis,
+                 new.notes, patient_id),
+            )
+            self._ctx.audit("update", "patient", patient_id, fields=sorted(changes))
+        return self.get(patient_id)
+
+    def set_active(self, patient_id: int, active: bool) -> Patient:
+        """Deactivate (or reactivate) a patient; their records stay."""
+        self.get(patient_id)
+        with self._ctx.db.atomic():
+            self._ctx.db.execute("UPDATE patients SET active=? WHERE id=?",
+                                 (int(active), patient_id))
+            self._ctx.audit("activate" if active else "deactivate", "patient", patient_id)
+        return self.get(patient_id)

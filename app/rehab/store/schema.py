@@ -1,0 +1,188 @@
+"""Schema migrations, applied in order on open.
+
+The schema version lives in ``PRAGMA user_version``. Migration ``n`` moves a database
+from version ``n - 1`` to ``n``; each runs in one transaction. Never edit a migration that
+has shipped: add a new one, and add a fixture for the old version to the migration tests.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Times: ``*_at`` columns are ISO-8601 UTC text (calendar time a person reads);
+# ``t_*_s`` columns are seconds on the session clock (monotonic, 0 at session start),
+# the one clock that reps, streams, robot telemetry and events share.
+_V1: Final = """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'therapist', 'researcher')),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE patients (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    birth_year INTEGER NOT NULL,
+    sex TEXT NOT NULL CHECK (sex IN ('female', 'male', 'other', 'unknown')),
+    diagnosis TEXT NOT NULL DEFAULT '',
+    affected_side TEXT NOT NULL CHECK (affected_side IN ('left', 'right', 'both', 'none')),
+    notes TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX patients_name ON patients(name);
+
+CREATE TABLE exercises (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name_en TEXT NOT NULL,
+    name_ko TEXT NOT NULL,
+    primary_angle TEXT NOT NULL,
+    PRIMARY KEY (id, version)
+);
+
+CREATE TABLE programs (
+    id INTEGER PRIMARY KEY,
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    name TEXT NOT NULL,
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+CREATE INDEX programs_patient ON programs(patient_id);
+
+CREATE TABLE program_items (
+    id INTEGER PRIMARY KEY,
+    program_id INTEGER NOT NULL REFERENCES programs(id),
+    position INTEGER NOT NULL,
+    exercise_id TEXT NOT NULL,
+    exercise_version INTEGER NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('left', 'right', 'both')),
+    sets INTEGER NOT NULL CHECK (sets > 0),
+    reps INTEGER NOT NULL CHECK (reps > 0),
+    target_rom_deg REAL NOT NULL CHECK (target_rom_deg BETWEEN 0 AND 180),
+    tempo_s REAL NOT NULL CHECK (tempo_s > 0),
+    rest_s REAL NOT NULL CHECK (rest_s >= 0),
+    robot_mode TEXT NOT NULL
+        CHECK (robot_mode IN ('passive', 'active_assisted', 'active', 'resistive', 'none')),
+    assistance REAL NOT NULL CHECK (assistance BETWEEN 0 AND 1),
+    safe_rom_min_deg REAL NOT NULL,
+    safe_rom_max_deg REAL NOT NULL,
+    CHECK (safe_rom_min_deg < safe_rom_max_deg),
+    FOREIGN KEY (exercise_id, exercise_version) REFERENCES exercises(id, version),
+    UNIQUE (program_id, position)
+);
+
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    program_id INTEGER REFERENCES programs(id),
+    therapist_id INTEGER REFERENCES users(id),
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL
+        CHECK (status IN ('running', 'paused', 'completed', 'aborted', 'interrupted')),
+    pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
+    pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
+    borg_rpe INTEGER CHECK (borg_rpe BETWEEN 6 AND 20),
+    notes TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_patient ON sessions(patient_id, started_at);
+CREATE INDEX sessions_open ON sessions(status) WHERE status IN ('running', 'paused');
+
+CREATE TABLE sets (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    program_item_id INTEGER REFERENCES program_items(id),
+    set_index INTEGER NOT NULL CHECK (set_index >= 0),
+    exercise_id TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('left', 'right', 'both')),
+    reps_target INTEGER NOT NULL CHECK (reps_target > 0),
+    target_rom_deg REAL NOT NULL CHECK (target_rom_deg BETWEEN 0 AND 180),
+    t_start_s REAL NOT NULL,
+    t_end_s REAL,
+    UNIQUE (session_id, program_item_id, set_index)
+);
+CREATE INDEX sets_session ON sets(session_id);
+
+CREATE TABLE reps (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    set_id INTEGER NOT NULL REFERENCES sets(id),
+    rep_index INTEGER NOT NULL CHECK (rep_index >= 0),
+    t_start_s REAL NOT NULL,
+    t_peak_s REAL NOT NULL,
+    t_end_s REAL NOT NULL,
+    rom_deg REAL NOT NULL CHECK (rom_deg >= 0),
+    peak_velocity_deg_s REAL NOT NULL,
+    duration_s REAL NOT NULL CHECK (duration_s >= 0),
+    form_score REAL NOT NULL CHECK (form_score BETWEEN 0 AND 100),
+    deductions TEXT NOT NULL DEFAULT '[]',
+    flags TEXT NOT NULL DEFAULT '[]',
+    assistance REAL CHECK (assistance BETWEEN 0 AND 1),
+    CHECK (t_start_s <= t_peak_s AND t_peak_s <= t_end_s),
+    UNIQUE (set_id, rep_index)
+);
+-- The progress query groups a patient's reps by session: cover it.
+CREATE INDEX reps_session ON reps(session_id, rom_deg, form_score, assistance);
+
+CREATE TABLE stream_chunks (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    stream TEXT NOT NULL,
+    t_start_s REAL NOT NULL,
+    t_end_s REAL NOT NULL,
+    n_samples INTEGER NOT NULL CHECK (n_samples > 0),
+    columns TEXT NOT NULL,
+    codec TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX stream_chunks_range ON stream_chunks(session_id, stream, t_start_s);
+
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY,
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    instrument TEXT NOT NULL,
+    score REAL NOT NULL,
+    assessed_on TEXT NOT NULL,
+    assessor_id INTEGER REFERENCES users(id),
+    notes TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX assessments_patient ON assessments(patient_id, instrument, assessed_on);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER REFERENCES sessions(id),
+    at TEXT NOT NULL,
+    t_s REAL,
+    kind TEXT NOT NULL CHECK (kind IN ('alert', 'fault', 'estop', 'note', 'state')),
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+    source TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX events_session ON events(session_id, at);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor_id INTEGER REFERENCES users(id),
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1,)
+"""``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -1,0 +1,274 @@
+"""Sessions, their sets, reps and events; crash recovery of sessions left running."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sqlite3
+
+from rehab.errors import NotFoundError, StoreError, ValidationError
+from rehab.store._context import StoreContext
+from rehab.store.locks import SessionLock, lock_path
+from rehab.store.models import (
+    OPEN_STATUSES,
+    Deduction,
+    Event,
+    EventKind,
+    NewEvent,
+    NewRep,
+    NewSet,
+    Rep,
+    Session,
+    SessionOutcome,
+    SessionStatus,
+    Severity,
+)
+
+log = logging.getLogger(__name__)
+
+_SESSION_COLUMNS = ("id, patient_id, program_id, therapist_id, started_at, ended_at, status, "
+                    "pain_before, pain_after, borg_rpe, notes")
+_REP_COLUMNS = ("rep_index, t_start_s, t_peak_s, t_end_s, rom_deg, peak_velocity_deg_s, "
+                "form_score, deductions, flags, assistance, id, set_id, session_id")
+
+
+def _session(row: tuple) -> Session:
+    values = list(row)
+    values[6] = SessionStatus(values[6])
+    return Session(*values)
+
+
+def _rep(row: tuple) -> Rep:
+    deductions = tuple(Deduction(**d) for d in json.loads(row[7]))
+    return Rep(*row[:7], deductions, tuple(json.loads(row[8])), *row[9:])
+
+
+class SessionRepo:
+    """Runs of a program: started, paused, finished; and what they recorded.
+
+    The repo holds a :class:`SessionLock` for each session it started, so other processes
+    can tell a live session from one whose process died.
+    """
+
+    def __init__(self, ctx: StoreContext) -> None:
+        self._ctx = ctx
+        self._locks: dict[int, SessionLock] = {}
+
+    def start(self, patient_id: int, *, program_id: int | None = None,
+              therapist_id: int | None = None, pain_before: int | None = None) -> Session:
+        """Open a running session for a patient.
+
+        Raises
+        ------
+        ValidationError
+            Unknown patient, program or therapist, a program of another patient, or a pain
+            score outside 0-10.
+        """
+        ctx = self._ctx
+        ctx.require_row("patients", patient_id, "patient_id")
+        if program_id is not None:
+            ctx.require_row("programs", program_id, "program_id")
+            owner = ctx.db.execute("SELECT patient_id FROM programs WHERE id=?",
+                                   (program_id,)).fetchone()[0]
+            if owner != patient_id:
+                raise ValidationError("program_id", f"program {program_id} belongs to "
+                                      f"another patient")
+        if therapist_id is not None:
+            ctx.require_row("users", therapist_id, "therapist_id")
+        if pain_before is not None and not 0 <= pain_before <= 10:
+            raise ValidationError("pain_before", "must be between 0 and 10")
+        with ctx.db.atomic():
+            cursor = ctx.db.execute(
+                "INSERT INTO sessions (patient_id, program_id, therapist_id, started_at, status,"
+                " pain_before) VALUES (?, ?, ?, ?, 'running', ?)",
+                (patient_id, program_id, therapist_id, ctx.now_iso(), pain_before),
+            )
+            session_id = cursor.lastrowid
+            lock = SessionLock(lock_path(ctx.data_dir, session_id))
+            if not lock.try_acquire():
+                raise StoreError(f"session {session_id} is locked by another process")
+            self._locks[session_id] = lock
+            ctx.audit("start", "session", session_id, patient_id=patient_id)
+        return self.get(session_id)
+
+    def get(self, session_id: int) -> Session:
+        row = self._ctx.db.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?",
+                                   (session_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no session with id {session_id}")
+        return _session(row)
+
+    def for_patient(self, patient_id: int) -> list[Session]:
+        rows = self._ctx.db.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE patient_id = ? "
+            "ORDER BY started_at, id", (patient_id,))
+        return [_session(r) for r in rows]
+
+    def set_paused(self, session_id: int, paused: bool, *, reason: str = "") -> Session:
+        """Pause or resume a running session; the reason is kept as an event."""
+        session = self._require_open(session_id)
+        status = SessionStatus.PAUSED if paused else SessionStatus.RUNNING
+        if session.status == status:
+            return session
+        with self._ctx.db.atomic():
+            self._ctx.db.execute("UPDATE sessions SET status=? WHERE id=?",
+                                 (str(status), session_id))
+            self._insert_event(session_id, NewEvent(
+                EventKind.STATE, Severity.INFO, "session",
+                f"{'paused' if paused else 'resumed'}{': ' + reason if reason else ''}"))
+        return self.get(session_id)
+
+    def finish(self, session_id: int, outcome: SessionOutcome, *,
+               status: SessionStatus = SessionStatus.COMPLETED) -> Session:
+        """Close a session as completed or aborted, with the therapist's outcome."""
+        if status not in (SessionStatus.COMPLETED, SessionStatus.ABORTED):
+            raise ValidationError("status", "a session finishes as completed or aborted")
+        self._require_open(session_id)
+        with self._ctx.db.atomic():
+            self._ctx.db.execute(
+                "UPDATE sessions SET status=?, ended_at=?, pain_after=?, borg_rpe=?, notes=? "
+                "WHERE id=?",
+                (str(status), self._ctx.now_iso(), outcome.pain_after, outcome.borg_rpe,
+                 outcome.notes, session_id),
+            )
+            self._ctx.audit("finish", "session", session_id, status=str(status))
+        self._release(session_id)
+        return self.get(session_id)
+
+    def record_outcome(self, session_id: int, outcome: SessionOutcome) -> Session:
+        """Record or correct pain, RPE and notes of a closed session."""
+        self.get(session_id)
+        with self._ctx.db.atomic():
+            self._ctx.db.execute("UPDATE sessions SET pain_after=?, borg_rpe=?, notes=? "
+                                 "WHERE id=?", (outcome.pain_after, outcome.borg_rpe,
+                                                outcome.notes, session_id))
+            self._ctx.audit("update", "session", session_id,
+                            fields=["pain_after", "borg_rpe", "notes"])
+        return self.get(session_id)
+
+    def add_set(self, session_id: int, new: NewSet) -> int:
+        """Open a set in a running session; returns the set id."""
+        self._require_open(session_id)
+        if new.program_item_id is not None:
+            self._ctx.require_row("program_items", new.program_item_id, "program_item_id")
+        try:
+            with self._ctx.db.atomic():
+                cursor = self._ctx.db.execute(
+                    "INSERT INTO sets (session_id, program_item_id, set_index, exercise_id, "
+                    "side, reps_target, target_rom_deg, t_start_s) VALUES (?,?,?,?,?,?,?,?)",
+                    (session_id, new.program_item_id, new.set_index, new.exercise_id,
+                     str(new.side), new.reps_target, new.target_rom_deg, new.t_start_s))
+        except sqlite3.IntegrityError as exc:
+            raise ValidationError("set_index", f"set {new.set_index} exists already") from exc
+        return cursor.lastrowid
+
+    def end_set(self, set_id: int, t_end_s: float) -> None:
+        self._ctx.db.execute("UPDATE sets SET t_end_s=? WHERE id=?", (t_end_s, set_id))
+
+    def add_rep(self, set_id: int, rep: NewRep) -> Rep:
+        """Record one repetition, committed at once so a crash cannot lose it."""
+        row = self._ctx.db.execute("SELECT session_id FROM sets WHERE id=?",
+                                   (set_id,)).fetchone()
+        if row is None:
+            raise ValidationError("set_id", f"no set with id {set_id}")
+        deductions = json.dumps([dataclasses.asdict(d) for d in rep.deductions],
+                                ensure_ascii=False)
+        try:
+            with self._ctx.db.atomic():
+                cursor = self._ctx.db.execute(
+                    "INSERT INTO reps (session_id, set_id, rep_index, t_start_s, t_peak_s, "
+                    "t_end_s, rom_deg, peak_velocity_deg_s, duration_s, form_score, deductions,"
+                    " flags, assistance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (row[0], set_id, rep.rep_index, rep.t_start_s, rep.t_peak_s, rep.t_end_s,
+                     rep.rom_deg, rep.peak_velocity_deg_s, rep.duration_s, rep.form_score,
+                     deductions, json.dumps(list(rep.flags), ensure_ascii=False),
+                     rep.assistance))
+        except sqlite3.IntegrityError as exc:
+            raise ValidationError("rep_index", f"rep {rep.rep_index} exists already") from exc
+        return self._rep(cursor.lastrowid)
+
+    def _rep(self, rep_id: int) -> Rep:
+        row = self._ctx.db.execute(f"SELECT {_REP_COLUMNS} FROM reps WHERE id=?",
+                                   (rep_id,)).fetchone()
+        return _rep(row)
+
+    def reps(self, session_id: int) -> list[Rep]:
+        rows = self._ctx.db.execute(f"SELECT {_REP_COLUMNS} FROM reps WHERE session_id=? "
+                                    "ORDER BY t_start_s, id", (session_id,))
+        return [_rep(r) for r in rows]
+
+    def add_event(self, session_id: int | None, event: NewEvent) -> Event:
+        """Record an alert, fault, e-stop, note or state change (committed at once)."""
+        if session_id is not None:
+            self._ctx.require_row("sessions", session_id, "session_id")
+        with self._ctx.db.atomic():
+            event_id = self._insert_event(session_id, event)
+        return self.events(session_id, event_id=event_id)[0]
+
+    def _insert_event(self, session_id: int | None, event: NewEvent) -> int:
+        cursor = self._ctx.db.execute(
+            "INSERT INTO events (session_id, at, t_s, kind, severity, source, message) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (session_id, self._ctx.now_iso(), event.t_s, str(event.kind), str(event.severity),
+             event.source, event.message))
+        return cursor.lastrowid
+
+    def events(self, session_id: int | None, *, event_id: int | None = None) -> list[Event]:
+        rows = self._ctx.db.execute(
+            "SELECT kind, severity, source, message, t_s, id, session_id, at FROM events "
+            "WHERE session_id IS ? AND (? IS NULL OR id = ?) ORDER BY id",
+            (session_id, event_id, event_id))
+        return [Event(EventKind(r[0]), Severity(r[1]), *r[2:]) for r in rows]
+
+    def recover_interrupted(self) -> list[int]:
+        """Mark sessions whose process died as ``interrupted``; return their ids.
+
+        A session still running in another live process keeps its status (its lock is
+        held). Everything the dead process committed stays as it was.
+        """
+        open_ids = [r[0] for r in self._ctx.db.execute(
+            "SELECT id FROM sessions WHERE status IN (?, ?) ORDER BY id",
+            tuple(str(s) for s in OPEN_STATUSES))]
+        recovered = []
+        for session_id in open_ids:
+            if session_id in self._locks:
+                continue  # ours, alive
+            lock = SessionLock(lock_path(self._ctx.data_dir, session_id))
+            if not lock.try_acquire():
+                continue  # alive in another process
+            try:
+                self._mark_interrupted(session_id)
+            finally:
+                lock.release()
+            recovered.append(session_id)
+        return recovered
+
+    def _mark_interrupted(self, session_id: int) -> None:
+        db = self._ctx.db
+        with db.atomic():
+            db.execute("UPDATE sessions SET status='interrupted', ended_at=? WHERE id=?",
+                       (self._ctx.now_iso(), session_id))
+            self._insert_event(session_id, NewEvent(
+                EventKind.ALERT, Severity.WARNING, "store",
+                "session was interrupted (the app stopped while it ran); "
+                "everything recorded before that is kept"))
+            self._ctx.audit("interrupted", "session", session_id)
+        log.warning("session %d was interrupted and is now marked so", session_id)
+
+    def _require_open(self, session_id: int) -> Session:
+        session = self.get(session_id)
+        if session.status not in OPEN_STATUSES:
+            raise ValidationError("session_id",
+                                  f"session {session_id} is {session.status}, not running")
+        return session
+
+    def _release(self, session_id: int) -> None:
+        lock = self._locks.pop(session_id, None)
+        if lock is not None:
+            lock.release()
+
+    def release_all(self) -> None:
+        """Drop every lock this repo holds (on close)."""
+        for session_id in list(self._locks):
+            self._release(session_id)

@@ -1,0 +1,135 @@
+"""Sessions, sets, reps, events, outcomes, assessments and the progress query."""
+
+from __future__ import annotations
+
+import pytest
+
+from rehab.errors import ValidationError
+from rehab.store import (
+    Deduction,
+    EventKind,
+    NewAssessment,
+    NewEvent,
+    NewRep,
+    NewSet,
+    SessionOutcome,
+    SessionStatus,
+    Severity,
+    Store,
+)
+from tests.conftest import FakeWallClock
+from tests.store.helpers import item, patient, program, rep, therapist
+
+
+def _run_session(store: Store, patient_id: int, program_id: int, roms: list[float],
+                 scores: list[float], reps_target: int = 10) -> int:
+    session = store.sessions.start(patient_id, program_id=program_id, pain_before=3)
+    set_id = store.sessions.add_set(session.id, NewSet("shoulder_flexion", 0, reps_target,
+                                                       120, 0.0))
+    for i, (rom, score) in enumerate(zip(roms, scores, strict=True)):
+        store.sessions.add_rep(set_id, rep(i, rom, score))
+    store.sessions.end_set(set_id, 3.0 * len(roms))
+    store.sessions.finish(session.id, SessionOutcome(pain_after=2, borg_rpe=13, notes="좋음"))
+    return session.id
+
+
+def test_rep_round_trips_with_deductions(fresh_store: Store) -> None:
+    p = patient(fresh_store)
+    prog = program(fresh_store, p.id)
+    session = fresh_store.sessions.start(p.id, program_id=prog.id)
+    set_id = fresh_store.sessions.add_set(
+        session.id, NewSet("shoulder_flexion", 0, 10, 120, 0.0, program_item_id=prog.items[0].id))
+    new = NewRep(0, 1.0, 2.0, 3.5, 104.5, 88.0, 72.5,
+                 (Deduction("rom_low", 15.0, "ROM 104 of 120 deg"),
+                  Deduction("trunk_lean", 12.5, "몸통을 곧게 세우세요")),
+                 ("trunk_lean",), assistance=0.4)
+    stored = fresh_store.sessions.add_rep(set_id, new)
+    assert stored.duration_s == pytest.approx(2.5)
+    assert fresh_store.sessions.reps(session.id) == [stored]
+    assert stored.deductions[1].message == "몸통을 곧게 세우세요"
+    with pytest.raises(ValidationError) as info:
+        fresh_store.sessions.add_rep(set_id, new)
+    assert info.value.field == "rep_index"
+
+
+def test_session_lifecycle_and_events(fresh_store: Store, wall_clock: FakeWallClock) -> None:
+    p = patient(fresh_store)
+    session = fresh_store.sessions.start(p.id)
+    assert session.status is SessionStatus.RUNNING and session.ended_at is None
+    fresh_store.sessions.set_paused(session.id, True, reason="camera lost")
+    fresh_store.sessions.add_event(session.id, NewEvent(
+        EventKind.ESTOP, Severity.ERROR, "console", "E-STOP pressed", t_s=12.5))
+    fresh_store.sessions.set_paused(session.id, False)
+    wall_clock.advance(minutes=20)
+    done = fresh_store.sessions.finish(session.id, SessionOutcome(pain_after=4, borg_rpe=12))
+    assert done.status is SessionStatus.COMPLETED
+    assert done.ended_at.startswith("2026-03-02T09:20")
+    events = fresh_store.sessions.events(session.id)
+    assert [e.kind for e in events] == [EventKind.STATE, EventKind.ESTOP, EventKind.STATE]
+    assert events[0].message == "paused: camera lost" and events[1].t_s == 12.5
+    with pytest.raises(ValidationError, match="completed, not running"):
+        fresh_store.sessions.add_set(session.id, NewSet("shoulder_flexion", 0, 5, 90, 0.0))
+
+
+def test_program_of_another_patient_refused(fresh_store: Store) -> None:
+    a, b = patient(fresh_store, "가"), patient(fresh_store, "나")
+    prog = program(fresh_store, a.id)
+    with pytest.raises(ValidationError) as info:
+        fresh_store.sessions.start(b.id, program_id=prog.id)
+    assert info.value.field == "program_id"
+
+
+def test_progress_per_session(fresh_store: Store, wall_clock: FakeWallClock) -> None:
+    p = patient(fresh_store)
+    prog = program(fresh_store, p.id)
+    first = _run_session(fresh_store, p.id, prog.id, [80, 90, 85], [60, 70, 80])
+    wall_clock.advance(days=2)
+    second = _run_session(fresh_store, p.id, prog.id, [100, 110, 95, 105], [90, 80, 70, 80])
+    wall_clock.advance(days=2)
+    third = fresh_store.sessions.start(p.id, program_id=prog.id)  # no rep yet
+    fresh_store.sessions.add_set(third.id, NewSet("shoulder_flexion", 0, 8, 120, 0.0))
+    rows = fresh_store.progress(p.id)
+    assert [r.session_id for r in rows] == [first, second, third.id]
+    assert (rows[0].max_rom_deg, rows[0].mean_form_score, rows[0].reps_done,
+            rows[0].reps_prescribed) == (90, pytest.approx(70), 3, 10)
+    assert (rows[1].max_rom_deg, rows[1].mean_form_score, rows[1].reps_done) == (
+        110, pytest.approx(80), 4)
+    assert rows[1].target_rom_deg == 120 and rows[1].mean_assistance == pytest.approx(0.5)
+    assert (rows[2].max_rom_deg, rows[2].reps_done, rows[2].reps_prescribed) == (None, 0, 8)
+
+
+def test_prescribed_reps_count_each_set_once(fresh_store: Store) -> None:
+    p = patient(fresh_store)
+    prog = program(fresh_store, p.id)
+    session = fresh_store.sessions.start(p.id, program_id=prog.id)
+    for set_index in range(2):
+        set_id = fresh_store.sessions.add_set(
+            session.id, NewSet("shoulder_flexion", set_index, 5, 120, 20.0 * set_index))
+        for i in range(5):
+            fresh_store.sessions.add_rep(set_id, rep(i, t0=20.0 * set_index))
+    (row,) = fresh_store.progress(p.id)
+    assert (row.reps_done, row.reps_prescribed) == (10, 10)
+
+
+def test_replacing_program_items_keeps_history(fresh_store: Store) -> None:
+    p = patient(fresh_store)
+    prog = program(fresh_store, p.id)
+    _run_session(fresh_store, p.id, prog.id, [90], [80])
+    edited = fresh_store.programs.replace_items(prog.id, [item(reps=12), item(
+        exercise_id="elbow_flexion", target_rom_deg=100, safe_rom_min_deg=10,
+        safe_rom_max_deg=140)])
+    assert [i.reps for i in edited.items] == [12, 10]
+    assert fresh_store.progress(p.id)[0].reps_done == 1
+
+
+def test_assessments_by_instrument(fresh_store: Store) -> None:
+    user = therapist(fresh_store)
+    store = fresh_store.as_user(user.id)
+    p = patient(store)
+    store.assessments.add(p.id, NewAssessment("fugl_meyer_ue", 31, "2026-03-01"))
+    store.assessments.add(p.id, NewAssessment("timed_up_and_go_s", 18.4, "2026-03-01"))
+    store.assessments.add(p.id, NewAssessment("fugl_meyer_ue", 36, "2026-03-29", "개선"))
+    fma = store.assessments.for_patient(p.id, instrument="fugl_meyer_ue")
+    assert [a.score for a in fma] == [31, 36]
+    assert fma[1].notes == "개선" and fma[1].assessor_id == user.id
+    assert len(store.assessments.for_patient(p.id)) == 3
