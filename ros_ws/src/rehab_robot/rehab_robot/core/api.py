@@ -230,6 +230,41 @@ class SensorReading:
     fault: str = ""
 
 
+@dataclass(frozen=True)
+class ExerciseCue:
+    """What the patient is being asked to do now (the guided-exercise screen's cue).
+
+    The controller sends it every tick to a driver that implements
+    :class:`ExerciseCueSink` (the simulated patient follows it); real drives ignore it.
+
+    Parameters
+    ----------
+    t_s
+        Controller time (s).
+    active
+        True while the patient is asked to move (an exercise is running, not paused).
+    position_rad, velocity_rad_s
+        The reference posture and velocity per joint.
+    rep
+        Index of the current repetition (0-based).
+    """
+
+    t_s: float
+    active: bool
+    position_rad: tuple[float, ...]
+    velocity_rad_s: tuple[float, ...]
+    rep: int
+
+
+@runtime_checkable
+class ExerciseCueSink(Protocol):
+    """A driver that wants the exercise cue (only the simulated patient does)."""
+
+    def cue(self, cue: ExerciseCue) -> None:
+        """Take the cue of this tick."""
+        ...
+
+
 @runtime_checkable
 class Clock(Protocol):
     """A monotonic clock in seconds (injected, so tests need no sleeps)."""

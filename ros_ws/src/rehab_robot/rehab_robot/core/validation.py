@@ -1,0 +1,92 @@
+"""Validation of exercise commands against the configured limits.
+
+Commands come from the app over the network; they are checked here, where they enter the
+core, and a refused command leaves the robot as it was.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rehab_robot.core.api import ControlMode, ExerciseCommand
+from rehab_robot.core.config import RobotConfig
+
+MAX_REPS = 500
+TEMPO_RANGE_S = (0.5, 60.0)
+HOLD_RANGE_S = (0.0, 60.0)
+# Peak speed of a minimum-jerk move is 1.875 x its mean speed.
+_MIN_JERK_PEAK_FACTOR = 1.875
+
+
+def _finite(values: tuple[float, ...]) -> bool:
+    return all(isinstance(v, int | float) and math.isfinite(v) for v in values)
+
+
+def validate_command(cmd: ExerciseCommand, config: RobotConfig) -> str:
+    """Check an exercise command; return ``""`` if acceptable, else the reason.
+
+    Parameters
+    ----------
+    cmd
+        The command as received.
+    config
+        The robot configuration (joint names and limits).
+
+    Returns
+    -------
+    str
+        ``""`` or a one-line reason naming the offending field.
+
+    Examples
+    --------
+    >>> from rehab_robot.core.config import load_config
+    >>> cmd = ExerciseCommand("elbow_flexion", ControlMode.PASSIVE, ("elbow_flexion",),
+    ...                       (10.0,), (90.0,), 5, 3.0, 0.5, 0.5, 0.0, (0.0,), (120.0,))
+    >>> validate_command(cmd, load_config())
+    ''
+    >>> validate_command(cmd.__class__(**{**cmd.__dict__, "end_deg": (170.0,)}), load_config())
+    'end_deg: elbow_flexion 170.0 deg is outside the patient ROM [0.0, 120.0] deg'
+    """
+    if not isinstance(cmd.mode, ControlMode):
+        return f"mode: unknown mode {cmd.mode!r}"
+    if not isinstance(cmd.exercise_id, str) or not cmd.exercise_id:
+        return "exercise_id: must be a non-empty string"
+    names = cmd.joint_names
+    joints = {j.name: j for j in config.joints}
+    if not names or len(set(names)) != len(names):
+        return "joint_names: must be a non-empty list without repeats"
+    unknown = [n for n in names if n not in joints]
+    if unknown:
+        return f"joint_names: unknown joint {unknown[0]!r} (known: {', '.join(joints)})"
+    for field in ("start_deg", "end_deg", "rom_min_deg", "rom_max_deg"):
+        values = getattr(cmd, field)
+        if len(values) != len(names):
+            return f"{field}: expected {len(names)} values, one per joint, got {len(values)}"
+        if not _finite(values):
+            return f"{field}: values must be finite numbers"
+    if isinstance(cmd.reps, bool) or not isinstance(cmd.reps, int) \
+            or not 1 <= cmd.reps <= MAX_REPS:
+        return f"reps: must be an integer in [1, {MAX_REPS}], got {cmd.reps!r}"
+    checks = (("tempo_s", cmd.tempo_s, TEMPO_RANGE_S), ("hold_s", cmd.hold_s, HOLD_RANGE_S),
+              ("assistance", cmd.assistance, (0.0, 1.0)),
+              ("resistance", cmd.resistance, (0.0, 1.0)))
+    for field, value, (lo, hi) in checks:
+        if not _finite((value,)) or not lo <= value <= hi:
+            return f"{field}: must be in [{lo}, {hi}], got {value!r}"
+    for k, name in enumerate(names):
+        lim = joints[name].limits
+        lo_deg, hi_deg = math.degrees(lim.position_min_rad), math.degrees(lim.position_max_rad)
+        rmin, rmax = cmd.rom_min_deg[k], cmd.rom_max_deg[k]
+        if not lo_deg <= rmin < rmax <= hi_deg:
+            return (f"rom_min_deg/rom_max_deg: {name} ROM [{rmin}, {rmax}] deg must be an "
+                    f"increasing pair inside the joint limits [{lo_deg:.1f}, {hi_deg:.1f}] deg")
+        for field in ("start_deg", "end_deg"):
+            value = getattr(cmd, field)[k]
+            if not rmin <= value <= rmax:
+                return (f"{field}: {name} {value} deg is outside the patient ROM "
+                        f"[{rmin}, {rmax}] deg")
+        peak_deg_s = _MIN_JERK_PEAK_FACTOR * abs(cmd.end_deg[k] - cmd.start_deg[k]) / cmd.tempo_s
+        if peak_deg_s > math.degrees(lim.velocity_limit_rad_s):
+            return (f"tempo_s: {name} would peak at {peak_deg_s:.0f} deg/s, over its limit of "
+                    f"{math.degrees(lim.velocity_limit_rad_s):.0f} deg/s")
+    return ""
