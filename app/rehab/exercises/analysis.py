@@ -1,0 +1,310 @@
+"""The analysis stage of a session: joint angles in, rep events with scores out.
+
+:class:`Analyzer` is fed one sample of joint angles at a time (live: each processed camera
+frame; offline: each row of a recording) and returns an event whenever a rep, counted or
+partial, has ended: its metrics, the compensations seen during it, its form score and the
+cue to give next. It forms the primary signal from the exercise's side rule (one side, the
+mean of both, or the larger of alternating sides), runs the segmenter, and keeps a short
+history of every angle the compensation rules need. :func:`analyze` is the offline wrapper
+over a whole :class:`~rehab.vision.angles.AngleSeries`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehab.errors import ValidationError
+from rehab.exercises.compensation import CompensationSeen, evaluate_compensations
+from rehab.exercises.library import LANGUAGES, ExerciseDef, SideMode, Tempo
+from rehab.exercises.scoring import RepScore, partial_cue, score_rep
+from rehab.exercises.segmentation import RepMetrics, RepSegmenter, SegmenterState
+from rehab.vision.angles import AngleSeries, compute_angles
+from rehab.vision.skeleton import SkeletonSeries
+
+__all__ = ["AnalysisResult", "Analyzer", "Rep", "RepEvent", "analyze"]
+
+# History kept for compensation checks: the longest rep plus the segmenter's rest window
+# and settling time, with margin.
+_HISTORY_MARGIN_S = 5.0
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One rep (counted or partial) with everything known about it.
+
+    Attributes
+    ----------
+    number
+        1-based count of a counted rep; None for a partial one.
+    side
+        The working side (``left``/``right``), or None when both sides work together.
+    metrics
+        Times, ROM, speed and smoothness from the segmenter.
+    compensations
+        Compensation rules broken during the rep.
+    score
+        Form score of a counted rep; None for a partial one.
+    """
+
+    number: int | None
+    side: str | None
+    metrics: RepMetrics
+    compensations: tuple[CompensationSeen, ...]
+    score: RepScore | None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the rep counts toward the set."""
+        return self.metrics.counted
+
+
+@dataclass(frozen=True)
+class RepEvent:
+    """What the session shows or says when a rep ends.
+
+    Attributes
+    ----------
+    rep
+        The rep that ended.
+    count
+        Counted reps so far, this one included.
+    cue
+        The cue to give next, in the patient's language, or None (nothing useful to say).
+    """
+
+    rep: Rep
+    count: int
+    cue: str | None
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """All reps of a recording.
+
+    Attributes
+    ----------
+    exercise_id, side
+        What was analysed.
+    reps
+        Counted and partial reps in time order.
+    """
+
+    exercise_id: str
+    side: str | None
+    reps: tuple[Rep, ...]
+
+    @property
+    def count(self) -> int:
+        """Number of counted reps."""
+        return sum(r.counted for r in self.reps)
+
+
+class Analyzer:
+    """Streaming analysis of one exercise set.
+
+    Parameters
+    ----------
+    exercise
+        The exercise performed.
+    side
+        The working side for a one-sided exercise (default: the exercise's default side);
+        must be None for a two-sided one.
+    language
+        Language of the cues (``ko`` or ``en``).
+    target_rom_deg, tempo
+        The therapist's prescription, overriding the exercise's defaults.
+
+    Raises
+    ------
+    ValidationError
+        For an unknown side or language, or a side given to a two-sided exercise.
+
+    Examples
+    --------
+    >>> from rehab.exercises.library import load_library
+    >>> an = Analyzer(load_library()["shoulder_abduction"], side="right", language="en")
+    >>> events = []
+    >>> for i in range(200):
+    ...     t = i / 30
+    ...     a = 70 * (1 - np.cos(2 * np.pi * t / 5)) + 10
+    ...     events += an.push(t, {"shoulder_abduction_right": a}, {"shoulder_abduction_right": 1})
+    >>> [e.count for e in events], events[0].rep.score.flags
+    ([1], ())
+    """
+
+    def __init__(
+        self,
+        exercise: ExerciseDef,
+        side: str | None = None,
+        language: str = "ko",
+        target_rom_deg: float | None = None,
+        tempo: Tempo | None = None,
+    ) -> None:
+        if language not in LANGUAGES:
+            raise ValidationError("language", f"must be one of {', '.join(LANGUAGES)}")
+        self.exercise = exercise
+        self.sides = exercise.working_sides(side)
+        self.side = side or (exercise.default_side if exercise.side_mode is SideMode.ONE else None)
+        self.language = language
+        self.target_rom_deg = target_rom_deg
+        self.tempo = tempo
+        self._primary = exercise.primary_angle_names(side)
+        needed = set(self._primary)
+        for rule in exercise.compensations:
+            needed.update(rule.angle_names(self.sides))
+        self._needed = tuple(sorted(needed))
+        self._segmenter = RepSegmenter(exercise.rep)
+        self._history: deque[tuple[float, dict[str, float], dict[str, float]]] = deque()
+        self._history_s = exercise.rep.max_duration_s + _HISTORY_MARGIN_S
+        self.last_primary_deg = float("nan")
+
+    @property
+    def needed_angles(self) -> tuple[str, ...]:
+        """Every angle name the analysis reads (primary and compensation angles)."""
+        return self._needed
+
+    @property
+    def count(self) -> int:
+        """Counted reps so far."""
+        return self._segmenter.count
+
+    @property
+    def state(self) -> SegmenterState:
+        """Rep phase now (rest, active, returning)."""
+        return self._segmenter.state
+
+    def primary(
+        self, deg: Mapping[str, float], confidence: Mapping[str, float]
+    ) -> tuple[float, float]:
+        """Combine the sides into the primary signal: (angle deg, confidence).
+
+        One side: that side. Both: the mean, valid only when both sides are. Alternating:
+        the larger of the sides that pass the confidence gate.
+        """
+        gate = self.exercise.rep.min_confidence
+        values = [
+            (float(deg.get(n, math.nan)), float(confidence.get(n, 0.0))) for n in self._primary
+        ]
+        if len(values) == 1:
+            return values[0]
+        if self.exercise.side_mode is SideMode.BOTH:
+            a = sum(v for v, _ in values) / len(values)
+            return a, min(c for _, c in values)
+        valid = [(v, c) for v, c in values if c >= gate and math.isfinite(v)]
+        if not valid:
+            return math.nan, 0.0
+        sign = self.exercise.rep.direction.sign
+        return max(valid, key=lambda vc: sign * vc[0])
+
+    def push(
+        self, t_s: float, deg: Mapping[str, float], confidence: Mapping[str, float]
+    ) -> list[RepEvent]:
+        """Feed one sample of angles (deg) and confidences (0..1) at time ``t_s`` (s).
+
+        Missing angle names are treated as unknown (NaN, confidence 0).
+
+        Returns
+        -------
+        list[RepEvent]
+            The reps that ended with this sample (usually none).
+        """
+        self._history.append(
+            (
+                t_s,
+                {n: float(deg.get(n, math.nan)) for n in self._needed},
+                {n: float(confidence.get(n, 0.0)) for n in self._needed},
+            )
+        )
+        while self._history and self._history[0][0] < t_s - self._history_s:
+            self._history.popleft()
+        angle, conf = self.primary(deg, confidence)
+        self.last_primary_deg = angle
+        return [self._event(m) for m in self._segmenter.push(t_s, angle, conf)]
+
+    def push_series(self, angles: AngleSeries) -> list[RepEvent]:
+        """Feed every sample of an angle series in order."""
+        events: list[RepEvent] = []
+        names = [n for n in self._needed if n in angles.deg]
+        for i, t in enumerate(np.asarray(angles.t_s, dtype=float)):
+            deg = {n: float(angles.deg[n][i]) for n in names}
+            conf = {n: float(angles.confidence[n][i]) for n in names}
+            events.extend(self.push(float(t), deg, conf))
+        return events
+
+    def push_skeleton(self, series: SkeletonSeries) -> list[RepEvent]:
+        """Compute the joint angles of (usually one frame of) skeleton and feed them."""
+        return self.push_series(compute_angles(series))
+
+    def flush(self) -> list[RepEvent]:
+        """End of the set: emit a rep that was still settling."""
+        return [self._event(m) for m in self._segmenter.flush()]
+
+    def _rep_window(
+        self, m: RepMetrics
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        rows = [h for h in self._history if m.start_t_s <= h[0] <= m.end_t_s]
+        t = np.array([r[0] for r in rows], dtype=float)
+        deg = {n: np.array([r[1][n] for r in rows], dtype=float) for n in self._needed}
+        conf = {n: np.array([r[2][n] for r in rows], dtype=float) for n in self._needed}
+        return t, deg, conf
+
+    def _rep_side(self, m: RepMetrics) -> tuple[str | None, tuple[str, ...]]:
+        """The side that did the rep: the chosen one, None for both, the bigger for alternating."""
+        if self.exercise.side_mode is SideMode.ONE:
+            return self.side, self.sides
+        if self.exercise.side_mode is SideMode.BOTH:
+            return None, self.sides
+        at_peak = min(self._history, key=lambda h: abs(h[0] - m.peak_t_s))
+        sign = self.exercise.rep.direction.sign
+        best = max(
+            zip(self.sides, self._primary, strict=True),
+            key=lambda sn: sign * np.nan_to_num(at_peak[1][sn[1]], nan=-np.inf),
+        )
+        return best[0], (best[0],)
+
+    def _event(self, m: RepMetrics) -> RepEvent:
+        side, sides = self._rep_side(m)
+        t, deg, conf = self._rep_window(m)
+        seen = evaluate_compensations(
+            self.exercise.compensations, sides, t, deg, conf, self.exercise.rep.min_confidence
+        )
+        if m.counted:
+            score = score_rep(m, seen, self.exercise, self.target_rom_deg, self.tempo)
+            rep = Rep(self.count, side, m, seen, score)
+            cue: str | None = score.cue.get(self.language)
+        else:
+            rep = Rep(None, side, m, seen, None)
+            assert m.partial_reason is not None
+            text = partial_cue(m.partial_reason, self.exercise)
+            cue = text.get(self.language) if text is not None else None
+        return RepEvent(rep=rep, count=self.count, cue=cue)
+
+
+def analyze(
+    angles: AngleSeries,
+    exercise: ExerciseDef,
+    side: str | None = None,
+    language: str = "ko",
+    target_rom_deg: float | None = None,
+) -> AnalysisResult:
+    """Analyse a whole recorded angle series (offline use of :class:`Analyzer`).
+
+    Parameters
+    ----------
+    angles
+        Joint angles of the recording.
+    exercise, side, language, target_rom_deg
+        As for :class:`Analyzer`.
+
+    Returns
+    -------
+    AnalysisResult
+    """
+    analyzer = Analyzer(exercise, side, language, target_rom_deg)
+    events = analyzer.push_series(angles) + analyzer.flush()
+    return AnalysisResult(exercise.id, analyzer.side, tuple(e.rep for e in events))

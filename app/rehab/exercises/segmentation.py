@@ -1,0 +1,411 @@
+"""Repetition segmentation: a hysteresis state machine on one primary angle.
+
+The segmenter sees one scalar per sample (the exercise's primary angle, already combined
+across sides) with its confidence, one sample at a time, so the same code runs live and
+offline (:func:`segment_reps` is the offline wrapper).
+
+States
+------
+``REST``
+    Waiting. The rest angle is the lowest angle of the last ``baseline_window_s`` (after a
+    sign flip for exercises whose angle falls, so "rising" always means working). A rise of
+    ``start_deg`` above it starts a rep: the upper hysteresis threshold.
+``ACTIVE``
+    In a rep; the peak is tracked. When the angle falls back within
+    ``max(end_deg, end_fraction * range)`` of the rest angle (the lower threshold) the rep
+    has returned.
+``RETURNING``
+    The rep has returned; the segmenter follows the angle down to where it settles (it
+    rises again, holds still for ``settle_s``, or ``max_settle_s`` passes) so that the rep's
+    end time and its speed profile include the whole return, then emits the rep.
+
+A rep whose range is below ``min_rom_deg``, whose duration is outside
+``[min_duration_s, max_duration_s]``, or during which tracking was lost for longer than
+``max_gap_s`` is emitted as *partial* with its reason, and is not counted. Samples whose
+confidence is below ``min_confidence`` (or NaN) are gaps: they never move the state.
+
+Times: ``start_t_s`` and ``end_t_s`` are the movement onset and offset, where the angle is
+within 10 % of the ROM (at least 1.5 deg) of its rest value before and after the
+peak; the duration is between them.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehab.exercises.library import RepThresholds
+from rehab.exercises.smoothness import count_speed_peaks, sparc, speed_profile
+
+__all__ = [
+    "PartialReason",
+    "RepMetrics",
+    "RepSegmenter",
+    "SegmenterState",
+    "segment_reps",
+]
+
+
+class SegmenterState(enum.Enum):
+    """Where the segmenter is within a rep."""
+
+    REST = "rest"
+    ACTIVE = "active"
+    RETURNING = "returning"
+
+
+class PartialReason(enum.Enum):
+    """Why a movement was not counted as a rep."""
+
+    ROM_BELOW_MIN = "rom_below_min"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    TRACKING_LOST = "tracking_lost"
+
+
+@dataclass(frozen=True)
+class RepMetrics:
+    """One segmented repetition (counted or partial) of the primary angle.
+
+    Attributes
+    ----------
+    counted
+        True for a full rep; False for a partial movement (see ``partial_reason``).
+    partial_reason
+        Why it was not counted, or None.
+    start_t_s, peak_t_s, end_t_s
+        Movement onset, peak and offset times (s).
+    duration_s
+        ``end_t_s - start_t_s`` (s).
+    start_deg, peak_deg, end_deg
+        The primary angle at rest before the rep, at its peak, and where it settled (deg).
+    rom_deg
+        Range of motion: ``|peak_deg - start_deg|`` (deg).
+    peak_velocity_deg_s
+        Highest angular speed during the rep (deg/s), after low-pass filtering.
+    sparc
+        Spectral arc length of the speed profile (negative; nearer 0 is smoother), NaN when
+        the rep is too short to tell.
+    speed_peaks
+        Number of distinct speed peaks (2 for a smooth out-and-back rep).
+    """
+
+    counted: bool
+    partial_reason: PartialReason | None
+    start_t_s: float
+    peak_t_s: float
+    end_t_s: float
+    duration_s: float
+    start_deg: float
+    peak_deg: float
+    end_deg: float
+    rom_deg: float
+    peak_velocity_deg_s: float
+    sparc: float
+    speed_peaks: int
+
+
+@dataclass(frozen=True)
+class _SegmenterTuning:
+    """Internal constants of the state machine (not per exercise)."""
+
+    baseline_window_s: float = 2.0
+    settle_s: float = 0.3
+    max_settle_s: float = 1.5
+    # Rising this far above the lowest point of the return (at least, or half the exercise's
+    # end_deg) means the next rep began; less is jitter around the bottom.
+    rise_again_deg: float = 2.0
+    onset_fraction: float = 0.1
+    onset_min_deg: float = 1.5
+
+
+_TUNING = _SegmenterTuning()
+
+
+class RepSegmenter:
+    """Streaming rep segmenter for one primary angle.
+
+    Parameters
+    ----------
+    thresholds
+        The exercise's rep thresholds (hysteresis, minimum ROM and duration, gating).
+
+    Examples
+    --------
+    >>> from rehab.exercises.library import Direction, RepThresholds
+    >>> th = RepThresholds(Direction.INCREASE, start_deg=20, end_deg=10, min_rom_deg=40,
+    ...                    min_duration_s=0.5, max_duration_s=10)
+    >>> seg = RepSegmenter(th)
+    >>> t = np.arange(0, 6, 1 / 30)
+    >>> angle = 60 * (1 - np.cos(2 * np.pi * t / 3))  # two reps of 120 deg
+    >>> reps = [r for ti, a in zip(t, angle) for r in seg.push(ti, a, 1.0)] + seg.flush()
+    >>> [round(r.rom_deg) for r in reps if r.counted]
+    [120, 120]
+    """
+
+    def __init__(self, thresholds: RepThresholds) -> None:
+        self.thresholds = thresholds
+        self._sign = thresholds.direction.sign
+        self._state = SegmenterState.REST
+        self._count = 0
+        # Rest window: (t, signed angle) of valid samples while at rest.
+        self._rest: deque[tuple[float, float]] = deque()
+        # Samples of the current rep: from the rest minimum on.
+        self._rep_t: list[float] = []
+        self._rep_s: list[float] = []
+        self._start_s = 0.0
+        self._peak_s = -math.inf
+        self._peak_t = 0.0
+        self._return_t = 0.0
+        self._low_s = math.inf
+        self._low_t = 0.0
+        self._last_valid_t: float | None = None
+
+    @property
+    def state(self) -> SegmenterState:
+        """Current state (for a live display of the phase)."""
+        return self._state
+
+    @property
+    def count(self) -> int:
+        """Counted reps so far."""
+        return self._count
+
+    def push(self, t_s: float, angle_deg: float, confidence: float) -> list[RepMetrics]:
+        """Feed one sample; return the reps (counted or partial) that ended with it.
+
+        Parameters
+        ----------
+        t_s
+            Sample time (s), increasing.
+        angle_deg
+            Primary angle (deg); NaN when unknown.
+        confidence
+            0..1; below ``thresholds.min_confidence`` the sample is a gap.
+
+        Returns
+        -------
+        list[RepMetrics]
+            Usually empty; at most two (a rep that settled and, rarely, a gap abort).
+        """
+        valid = math.isfinite(angle_deg) and confidence >= self.thresholds.min_confidence
+        gap_s = t_s - self._last_valid_t if self._last_valid_t is not None else 0.0
+        if not valid:
+            return self._on_gap(t_s)
+        out: list[RepMetrics] = []
+        if gap_s > self.thresholds.max_gap_s:
+            out.extend(self._on_long_gap())
+        self._last_valid_t = t_s
+        s = self._sign * angle_deg
+        if self._state is SegmenterState.REST:
+            self._on_rest(t_s, s)
+        elif self._state is SegmenterState.ACTIVE:
+            out.extend(self._on_active(t_s, s))
+        else:
+            out.extend(self._on_returning(t_s, s))
+        return out
+
+    def flush(self) -> list[RepMetrics]:
+        """End of stream: emit a returned rep that is still settling; drop an unfinished one.
+
+        An unfinished rep (still ``ACTIVE``) is reported as partial (tracking ended).
+        """
+        out: list[RepMetrics] = []
+        if self._state is SegmenterState.RETURNING:
+            out.append(self._finish(reason=None))
+        elif self._state is SegmenterState.ACTIVE:
+            out.append(self._finish(reason=PartialReason.TRACKING_LOST))
+        self._reset_rest()
+        return out
+
+    # -- states -------------------------------------------------------------------------
+
+    def _on_gap(self, t_s: float) -> list[RepMetrics]:
+        if self._last_valid_t is None or t_s - self._last_valid_t <= self.thresholds.max_gap_s:
+            return []
+        return self._on_long_gap()
+
+    def _on_long_gap(self) -> list[RepMetrics]:
+        """Tracking was lost too long: the rep in progress cannot be trusted."""
+        out: list[RepMetrics] = []
+        if self._state is SegmenterState.RETURNING:
+            out.append(self._finish(reason=None))
+        elif self._state is SegmenterState.ACTIVE:
+            out.append(self._finish(reason=PartialReason.TRACKING_LOST))
+        self._reset_rest()
+        self._last_valid_t = None
+        return out
+
+    def _on_rest(self, t_s: float, s: float) -> None:
+        rest = self._rest
+        rest.append((t_s, s))
+        while rest and rest[0][0] < t_s - _TUNING.baseline_window_s:
+            rest.popleft()
+        i_min = min(range(len(rest)), key=lambda i: rest[i][1])
+        base_s = rest[i_min][1]
+        if s - base_s >= self.thresholds.start_deg:
+            self._state = SegmenterState.ACTIVE
+            self._start_s = base_s
+            kept = list(rest)[i_min:]
+            self._rep_t = [p[0] for p in kept]
+            self._rep_s = [p[1] for p in kept]
+            self._peak_s, self._peak_t = s, t_s
+
+    def _end_level(self) -> float:
+        rom = self._peak_s - self._start_s
+        return self._start_s + max(self.thresholds.end_deg, self.thresholds.end_fraction * rom)
+
+    def _on_active(self, t_s: float, s: float) -> list[RepMetrics]:
+        self._append(t_s, s)
+        if s > self._peak_s:
+            self._peak_s, self._peak_t = s, t_s
+        if s <= self._end_level():
+            self._state = SegmenterState.RETURNING
+            self._return_t = t_s
+            self._low_s, self._low_t = s, t_s
+            return []
+        if t_s - self._rep_t[0] > self.thresholds.max_duration_s:
+            rep = self._finish(reason=PartialReason.TOO_LONG)
+            self._reset_rest()
+            self._on_rest(t_s, s)
+            return [rep]
+        return []
+
+    def _on_returning(self, t_s: float, s: float) -> list[RepMetrics]:
+        self._append(t_s, s)
+        if s < self._low_s:
+            self._low_s, self._low_t = s, t_s
+        settled = (
+            s >= self._low_s + max(_TUNING.rise_again_deg, 0.5 * self.thresholds.end_deg)
+            or t_s - self._low_t >= _TUNING.settle_s
+            or t_s - self._return_t >= _TUNING.max_settle_s
+        )
+        if not settled:
+            return []
+        rep = self._finish(reason=None)
+        # The next rep may already be rising: its rest window starts at this rep's low.
+        low = (self._low_t, self._low_s)
+        self._reset_rest()
+        self._rest.append(low)
+        self._on_rest(t_s, s)
+        return [rep]
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _append(self, t_s: float, s: float) -> None:
+        if not self._rep_t or t_s > self._rep_t[-1]:
+            self._rep_t.append(t_s)
+            self._rep_s.append(s)
+
+    def _reset_rest(self) -> None:
+        self._state = SegmenterState.REST
+        self._rest.clear()
+        self._rep_t, self._rep_s = [], []
+        self._peak_s = -math.inf
+
+    def _finish(self, reason: PartialReason | None) -> RepMetrics:
+        """Measure the buffered rep and classify it.
+
+        The hysteresis decisions above use the raw samples; the measurements here use the
+        low-pass filtered trace, so landmark jitter does not inflate the ROM or the speed.
+        """
+        t = np.asarray(self._rep_t, dtype=float)
+        s = np.asarray(self._rep_s, dtype=float)
+        # Keep only what happened up to the settle point (the low of the return).
+        if self._state is SegmenterState.RETURNING:
+            keep = t <= self._low_t
+            t, s = t[keep], s[keep]
+        speed: np.ndarray | None = None
+        fs_hz = 0.0
+        if t.size >= 3:
+            profile = speed_profile(t, s)
+            t, s, speed, fs_hz = profile.t_s, profile.angle_deg, profile.speed_deg_s, profile.fs_hz
+        i_peak = int(np.argmax(s))
+        start_s = float(np.min(s[: i_peak + 1]))
+        end_s = float(np.min(s[i_peak:]))
+        rom = float(s[i_peak] - start_s)
+        on_level = max(_TUNING.onset_fraction * rom, _TUNING.onset_min_deg)
+        before = np.nonzero(s[: i_peak + 1] <= start_s + on_level)[0]
+        after = np.nonzero(s[i_peak:] <= end_s + on_level)[0]
+        i_on = int(before[-1]) if before.size else 0
+        i_off = i_peak + int(after[0]) if after.size else s.size - 1
+        start_t, end_t = float(t[i_on]), float(t[i_off])
+        duration = end_t - start_t
+        if reason is None:
+            reason = self._partial_reason(rom, duration)
+        peak_v, smooth, peaks = float("nan"), float("nan"), 0
+        if speed is not None and i_off - i_on >= 2:
+            window = speed[i_on : i_off + 1]
+            peak_v = float(np.max(window))
+            smooth = sparc(window, fs_hz)
+            peaks = count_speed_peaks(window)
+        counted = reason is None
+        if counted:
+            self._count += 1
+        return RepMetrics(
+            counted=counted,
+            partial_reason=reason,
+            start_t_s=start_t,
+            peak_t_s=float(t[i_peak]),
+            end_t_s=end_t,
+            duration_s=duration,
+            start_deg=self._sign * start_s,
+            peak_deg=self._sign * float(s[i_peak]),
+            end_deg=self._sign * end_s,
+            rom_deg=rom,
+            peak_velocity_deg_s=peak_v,
+            sparc=smooth,
+            speed_peaks=peaks,
+        )
+
+    def _partial_reason(self, rom: float, duration: float) -> PartialReason | None:
+        th = self.thresholds
+        if rom < th.min_rom_deg:
+            return PartialReason.ROM_BELOW_MIN
+        if duration < th.min_duration_s:
+            return PartialReason.TOO_SHORT
+        if duration > th.max_duration_s:
+            return PartialReason.TOO_LONG
+        return None
+
+
+def segment_reps(
+    t_s: Iterable[float],
+    angle_deg: Iterable[float],
+    confidence: Iterable[float],
+    thresholds: RepThresholds,
+) -> list[RepMetrics]:
+    """Segment a whole recorded angle trace (offline use of :class:`RepSegmenter`).
+
+    Parameters
+    ----------
+    t_s, angle_deg, confidence
+        Equal-length sequences: times (s), primary angle (deg, NaN = unknown), confidence.
+    thresholds
+        The exercise's rep thresholds.
+
+    Returns
+    -------
+    list[RepMetrics]
+        Counted and partial reps in time order.
+
+    Examples
+    --------
+    >>> from rehab.exercises.library import Direction
+    >>> th = RepThresholds(Direction.INCREASE, 20, 10, 40, 0.5, 10)
+    >>> t = np.arange(0, 9, 1 / 30)
+    >>> reps = segment_reps(t, 60 * (1 - np.cos(2 * np.pi * t / 3)), np.ones_like(t), th)
+    >>> sum(r.counted for r in reps)
+    3
+    """
+    seg = RepSegmenter(thresholds)
+    out: list[RepMetrics] = []
+    for ti, ai, ci in zip(t_s, angle_deg, confidence, strict=True):
+        out.extend(seg.push(float(ti), float(ai), float(ci)))
+    out.extend(seg.flush())
+    return out

@@ -1,0 +1,194 @@
+"""The rep segmenter on synthetic angle signals with known reps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rehab.exercises.library import Direction, RepThresholds
+from rehab.exercises.segmentation import (
+    PartialReason,
+    RepSegmenter,
+    SegmenterState,
+    segment_reps,
+)
+from tests.exercises.signals import RepSpec, rep_signal
+
+ARM = RepThresholds(
+    direction=Direction.INCREASE,
+    start_deg=20,
+    end_deg=12,
+    min_rom_deg=40,
+    min_duration_s=0.8,
+    max_duration_s=20,
+)
+
+
+def _run(t: np.ndarray, a: np.ndarray, conf: np.ndarray | None = None, th=ARM):
+    return segment_reps(t, a, np.ones_like(t) if conf is None else conf, th)
+
+
+@pytest.mark.parametrize(
+    ("n", "amplitude_deg", "up_s", "rest_s", "noise_deg", "fs_hz"),
+    [
+        (5, 140, 1.5, 1.0, 0.0, 30),
+        (8, 90, 1.0, 0.5, 1.0, 30),
+        (3, 60, 2.5, 2.0, 2.0, 30),
+        (6, 120, 0.8, 0.0, 1.5, 30),  # back to back, no rest between reps
+        (4, 100, 1.2, 0.8, 1.0, 15),  # a slow camera
+        (4, 100, 1.2, 0.8, 1.0, 60),
+    ],
+)
+def test_counts_known_reps_and_measures_them(
+    n: int, amplitude_deg: float, up_s: float, rest_s: float, noise_deg: float, fs_hz: float
+) -> None:
+    spec = RepSpec(amplitude_deg, up_s=up_s, hold_s=0.3, down_s=up_s, rest_s=rest_s)
+    t, a, truth = rep_signal([spec] * n, fs_hz=fs_hz)
+    a = a + np.random.default_rng(n).normal(0.0, noise_deg, a.size)
+    reps = _run(t, a)
+    counted = [r for r in reps if r.counted]
+    assert len(counted) == n
+    assert not [r for r in reps if not r.counted]
+    for rep, (start, mid, end) in zip(counted, truth, strict=True):
+        # Filtered ROM: within 3 deg plus the noise's effect on the extremes.
+        assert rep.rom_deg == pytest.approx(amplitude_deg, abs=3 + 3 * noise_deg)
+        assert rep.peak_t_s == pytest.approx(mid, abs=0.3 + 0.15 * noise_deg)
+        # Onset and offset are where the angle is within 10 % of the range of rest.
+        assert start - 0.05 - 0.2 * noise_deg <= rep.start_t_s <= start + 0.35 * up_s
+        assert end - 0.35 * up_s <= rep.end_t_s <= end + 0.05 + 0.2 * noise_deg
+        # Minimum-jerk peak speed is 1.875 * amplitude / movement time. Differentiating
+        # amplifies jitter: with 2 deg per-frame noise the peak speed is noise-dominated
+        # for slow reps, so it is checked up to 1 deg (20 deg/s of slack per deg of noise).
+        expected_v = 1.875 * amplitude_deg / up_s
+        if noise_deg <= 1.0:
+            slack = 0.15 * expected_v + 20 * noise_deg
+            assert rep.peak_velocity_deg_s == pytest.approx(expected_v, abs=slack)
+        assert rep.speed_peaks >= 2
+
+
+def test_partial_reps_are_reported_not_counted() -> None:
+    full, half = RepSpec(120), RepSpec(30)  # 30 deg: above start (20), below min ROM (40)
+    t, a, _ = rep_signal([full, half, full, half])
+    reps = _run(t, a)
+    assert [r.counted for r in reps] == [True, False, True, False]
+    assert [r.partial_reason for r in reps if not r.counted] == [PartialReason.ROM_BELOW_MIN] * 2
+    assert reps[1].rom_deg == pytest.approx(30, abs=2)
+
+
+def test_a_jerk_too_short_is_partial() -> None:
+    t, a, _ = rep_signal([RepSpec(90), RepSpec(60, up_s=0.2, hold_s=0.0, down_s=0.2), RepSpec(90)])
+    reps = _run(t, a)
+    assert [r.counted for r in reps] == [True, False, True]
+    assert reps[1].partial_reason is PartialReason.TOO_SHORT
+
+
+def test_noise_alone_makes_no_rep() -> None:
+    t = np.arange(0, 60, 1 / 30)
+    a = 15 + np.random.default_rng(1).normal(0, 3, t.size)
+    assert _run(t, a) == []
+
+
+def test_incomplete_return_still_separates_reps() -> None:
+    # The patient lowers only three quarters of the way between reps.
+    reps = _run(*rep_signal([RepSpec(120, return_fraction=0.75, rest_s=0.2)] * 4)[:2])
+    assert sum(r.counted for r in reps) == 4
+
+
+def test_decreasing_direction_counts_sit_to_stand() -> None:
+    th = RepThresholds(Direction.DECREASE, 20, 12, 40, 1.0, 20)
+    t, a, _ = rep_signal([RepSpec(80, up_s=1.5, hold_s=0.8, down_s=2.0)] * 3)
+    knee = 95 - (a - 10)  # 95 deg sitting, 15 deg standing
+    reps = _run(t, knee, th=th)
+    assert [r.counted for r in reps] == [True] * 3
+    assert reps[0].start_deg == pytest.approx(95, abs=1)
+    assert reps[0].peak_deg == pytest.approx(15, abs=1)
+    assert reps[0].rom_deg == pytest.approx(80, abs=2)
+
+
+def test_short_visibility_gap_is_bridged() -> None:
+    t, a, truth = rep_signal([RepSpec(120, up_s=2.0)] * 3)
+    conf = np.ones_like(t)
+    start, mid, _ = truth[1]
+    gap = (t > mid - 0.2) & (t < mid + 0.15)  # 0.35 s < max_gap_s (0.5 s)
+    conf[gap] = 0.1
+    a = a.copy()
+    a[gap] = np.where(np.arange(gap.sum()) % 2, np.nan, 500.0)  # garbage while not visible
+    reps = _run(t, a, conf)
+    assert [r.counted for r in reps] == [True] * 3
+    assert reps[1].rom_deg < 125
+
+
+def test_long_visibility_gap_aborts_the_rep_as_partial() -> None:
+    t, a, truth = rep_signal([RepSpec(120, up_s=2.0)] * 3)
+    conf = np.ones_like(t)
+    start, mid, _ = truth[1]
+    conf[(t > start + 1.0) & (t < start + 2.5)] = 0.0  # 1.5 s lost mid-rep
+    reps = _run(t, a, conf)
+    assert [r.counted for r in reps] == [True, False, True]
+    assert reps[1].partial_reason is PartialReason.TRACKING_LOST
+
+
+def test_nan_angles_are_gaps_not_errors() -> None:
+    t, a, _ = rep_signal([RepSpec(100)] * 2)
+    a = a.copy()
+    a[::7] = np.nan
+    assert sum(r.counted for r in _run(t, a)) == 2
+
+
+def test_held_too_long_is_partial_then_counting_resumes() -> None:
+    th = RepThresholds(Direction.INCREASE, 20, 12, 40, 0.8, 6.0)
+    t, a, _ = rep_signal([RepSpec(100, hold_s=9.0), RepSpec(100), RepSpec(100)])
+    reps = _run(t, a, th=th)
+    assert reps[0].partial_reason is PartialReason.TOO_LONG
+    assert sum(r.counted for r in reps) == 2
+
+
+def test_streaming_reports_each_rep_soon_after_it_ends() -> None:
+    t, a, truth = rep_signal([RepSpec(120, rest_s=1.5)] * 4)
+    seg = RepSegmenter(ARM)
+    seen: list[tuple[float, float]] = []  # (time reported, rep end)
+    states = set()
+    for ti, ai in zip(t, a, strict=True):
+        for rep in seg.push(float(ti), float(ai), 1.0):
+            seen.append((float(ti), rep.end_t_s))
+        states.add(seg.state)
+    assert seg.count == 4 and len(seen) == 4
+    assert states == set(SegmenterState)
+    for (reported, _), (_, _, end) in zip(seen, truth, strict=True):
+        # Reported once the angle has settled: within half a second of the true end.
+        assert end - 0.3 <= reported <= end + 0.5
+
+
+def test_smooth_rep_scores_better_sparc_than_a_jerky_one() -> None:
+    t, a, _ = rep_signal([RepSpec(120, up_s=2.0, down_s=2.0)] * 2)
+    jerky = a + 8 * np.sin(2 * np.pi * 2.5 * t) * (a > 20)
+    smooth_rep, jerky_rep = _run(t, a)[0], _run(t, jerky)[0]
+    assert smooth_rep.sparc > -3.5
+    assert jerky_rep.sparc < smooth_rep.sparc - 1.0
+    assert smooth_rep.speed_peaks == 2
+    assert jerky_rep.speed_peaks > 4
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(50, 160),  # amplitude
+            st.floats(0.8, 3.0),  # up (= down) time: the rep lasts at least min_duration_s
+            st.floats(0.0, 2.0),  # hold
+            st.floats(0.0, 2.5),  # rest
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.floats(0.0, 1.5),
+)
+def test_count_matches_any_sequence_of_full_reps(reps, noise_deg) -> None:
+    specs = [RepSpec(a, up_s=u, hold_s=h, down_s=u, rest_s=r) for a, u, h, r in reps]
+    t, a, _ = rep_signal(specs)
+    a = a + np.random.default_rng(len(reps)).normal(0, noise_deg, a.size)
+    out = _run(t, a)
+    assert sum(r.counted for r in out) == len(specs)
+    assert all(r.counted for r in out)
