@@ -16,7 +16,8 @@ Definitions (0 is anatomical position, standing, arms at the sides, palms forwar
     when the arm lies in the frontal plane (pure abduction); read it with abduction.
 ``shoulder_abduction_<side>``
     Upper arm in the trunk's frontal plane (u, l), from straight down, positive away from
-    the body on that side (90 = arm out to the side horizontal).
+    the body on that side (90 = arm out to the side horizontal); in (-90, 270]. Likewise
+    ill-defined for an arm in the sagittal plane.
 ``elbow_flexion_<side>``
     180 minus the angle shoulder-elbow-wrist: 0 = straight arm.
 ``hip_flexion_<side>``
@@ -29,10 +30,11 @@ Definitions (0 is anatomical position, standing, arms at the sides, palms forwar
     from the midline on that side.
 ``trunk_lean_sagittal``
     Trunk (hip centre -> shoulder centre) from the vertical (canonical ``+y``) in the
-    pelvis's sagittal plane, positive = leaning forward.
+    body's vertical sagittal plane (normal to the horizontal part of the shoulder and
+    hip lines), positive = leaning forward.
 ``trunk_lean_lateral``
-    Trunk from the vertical in the pelvis's frontal plane, positive = leaning toward the
-    subject's right.
+    Trunk from the vertical in the body's vertical frontal plane, positive = leaning
+    toward the subject's right.
 ``shoulder_elevation_<side>``
     Shoulder hike, in degrees: tilt of the shoulder line (right -> left shoulder) from
     the perpendicular to the trunk axis, in the frontal plane, positive = this side's
@@ -201,6 +203,12 @@ def _plane_angle_deg(v: np.ndarray, zero_dir: np.ndarray, positive_dir: np.ndarr
     return out
 
 
+def _wrap_limb_deg(angle_deg: np.ndarray) -> np.ndarray:
+    """Put a limb elevation angle in (-90, 270]: extension/adduction never passes -90, so
+    an arm raised slightly past overhead reads 185, not -175."""
+    return np.where(angle_deg <= -90.0, angle_deg + 360.0, angle_deg)
+
+
 def _inner_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Angle between vectors ``a`` and ``b`` in degrees (0..180), NaN if either is zero."""
     ua, ub = _unit(a), _unit(b)
@@ -247,12 +255,14 @@ def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.n
         out[f"elbow_flexion_{side}"] = 180.0 - _inner_angle_deg(sh - el, wr - el)
         out[f"knee_flexion_{side}"] = 180.0 - _inner_angle_deg(hip - kn, an - kn)
         if fr.forward is not None:
-            out[f"shoulder_flexion_{side}"] = _plane_angle_deg(arm, down, fr.forward)
-            out[f"hip_flexion_{side}"] = _plane_angle_deg(thigh, down, fr.forward)
+            out[f"shoulder_flexion_{side}"] = _wrap_limb_deg(
+                _plane_angle_deg(arm, down, fr.forward)
+            )
+            out[f"hip_flexion_{side}"] = _wrap_limb_deg(_plane_angle_deg(thigh, down, fr.forward))
         if fr.left is not None:
             outward = fr.left if side == "left" else -fr.left
-            out[f"shoulder_abduction_{side}"] = _plane_angle_deg(arm, down, outward)
-            out[f"hip_abduction_{side}"] = _plane_angle_deg(thigh, down, outward)
+            out[f"shoulder_abduction_{side}"] = _wrap_limb_deg(_plane_angle_deg(arm, down, outward))
+            out[f"hip_abduction_{side}"] = _wrap_limb_deg(_plane_angle_deg(thigh, down, outward))
             # Valgus = knee medial: thigh turns outward-to-inward; measured in (outward, up).
             out[f"knee_valgus_{side}"] = _signed_deviation_deg(thigh, an - kn, outward, fr.up)
     if fr.left is not None:
@@ -314,9 +324,10 @@ def _frame_3d(p: np.ndarray) -> _Frame:
     left = _unit(lateral - _dot(lateral, up)[:, None] * up)
     forward = np.cross(left, up)
     vertical = np.broadcast_to(np.array([0.0, 1.0, 0.0]), up.shape)
-    # The pelvis's horizontal axes give the planes in which the trunk lean is read.
-    hip_line = p[:, Joint.L_HIP] - p[:, Joint.R_HIP]
-    lean_left = _unit(hip_line - _dot(hip_line, vertical)[:, None] * vertical)
+    # The body's horizontal axes give the planes in which the trunk lean is read; the
+    # shoulder and hip lines together are steadier than the hip line alone (monocular
+    # depth of the hips is poor).
+    lean_left = _unit(lateral - _dot(lateral, vertical)[:, None] * vertical)
     lean_forward = np.cross(lean_left, vertical)
     return _Frame(up, left, forward, vertical, lean_left, lean_forward)
 

@@ -172,6 +172,14 @@ _KINECT_SOURCES: dict[KinectLayout, dict[Joint, tuple[int, ...]]] = {
 }
 
 _KINECT_N_JOINTS = {KinectLayout.KINECT_V2_25: 25, KinectLayout.UI_PRMD_22: 22}
+# Axis signs taking each layout's frame to the canonical one (both are rotations by 0 or
+# 180 degrees about y, never mirrors). Kinect camera space has x toward the sensor's left
+# and z from the sensor toward the subject; UI-PRMD's rebuilt frame already has the
+# subject's left toward +x and the subject facing +z.
+_KINECT_AXES = {
+    KinectLayout.KINECT_V2_25: np.array([-1.0, 1.0, -1.0]),
+    KinectLayout.UI_PRMD_22: np.array([1.0, 1.0, 1.0]),
+}
 
 
 @dataclass(frozen=True)
@@ -311,11 +319,10 @@ def from_kinect_v2(
     Parameters
     ----------
     positions_m
-        ``(N, 25, 3)`` (``KINECT_V2_25``) or ``(N, 22, 3)`` (``UI_PRMD_22``) absolute
-        positions in metres in the Kinect camera space (``x`` to the sensor's left, ``y``
-        up, ``z`` from the sensor toward the subject). UI-PRMD positions must be rebuilt
-        to absolute first (:func:`rehab.vision.ui_prmd.load_ui_prmd`) and converted to
-        metres.
+        ``(N, 25, 3)`` (``KINECT_V2_25``): absolute positions in metres in the Kinect
+        camera space (``x`` to the sensor's left, ``y`` up, ``z`` from the sensor toward
+        the subject); or ``(N, 22, 3)`` (``UI_PRMD_22``): UI-PRMD positions rebuilt to
+        absolute (:func:`rehab.vision.ui_prmd.rebuild_absolute`), in metres.
     t_s
         ``(N,)`` frame times in seconds.
     layout
@@ -330,8 +337,8 @@ def from_kinect_v2(
     Returns
     -------
     SkeletonSeries
-        Canonical frame: the Kinect frame turned by 180 degrees about ``y`` (``x`` to the
-        image right, ``z`` toward the sensor), handedness kept.
+        Canonical frame: Kinect camera space turned by 180 degrees about ``y`` (``x`` to
+        the image right, ``z`` toward the sensor), handedness kept; UI-PRMD's frame as is.
     """
     pos = np.asarray(positions_m, dtype=float)
     n_src = _KINECT_N_JOINTS[layout]
@@ -345,7 +352,7 @@ def from_kinect_v2(
         if tracked_arr.shape != pos.shape[:2]:
             raise ValidationError("tracked", f"expected {pos.shape[:2]}, got {tracked_arr.shape}")
     sources = _KINECT_SOURCES[layout]
-    canon = _gather(pos * np.array([-1.0, 1.0, -1.0]), sources)
+    canon = _gather(pos * _KINECT_AXES[layout], sources)
     cvis = _min_visibility(np.nan_to_num(tracked_arr, nan=0.0), sources)
     cvis[np.all(np.isnan(canon), axis=(1, 2))] = 0.0
     return SkeletonSeries(

@@ -1,0 +1,314 @@
+"""Keep the patient: follow one person when others (a therapist, passers-by) are in view.
+
+MediaPipe's ``solutions.pose`` finds one person per image, and on its own it happily
+jumps to whoever is most visible. The tracker makes the choice explicit:
+
+1. **Patient region** (calibration): the part of the image where the patient exercises,
+   set by the therapist or computed with :meth:`PatientRegion.around_pose` from a first
+   detection. Only this crop is given to the estimator, so people outside it are never
+   seen at all (and the smaller image is faster).
+2. **Continuity**: a pose is accepted only if its torso centre moved less than a speed
+   limit since the last accepted pose, and its torso size stays within a ratio of the
+   patient's reference size (the median of the first accepted poses). A pose that fails
+   is reported as a swap and dropped (the frame becomes "missing"), and the estimator's
+   tracking state is reset so it searches again.
+3. **Re-acquisition**: after a loss, a pose inside the region whose torso size matches the
+   reference is accepted again, wherever in the region it is.
+
+Examples
+--------
+>>> region = PatientRegion(100, 0, 500, 400)
+>>> region.contains((300.0, 200.0))
+True
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections import deque
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from rehab.errors import ValidationError
+from rehab.vision.capture import Frame
+from rehab.vision.pose import PoseEstimator, PoseFrame
+
+__all__ = [
+    "FramePoser",
+    "PatientRegion",
+    "PatientTracker",
+    "TrackStatus",
+    "TrackedPose",
+    "TrackerSettings",
+    "UntrackedPoser",
+    "torso_center_and_size",
+]
+
+logger = logging.getLogger(__name__)
+
+_SHOULDERS = (11, 12)
+_HIPS = (23, 24)
+
+
+class TrackStatus(enum.Enum):
+    """What the tracker decided for one frame."""
+
+    TRACKED = "tracked"  # accepted, continuous with the last accepted pose
+    ACQUIRED = "acquired"  # accepted after no patient (start or a loss)
+    NO_PERSON = "no_person"  # the estimator found nobody in the region
+    REJECTED = "rejected"  # a person was found but failed the continuity checks
+
+    @property
+    def accepted(self) -> bool:
+        """True when the frame carries the patient's pose."""
+        return self in (TrackStatus.TRACKED, TrackStatus.ACQUIRED)
+
+
+@dataclass(frozen=True)
+class PatientRegion:
+    """A rectangle in image pixels: ``x0 <= x < x1``, ``y0 <= y < y1``."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    def __post_init__(self) -> None:
+        if self.x1 <= self.x0 or self.y1 <= self.y0:
+            raise ValidationError("region", f"empty rectangle {self}")
+        if min(self.x0, self.y0) < 0:
+            raise ValidationError("region", f"negative corner {self}")
+
+    def contains(self, xy: tuple[float, float] | np.ndarray) -> bool:
+        """True if the point lies inside the region."""
+        x, y = float(xy[0]), float(xy[1])
+        return self.x0 <= x < self.x1 and self.y0 <= y < self.y1
+
+    def clipped(self, image_size_px: tuple[int, int]) -> PatientRegion:
+        """The region cut to an image of ``(width, height)``."""
+        w, h = image_size_px
+        return PatientRegion(
+            min(self.x0, w - 1), min(self.y0, h - 1), min(self.x1, w), min(self.y1, h)
+        )
+
+    @classmethod
+    def around_poses(
+        cls,
+        poses: list[PoseFrame],
+        *,
+        side_margin: float = 0.75,
+        vertical_margin: float = 0.3,
+    ) -> PatientRegion:
+        """A region around a person detected in a few calibration frames.
+
+        The person's extent is the median over the non-missing poses (the first
+        detections of a video tracker are often loose), widened to leave room for their
+        movements.
+
+        Parameters
+        ----------
+        poses
+            Poses in full-image pixels, typically the patient standing still at the start
+            of the session.
+        side_margin, vertical_margin
+            Added on each side, as fractions of the person's height in the image (arms
+            out to the side reach about half a body height from the midline).
+
+        Raises
+        ------
+        ValidationError
+            No pose in ``poses`` has a person.
+        """
+        boxes = []
+        for pose in poses:
+            if pose.missing:
+                continue
+            xy = pose.image_xy_px[np.isfinite(pose.image_xy_px).all(axis=1)]
+            boxes.append(np.concatenate([xy.min(axis=0), xy.max(axis=0)]))
+        if not boxes:
+            raise ValidationError("poses", "no person found to calibrate the patient region on")
+        x_min, y_min, x_max, y_max = np.median(np.array(boxes), axis=0)
+        height = max(y_max - y_min, 1.0)
+        w, h = poses[0].image_size_px
+        return cls(
+            int(max(0, x_min - side_margin * height)),
+            int(max(0, y_min - vertical_margin * height)),
+            int(min(w, x_max + side_margin * height)),
+            int(min(h, y_max + vertical_margin * height)),
+        )
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    """Thresholds of :class:`PatientTracker`.
+
+    Parameters
+    ----------
+    max_speed_torso_per_s
+        Fastest plausible torso-centre movement, in torso lengths per second.
+    min_jump_torso
+        Jump always allowed between two frames, in torso lengths (landmark noise and
+        jumping exercises).
+    size_ratio_min, size_ratio_max
+        Allowed torso size relative to the patient's reference size.
+    reference_frames
+        Number of first accepted poses whose median torso size is the reference.
+    min_torso_visibility
+        Shoulders and hips must be at least this visible for a pose to be judged.
+    """
+
+    max_speed_torso_per_s: float = 4.0
+    min_jump_torso: float = 0.5
+    size_ratio_min: float = 0.6
+    size_ratio_max: float = 1.6
+    reference_frames: int = 10
+    min_torso_visibility: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 < self.size_ratio_min < 1 < self.size_ratio_max:
+            raise ValidationError("size_ratio_min", "need 0 < size_ratio_min < 1 < size_ratio_max")
+        if self.reference_frames < 1:
+            raise ValidationError("reference_frames", "must be >= 1")
+        if self.max_speed_torso_per_s <= 0 or self.min_jump_torso < 0:
+            raise ValidationError("max_speed_torso_per_s", "speed must be positive, jump >= 0")
+
+
+@dataclass(frozen=True)
+class TrackedPose:
+    """The tracker's answer for one frame.
+
+    ``pose`` is the patient's pose in full-image pixels, or a missing pose when the status
+    is not accepted (the rejected candidate is kept in ``candidate`` for display/debug).
+    """
+
+    pose: PoseFrame
+    status: TrackStatus
+    candidate: PoseFrame | None = None
+
+
+class FramePoser(Protocol):
+    """The pose stage of the pipeline: a frame in, the patient's pose (or none) out."""
+
+    def pose_of(self, frame: Frame) -> TrackedPose:
+        """Return the patient's pose in ``frame``."""
+        ...
+
+
+def torso_center_and_size(pose: PoseFrame) -> tuple[np.ndarray, float]:
+    """Torso centre (pixels) and torso length (shoulder centre to hip centre, pixels)."""
+    sh = pose.image_xy_px[list(_SHOULDERS)].mean(axis=0)
+    hip = pose.image_xy_px[list(_HIPS)].mean(axis=0)
+    return 0.5 * (sh + hip), float(np.linalg.norm(sh - hip))
+
+
+class PatientTracker:
+    """Follow the patient through frames with a pose estimator.
+
+    Parameters
+    ----------
+    estimator
+        The pose backend; it sees only the patient region crop.
+    region
+        The patient region (calibration).
+    settings
+        Thresholds.
+    """
+
+    def __init__(
+        self,
+        estimator: PoseEstimator,
+        region: PatientRegion,
+        settings: TrackerSettings | None = None,
+    ) -> None:
+        self._estimator = estimator
+        self.region = region
+        self.settings = settings or TrackerSettings()
+        self._sizes: deque[float] = deque(maxlen=self.settings.reference_frames)
+        self._reference_size: float | None = None
+        self._last_center: np.ndarray | None = None
+        self._last_t_s: float | None = None
+
+    @property
+    def reference_torso_px(self) -> float | None:
+        """The patient's reference torso length in pixels, once known."""
+        if self._reference_size is not None:
+            return self._reference_size
+        return float(np.median(self._sizes)) if self._sizes else None
+
+    def pose_of(self, frame: Frame) -> TrackedPose:
+        """Estimate the pose in the patient region of ``frame`` and judge it."""
+        w, h = frame.size_px
+        r = self.region.clipped((w, h))
+        crop = frame.image_rgb[r.y0 : r.y1, r.x0 : r.x1]
+        raw = self._estimator.estimate(crop, frame.t_s)
+        if raw.missing:
+            self._lose()
+            return TrackedPose(PoseFrame.no_person(frame.t_s, (w, h)), TrackStatus.NO_PERSON)
+        pose = raw.shifted(r.x0, r.y0, (w, h))
+        verdict = self._judge(pose)
+        if verdict is None:
+            status = TrackStatus.ACQUIRED if self._last_center is None else TrackStatus.TRACKED
+            self._accept(pose)
+            return TrackedPose(pose, status)
+        logger.debug("frame %d: rejected candidate (%s)", frame.index, verdict)
+        self._lose()
+        # Make the estimator search afresh instead of following the wrong person.
+        self._estimator.reset()
+        return TrackedPose(PoseFrame.no_person(frame.t_s, (w, h)), TrackStatus.REJECTED, pose)
+
+    def _judge(self, pose: PoseFrame) -> str | None:
+        """None if the pose is the patient, else the reason it is not."""
+        s = self.settings
+        torso_vis = pose.visibility[list(_SHOULDERS + _HIPS)].min()
+        if torso_vis < s.min_torso_visibility:
+            return f"torso visibility {torso_vis:.2f}"
+        center, size = torso_center_and_size(pose)
+        if not self.region.contains(center):
+            return "torso centre outside the patient region"
+        ref = self.reference_torso_px
+        if ref is not None and not s.size_ratio_min <= size / ref <= s.size_ratio_max:
+            return f"torso size {size:.0f} px vs reference {ref:.0f} px"
+        if self._last_center is not None and ref is not None:
+            dt = max(pose.t_s - (self._last_t_s or pose.t_s), 0.0)
+            limit = ref * max(s.min_jump_torso, s.max_speed_torso_per_s * dt)
+            jump = float(np.linalg.norm(center - self._last_center))
+            if jump > limit:
+                return f"torso jumped {jump:.0f} px > {limit:.0f} px"
+        return None
+
+    def _accept(self, pose: PoseFrame) -> None:
+        center, size = torso_center_and_size(pose)
+        self._last_center, self._last_t_s = center, pose.t_s
+        if self._reference_size is None:
+            self._sizes.append(size)
+            if len(self._sizes) == self.settings.reference_frames:
+                self._reference_size = float(np.median(self._sizes))
+
+    def _lose(self) -> None:
+        self._last_center = None
+        self._last_t_s = None
+
+
+class UntrackedPoser:
+    """The pose of whoever the estimator finds in the whole image (no patient region).
+
+    The same ``pose_of`` contract as :class:`PatientTracker`, for single-person setups and
+    for measuring the estimator alone.
+    """
+
+    def __init__(self, estimator: PoseEstimator) -> None:
+        self._estimator = estimator
+        self._had_person = False
+
+    def pose_of(self, frame: Frame) -> TrackedPose:
+        """Estimate the pose in the full frame."""
+        pose = self._estimator.estimate(frame.image_rgb, frame.t_s)
+        if pose.missing:
+            self._had_person = False
+            return TrackedPose(pose, TrackStatus.NO_PERSON)
+        status = TrackStatus.TRACKED if self._had_person else TrackStatus.ACQUIRED
+        self._had_person = True
+        return TrackedPose(pose, status)
