@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rehab.errors import ValidationError
 from rehab.store import (
@@ -133,3 +135,40 @@ def test_assessments_by_instrument(fresh_store: Store) -> None:
     assert [a.score for a in fma] == [31, 36]
     assert fma[1].notes == "개선" and fma[1].assessor_id == user.id
     assert len(store.assessments.for_patient(p.id)) == 3
+
+
+@given(ops=st.lists(st.one_of(
+    st.tuples(st.just("add"), st.integers(0, 1), st.floats(0, 180), st.floats(0, 100),
+              st.one_of(st.none(), st.floats(0, 1))),
+    st.tuples(st.just("delete"), st.integers(0, 1000)),
+    st.tuples(st.just("rescore"), st.integers(0, 1000), st.floats(0, 100))), max_size=40))
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_set_totals_always_match_the_reps(fresh_store: Store, ops: list[tuple]) -> None:
+    """The trigger-kept per-set totals equal a direct aggregation after any edits."""
+    db = fresh_store.db
+    p = patient(fresh_store, f"p{len(fresh_store.patients.search('', include_inactive=True))}")
+    session = fresh_store.sessions.start(p.id)
+    set_ids = [fresh_store.sessions.add_set(session.id, NewSet("shoulder_flexion", i, 10, 120,
+                                                               0.0)) for i in range(2)]
+    next_index = [0, 0]
+    for op in ops:
+        if op[0] == "add":
+            _, which, rom, score, assistance = op
+            fresh_store.sessions.add_rep(set_ids[which], NewRep(
+                next_index[which], 0, 0, 0, rom, 0, score, assistance=assistance))
+            next_index[which] += 1
+        ids = [r[0] for r in db.execute("SELECT id FROM reps WHERE session_id=? ORDER BY id",
+                                         (session.id,))]
+        if op[0] == "delete" and ids:
+            db.execute("DELETE FROM reps WHERE id=?", (ids[op[1] % len(ids)],))
+        if op[0] == "rescore" and ids:
+            db.execute("UPDATE reps SET form_score=? WHERE id=?", (op[2], ids[op[1] % len(ids)]))
+    for set_id in set_ids:
+        kept = db.execute("SELECT reps_done, max_rom_deg, score_sum, assistance_sum, "
+                          "assistance_n FROM sets WHERE id=?", (set_id,)).fetchone()
+        direct = db.execute("SELECT COUNT(*), MAX(rom_deg), COALESCE(SUM(form_score), 0), "
+                            "COALESCE(SUM(assistance), 0), COUNT(assistance) FROM reps "
+                            "WHERE set_id=?", (set_id,)).fetchone()
+        assert kept[0] == direct[0] and kept[1] == direct[1] and kept[4] == direct[4]
+        assert kept[2] == pytest.approx(direct[2]) and kept[3] == pytest.approx(direct[3])

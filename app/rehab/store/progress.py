@@ -36,30 +36,18 @@ class SessionProgress:
     mean_assistance: float | None
 
 
-# Sets are aggregated before reps are joined, so a set's target is counted once however
-# many reps it has; reps aggregate through the covering index reps_session.
+# Reads the per-set totals that triggers keep on every rep write (see the schema): one
+# row per set, whatever the number of reps. Sums and counts, not means, so sets combine
+# exactly; each set's prescribed reps are counted once.
 _PROGRESS_SQL = """
-WITH set_totals AS (
-    SELECT st.session_id, st.exercise_id, SUM(st.reps_target) AS reps_prescribed,
-           MAX(st.target_rom_deg) AS target_rom_deg
-    FROM sets st JOIN sessions s ON s.id = st.session_id
-    WHERE s.patient_id = :patient_id
-    GROUP BY st.session_id, st.exercise_id
-), rep_totals AS (
-    SELECT st.session_id, st.exercise_id, MAX(r.rom_deg) AS max_rom_deg,
-           AVG(r.form_score) AS mean_form_score, COUNT(*) AS reps_done,
-           AVG(r.assistance) AS mean_assistance
-    FROM reps r JOIN sets st ON st.id = r.set_id JOIN sessions s ON s.id = r.session_id
-    WHERE s.patient_id = :patient_id
-    GROUP BY st.session_id, st.exercise_id
-)
-SELECT s.id, s.started_at, s.status, t.exercise_id, r.max_rom_deg, t.target_rom_deg,
-       r.mean_form_score, COALESCE(r.reps_done, 0), t.reps_prescribed, r.mean_assistance
-FROM sessions s
-JOIN set_totals t ON t.session_id = s.id
-LEFT JOIN rep_totals r ON r.session_id = t.session_id AND r.exercise_id = t.exercise_id
+SELECT s.id, s.started_at, s.status, st.exercise_id, MAX(st.max_rom_deg),
+       MAX(st.target_rom_deg), SUM(st.score_sum) / NULLIF(SUM(st.reps_done), 0),
+       SUM(st.reps_done), SUM(st.reps_target),
+       SUM(st.assistance_sum) / NULLIF(SUM(st.assistance_n), 0)
+FROM sessions s JOIN sets st ON st.session_id = s.id
 WHERE s.patient_id = :patient_id
-ORDER BY s.started_at, s.id, t.exercise_id
+GROUP BY s.id, st.exercise_id
+ORDER BY s.started_at, s.id, st.exercise_id
 """
 
 

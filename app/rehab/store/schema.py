@@ -106,6 +106,13 @@ CREATE TABLE sets (
     target_rom_deg REAL NOT NULL CHECK (target_rom_deg BETWEEN 0 AND 180),
     t_start_s REAL NOT NULL,
     t_end_s REAL,
+    -- Totals of the set's reps, kept by the triggers below, so the progress view reads
+    -- one row per set instead of aggregating every rep of every session.
+    reps_done INTEGER NOT NULL DEFAULT 0,
+    max_rom_deg REAL,
+    score_sum REAL NOT NULL DEFAULT 0,
+    assistance_sum REAL NOT NULL DEFAULT 0,
+    assistance_n INTEGER NOT NULL DEFAULT 0,
     UNIQUE (session_id, program_item_id, set_index)
 );
 CREATE INDEX sets_session ON sets(session_id);
@@ -128,8 +135,32 @@ CREATE TABLE reps (
     CHECK (t_start_s <= t_peak_s AND t_peak_s <= t_end_s),
     UNIQUE (set_id, rep_index)
 );
--- The progress query groups a patient's reps by session: cover it.
-CREATE INDEX reps_session ON reps(session_id, rom_deg, form_score, assistance);
+CREATE INDEX reps_session ON reps(session_id, t_start_s);
+CREATE TRIGGER reps_totals_insert AFTER INSERT ON reps
+BEGIN
+    UPDATE sets SET reps_done = reps_done + 1,
+        max_rom_deg = MAX(COALESCE(max_rom_deg, NEW.rom_deg), NEW.rom_deg),
+        score_sum = score_sum + NEW.form_score,
+        assistance_sum = assistance_sum + COALESCE(NEW.assistance, 0),
+        assistance_n = assistance_n + (NEW.assistance IS NOT NULL)
+    WHERE id = NEW.set_id;
+END;
+CREATE TRIGGER reps_totals_delete AFTER DELETE ON reps
+BEGIN
+    UPDATE sets SET (reps_done, max_rom_deg, score_sum, assistance_sum, assistance_n) = (
+        SELECT COUNT(*), MAX(rom_deg), COALESCE(SUM(form_score), 0),
+               COALESCE(SUM(assistance), 0), COUNT(assistance)
+        FROM reps WHERE set_id = OLD.set_id)
+    WHERE id = OLD.set_id;
+END;
+CREATE TRIGGER reps_totals_update AFTER UPDATE ON reps
+BEGIN
+    UPDATE sets SET (reps_done, max_rom_deg, score_sum, assistance_sum, assistance_n) = (
+        SELECT COUNT(*), MAX(rom_deg), COALESCE(SUM(form_score), 0),
+               COALESCE(SUM(assistance), 0), COUNT(assistance)
+        FROM reps WHERE set_id = sets.id)
+    WHERE id IN (OLD.set_id, NEW.set_id);
+END;
 
 CREATE TABLE stream_chunks (
     id INTEGER PRIMARY KEY,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import lz4.block
@@ -69,15 +68,18 @@ class StreamData:
         return self.values[:, self.columns.index(name)]
 
 
-def _check_chunk(columns: Sequence[str], t_s: np.ndarray, values: np.ndarray) -> None:
+def _check_columns(columns: Sequence[str]) -> None:
     if not columns or any(("," in c or not c) for c in columns):
         raise ValidationError("columns", "need one or more names without commas")
+
+
+def _check_samples(n_columns: int, t_s: np.ndarray, values: np.ndarray) -> None:
     if t_s.ndim != 1 or len(t_s) == 0:
         raise ValidationError("t_s", "must be a non-empty 1-D array of times")
-    if values.shape != (len(t_s), len(columns)):
+    if values.shape != (len(t_s), n_columns):
         raise ValidationError("values", f"shape {values.shape} does not match "
-                              f"{len(t_s)} samples x {len(columns)} columns")
-    if not np.all(np.isfinite(t_s)) or np.any(np.diff(t_s) < 0):
+                              f"{len(t_s)} samples x {n_columns} columns")
+    if not np.isfinite(t_s).all() or (t_s[1:] < t_s[:-1]).any():
         raise ValidationError("t_s", "times must be finite and non-decreasing")
 
 
@@ -91,17 +93,19 @@ class StreamRepo:
                     t_s: np.ndarray, values: np.ndarray) -> None:
         """Write one chunk (in the caller's transaction when one is open)."""
         t_s, values = np.asarray(t_s, dtype=np.float64), np.asarray(values, dtype=np.float32)
-        _check_chunk(columns, t_s, values)
+        _check_columns(columns)
+        _check_samples(len(columns), t_s, values)
         with self._ctx.db.atomic():
-            self._ctx.db.execute(
-                "INSERT INTO stream_chunks (session_id, stream, t_start_s, t_end_s, n_samples, "
-                "columns, codec, data) VALUES (?,?,?,?,?,?,?,?)",
-                (session_id, stream, float(t_s[0]), float(t_s[-1]), len(t_s), ",".join(columns),
-                 CODEC, encode_chunk(t_s, values)))
+            self._insert(session_id, [(stream, ",".join(columns), t_s, values)])
 
-    def transaction(self) -> AbstractContextManager[object]:
-        """A transaction (a savepoint inside an open one) for several chunks."""
-        return self._ctx.db.atomic()
+    def _insert(self, session_id: int,
+                chunks: Sequence[tuple[str, str, np.ndarray, np.ndarray]]) -> None:
+        """Insert checked chunks ``(stream, joined columns, t_s, values)``; no transaction."""
+        self._ctx.db.conn.executemany(
+            "INSERT INTO stream_chunks (session_id, stream, t_start_s, t_end_s, n_samples, "
+            "columns, codec, data) VALUES (?,?,?,?,?,?,?,?)",
+            [(session_id, stream, float(t[0]), float(t[-1]), len(t), columns, CODEC,
+              encode_chunk(t, v)) for stream, columns, t, v in chunks])
 
     def streams(self, session_id: int) -> list[str]:
         rows = self._ctx.db.execute("SELECT DISTINCT stream FROM stream_chunks WHERE "
@@ -147,6 +151,7 @@ class StreamRepo:
 @dataclass
 class _Buffer:
     columns: tuple[str, ...]
+    joined_columns: str
     times: list[np.ndarray] = field(default_factory=list)
     blocks: list[np.ndarray] = field(default_factory=list)
     t_first_s: float = math.nan
@@ -161,9 +166,10 @@ class _Buffer:
 
     def take_pieces(self, chunk_s: float, *, final: bool) -> list[tuple[np.ndarray, np.ndarray]]:
         """Split the buffer into chunks of less than ``chunk_s``; keep the open one."""
-        if not self.times:
+        if not self.times or (not final and self.t_last_s - self.t_first_s < chunk_s):
             return []
-        t, v = np.concatenate(self.times), np.concatenate(self.blocks)
+        t = np.concatenate(self.times) if len(self.times) > 1 else self.times[0]
+        v = np.concatenate(self.blocks) if len(self.blocks) > 1 else self.blocks[0]
         n_edges = int((t[-1] - t[0]) // chunk_s)
         cuts = np.searchsorted(t, t[0] + chunk_s * np.arange(1, n_edges + 1), side="left")
         bounds = [0, *sorted(set(cuts.tolist()) - {0, len(t)}), len(t)]
@@ -178,9 +184,17 @@ class _Buffer:
 class StreamRecorder:
     """Buffers samples of several streams and writes about one chunk per ``chunk_s`` each.
 
-    Complete chunks of all streams are written together in one transaction as soon as
-    one stream has ``chunk_s`` seconds buffered, so a crash loses at most the last
-    ``chunk_s`` seconds.
+    Once per ``commit_every_s`` of stream time, the complete chunks of all streams are
+    written together in one transaction, so a crash loses at most the last
+    ``commit_every_s + chunk_s`` seconds. Live sessions keep the default (one commit a
+    second); an offline import may commit less often.
+
+    Parameters
+    ----------
+    chunk_s
+        Span of one stored chunk, seconds (> 0).
+    commit_every_s
+        Stream time between commits, seconds (>= ``chunk_s``).
 
     Examples
     --------
@@ -190,15 +204,22 @@ class StreamRecorder:
     >>> recorder.close()                                            # doctest: +SKIP
     """
 
-    def __init__(self, repo: StreamRepo, session_id: int, *, chunk_s: float = 1.0) -> None:
+    def __init__(self, repo: StreamRepo, session_id: int, *, chunk_s: float = 1.0,
+                 commit_every_s: float | None = None) -> None:
         if not chunk_s > 0:
             raise ValidationError("chunk_s", "must be above 0")
+        commit_every_s = chunk_s if commit_every_s is None else commit_every_s
+        if not commit_every_s >= chunk_s:
+            raise ValidationError("commit_every_s", "must be at least chunk_s")
         self._repo, self._session_id, self._chunk_s = repo, session_id, chunk_s
+        self._commit_every_s = commit_every_s
         self._buffers: dict[str, _Buffer] = {}
+        self._next_flush_s = math.nan
 
     def declare(self, stream: str, columns: Sequence[str]) -> None:
         """Name a stream and its columns before appending to it."""
-        self._buffers[stream] = _Buffer(tuple(columns))
+        _check_columns(columns)
+        self._buffers[stream] = _Buffer(tuple(columns), ",".join(columns))
 
     def append(self, stream: str, t_s: float, row: Sequence[float] | np.ndarray) -> None:
         """Add one sample (live use)."""
@@ -213,25 +234,27 @@ class StreamRecorder:
         if values.ndim != 2 or values.shape[1] != len(buffer.columns):
             raise ValidationError("values", f"stream {stream!r} has {len(buffer.columns)} "
                                   f"columns, got shape {values.shape}")
-        _check_chunk(buffer.columns, t_s, values)
+        _check_samples(len(buffer.columns), t_s, values)
         if buffer.times and t_s[0] < buffer.t_last_s:
             raise ValidationError("t_s", f"stream {stream!r} went back in time")
         buffer.add(t_s, values)
-        if buffer.t_last_s - buffer.t_first_s >= self._chunk_s:
+        if math.isnan(self._next_flush_s):
+            self._next_flush_s = buffer.t_first_s + self._commit_every_s
+        if buffer.t_last_s >= self._next_flush_s:
+            self._next_flush_s = buffer.t_last_s + self._commit_every_s
             self.flush()
 
     def flush(self, *, final: bool = False) -> None:
         """Write the complete chunks of every stream (all, with ``final``) in one transaction."""
         saved = {name: (list(b.times), list(b.blocks), b.t_first_s)
                  for name, b in self._buffers.items()}
-        due = [(name, b.columns, piece) for name, b in self._buffers.items()
-               for piece in b.take_pieces(self._chunk_s, final=final)]
+        due = [(name, b.joined_columns, t, v) for name, b in self._buffers.items()
+               for t, v in b.take_pieces(self._chunk_s, final=final)]
         if not due:
             return
         try:
-            with self._repo.transaction():
-                for name, columns, (t, v) in due:
-                    self._repo.write_chunk(self._session_id, name, columns, t, v)
+            with self._repo._ctx.db.atomic():
+                self._repo._insert(self._session_id, due)
         except BaseException:
             # Nothing was written: keep every sample buffered for the next try.
             for name, (times, blocks, t_first_s) in saved.items():
