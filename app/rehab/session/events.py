@@ -1,0 +1,144 @@
+"""What a running session tells its screens: typed updates, one clock (session seconds).
+
+The session runner (``rehab.session.runner``) emits these from its worker threads through
+one callback; the console's Qt bridge re-emits them as signals on the GUI thread, and the
+headless runner prints them. Nothing here imports Qt, MediaPipe or the robot transport.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from rehab.store.models import Deduction, Severity
+
+
+class SessionPhase(enum.StrEnum):
+    """Where the session is in its program."""
+
+    READY = "ready"
+    EXERCISING = "exercising"
+    RESTING = "resting"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    ABORTED = "aborted"
+
+
+@dataclass(frozen=True)
+class FrameUpdate:
+    """One analysed camera frame.
+
+    Attributes
+    ----------
+    t_s
+        Capture time on the session clock.
+    image_bgr
+        The frame (H, W, 3) uint8 as captured (not mirrored; the patient screen mirrors),
+        or None when frames are not forwarded.
+    landmarks_px
+        (33, 2) BlazePose landmarks in image pixels, None when no person is in view.
+    visibility
+        (33,) 0-1, None with ``landmarks_px``.
+    angles_deg
+        The exercise's angles of this frame (primary first), NaN where unknown.
+    latency_s
+        Capture to score, seconds.
+    """
+
+    t_s: float
+    image_bgr: np.ndarray | None
+    landmarks_px: np.ndarray | None
+    visibility: np.ndarray | None
+    angles_deg: Mapping[str, float]
+    primary_angle: str
+    latency_s: float
+
+    @property
+    def person_found(self) -> bool:
+        return self.landmarks_px is not None
+
+
+@dataclass(frozen=True)
+class RepScored:
+    """A repetition finished and scored (partial reps are reported, not counted)."""
+
+    t_s: float
+    item_index: int
+    set_index: int
+    rep_index: int
+    rom_deg: float
+    form_score: float
+    deductions: tuple[Deduction, ...]
+    flags: tuple[str, ...]
+    cue: str
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class RobotUpdate:
+    """The robot as last heard, with the app's view of the link."""
+
+    t_s: float
+    state: str
+    mode: str
+    link: str  # "connected" | "stale" | "lost"
+    joint_names: tuple[str, ...]
+    position_deg: tuple[float, ...]
+    effort_nm: tuple[float, ...]
+    assistance: float
+    fault: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something the therapist must see (also stored as an event)."""
+
+    t_s: float
+    severity: Severity
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """Where the program stands: exercise, set, reps, rest."""
+
+    t_s: float
+    phase: SessionPhase
+    item_index: int
+    items_total: int
+    exercise_id: str
+    exercise_name: str
+    set_index: int
+    sets_total: int
+    reps_done: int
+    reps_target: int
+    rest_remaining_s: float = 0.0
+    session_id: int | None = None
+    cue: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+SessionUpdate = FrameUpdate | RepScored | RobotUpdate | Alert | ProgressUpdate
+UpdateSink = Callable[[SessionUpdate], None]
+
+
+class SessionControl(Protocol):
+    """What a screen may ask of a running session. Every call returns at once."""
+
+    def start(self) -> None: ...
+
+    def pause(self, reason: str = "") -> None: ...
+
+    def resume(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def estop(self) -> None:
+        """Emergency stop: the robot's e-stop service first, then pause the session."""
+        ...
