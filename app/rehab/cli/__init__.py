@@ -14,6 +14,7 @@ import click
 from rehab import __version__
 from rehab.cli.db import db
 from rehab.cli.demo import demo
+from rehab.cli.robot import robot
 from rehab.errors import RehabError
 
 
@@ -39,6 +40,7 @@ def cli(verbose: int) -> None:
 
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(robot)
 
 
 def main() -> None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from cyclonedds.core import (
@@ -44,6 +46,27 @@ Req = TypeVar("Req")
 Rep = TypeVar("Rep")
 
 _ANY_SAMPLE = SampleState.Any | ViewState.Any | InstanceState.Any
+
+
+CYCLONEDDS_URI_ENV = "CYCLONEDDS_URI"
+
+
+def default_cyclonedds_uri() -> str:
+    """Return the URI of the loopback-only Cyclone DDS configuration of the package."""
+    from rehab_robot.core.config import find_config_file
+
+    return Path(find_config_file("cyclonedds_loopback.xml")).as_uri()
+
+
+def ensure_cyclonedds_uri() -> str:
+    """Default ``CYCLONEDDS_URI`` to the loopback configuration; return the one in force.
+
+    Cyclone DDS reads the variable when the first participant of the process is created,
+    so call this before creating one. An explicit setting is left alone.
+    """
+    if not os.environ.get(CYCLONEDDS_URI_ENV):
+        os.environ[CYCLONEDDS_URI_ENV] = default_cyclonedds_uri()
+    return os.environ[CYCLONEDDS_URI_ENV]
 
 
 class ServiceUnavailableError(RuntimeError):
@@ -230,8 +253,9 @@ class ServiceClient(Generic[Req, Rep]):
         self._condition = ReadCondition(self._reader, _ANY_SAMPLE)
         self._waitset = WaitSet(rp.participant)
         self._waitset.attach(self._condition)
-        # rmw_cyclonedds puts the request writer's instance handle in the header.
-        self.client_guid = self._writer.get_instance_handle()
+        # rmw_cyclonedds puts the request writer's instance handle in the header, a uint64;
+        # the Python binding hands it out as a signed 64-bit integer.
+        self.client_guid = self._writer.get_instance_handle() & 0xFFFF_FFFF_FFFF_FFFF
         self.name = ros_service
         self._lock = threading.Lock()
 

@@ -1,0 +1,172 @@
+"""Deadline scheduling of a periodic loop and its timing statistics (no ROS, no DDS).
+
+The control loop runs on absolute deadlines ``t0 + k * period`` of a monotonic clock, not on
+"sleep one period after the work": the work's own duration and the sleep's overshoot then do
+not accumulate into drift. Linux wakes a sleeping thread some 50-100 us late, so the loop
+sleeps until shortly before the deadline and spins the rest of the way.
+
+A tick that starts more than one period after its deadline has missed it; the schedule then
+skips to the next future deadline instead of running a burst of catch-up ticks, which would
+hand the controller a series of near-zero time steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoopTiming:
+    """Timing summary of a periodic loop over its recent window.
+
+    Parameters
+    ----------
+    rate_hz
+        Ticks per second over the window.
+    lateness_p50_ms, lateness_p99_ms, lateness_max_ms
+        Start of tick minus its deadline (ms) over the window.
+    missed_deadlines
+        Ticks that started more than one period late, since the loop started.
+    ticks
+        Ticks since the loop started.
+    """
+
+    rate_hz: float
+    lateness_p50_ms: float
+    lateness_p99_ms: float
+    lateness_max_ms: float
+    missed_deadlines: int
+    ticks: int
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Return the ``q`` quantile (0-1) of already sorted values by the nearest-rank method.
+
+    Examples
+    --------
+    >>> percentile([1.0, 2.0, 3.0, 4.0], 0.5)
+    2.0
+    >>> percentile([1.0, 2.0, 3.0, 4.0], 0.99)
+    4.0
+    """
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+class DeadlineSchedule:
+    """Absolute deadlines for a loop of period ``period_s``, with lateness bookkeeping.
+
+    Parameters
+    ----------
+    period_s
+        Loop period (s), > 0.
+    now_s
+        The monotonic clock (s).
+    sleep_s
+        Sleeps the calling thread for the given seconds.
+    spin_s
+        How long before each deadline to stop sleeping and spin (s), >= 0.
+    window
+        Number of recent ticks the statistics cover.
+    """
+
+    def __init__(
+        self,
+        period_s: float,
+        now_s: Callable[[], float],
+        sleep_s: Callable[[float], None],
+        spin_s: float = 0.0003,
+        window: int = 500,
+    ) -> None:
+        if not period_s > 0:
+            raise ValueError(f"period_s must be > 0, got {period_s}")
+        if spin_s < 0:
+            raise ValueError(f"spin_s must be >= 0, got {spin_s}")
+        self.period_s = period_s
+        self._now_s = now_s
+        self._sleep_s = sleep_s
+        self._spin_s = spin_s
+        self._next_s = now_s()
+        self._lateness_s: deque[float] = deque(maxlen=window)
+        self._starts_s: deque[float] = deque(maxlen=window)
+        self.missed_deadlines = 0
+        self.ticks = 0
+
+    @property
+    def next_deadline_s(self) -> float:
+        """The deadline the next :meth:`wait` waits for."""
+        return self._next_s
+
+    def wait(self) -> float:
+        """Block until the next deadline; return the tick's start time (s).
+
+        Records the lateness of this start and schedules the following deadline.
+        """
+        deadline_s = self._next_s
+        remaining_s = deadline_s - self._now_s()
+        if remaining_s > self._spin_s:
+            self._sleep_s(remaining_s - self._spin_s)
+        start_s = self._now_s()
+        while start_s < deadline_s:
+            start_s = self._now_s()
+        lateness_s = start_s - deadline_s
+        self._lateness_s.append(lateness_s)
+        self._starts_s.append(start_s)
+        self.ticks += 1
+        self._next_s = deadline_s + self.period_s
+        if lateness_s > self.period_s:
+            self.missed_deadlines += 1
+            behind = math.floor((start_s - self._next_s) / self.period_s) + 1
+            self._next_s += behind * self.period_s
+        return start_s
+
+    def timing(self) -> LoopTiming:
+        """Return the timing summary of the recent window."""
+        lateness_ms = sorted(x * 1e3 for x in self._lateness_s)
+        starts = self._starts_s
+        span_s = starts[-1] - starts[0] if len(starts) > 1 else 0.0
+        rate_hz = (len(starts) - 1) / span_s if span_s > 0 else 0.0
+        return LoopTiming(
+            rate_hz=rate_hz,
+            lateness_p50_ms=percentile(lateness_ms, 0.50),
+            lateness_p99_ms=percentile(lateness_ms, 0.99),
+            lateness_max_ms=lateness_ms[-1] if lateness_ms else math.nan,
+            missed_deadlines=self.missed_deadlines,
+            ticks=self.ticks,
+        )
+
+    def lateness_samples_s(self) -> list[float]:
+        """Return the recent lateness samples (s), oldest first."""
+        return list(self._lateness_s)
+
+
+class RateGate:
+    """Lets an action through at ``rate_hz`` on a loop that runs faster (no bursts).
+
+    Examples
+    --------
+    >>> gate = RateGate(200.0, start_s=0.0)
+    >>> [gate.due(t) for t in (0.0, 0.002, 0.004, 0.006, 0.010)]
+    [True, False, False, True, True]
+    """
+
+    def __init__(self, rate_hz: float, start_s: float) -> None:
+        if not rate_hz > 0:
+            raise ValueError(f"rate_hz must be > 0, got {rate_hz}")
+        self.period_s = 1.0 / rate_hz
+        self._next_s = start_s
+
+    def due(self, now_s: float) -> bool:
+        """Return whether the action is due at ``now_s``; if so, schedule the next one."""
+        if now_s < self._next_s:
+            return False
+        self._next_s += self.period_s
+        if self._next_s <= now_s:
+            # Fell behind by more than a period: restart the grid, do not burst.
+            self._next_s = now_s + self.period_s
+        return True

@@ -1,0 +1,94 @@
+"""Deadline scheduling of the node's control loop, on a fake clock (no sleeping)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from rehab_robot.realtime import DeadlineSchedule, RateGate, percentile
+
+
+class FakeTime:
+    """A monotonic clock whose sleeps overshoot by ``overshoot_s``, like Linux's."""
+
+    def __init__(self, overshoot_s: float = 0.0) -> None:
+        self.t_s = 10.0
+        self.overshoot_s = overshoot_s
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        # Each reading costs a little time, so spin loops terminate.
+        self.t_s += 1e-6
+        return self.t_s
+
+    def sleep(self, dt_s: float) -> None:
+        self.sleeps.append(dt_s)
+        self.t_s += dt_s + self.overshoot_s
+
+
+def test_deadlines_are_absolute_so_work_does_not_drift_the_loop():
+    ft = FakeTime(overshoot_s=80e-6)
+    schedule = DeadlineSchedule(0.002, ft.now, ft.sleep, spin_s=0.0003)
+    t0 = schedule.next_deadline_s
+    starts = []
+    for _ in range(1000):
+        starts.append(schedule.wait())
+        ft.t_s += 0.0007  # the tick's work
+    # The 1000th start is at its deadline t0 + 999 periods, not 1000 * (period + work).
+    assert starts[-1] - (t0 + 999 * 0.002) == pytest.approx(0.0, abs=1e-4)
+    timing = schedule.timing()
+    # Sleeping 0.3 ms short of the deadline absorbs the 80 us overshoot: the spin lands
+    # within a few clock readings of the deadline.
+    assert timing.lateness_max_ms < 0.01
+    assert timing.missed_deadlines == 0
+    assert timing.rate_hz == pytest.approx(500.0, rel=1e-3)
+
+
+def test_an_overrun_counts_as_missed_and_skips_ahead_without_burst():
+    ft = FakeTime()
+    schedule = DeadlineSchedule(0.002, ft.now, ft.sleep, spin_s=0.0)
+    schedule.wait()
+    ft.t_s += 0.0071  # one tick's work takes 3.5 periods
+    start = schedule.wait()
+    assert schedule.missed_deadlines == 1
+    # The next deadline is the first grid point after now, not the three that passed.
+    assert start < schedule.next_deadline_s <= start + 0.002
+    late_start = schedule.wait()
+    assert late_start == pytest.approx(schedule.next_deadline_s - 0.002, abs=1e-5)
+
+
+def test_schedule_refuses_bad_parameters():
+    ft = FakeTime()
+    with pytest.raises(ValueError, match="period_s"):
+        DeadlineSchedule(0.0, ft.now, ft.sleep)
+    with pytest.raises(ValueError, match="spin_s"):
+        DeadlineSchedule(0.002, ft.now, ft.sleep, spin_s=-1.0)
+
+
+def test_rate_gate_gives_200_hz_out_of_500_hz_ticks():
+    gate = RateGate(200.0, start_s=0.0)
+    due = [k for k in range(5000) if gate.due(k * 0.002)]
+    # 10 s of 500 Hz ticks: 2000 joint-state publications, at least 4 ms apart.
+    assert len(due) == 2000
+    assert min(b - a for a, b in itertools.pairwise(due)) >= 2
+
+
+def test_rate_gate_restarts_after_a_stall_instead_of_bursting():
+    gate = RateGate(100.0, start_s=0.0)
+    assert gate.due(0.0)
+    assert gate.due(1.0)  # a one-second stall
+    assert not gate.due(1.005)
+    assert gate.due(1.010)
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [
+        ([5.0], 0.99, 5.0),
+        ([1.0, 2.0, 3.0], 0.5, 2.0),
+        (list(map(float, range(1, 101))), 0.99, 99.0),
+    ],
+)
+def test_percentile_nearest_rank(values, q, expected):
+    assert percentile(values, q) == expected

@@ -1,0 +1,246 @@
+"""End to end: the robot node in its own process, the app client over DDS on loopback.
+
+The node runs ``python -m rehab_robot.node_dds`` (simulated robot and patient) on a DDS
+domain of its own; the tests talk to it with the real app client. Waits are on conditions
+with timeouts (discovery on loopback takes up to a second or two), never fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rehab.errors import RobotError
+from rehab.robot import ClientSettings, RobotClient, RobotPrescription, connect
+from rehab_robot.core.api import ControlMode, ExerciseCommand, RobotState
+from rehab_robot.core.config import load_config
+from rehab_robot.transport.participant import default_cyclonedds_uri
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).resolve().parent
+CONFIG = load_config()
+WATCHDOG_S = CONFIG.safety.heartbeat_timeout_s
+TICK_S = CONFIG.rates.control_period_s
+
+
+@pytest.fixture(scope="module")
+def domain_id() -> int:
+    # A domain of its own, so that other DDS traffic on this host (a benchmark, another
+    # test run) cannot answer for the node under test.
+    return random.randint(100, 230)
+
+
+@pytest.fixture(scope="module")
+def dds_env(domain_id: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CYCLONEDDS_URI"] = default_cyclonedds_uri()
+    env["ROS_DOMAIN_ID"] = str(domain_id)
+    os.environ["CYCLONEDDS_URI"] = env["CYCLONEDDS_URI"]
+    return env
+
+
+@pytest.fixture(scope="module")
+def node(domain_id: int, dds_env: dict[str, str], tmp_path_factory) -> Iterator[Path]:
+    log = tmp_path_factory.mktemp("node") / "node.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rehab_robot.node_dds", "--domain-id", str(domain_id)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dds_env,
+        )
+    yield log
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 0, log.read_text()
+
+
+@pytest.fixture
+def client(node: Path, domain_id: int) -> Iterator[RobotClient]:
+    robot = connect(domain_id, ClientSettings(client_id="e2e-test"))
+    try:
+        wait(robot, lambda: robot.status is not None, timeout_s=15.0)
+        # Start every test from a disabled robot, whatever the previous one left.
+        if robot.status.state in (RobotState.ESTOP, RobotState.FAULT, RobotState.SAFE_STOP):
+            robot.reset()
+        wait(robot, lambda: robot.status.state is RobotState.IDLE, timeout_s=5.0)
+        yield robot
+        robot.enable(False)
+    finally:
+        robot.close()
+
+
+def wait(robot: RobotClient, predicate, timeout_s: float):
+    """``robot.wait_for`` that says where the robot was when the wait failed."""
+    try:
+        return robot.wait_for(predicate, timeout_s)
+    except RobotError as exc:
+        raise AssertionError(f"{exc}; status {robot.status}; {robot.transitions()}") from None
+
+
+def enable(robot: RobotClient) -> None:
+    # The node must have had a heartbeat from us before it enables.
+    robot.wait_for(lambda: (robot.status.heartbeat_age_s or 1.0) < WATCHDOG_S, timeout_s=5.0)
+    robot.enable(True)
+    robot.wait_for(lambda: robot.status.state is RobotState.ENABLED, timeout_s=5.0)
+
+
+def elbow(start_deg: float, end_deg: float, reps: int, tempo_s: float) -> RobotPrescription:
+    return RobotPrescription(
+        exercise_id="elbow_flexion",
+        mode="passive",
+        joint_names=("elbow_flexion",),
+        start_deg=(start_deg,),
+        end_deg=(end_deg,),
+        reps=reps,
+        tempo_s=tempo_s,
+        hold_s=0.2,
+        rom_min_deg=(0.0,),
+        rom_max_deg=(120.0,),
+    )
+
+
+def test_passive_exercise_of_n_reps_with_telemetry(client: RobotClient):
+    enable(client)
+    client.drain_telemetry()
+    client.send_exercise(elbow(20.0, 70.0, reps=3, tempo_s=1.0))
+    client.wait_for(lambda: client.status.last_command_id == "elbow_flexion", timeout_s=5.0)
+    assert client.status.last_command_accepted, client.status.last_command_reason
+    wait(client, lambda: client.status.state is RobotState.ENABLED, timeout_s=30.0)
+    assert client.status.rep == 3
+    samples = client.drain_telemetry()
+    reasons = [t.reason for t in client.transitions()]
+    assert any("complete: 3 reps" in r for r in reasons), reasons
+
+    elbow_deg = [math.degrees(s.position_rad[s.names.index("elbow_flexion")]) for s in samples]
+    duration_s = samples[-1].stamp_s - samples[0].stamp_s
+    # Three reps: three upward crossings of the middle of the range.
+    above = [d > 45.0 for d in elbow_deg]
+    # After the approach to the start posture, passive mode drove the limb over the
+    # prescribed range (tracking within 5 deg).
+    exercising = elbow_deg[above.index(True) :]
+    assert min(exercising) == pytest.approx(20.0, abs=5.0)
+    assert max(exercising) == pytest.approx(70.0, abs=5.0)
+    assert sum(1 for a, b in itertools.pairwise(above) if b and not a) == 3
+    # Telemetry at the configured rate, none lost (reliable QoS), in order.
+    stamps = [s.stamp_s for s in samples]
+    assert stamps == sorted(stamps)
+    rate_hz = (len(samples) - 1) / duration_s
+    assert rate_hz == pytest.approx(CONFIG.rates.joint_states_hz, rel=0.1)
+    assert max(b - a for a, b in itertools.pairwise(stamps)) < 0.1
+
+
+def test_estop_service_zeroes_torque_within_one_tick(client: RobotClient):
+    enable(client)
+    # Holding the arm against gravity needs torque: the e-stop has something to remove.
+    client.wait_for(
+        lambda: client.latest_telemetry is not None
+        and max(abs(x) for x in client.latest_telemetry.effort_nm) > 0.5,
+        timeout_s=5.0,
+    )
+    client.drain_telemetry()
+    sent_s = time.time()
+    client.estop()  # replies after the controller zeroed the torque inside the call
+    replied_s = time.time()
+    client.wait_for(lambda: client.status.state is RobotState.ESTOP, timeout_s=2.0)
+    client.wait_for(
+        lambda: client.latest_telemetry.stamp_s > replied_s + 2 * TICK_S, timeout_s=2.0
+    )
+    samples = client.drain_telemetry()
+    after = [s for s in samples if s.stamp_s > replied_s]
+    assert after
+    assert all(s.effort_nm == (0.0, 0.0) for s in after)
+    assert replied_s - sent_s < 0.1
+    # The last sample with torque was published before the call returned: the torque went
+    # to zero in the call itself, not at some later tick.
+    with_torque = [s for s in samples if any(e != 0.0 for e in s.effort_nm)]
+    assert all(s.stamp_s <= replied_s for s in with_torque)
+    # Latched: enabling is refused until reset.
+    with pytest.raises(Exception, match="reset first"):
+        client.enable(True)
+
+
+def test_malformed_or_out_of_limit_commands_are_refused_with_reason(client: RobotClient):
+    enable(client)
+    transport = client._transport  # bypass the app's own validation: the robot must refuse
+    good = elbow(20.0, 70.0, reps=2, tempo_s=1.0).to_command()
+    bad_commands = {
+        "beyond_limit": ExerciseCommand(
+            **{**good.__dict__, "exercise_id": "beyond_limit", "end_deg": (170.0,),
+               "rom_max_deg": (175.0,)}
+        ),
+        "mismatched": ExerciseCommand(
+            **{**good.__dict__, "exercise_id": "mismatched", "start_deg": (10.0, 20.0)}
+        ),
+        "nan_tempo": ExerciseCommand(
+            **{**good.__dict__, "exercise_id": "nan_tempo", "tempo_s": math.nan}
+        ),
+        "unknown_joint": ExerciseCommand(
+            **{**good.__dict__, "exercise_id": "unknown_joint", "joint_names": ("knee",)}
+        ),
+    }
+    for exercise_id, command in bad_commands.items():
+        transport.send_exercise(command)
+        client.wait_for(lambda eid=exercise_id: client.status.last_command_id == eid, 5.0)
+        status = client.status
+        assert not status.last_command_accepted
+        assert status.last_command_reason, exercise_id
+        assert status.state is RobotState.ENABLED, (exercise_id, status.reason)
+        assert status.mode is ControlMode.HOLD
+    assert "malformed" in client.status.last_command_reason or client.status.last_command_reason
+
+
+def test_sigkill_of_app_process_safe_stops_within_watchdog(
+    node: Path, domain_id: int, dds_env: dict[str, str]
+):
+    # The test only watches: the heartbeats must come from the app process alone.
+    watcher = connect(domain_id, ClientSettings(client_id="watcher", send_heartbeats=False))
+    wait(watcher, lambda: watcher.status is not None, timeout_s=15.0)
+    # Whatever the previous test left, the watchdog brings it to a stop without heartbeats.
+    wait(watcher, lambda: watcher.status.state is not RobotState.ENABLED, timeout_s=5.0)
+    if watcher.status.state is not RobotState.IDLE:
+        watcher.reset()
+    app = subprocess.Popen(
+        [sys.executable, str(HERE / "app_process.py"), str(domain_id)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dds_env,
+        text=True,
+    )
+    try:
+        line = app.stdout.readline()
+        assert line.strip() == "RUNNING", line + app.stdout.read()
+        watcher.wait_for(
+            lambda: watcher.status is not None and watcher.status.state is RobotState.RUNNING,
+            timeout_s=5.0,
+        )
+        killed_s = time.time()
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(timeout=5)
+        watcher.wait_for(
+            lambda: any(t.to_state is RobotState.SAFE_STOP for t in watcher.transitions()),
+            timeout_s=5.0,
+        )
+        stop = next(t for t in watcher.transitions() if t.to_state is RobotState.SAFE_STOP)
+        assert "heartbeat" in stop.reason
+        # The last heartbeat left before the kill, so the stop comes at most one watchdog
+        # timeout plus a tick (and scheduling slack on a loaded 2-core VM) after it.
+        assert stop.stamp_s - killed_s < WATCHDOG_S + TICK_S + 0.05, stop
+        watcher.wait_for(lambda: watcher.status.state is RobotState.SAFE_STOP, timeout_s=2.0)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(timeout=5)
+        app.stdout.close()
+        watcher.reset()
+        watcher.close()
