@@ -50,7 +50,7 @@ def rep_signal(
         truth.append((t, t + r.up_s + r.hold_s / 2, end))
         t = end + r.rest_s
         level = bottom
-    n = int(round(t * fs_hz))
+    n = round(t * fs_hz)
     ts = np.arange(n) / fs_hz
     angle = np.empty(n)
     for t0, t1, f in segments:

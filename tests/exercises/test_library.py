@@ -109,7 +109,7 @@ def test_sides_resolve_per_mode() -> None:
 
 
 def test_unknown_exercise_names_the_known_ones() -> None:
-    with pytest.raises(NotFoundError, match="unknown exercise 'jogging'.*squat"):
+    with pytest.raises(NotFoundError, match=r"unknown exercise 'jogging'.*squat"):
         load_library()["jogging"]
 
 

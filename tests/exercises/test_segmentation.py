@@ -110,7 +110,7 @@ def test_decreasing_direction_counts_sit_to_stand() -> None:
 def test_short_visibility_gap_is_bridged() -> None:
     t, a, truth = rep_signal([RepSpec(120, up_s=2.0)] * 3)
     conf = np.ones_like(t)
-    start, mid, _ = truth[1]
+    _start, mid, _ = truth[1]
     gap = (t > mid - 0.2) & (t < mid + 0.15)  # 0.35 s < max_gap_s (0.5 s)
     conf[gap] = 0.1
     a = a.copy()
@@ -123,7 +123,7 @@ def test_short_visibility_gap_is_bridged() -> None:
 def test_long_visibility_gap_aborts_the_rep_as_partial() -> None:
     t, a, truth = rep_signal([RepSpec(120, up_s=2.0)] * 3)
     conf = np.ones_like(t)
-    start, mid, _ = truth[1]
+    start, _mid, _ = truth[1]
     conf[(t > start + 1.0) & (t < start + 2.5)] = 0.0  # 1.5 s lost mid-rep
     reps = _run(t, a, conf)
     assert [r.counted for r in reps] == [True, False, True]

@@ -12,6 +12,7 @@ import sys
 import click
 
 from rehab import __version__
+from rehab.cli.analyze import analyze, exercises
 from rehab.cli.db import db
 from rehab.cli.demo import demo
 from rehab.cli.robot import robot
@@ -38,6 +39,8 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
+cli.add_command(analyze)
+cli.add_command(exercises)
 cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(robot)

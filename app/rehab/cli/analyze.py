@@ -1,0 +1,210 @@
+"""``rehab analyze`` and ``rehab exercises``: score a recorded video, list the library.
+
+A thin adapter: vision reads the video and finds the patient's pose, the pure exercise
+code counts and scores the reps, and this module only wires them, shows progress on
+stderr and writes the results.
+
+``rehab analyze`` first calibrates the patient region on the opening frames (the person
+the estimator finds there is the patient), then follows that person through the video with
+:class:`~rehab.vision.tracking.PatientTracker`, so someone walking through the picture is
+not scored. The landmark series is smoothed offline (zero-phase, gaps kept as gaps) before
+the joint angles are computed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import numpy as np
+
+from rehab.errors import CaptureError, RehabError
+from rehab.exercises.analysis import analyze as analyze_angles
+from rehab.exercises.library import SIDES, ExerciseDef, load_library
+from rehab.exercises.report import analysis_to_dict, format_rep_table
+from rehab.vision.angles import compute_angles
+from rehab.vision.filters import smooth_skeleton
+from rehab.vision.skeleton import SkeletonSeries, from_blazepose
+
+logger = logging.getLogger(__name__)
+
+# Frames read to find the patient before tracking starts (1 s at 30 fps).
+_CALIBRATION_FRAMES = 30
+
+
+@dataclass(frozen=True)
+class PosedVideo:
+    """The patient's skeleton through a video, and how much of it was seen.
+
+    Attributes
+    ----------
+    skeleton
+        Canonical skeleton per processed frame (NaN rows where the patient was not seen).
+    frames_read, frames_with_patient
+        Processed frames, and those where the tracker accepted the patient's pose.
+    fps
+        The video's frame rate.
+    """
+
+    skeleton: SkeletonSeries
+    frames_read: int
+    frames_with_patient: int
+    fps: float
+
+
+def pose_video(path: Path, every: int = 1, *, progress: bool = True) -> PosedVideo:
+    """Find the patient's 3D pose in every ``every``-th frame of a video file.
+
+    Raises
+    ------
+    CaptureError
+        The file is missing, unreadable, corrupt, or shows nobody to calibrate on.
+    """
+    # Imported here: MediaPipe and OpenCV load slowly and only this command needs them.
+    from rehab.vision.capture import VideoFileSource
+    from rehab.vision.pose import BlazePoseEstimator
+    from rehab.vision.tracking import PatientRegion, PatientTracker, UntrackedPoser
+
+    with BlazePoseEstimator() as estimator:
+        with VideoFileSource(path) as source:
+            calib = []
+            for frame in source:
+                calib.append(UntrackedPoser(estimator).pose_of(frame).pose)
+                if len(calib) >= _CALIBRATION_FRAMES:
+                    break
+        if all(p.missing for p in calib):
+            raise CaptureError(f"{path}: no person found in the first {len(calib)} frames")
+        region = PatientRegion.around_poses(calib)
+        logger.info("patient region %s", region)
+        estimator.reset()
+        tracker = PatientTracker(estimator, region)
+        t, world, vis = [], [], []
+        seen = 0
+        with VideoFileSource(path) as source:
+            total = source.frame_count or None
+            with click.progressbar(
+                length=total, label="pose", file=sys.stderr if progress else _Null()
+            ) as bar:
+                for frame in source:
+                    bar.update(1)
+                    if frame.index % every:
+                        continue
+                    tracked = tracker.pose_of(frame)
+                    t.append(frame.t_s)
+                    world.append(tracked.pose.world_xyz_m)
+                    vis.append(tracked.pose.visibility)
+                    seen += tracked.status.accepted
+            fps = source.fps
+    if not t:
+        raise CaptureError(f"{path}: the video has no frames")
+    skeleton = from_blazepose(np.array(world), np.array(vis), np.array(t), source=str(path))
+    return PosedVideo(smooth_skeleton(skeleton), len(t), seen, fps)
+
+
+class _Null:
+    """A write sink for a progress bar that is switched off."""
+
+    def write(self, _text: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+
+def _exercise(exercise_id: str) -> ExerciseDef:
+    return load_library()[exercise_id]
+
+
+@click.command(name="analyze")
+@click.argument("video", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--exercise", "exercise_id", required=True, help="Exercise id (see `rehab exercises list`)."
+)
+@click.option(
+    "--side",
+    type=click.Choice(SIDES),
+    default=None,
+    help="Working side of a one-sided exercise (default: the exercise's default side).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write reps and the joint-angle time series to this JSON file.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["ko", "en"]),
+    default="ko",
+    show_default=True,
+    help="Language of cues and deduction reasons.",
+)
+@click.option(
+    "--every",
+    type=click.IntRange(1, 30),
+    default=1,
+    show_default=True,
+    help="Analyse every N-th frame only (faster, coarser).",
+)
+@click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
+def analyze(
+    video: Path,
+    exercise_id: str,
+    side: str | None,
+    out: Path | None,
+    language: str,
+    every: int,
+    no_progress: bool,
+) -> None:
+    """Count and score the reps of EXERCISE in a recorded VIDEO.
+
+    Prints one line per rep (times, range of motion, peak speed, smoothness, form score
+    and what cost points) and, with --out, writes them with the joint-angle time series
+    as JSON.
+    """
+    exercise = _exercise(exercise_id)
+    exercise.working_sides(side)  # refuse a bad --side before the slow part
+    if not video.exists():
+        raise CaptureError(f"video file not found: {video}")
+    posed = pose_video(video, every, progress=not no_progress)
+    angles = compute_angles(posed.skeleton)
+    result = analyze_angles(angles, exercise, side, language)
+    click.echo(format_rep_table(result, language))
+    seen_pct = 100.0 * posed.frames_with_patient / posed.frames_read
+    click.echo(
+        f"{result.count} reps of {exercise.id} ({exercise.names.get(language)}); "
+        f"patient seen in {posed.frames_with_patient}/{posed.frames_read} frames "
+        f"({seen_pct:.0f}%)"
+    )
+    if out is not None:
+        doc = analysis_to_dict(
+            result,
+            angles,
+            language,
+            video=str(video),
+            fps=posed.fps,
+            every=every,
+            frames_analysed=posed.frames_read,
+            frames_with_patient=posed.frames_with_patient,
+        )
+        try:
+            out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        except OSError as exc:
+            raise RehabError(f"cannot write {out}: {exc}") from exc
+        click.echo(f"wrote {out}")
+
+
+@click.group(name="exercises")
+def exercises() -> None:
+    """The exercise library."""
+
+
+@exercises.command(name="list")
+def list_exercises() -> None:
+    """List the exercises: one id per line, then its English and Korean names."""
+    for exercise_id, ex in load_library().items():
+        click.echo(f"{exercise_id}\t{ex.names.en}\t{ex.names.ko}")

@@ -1,0 +1,25 @@
+"""The examples in the exercises modules' docstrings run and hold."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "rehab.exercises.library",
+    "rehab.exercises.smoothness",
+    "rehab.exercises.segmentation",
+    "rehab.exercises.compensation",
+    "rehab.exercises.scoring",
+    "rehab.exercises.analysis",
+    "rehab.exercises.report",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0

@@ -1,0 +1,128 @@
+"""Rep counts, ROM and scores on UI-PRMD (real Kinect v2 recordings of healthy subjects).
+
+Each UI-PRMD file is one segmented repetition, so the ten files of one movement and subject,
+concatenated in time, are a set with a known number of reps. The skeletons are rebuilt on
+the canonical skeleton by :mod:`rehab.vision.ui_prmd` and go through the real angle code.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rehab.exercises.analysis import AnalysisResult, analyze
+from rehab.exercises.library import SideMode, load_library
+from rehab.exercises.segmentation import PartialReason
+from rehab.vision.angles import compute_angles
+from rehab.vision.skeleton import SkeletonSeries
+from rehab.vision.ui_prmd import find_episodes, load_episode
+
+UI_PRMD = Path(__file__).resolve().parents[2] / "../shared/data/ui_prmd"
+
+pytestmark = [
+    pytest.mark.needs_data,
+    pytest.mark.skipif(not (UI_PRMD / "kinect").is_dir(), reason=f"UI-PRMD not found at {UI_PRMD}"),
+]
+
+SUBJECTS = range(1, 8)
+LIB = load_library()
+
+
+def _side(movement: int, subject: int) -> str:
+    # Every subject raises the right arm in m07 and m10 except s07, who uses the left.
+    return "left" if (movement in (7, 10) and subject == 7) else "right"
+
+
+@functools.cache
+def _result(movement: int, subject: int, exercise_id: str, correct: bool = True):
+    episodes = find_episodes(UI_PRMD, movement, subject=subject, correct=correct)
+    parts: list[SkeletonSeries] = []
+    t0 = 0.0
+    for ep in episodes:
+        sk = load_episode(ep, t0_s=t0)
+        parts.append(sk)
+        t0 = float(sk.t_s[-1]) + 1.0 / 30.0
+    series = SkeletonSeries(
+        t_s=np.concatenate([p.t_s for p in parts]),
+        xyz_m=np.concatenate([p.xyz_m for p in parts]),
+        visibility=np.concatenate([p.visibility for p in parts]),
+        source="ui_prmd",
+    )
+    ex = LIB[exercise_id]
+    side = _side(movement, subject) if ex.side_mode is SideMode.ONE else None
+    result: AnalysisResult = analyze(compute_angles(series), ex, side=side, language="en")
+    return len(episodes), result
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+@pytest.mark.parametrize(
+    ("movement", "exercise_id", "rom_low_deg", "rom_high_deg"),
+    [
+        # Full shoulder abduction: 150-180 deg clinically; Kinect reads 110-175 here.
+        (7, "shoulder_abduction", 110.0, 180.0),
+        # UI-PRMD's scaption goes to about shoulder height and a little above.
+        (10, "shoulder_scaption", 70.0, 130.0),
+    ],
+)
+def test_arm_reps_are_counted_exactly_with_plausible_rom(
+    movement: int, exercise_id: str, rom_low_deg: float, rom_high_deg: float, subject: int
+) -> None:
+    n_files, result = _result(movement, subject, exercise_id)
+    assert n_files == 10
+    assert result.count == n_files
+    assert all(r.counted for r in result.reps), [r.metrics.partial_reason for r in result.reps]
+    for rep in result.reps:
+        assert rom_low_deg <= rep.metrics.rom_deg <= rom_high_deg
+        assert 0.8 <= rep.metrics.duration_s <= 4.0  # each file lasts 1.5-4.5 s
+        assert 0 <= rep.score.score <= 100
+
+
+def test_deliberately_incorrect_abductions_score_lower() -> None:
+    """The "incorrect" m07 reps (reduced range, trunk lean, ...) score below the correct
+    ones for nearly every subject: the deductions see what the dataset's authors staged."""
+    lower = 0
+    for subject in SUBJECTS:
+        _, good = _result(7, subject, "shoulder_abduction", True)
+        _, bad = _result(7, subject, "shoulder_abduction", False)
+        assert abs(bad.count - 10) <= 1
+        mean = [np.mean([r.score.score for r in res.reps if r.counted]) for res in (good, bad)]
+        lower += mean[1] < mean[0]
+    assert lower >= 6
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_deep_squat_reps(subject: int) -> None:
+    """m01 deep squat. The Kinect loses the legs at the bottom of some squats (knee angle
+    jumping 70 <-> 150 deg between frames for s06), so the tolerance is one rep per set."""
+    n_files, result = _result(1, subject, "squat")
+    assert abs(result.count - n_files) <= 1
+    roms = [r.metrics.rom_deg for r in result.reps if r.counted]
+    # A deep squat flexes the knees well past 90 deg.
+    assert 120.0 <= float(np.median(roms)) <= 180.0
+
+
+def test_deep_squat_total_count() -> None:
+    total = sum(_result(1, s, "squat")[1].count for s in SUBJECTS)
+    assert abs(total - 70) <= 2
+
+
+@pytest.mark.xfail(
+    reason="the UI-PRMD leg rebuild (rehab.vision.ui_prmd) is not yet right for flexed legs: "
+    "seated, the knee lands above the hip (knee flexion ~155 deg at a 0.42 m pelvis "
+    "height), and its wobble makes partial reps; reported to vision",
+    strict=False,
+)
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_sit_to_stand_reps(subject: int) -> None:
+    """m05. UI-PRMD's files start and end standing (stand-sit-stand), while a sit-to-stand
+    rep starts seated: ten files hold nine seated-start reps, and the last stand-up ends the
+    recording (a partial rep, tracking ended)."""
+    n_files, result = _result(5, subject, "sit_to_stand")
+    assert result.count == n_files - 1
+    assert result.reps[-1].metrics.partial_reason is PartialReason.TRACKING_LOST
+    for rep in result.reps:
+        if rep.counted:
+            assert 60.0 <= rep.metrics.rom_deg <= 110.0  # seated ~90 deg to standing ~0
