@@ -222,6 +222,8 @@ class RobotController:
             self._driver.enable(False)
             self._driver_enabled = False
             self._mode = None
+            # With zero torque a wider ROM cannot break the ROM guarantee.
+            self._sup.rom = self._sup.default_rom
 
     # ================================================================== safe states
     def _kill_torque(self) -> None:
@@ -239,6 +241,7 @@ class RobotController:
             logger.exception("could not disable the drives")
         self._driver_enabled = False
         self._sup.forget_baseline()
+        self._sup.rom = self._sup.default_rom
 
     def _enter_fault(self, now: float, reason: str) -> None:
         self._kill_torque()
@@ -284,7 +287,6 @@ class RobotController:
         self._refusal = ""
         self._exercise = None
         self._rep = 0
-        self._sup.rom = self._sup.default_rom
         self._sup.transition(now, RobotState.IDLE, f"reset from {state.value}")
         return True, "reset"
 
@@ -313,7 +315,6 @@ class RobotController:
             self._enter_fault(now, f"drive enable failed: {exc}")
             return False, self._fault
         self._driver_enabled = True
-        self._sup.rom = self._sup.default_rom
         self._mode = HoldMode(self._config, self._model, self._reading.position_rad)
         self._reported_mode = ControlMode.HOLD
         self._start_ramp(now, 1.0, self._config.safety.enable_ramp_s)
@@ -434,6 +435,11 @@ class RobotController:
     def config(self) -> RobotConfig:
         """The frozen configuration."""
         return self._config
+
+    @property
+    def rom(self) -> RomLimits:
+        """The soft range of motion in effect (rad)."""
+        return self._sup.rom
 
     @property
     def commanded_torque_nm(self) -> tuple[float, ...]:
