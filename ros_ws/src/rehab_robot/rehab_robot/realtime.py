@@ -12,6 +12,8 @@ hand the controller a series of near-zero time steps.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable
@@ -58,6 +60,50 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
+class LatenessHistogram:
+    """Cumulative histogram of tick lateness, for quantiles over a whole run in O(1) memory.
+
+    Parameters
+    ----------
+    bin_s
+        Bin width (s); quantiles are exact to this resolution.
+    max_s
+        Values above this land in the last bin (the maximum is tracked exactly).
+    """
+
+    def __init__(self, bin_s: float = 10e-6, max_s: float = 0.1) -> None:
+        self.bin_s = bin_s
+        self._counts = [0] * (int(max_s / bin_s) + 1)
+        self.count = 0
+        self.max_s = 0.0
+
+    def add(self, value_s: float) -> None:
+        """Count one lateness value (s, >= 0)."""
+        index = min(int(max(value_s, 0.0) / self.bin_s), len(self._counts) - 1)
+        self._counts[index] += 1
+        self.count += 1
+        self.max_s = max(self.max_s, value_s)
+
+    def quantile(self, q: float) -> float:
+        """Return the ``q`` quantile (upper edge of its bin, s); NaN when empty.
+
+        Examples
+        --------
+        >>> h = LatenessHistogram(bin_s=0.001, max_s=0.01)
+        >>> for x in (0.0005, 0.0015, 0.0025, 0.0095):
+        ...     h.add(x)
+        >>> round(h.quantile(0.5), 4), round(h.quantile(1.0), 4)
+        (0.002, 0.0095)
+        """
+        if self.count == 0:
+            return math.nan
+        rank = max(1, math.ceil(q * self.count))
+        # accumulate + bisect run in C: this is called from a thread that shares the GIL
+        # with the control loop, so a Python loop over the bins would delay ticks.
+        index = bisect.bisect_left(list(itertools.accumulate(self._counts)), rank)
+        return min((index + 1) * self.bin_s, self.max_s)
+
+
 class DeadlineSchedule:
     """Absolute deadlines for a loop of period ``period_s``, with lateness bookkeeping.
 
@@ -94,6 +140,7 @@ class DeadlineSchedule:
         self._next_s = now_s()
         self._lateness_s: deque[float] = deque(maxlen=window)
         self._starts_s: deque[float] = deque(maxlen=window)
+        self.histogram = LatenessHistogram()
         self.missed_deadlines = 0
         self.ticks = 0
 
@@ -117,6 +164,7 @@ class DeadlineSchedule:
         lateness_s = start_s - deadline_s
         self._lateness_s.append(lateness_s)
         self._starts_s.append(start_s)
+        self.histogram.add(lateness_s)
         self.ticks += 1
         self._next_s = deadline_s + self.period_s
         if lateness_s > self.period_s:
