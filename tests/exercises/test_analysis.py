@@ -9,7 +9,9 @@ from rehab.errors import ValidationError
 from rehab.exercises.analysis import Analyzer, analyze
 from rehab.exercises.library import load_library
 from rehab.vision.angles import ANGLE_NAMES, AngleSeries, compute_angles
-from rehab.vision.synthetic import PoseAngles, skeleton_series
+from rehab.vision.pose import PoseFrame
+from rehab.vision.skeleton import Joint
+from rehab.vision.synthetic import PoseAngles, posed_skeleton, skeleton_series
 from tests.exercises.signals import RepSpec, rep_signal
 
 LIB = load_library()
@@ -134,3 +136,37 @@ def test_bad_arguments_are_refused() -> None:
         Analyzer(LIB["squat"], side="left")
     with pytest.raises(ValidationError, match="language"):
         Analyzer(LIB["squat"], language="de")
+
+
+def _blazepose_frame(t_s: float, canonical: np.ndarray) -> PoseFrame:
+    """A PoseFrame whose landmarks sit on the canonical joints (MediaPipe's axes)."""
+    world = np.zeros((33, 3))
+    for joint, landmarks in {
+        Joint.L_SHOULDER: (11,), Joint.R_SHOULDER: (12,), Joint.L_ELBOW: (13,),
+        Joint.R_ELBOW: (14,), Joint.L_WRIST: (15, 17, 19, 21), Joint.R_WRIST: (16, 18, 20, 22),
+        Joint.L_HIP: (23,), Joint.R_HIP: (24,), Joint.L_KNEE: (25,), Joint.R_KNEE: (26,),
+        Joint.L_ANKLE: (27, 29), Joint.R_ANKLE: (28, 30), Joint.L_FOOT: (31,),
+        Joint.R_FOOT: (32,), Joint.HEAD: tuple(range(11)),
+    }.items():  # fmt: skip
+        world[list(landmarks)] = canonical[joint]
+    # MediaPipe's world frame has y down and z away from the camera.
+    world = world * np.array([1.0, -1.0, -1.0])
+    return PoseFrame(t_s, np.zeros((33, 2)), world, np.full(33, 0.9), (640, 480))
+
+
+def test_live_pose_frames_with_a_dropout() -> None:
+    """Frames as the live pipeline hands them over, with 'no person' for a moment."""
+    _, arm, _ = rep_signal([RepSpec(130, up_s=1.5, down_s=1.5)] * 3)
+    analyzer = Analyzer(LIB["shoulder_abduction"], side="right", language="ko")
+    events = []
+    for i, a in enumerate(arm):
+        t = i / 30.0
+        if 100 <= i < 108:  # 0.27 s without a person, mid-rep
+            events += analyzer.push_pose(PoseFrame.no_person(t, (640, 480)))
+            continue
+        canonical = posed_skeleton(PoseAngles(shoulder_abduction_right_deg=float(a)))
+        events += analyzer.push_pose(_blazepose_frame(t, canonical))
+    events += analyzer.flush()
+    assert [e.count for e in events] == [1, 2, 3]
+    for e in events:
+        assert e.rep.metrics.rom_deg == pytest.approx(130, abs=2)

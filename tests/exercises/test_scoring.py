@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rehab.exercises.compensation import CompensationSeen
 from rehab.exercises.library import LocalizedText, Tempo, load_library
@@ -136,3 +138,25 @@ def test_cues_in_both_languages() -> None:
 def test_partial_cue(reason: PartialReason, cue_id: str | None) -> None:
     cue = partial_cue(reason, EX)
     assert cue == (getattr(EX.cues, cue_id) if cue_id else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rom=st.floats(0, 200),
+    duration=st.floats(0.05, 60),
+    sparc_value=st.one_of(st.just(float("nan")), st.floats(-20, 0)),
+    n_comp=st.integers(0, 2),
+)
+def test_score_is_100_minus_the_deductions_and_more_range_never_hurts(
+    rom: float, duration: float, sparc_value: float, n_comp: int
+) -> None:
+    comps = (_lean(), replace(_lean(10.0), rule_id="shoulder_hike"))[:n_comp]
+    rep = replace(GOOD, rom_deg=rom, duration_s=duration, sparc=sparc_value)
+    s = score_rep(rep, comps, EX)
+    assert 0 <= s.score <= 100
+    assert s.score == pytest.approx(max(0.0, 100 - sum(d.points for d in s.deductions)))
+    assert all(d.points > 0 for d in s.deductions)
+    assert list(s.deductions) == sorted(s.deductions, key=lambda d: d.points, reverse=True)
+    assert s.cue == (s.deductions[0].cue if s.deductions else EX.cues.good)
+    more = score_rep(replace(rep, rom_deg=rom + 10), comps, EX)
+    assert more.score >= s.score

@@ -24,7 +24,8 @@ from rehab.exercises.library import LANGUAGES, ExerciseDef, SideMode, Tempo
 from rehab.exercises.scoring import RepScore, partial_cue, score_rep
 from rehab.exercises.segmentation import RepMetrics, RepSegmenter, SegmenterState
 from rehab.vision.angles import AngleSeries, compute_angles
-from rehab.vision.skeleton import SkeletonSeries
+from rehab.vision.pose import PoseFrame
+from rehab.vision.skeleton import SkeletonSeries, from_blazepose
 
 __all__ = ["AnalysisResult", "Analyzer", "Rep", "RepEvent", "analyze"]
 
@@ -239,6 +240,16 @@ class Analyzer:
     def push_skeleton(self, series: SkeletonSeries) -> list[RepEvent]:
         """Compute the joint angles of (usually one frame of) skeleton and feed them."""
         return self.push_series(compute_angles(series))
+
+    def push_pose(self, pose: PoseFrame) -> list[RepEvent]:
+        """Feed one camera frame's pose; a missing pose ("no person") is a gap.
+
+        The live path: the pose should already be filtered (One Euro) by the pipeline.
+        """
+        skeleton = from_blazepose(
+            pose.world_xyz_m[np.newaxis], pose.visibility[np.newaxis], np.array([pose.t_s])
+        )
+        return self.push_skeleton(skeleton)
 
     def flush(self) -> list[RepEvent]:
         """End of the set: emit a rep that was still settling."""
