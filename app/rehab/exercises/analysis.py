@@ -15,6 +15,7 @@ import math
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -24,14 +25,25 @@ from rehab.exercises.library import LANGUAGES, ExerciseDef, SideMode, Tempo
 from rehab.exercises.scoring import RepScore, partial_cue, score_rep
 from rehab.exercises.segmentation import RepMetrics, RepSegmenter, SegmenterState
 from rehab.vision.angles import AngleSeries, compute_angles
-from rehab.vision.pose import PoseFrame
 from rehab.vision.skeleton import SkeletonSeries, from_blazepose
 
-__all__ = ["AnalysisResult", "Analyzer", "Rep", "RepEvent", "analyze"]
+__all__ = ["AnalysisResult", "Analyzer", "PoseSample", "Rep", "RepEvent", "analyze"]
 
 # History kept for compensation checks: the longest rep plus the segmenter's rest window
 # and settling time, with margin.
 _HISTORY_MARGIN_S = 5.0
+
+
+class PoseSample(Protocol):
+    """One frame's BlazePose result, as :class:`rehab.vision.pose.PoseFrame` gives it.
+
+    A protocol rather than an import: the pose module is an adapter whose package also
+    loads MediaPipe, which the exercises never import.
+    """
+
+    t_s: float
+    world_xyz_m: np.ndarray  # (33, 3) metres, MediaPipe's world frame; NaN when missing
+    visibility: np.ndarray  # (33,) 0..1
 
 
 @dataclass(frozen=True)
@@ -241,7 +253,7 @@ class Analyzer:
         """Compute the joint angles of (usually one frame of) skeleton and feed them."""
         return self.push_series(compute_angles(series))
 
-    def push_pose(self, pose: PoseFrame) -> list[RepEvent]:
+    def push_pose(self, pose: PoseSample) -> list[RepEvent]:
         """Feed one camera frame's pose; a missing pose ("no person") is a gap.
 
         The live path: the pose should already be filtered (One Euro) by the pipeline.
