@@ -1,0 +1,245 @@
+"""The session runner: sets, rests, reps and streams stored; faults pause and lose nothing."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rehab.exercises.library import load_library
+from rehab.robot.client import ClientSettings, RobotClient
+from rehab.robot.messages import RemoteStatus
+from rehab.session.events import Alert, ProgressUpdate, RepScored, SessionPhase, SessionUpdate
+from rehab.session.plan import plan_session
+from rehab.session.runner import RunnerSettings, SessionRunner
+from rehab.store import (
+    EventKind,
+    NewPatient,
+    NewProgramItem,
+    RobotMode,
+    SessionStatus,
+    Sex,
+    Side,
+    Store,
+)
+from rehab.store.models import ExerciseRecord
+from rehab.vision.capture import ArraySource
+from rehab_robot.core.api import ControlMode, RobotState
+from rehab_robot.core.config import load_config
+from tests.session.scripted import FrameClock, ScriptedEstimator
+
+BLANK = np.zeros((240, 320, 3), np.uint8)
+
+
+class Updates:
+    """Collects updates; lets a test wait for one."""
+
+    def __init__(self) -> None:
+        self.items: list[SessionUpdate] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, update: SessionUpdate) -> None:
+        with self._cond:
+            self.items.append(update)
+            self._cond.notify_all()
+
+    def wait_for(self, predicate, timeout_s: float = 30.0) -> SessionUpdate:
+        with self._cond:
+            found = self._cond.wait_for(
+                lambda: next((u for u in self.items if predicate(u)), None), timeout_s)
+        assert found, f"no such update within {timeout_s} s"
+        return found
+
+    def of(self, kind: type) -> list:
+        with self._cond:
+            return [u for u in self.items if isinstance(u, kind)]
+
+
+def _program(data_dir: Path, *, sets: int = 2, reps: int = 3, rest_s: float = 1.0,
+             robot_mode: RobotMode = RobotMode.NONE) -> tuple[int, int]:
+    library = load_library()
+    with Store.open(data_dir) as store:
+        store.exercises.upsert([ExerciseRecord(i, 1, library[i].names.en, library[i].names.ko,
+                                               library[i].primary_angle) for i in library])
+        patient = store.patients.add(NewPatient("최말순", 1941, Sex.FEMALE, Side.BOTH))
+        program = store.programs.create(patient.id, "어깨", [NewProgramItem(
+            "shoulder_abduction_bilateral", sets=sets, reps=reps, target_rom_deg=120,
+            tempo_s=0.75, robot_mode=robot_mode, assistance=0.5, safe_rom_min_deg=0,
+            safe_rom_max_deg=140, side=Side.BOTH, rest_s=rest_s)])
+        return patient.id, program.id
+
+
+def _runner(data_dir: Path, program_id: int, clock: FrameClock, updates: Updates, *,
+            frames: tuple[int, ...] = (3000,), estimator: ScriptedEstimator | None = None,
+            robot: RobotClient | None = None) -> tuple[SessionRunner, list[int]]:
+    opened: list[int] = []
+
+    def open_source() -> ArraySource:
+        """Each opening plays the next length in ``frames`` (the last one repeats)."""
+        n = frames[min(len(opened), len(frames) - 1)]
+        opened.append(n)
+        return ArraySource([BLANK] * n, 30.0, clock=clock, realtime=True, sleep=clock.sleep)
+
+    with Store.open(data_dir) as store:
+        program = store.programs.get(program_id)
+    plan = plan_session(program, load_library(), load_config() if robot else None)
+    runner = SessionRunner(
+        open_store=lambda: Store.open(data_dir, recover=False), plan=plan,
+        open_source=open_source, estimator=estimator or ScriptedEstimator(), robot=robot,
+        sink=updates, settings=RunnerSettings(language="en", forward_images=False,
+                                              realtime=False), clock=clock)
+    return runner, opened
+
+
+def test_session_runs_sets_and_rests_and_stores_everything(tmp_path: Path) -> None:
+    _, program_id = _program(tmp_path)
+    clock, updates = FrameClock(), Updates()
+    runner, _ = _runner(tmp_path, program_id, clock, updates)
+    runner.start()
+    assert runner.wait(60)
+    assert runner.error is None
+    with Store.open(tmp_path) as store:
+        session = store.sessions.get(runner.session_id)
+        assert session.status is SessionStatus.COMPLETED
+        reps = store.sessions.reps(session.id)
+        assert len(reps) == 6
+        # The script swings 10 -> 140 deg: ROM 130 deg within the segmenter's smoothing.
+        assert all(abs(r.rom_deg - 130) < 8 for r in reps)
+        assert all(0 <= r.form_score <= 100 for r in reps)
+        assert [r.rep_index for r in reps] == [0, 1, 2, 0, 1, 2]
+        (progress,) = store.progress(session.patient_id)
+        assert (progress.reps_done, progress.reps_prescribed) == (6, 6)
+        pose = store.streams.read(session.id, "pose")
+        assert pose.values.shape[1] == 132 and np.all(np.diff(pose.t_s) > 0)
+        # Frames cover both sets and the rest between them: no gap longer than a frame.
+        assert np.max(np.diff(pose.t_s)) < 0.05 and pose.t_s[-1] > reps[-1].t_end_s - 0.1
+    phases = [u.phase for u in updates.of(ProgressUpdate)]
+    assert SessionPhase.RESTING in phases and phases[-1] is SessionPhase.FINISHED
+    scored = updates.of(RepScored)
+    assert sum(not r.partial for r in scored) == 6 and all(r.cue for r in scored)
+
+
+def test_video_end_pauses_keeps_data_and_resumes(tmp_path: Path) -> None:
+    _, program_id = _program(tmp_path, sets=1, reps=4, rest_s=0)
+    clock, updates = FrameClock(), Updates()
+    # The first source ends after ~3.5 s (two reps): the camera is "lost".
+    runner, opened = _runner(tmp_path, program_id, clock, updates, frames=(105, 3000))
+    runner.start()
+    alert = updates.wait_for(lambda u: isinstance(u, Alert) and u.source == "camera")
+    assert "camera lost" in alert.message and "kept" in alert.message
+    with Store.open(tmp_path, recover=False) as store:
+        session = store.sessions.get(runner.session_id)
+        assert session.status is SessionStatus.PAUSED
+        reps_before = len(store.sessions.reps(session.id))
+        assert reps_before >= 1
+        events = store.sessions.events(session.id)
+        assert any(e.kind is EventKind.ALERT and "camera lost" in e.message for e in events)
+    runner.resume()  # the camera is back: a fresh source
+    assert runner.wait(60) and runner.error is None
+    assert opened == [105, 3000], "resume must reopen the camera"
+    with Store.open(tmp_path) as store:
+        session = store.sessions.get(runner.session_id)
+        assert session.status is SessionStatus.COMPLETED
+        assert len(store.sessions.reps(session.id)) == 4
+
+
+def test_stop_ends_aborted_with_reps_kept(tmp_path: Path) -> None:
+    _, program_id = _program(tmp_path, sets=3, reps=5)
+    clock, updates = FrameClock(), Updates()
+    runner, _ = _runner(tmp_path, program_id, clock, updates)
+    runner.start()
+    updates.wait_for(lambda u: isinstance(u, RepScored) and not u.partial)
+    runner.stop()
+    assert runner.wait(30)
+    with Store.open(tmp_path) as store:
+        session = store.sessions.get(runner.session_id)
+        assert session.status is SessionStatus.ABORTED
+        assert session.notes == "stopped by the therapist"
+        assert len(store.sessions.reps(session.id)) >= 1
+    assert updates.of(ProgressUpdate)[-1].phase is SessionPhase.ABORTED
+
+
+class ScriptedRobotTransport:
+    """The robot node's wire, played by the test: records commands, delivers statuses."""
+
+    def __init__(self) -> None:
+        self.sink = None
+        self.calls: list[str] = []
+        self.exercises: list = []
+        self.state = RobotState.ENABLED
+
+    def start(self, sink) -> None:
+        self.sink = sink
+
+    def send_heartbeat(self, seq: int) -> None:
+        self.deliver()  # the node answers at its status rate; here, per heartbeat
+
+    def deliver(self) -> None:
+        self.sink.on_status(RemoteStatus(0.0, self.state, ControlMode.ACTIVE_ASSISTED, "",
+                                         "sensor fault: NaN encoder" if self.state is
+                                         RobotState.FAULT else "", 0.4, (0.0,), 0, 3, 0.01,
+                                         "", True, "", 500.0))
+
+    def send_exercise(self, command) -> None:
+        self.exercises.append(command)
+        self.state = RobotState.RUNNING
+
+    def send_form_feedback(self, feedback) -> None:
+        self.calls.append(f"feedback {feedback.score:.0f}")
+
+    def call(self, service: str, value, timeout_s: float) -> tuple[bool, str]:
+        self.calls.append(service)
+        if service == "estop":
+            self.state = RobotState.ESTOP
+        return True, "ok"
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def test_robot_fault_and_estop_pause_the_session(tmp_path: Path) -> None:
+    _, program_id = _program(tmp_path, sets=1, reps=30, robot_mode=RobotMode.ACTIVE_ASSISTED)
+    clock, updates = FrameClock(), Updates()
+    transport = ScriptedRobotTransport()
+    robot = RobotClient(transport, ClientSettings(heartbeat_period_s=0.01), now_s=clock)
+    robot.start()
+    runner, _ = _runner(tmp_path, program_id, clock, updates, robot=robot)
+    runner.start()
+    updates.wait_for(lambda u: isinstance(u, RepScored) and not u.partial)
+    assert transport.exercises[0].joint_names == ("shoulder_flexion",)
+    assert transport.exercises[0].end_deg[0] - transport.exercises[0].start_deg[0] == 120
+    assert "enable" in transport.calls and any(c.startswith("feedback") for c in transport.calls)
+    transport.state = RobotState.FAULT
+    alert = updates.wait_for(lambda u: isinstance(u, Alert) and u.source == "robot")
+    assert "fault" in alert.message and "NaN encoder" in alert.message
+    runner.estop()
+    updates.wait_for(lambda u: isinstance(u, Alert) and "E-STOP" in u.message)
+    assert "estop" in transport.calls
+    runner.stop()
+    assert runner.wait(30)
+    robot.close()
+    with Store.open(tmp_path) as store:
+        events = store.sessions.events(runner.session_id)
+        assert any(e.kind is EventKind.FAULT and "NaN encoder" in e.message for e in events)
+        assert any(e.kind is EventKind.ESTOP for e in events)
+        assert store.sessions.get(runner.session_id).status is SessionStatus.ABORTED
+
+
+@pytest.mark.parametrize("absent_from_s", [2.0])
+def test_person_leaving_view_is_a_value_not_an_error(tmp_path: Path, absent_from_s: float
+                                                      ) -> None:
+    _, program_id = _program(tmp_path, sets=1, reps=3, rest_s=0)
+    clock, updates = FrameClock(), Updates()
+    # Calibration sees the patient; then they step out for 2 s mid-set and come back.
+    estimator = ScriptedEstimator(absent=lambda t: absent_from_s < t < absent_from_s + 2)
+    runner, _ = _runner(tmp_path, program_id, clock, updates, estimator=estimator)
+    runner.start()
+    assert runner.wait(60) and runner.error is None
+    frames = [u for u in updates.items if type(u).__name__ == "FrameUpdate"]
+    assert any(not f.person_found for f in frames) and any(f.person_found for f in frames)
+    with Store.open(tmp_path) as store:
+        pose = store.streams.read(runner.session_id, "pose")
+        missing = np.isnan(pose.values[:, 0])
+        assert 50 <= missing.sum() <= 70  # about 2 s of frames at 30 Hz kept as NaN rows
