@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from rehab.cli import cli
 from rehab.errors import RobotError
 from rehab.robot import ClientSettings, RobotClient, RobotPrescription, connect
 from rehab_robot.core.api import ControlMode, ExerciseCommand, RobotState
@@ -54,15 +56,18 @@ def dds_env(domain_id: int) -> dict[str, str]:
 def node(domain_id: int, dds_env: dict[str, str], tmp_path_factory) -> Iterator[Path]:
     log = tmp_path_factory.mktemp("node") / "node.log"
     with log.open("w") as out:
+        # What a user runs: the CLI's simulated robot node, in its own process.
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rehab_robot.node_dds", "--domain-id", str(domain_id)],
+            [str(Path(sys.executable).parent / "rehab"), "robot", "sim", "--domain-id",
+             str(domain_id)],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=dds_env,
         )
     yield log
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C
     assert proc.wait(timeout=10) == 0, log.read_text()
+    assert "Robot node stopped; actuators disabled." in log.read_text()
 
 
 @pytest.fixture
@@ -244,3 +249,28 @@ def test_sigkill_of_app_process_safe_stops_within_watchdog(
         app.stdout.close()
         watcher.reset()
         watcher.close()
+
+
+def test_cli_status_prints_state_mode_joints_and_rates(node: Path, domain_id: int):
+    result = CliRunner().invoke(
+        cli, ["robot", "status", "--domain-id", str(domain_id), "--wait-s", "1.5"]
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "state:" in out
+    assert "mode:" in out
+    for joint in CONFIG.joint_names:
+        assert joint in out
+    rate_hz = float(out.split("joint_states ")[1].split(" Hz")[0])
+    assert rate_hz == pytest.approx(CONFIG.rates.joint_states_hz, rel=0.25)
+
+
+def test_cli_status_without_a_node_fails_with_one_line(domain_id: int, dds_env: dict[str, str]):
+    empty_domain = (domain_id + 1) % 233
+    result = CliRunner().invoke(
+        cli, ["robot", "status", "--domain-id", str(empty_domain), "--wait-s", "0.5"]
+    )
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "no robot node answered" in lines[0]

@@ -120,6 +120,7 @@ class DdsRobotNode:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._publish_now = threading.Event()
+        self._shut_down = False
         self._last_command: tuple[str, bool, str] = ("", False, "")
         self._timing = LoopTiming(0.0, 0.0, 0.0, 0.0, 0, 0)
         self._histogram = LatenessHistogram()
@@ -207,7 +208,13 @@ class DdsRobotNode:
         return self._stop.wait(timeout_s)
 
     def shutdown(self, reason: str = "node shutdown") -> None:
-        """Stop the robot (latched e-stop: zero torque), stop the threads, leave the graph."""
+        """Stop the robot (latched e-stop: zero torque), stop the threads, leave the graph.
+
+        Idempotent: later calls do nothing.
+        """
+        if self._shut_down:
+            return
+        self._shut_down = True
         self._stop.set()
         self._publish_now.set()
         for thread in (self._control_thread, self._publisher_thread):
@@ -220,6 +227,11 @@ class DdsRobotNode:
         finally:
             self._driver.close()
             self._rp.close()
+
+    @property
+    def controller(self) -> RobotControllerApi:
+        """The controller this node adapts."""
+        return self._controller
 
     @property
     def timing(self) -> LoopTiming:
