@@ -70,10 +70,11 @@ def pose_video(path: Path, every: int = 1, *, progress: bool = True) -> PosedVid
     from rehab.vision.tracking import PatientRegion, PatientTracker, UntrackedPoser
 
     with BlazePoseEstimator() as estimator:
+        finder = UntrackedPoser(estimator)
         with VideoFileSource(path) as source:
             calib = []
             for frame in source:
-                calib.append(UntrackedPoser(estimator).pose_of(frame).pose)
+                calib.append(finder.pose_of(frame).pose)
                 if len(calib) >= _CALIBRATION_FRAMES:
                     break
         if all(p.missing for p in calib):

@@ -119,15 +119,17 @@ def analysis_to_dict(
 def format_rep_table(result: AnalysisResult, language: str) -> str:
     """A fixed-width table, one line per rep (partial reps marked and not numbered).
 
+    The last column is the cue the patient would get after the rep, in ``language``.
+
     Examples
     --------
     >>> print(format_rep_table(AnalysisResult("squat", None, ()), "en"))
-      #  status    side   start_s  peak_s   end_s  rom_deg  vmax_deg_s   sparc  score  flags
+      #  status    side   start_s  peak_s   end_s  rom_deg  vmax_deg_s   sparc  score  flags  cue
     (no reps)
     """
     header = (
         f"{'#':>3}  {'status':<8}  {'side':<5}  {'start_s':>7}  {'peak_s':>6}  {'end_s':>6}"
-        f"  {'rom_deg':>7}  {'vmax_deg_s':>10}  {'sparc':>6}  {'score':>5}  flags"
+        f"  {'rom_deg':>7}  {'vmax_deg_s':>10}  {'sparc':>6}  {'score':>5}  flags  cue"
     )
     lines = [header]
     for rep in result.reps:
@@ -136,15 +138,17 @@ def format_rep_table(result: AnalysisResult, language: str) -> str:
         status = "counted" if m.counted else "partial"
         score = f"{rep.score.score:5.0f}" if rep.score else "    -"
         if rep.score is not None:
-            flags = ", ".join(rep.score.flags) or "-"
+            flags = ",".join(rep.score.flags) or "-"
+            cue = rep.score.cue.get(language)
         else:
             flags = m.partial_reason.value if m.partial_reason else "-"
+            cue = "-"
         sparc = f"{m.sparc:6.2f}" if math.isfinite(m.sparc) else "     -"
         vmax = f"{m.peak_velocity_deg_s:10.0f}" if math.isfinite(m.peak_velocity_deg_s) else "-"
         lines.append(
             f"{number:>3}  {status:<8}  {rep.side or 'both':<5}  {m.start_t_s:7.2f}"
             f"  {m.peak_t_s:6.2f}  {m.end_t_s:6.2f}  {m.rom_deg:7.1f}  {vmax:>10}  {sparc}"
-            f"  {score}  {flags}"
+            f"  {score}  {flags}  {cue}"
         )
     if not result.reps:
         lines.append("(no reps)")
