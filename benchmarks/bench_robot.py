@@ -98,7 +98,12 @@ def bench_stream(client: RobotClient, node_pid: int, duration_s: float) -> dict:
     latency = [s.received_s - s.stamp_s for s in window]
     stamps = [s.stamp_s for s in window]
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    stops = [
+        t for t in client.transitions()
+        if t.to_state in (RobotState.FAULT, RobotState.SAFE_STOP, RobotState.ESTOP)
+    ]
     return {
+        "stops": [f"{t.to_state.value}: {t.reason}" for t in stops],
         "d2": d2,
         "expected": expected,
         "received": len(window),
@@ -208,6 +213,8 @@ def render(args: argparse.Namespace, stream: dict, estop: dict, in_process: tupl
          f"{estop['zero_after_reply']} of {estop['repeats']}"),
         ("`controller.estop()` in process p50 / p99 / max", "-",
          f"{in_process[0] * 1e3:.1f} / {in_process[1] * 1e3:.1f} / {in_process[2] * 1e3:.1f} us"),
+        ("Unplanned stops during the exercise (fault, safe stop)", "none",
+         "; ".join(stream["stops"]) or "none"),
         ("Node process CPU (control loop + DDS)", "-",
          f"{stream['node_cpu_pct']:.0f} % of one core"),
     ]
