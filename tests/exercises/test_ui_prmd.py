@@ -61,8 +61,9 @@ def _result(movement: int, subject: int, exercise_id: str, correct: bool = True)
 @pytest.mark.parametrize(
     ("movement", "exercise_id", "rom_low_deg", "rom_high_deg"),
     [
-        # Full shoulder abduction: 150-180 deg clinically; Kinect reads 110-175 here.
-        (7, "shoulder_abduction", 110.0, 180.0),
+        # Full shoulder abduction: 150-180 deg clinically; Kinect reads 110-175 here, and
+        # s05's first file starts mid-raise (at 46 deg), so its first rep reads ~107.
+        (7, "shoulder_abduction", 100.0, 180.0),
         # UI-PRMD's scaption goes to about shoulder height and a little above.
         (10, "shoulder_scaption", 70.0, 130.0),
     ],
@@ -93,22 +94,21 @@ def test_deliberately_incorrect_abductions_score_lower() -> None:
     assert lower >= 6
 
 
+@pytest.mark.parametrize("correct", [True, False])
 @pytest.mark.parametrize("subject", SUBJECTS)
-def test_deep_squat_reps(subject: int) -> None:
-    """m01 deep squat. The Kinect loses the legs at the bottom of some squats (knee angle
-    jumping 70 <-> 150 deg between frames for s06), so the tolerance is one rep per set."""
-    n_files, result = _result(1, subject, "squat")
-    assert abs(result.count - n_files) <= 1
+def test_deep_squat_reps(subject: int, correct: bool) -> None:
+    """m01 deep squat, correct and deliberately incorrect. The Kinect loses the legs for a
+    frame or two at the bottom of some squats (s06: knee angle jumping 70 <-> 150 deg);
+    the segmenter's 3-sample running median absorbs it."""
+    n_files, result = _result(1, subject, "squat", correct)
+    assert result.count == n_files == 10
+    if not correct:
+        return  # a too-shallow squat is one of the staged faults
     roms = [r.metrics.rom_deg for r in result.reps if r.counted]
     # A deep squat takes the thighs past parallel: knee flexion beyond ~90 deg. The bound
     # is loose because the Kinect leg angles of UI-PRMD depend on the Euler convention
     # used to rebuild them (see the sit-to-stand test).
     assert 80.0 <= float(np.median(roms)) <= 180.0
-
-
-def test_deep_squat_total_count() -> None:
-    total = sum(_result(1, s, "squat")[1].count for s in SUBJECTS)
-    assert abs(total - 70) <= 2
 
 
 @pytest.mark.xfail(

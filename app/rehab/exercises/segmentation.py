@@ -4,6 +4,9 @@ The segmenter sees one scalar per sample (the exercise's primary angle, already 
 across sides) with its confidence, one sample at a time, so the same code runs live and
 offline (:func:`segment_reps` is the offline wrapper).
 
+A running median of the last three valid samples goes first: a landmark that jumps for
+one frame (a Kinect or BlazePose glitch) never crosses a threshold.
+
 States
 ------
 ``REST``
@@ -122,6 +125,10 @@ class _SegmenterTuning:
     rise_again_deg: float = 2.0
     onset_fraction: float = 0.1
     onset_min_deg: float = 1.5
+    # A running median over this many valid samples removes single-frame landmark glitches
+    # (a knee "jumping" for a frame) before any threshold sees them; it is centred, so it
+    # delays decisions by one sample but does not bias the times.
+    median_samples: int = 3
 
 
 _TUNING = _SegmenterTuning()
@@ -165,6 +172,7 @@ class RepSegmenter:
         self._low_s = math.inf
         self._low_t = 0.0
         self._last_valid_t: float | None = None
+        self._recent: deque[tuple[float, float]] = deque(maxlen=_TUNING.median_samples)
 
     @property
     def state(self) -> SegmenterState:
@@ -201,7 +209,11 @@ class RepSegmenter:
         if gap_s > self.thresholds.max_gap_s:
             out.extend(self._on_long_gap())
         self._last_valid_t = t_s
-        s = self._sign * angle_deg
+        self._recent.append((t_s, self._sign * angle_deg))
+        if len(self._recent) < self._recent.maxlen:
+            return out
+        t_s = self._recent[len(self._recent) // 2][0]
+        s = float(np.median([v for _, v in self._recent]))
         if self._state is SegmenterState.REST:
             self._on_rest(t_s, s)
         elif self._state is SegmenterState.ACTIVE:
@@ -239,6 +251,7 @@ class RepSegmenter:
             out.append(self._finish(reason=PartialReason.TRACKING_LOST))
         self._reset_rest()
         self._last_valid_t = None
+        self._recent.clear()
         return out
 
     def _on_rest(self, t_s: float, s: float) -> None:
