@@ -275,6 +275,8 @@ class RobotController:
             return False, f"nothing to reset in state {state.value}"
         if state is not RobotState.SAFE_STOP:
             try:
+                # Disabling also acknowledges drive faults; one whose cause is gone clears.
+                self._driver.enable(False)
                 reading = self._driver.read()
             except DriverError as exc:
                 return False, f"driver still unreachable: {exc}"
