@@ -13,6 +13,7 @@ import click
 
 from rehab import __version__
 from rehab.cli.analyze import analyze, exercises
+from rehab.cli.console import console
 from rehab.cli.db import db
 from rehab.cli.demo import demo
 from rehab.cli.robot import robot
@@ -41,6 +42,7 @@ def cli(verbose: int) -> None:
 
 cli.add_command(analyze)
 cli.add_command(exercises)
+cli.add_command(console)
 cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(robot)

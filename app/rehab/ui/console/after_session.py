@@ -1,0 +1,151 @@
+"""After a session: pain, Borg RPE, notes, with the reps to look back on."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rehab.errors import RehabError, ValidationError
+from rehab.store import SessionOutcome
+from rehab.ui.i18n import Translator
+from rehab.ui.models.outcome import AfterSessionModel
+from rehab.ui.qt.form import FieldWithError, set_status
+
+# One below the scale: the spin box shows "not recorded" there (QSpinBox special value).
+_PAIN_UNSET, _RPE_UNSET = -1, 5
+
+
+class QtAfterSession(QWidget):
+    """The outcome form of the latest (or just finished) session."""
+
+    def __init__(self, model: AfterSessionModel, tr: Translator,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.model, self.tr_ = model, tr
+        self.title = QLabel(objectName="title")
+        self.session_label = QLabel()
+        self.summary = QLabel()
+        self.summary.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.reps = QTableWidget(0, 5)
+        self.reps.verticalHeader().hide()
+        self.reps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.reps.horizontalHeader().setStretchLastSection(True)
+        pain, rpe = QSpinBox(), QSpinBox()
+        pain.setRange(_PAIN_UNSET, 10)
+        rpe.setRange(_RPE_UNSET, 20)
+        self.pain, self.rpe = FieldWithError(pain), FieldWithError(rpe)
+        self.notes = FieldWithError(QPlainTextEdit())
+        self.notes.editor.setMinimumHeight(120)
+        self.labels = {k: QLabel() for k in ("pain_after", "borg_rpe", "notes")}
+        self.form_box = QGroupBox()
+        self.save_button = QPushButton(objectName="primary")
+        self.status = QLabel()
+        form = QFormLayout(self.form_box)
+        form.addRow(self.labels["pain_after"], self.pain)
+        form.addRow(self.labels["borg_rpe"], self.rpe)
+        form.addRow(self.labels["notes"], self.notes)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.save_button)
+        form.addRow(row)
+        left = QVBoxLayout()
+        for w in (self.title, self.session_label, self.summary):
+            left.addWidget(w)
+        left.addWidget(self.reps, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.form_box)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+        self.save_button.clicked.connect(self.save)
+        model.changed.connect(self.refresh)
+        tr.changed.connect(lambda _lang: self.retranslate())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self.tr_
+        self.title.setText(t("after.title"))
+        self.labels["pain_after"].setText(t("after.pain"))
+        self.labels["borg_rpe"].setText(t("after.rpe"))
+        self.labels["notes"].setText(t("after.notes"))
+        self.pain.editor.setSpecialValueText(t("after.not_recorded"))
+        self.rpe.editor.setSpecialValueText(t("after.not_recorded"))
+        self.form_box.setTitle(t("after.title"))
+        self.save_button.setText(t("common.save"))
+        self.reps.setHorizontalHeaderLabels([t(k) for k in (
+            "live.col.set", "live.col.rep", "live.col.rom", "live.col.score",
+            "live.col.deductions")])
+        self.refresh()
+
+    def refresh(self) -> None:
+        t, s = self.tr_, self.model.session
+        self.form_box.setEnabled(s is not None)
+        for field in (self.pain, self.rpe, self.notes):
+            field.set_error(None)
+        if s is None:
+            self.session_label.setText(t("after.no_session"))
+            self.summary.setText("")
+            self.reps.setRowCount(0)
+            return
+        self.session_label.setText(t("after.session", id=s.id, started=s.started_at[:16]
+                                     .replace("T", " "), status=t(f"status.{s.status}")))
+        summary = self.model.summary
+        self.summary.setText(t("after.no_reps") if summary.reps == 0 else t(
+            "after.summary", n=summary.reps, score=summary.mean_score, rom=summary.max_rom_deg))
+        self.pain.editor.setValue(_PAIN_UNSET if s.pain_after is None else s.pain_after)
+        self.rpe.editor.setValue(_RPE_UNSET if s.borg_rpe is None else s.borg_rpe)
+        self.notes.editor.setPlainText(s.notes or "")
+        self._fill_reps()
+
+    def _fill_reps(self) -> None:
+        set_ids = sorted({r.set_id for r in self.model.reps})
+        self.reps.setRowCount(len(self.model.reps))
+        for row, rep in enumerate(self.model.reps):
+            deductions = "; ".join(f"−{d.points:g} {d.message}" for d in rep.deductions)
+            values = (str(set_ids.index(rep.set_id) + 1), str(rep.rep_index + 1),
+                      f"{rep.rom_deg:.0f}", f"{rep.form_score:.0f}", deductions or "✓")
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if col < 4:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.reps.setItem(row, col, item)
+
+    def outcome(self) -> SessionOutcome:
+        pain, rpe = self.pain.editor.value(), self.rpe.editor.value()
+        return SessionOutcome(pain_after=None if pain == _PAIN_UNSET else pain,
+                              borg_rpe=None if rpe == _RPE_UNSET else rpe,
+                              notes=self.notes.editor.toPlainText().strip())
+
+    def save(self) -> None:
+        fields = {"pain_after": self.pain, "borg_rpe": self.rpe, "notes": self.notes}
+        for field in fields.values():
+            field.set_error(None)
+        try:
+            self.model.save(self.outcome())
+        except ValidationError as exc:
+            if exc.field in fields:
+                fields[exc.field].set_error(self.tr_.error(exc, with_field=False))
+            else:
+                set_status(self.status, self.tr_.error(exc), error=True)
+        except RehabError as exc:
+            set_status(self.status, self.tr_("common.error", message=self.tr_.error(exc)),
+                       error=True)
+        else:
+            set_status(self.status, self.tr_("after.saved"))

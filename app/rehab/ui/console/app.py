@@ -1,0 +1,80 @@
+"""Open the console: settings, store, models, the main window and the Qt event loop."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import sys
+from pathlib import Path
+
+from PyQt6.QtWidgets import QApplication
+
+from rehab.demo import library_records
+from rehab.exercises.library import load_library
+from rehab.paths import DATA_DIR_ENV
+from rehab.store import Store, User
+from rehab.ui.console.main_window import QtConsole
+from rehab.ui.i18n import Language
+from rehab.ui.models.console import ConsoleModel, SessionFactory
+from rehab.ui.models.program import robot_joint_limits
+from rehab.ui.models.settings import SettingsModel, default_settings_path, load_settings
+from rehab.ui.qt.style import apply_style
+from rehab_robot.core.config import load_config
+
+log = logging.getLogger(__name__)
+
+
+def build_console(store: Store, settings: SettingsModel, *,
+                  session_factory: SessionFactory | None = None,
+                  user: User | None = None) -> QtConsole:
+    """The main window on an open store (a QApplication must exist).
+
+    Parameters
+    ----------
+    store
+        The open store; the library's exercises are registered in it.
+    settings
+        The settings model.
+    session_factory
+        Starts sessions (the session runner); None: the live screen says none is connected.
+    user
+        Log this user in at once (the demo); None shows the login screen.
+    """
+    library = load_library()
+    store.exercises.upsert(library_records(library))
+    joints = robot_joint_limits(load_config())
+    model = ConsoleModel(store, library, joints, settings, session_factory)
+    window = QtConsole(model)
+    if user is not None:
+        model.login.accept(user)
+    return window
+
+
+def run_console(*, data_dir: Path | None = None, language: Language | None = None,
+                settings_path: Path | None = None,
+                session_factory: SessionFactory | None = None,
+                username: str | None = None) -> int:
+    """Open the console and run until its window closes; return the exit code.
+
+    The data folder is ``data_dir``, else ``$REHAB_DATA_DIR``, else the saved setting.
+    """
+    path = settings_path or default_settings_path()
+    settings = load_settings(path)
+    folder = data_dir or (Path(os.environ[DATA_DIR_ENV]) if os.environ.get(DATA_DIR_ENV)
+                          else Path(settings.data_dir))
+    overrides: dict[str, object] = {"data_dir": str(folder)}
+    if language is not None:
+        overrides["language"] = Language(language)
+    settings = dataclasses.replace(settings, **overrides)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("rehab-console")
+    apply_style(app)
+    with Store.open(folder) as store:
+        if store.interrupted_on_open:
+            log.warning("sessions marked interrupted on open: %s", store.interrupted_on_open)
+        user = store.users.by_username(username) if username else None
+        window = build_console(store, SettingsModel(path, settings),
+                               session_factory=session_factory, user=user)
+        window.show()
+        return app.exec()

@@ -1,0 +1,346 @@
+"""The live session: camera with skeleton, traces, reps and scores, robot, alerts, E-STOP.
+
+Model updates only mark what is stale; a 30 fps timer repaints what changed, so a burst of
+updates never costs more than one repaint per frame interval. The E-STOP button and its
+application-wide shortcuts call the model (hence ``SessionControl.estop``) directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtGui import QColor, QKeySequence, QPixmap, QShortcut
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rehab.session.events import Alert, RepScored, SessionPhase
+from rehab.store.models import Severity
+from rehab.ui.i18n import Translator, name_of
+from rehab.ui.models.live import LiveSessionModel
+from rehab.ui.qt.skeleton import render_frame
+
+REDRAW_INTERVAL_MS = 33  # ~30 fps
+ESTOP_KEYS = ("F12", "Pause")
+_SEVERITY_COLOURS = {Severity.INFO: QColor(40, 90, 140), Severity.WARNING: QColor(170, 100, 0),
+                     Severity.ERROR: QColor(176, 0, 32)}
+_TRACE_COLOURS = ("#2b6cb0", "#d97706", "#2f855a", "#9b2c2c", "#6b46c1", "#4a5568")
+_LINK_COLOURS = {"connected": "#2e6b30", "stale": "#b7791f", "lost": "#b00020"}
+
+
+def _plot(title: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setTitle(title, color="#1d2733", size="10pt")
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.setMenuEnabled(False)
+    plot.addLegend(offset=(-5, 5), labelTextSize="9pt")
+    plot.setMinimumHeight(150)
+    return plot
+
+
+class QtLiveSession(QWidget):
+    """What the therapist watches while a session runs.
+
+    Parameters
+    ----------
+    model
+        The live session model (fed on the GUI thread by a bridge).
+    tr
+        The translator.
+    on_start
+        Called by the start button (the console starts a session); None hides the button.
+    shortcut_owner
+        The widget owning the E-STOP shortcuts (the main window, so they work whatever page
+        is shown); this view when None.
+    """
+
+    def __init__(self, model: LiveSessionModel, tr: Translator, parent: QWidget | None = None,
+                 on_start: Callable[[], None] | None = None,
+                 shortcut_owner: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.model, self.tr_ = model, tr
+        self._on_start = on_start
+        self._dirty: set[str] = set()
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self.camera = QLabel()
+        self.camera.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.camera.setMinimumSize(480, 300)
+        self.camera.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.camera.setStyleSheet("background: #111; color: #ddd; font-size: 16px;")
+        self.latency = QLabel()
+        self.latency.setStyleSheet("color: #4a5a6a;")
+        self.angle_plot = _plot("")
+        self.robot_plot = _plot("")
+        self.estop_button = QPushButton(objectName="estop")
+        self.estop_button.setMinimumHeight(110)
+        self.estop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # never steals typing focus
+        self.estop_hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.estop_state = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.estop_state.setStyleSheet("color: #b00020; font-weight: 700; font-size: 15px;")
+        self.estop_state.setWordWrap(True)
+        self.phase = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.phase.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.exercise = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.exercise.setWordWrap(True)
+        self.set_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.rep_counter = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.rep_counter.setStyleSheet("font-size: 44px; font-weight: 700; color: #1f3b57;")
+        self.rep_caption = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.start_button = QPushButton(objectName="primary")
+        self.pause_button = QPushButton()
+        self.stop_button = QPushButton()
+        self.runner_hint = QLabel()
+        self.runner_hint.setWordWrap(True)
+        self.robot_box = QGroupBox()
+        self.robot_state = QLabel()
+        self.robot_link = QLabel()
+        self.robot_assist = QLabel()
+        self.robot_fault = QLabel()
+        self.robot_fault.setStyleSheet("color: #b00020;")
+        self.robot_fault.setWordWrap(True)
+        self.reps_box = QGroupBox()
+        self.reps_table = QTableWidget(0, 5)
+        self.reps_table.verticalHeader().hide()
+        self.reps_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reps_table.setWordWrap(True)
+        header = self.reps_table.horizontalHeader()
+        for col in range(4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.alerts_box = QGroupBox()
+        self.alerts = QListWidget()
+        self.alerts.setWordWrap(True)
+        self._layout()
+        self.estop_button.clicked.connect(self.model.estop)
+        self.shortcuts = [QShortcut(QKeySequence(k), shortcut_owner or self, self.model.estop,
+                                    context=Qt.ShortcutContext.ApplicationShortcut)
+                          for k in ESTOP_KEYS]
+        self.start_button.clicked.connect(self._start)
+        self.pause_button.clicked.connect(self._pause_resume)
+        self.stop_button.clicked.connect(self.model.stop)
+        for emitter, part in ((model.frame_changed, "frame"), (model.traces_changed, "traces"),
+                              (model.robot_changed, "robot"),
+                              (model.progress_changed, "progress"),
+                              (model.control_changed, "control")):
+            emitter.connect(lambda part=part: self._dirty.add(part))
+        model.rep_added.connect(self._add_rep)
+        model.alert_added.connect(self._add_alert)
+        model.control_changed.connect(self._show_control)  # e-stop feedback at once
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_INTERVAL_MS)
+        self.timer.timeout.connect(self.redraw)
+        self.timer.start()
+        tr.changed.connect(lambda _lang: self.retranslate())
+        self.retranslate()
+
+    def _layout(self) -> None:
+        left = QVBoxLayout()
+        left.addWidget(self.camera, 3)
+        left.addWidget(self.latency)
+        plots = QHBoxLayout()
+        plots.addWidget(self.angle_plot)
+        plots.addWidget(self.robot_plot)
+        left.addLayout(plots, 2)
+        right = QVBoxLayout()
+        right.addWidget(self.estop_button)
+        right.addWidget(self.estop_hint)
+        right.addWidget(self.estop_state)
+        status = QGroupBox()
+        status_layout = QVBoxLayout(status)
+        for w in (self.phase, self.exercise, self.set_label, self.rep_counter, self.rep_caption):
+            status_layout.addWidget(w)
+        right.addWidget(status)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(b)
+        right.addLayout(buttons)
+        right.addWidget(self.runner_hint)
+        robot = QGridLayout(self.robot_box)
+        robot.addWidget(self.robot_state, 0, 0, 1, 2)
+        robot.addWidget(self.robot_link, 1, 0)
+        robot.addWidget(self.robot_assist, 1, 1)
+        robot.addWidget(self.robot_fault, 2, 0, 1, 2)
+        right.addWidget(self.robot_box)
+        QVBoxLayout(self.reps_box).addWidget(self.reps_table)
+        right.addWidget(self.reps_box, 3)
+        QVBoxLayout(self.alerts_box).addWidget(self.alerts)
+        right.addWidget(self.alerts_box, 2)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+
+    def retranslate(self) -> None:
+        t = self.tr_
+        self.estop_button.setText(t("live.estop"))
+        self.estop_hint.setText(t("live.estop_hint"))
+        self.start_button.setText(t("live.start"))
+        self.stop_button.setText(t("live.stop"))
+        self.runner_hint.setText(t("live.no_runner"))
+        self.robot_box.setTitle(t("live.robot"))
+        self.reps_box.setTitle(t("live.rep_table"))
+        self.alerts_box.setTitle(t("live.alerts"))
+        self.rep_caption.setText(t("live.reps"))
+        self.reps_table.setHorizontalHeaderLabels([t(k) for k in (
+            "live.col.set", "live.col.rep", "live.col.rom", "live.col.score",
+            "live.col.deductions")])
+        for plot, key in ((self.angle_plot, "live.angle_plot"),
+                          (self.robot_plot, "live.robot_plot")):
+            plot.setTitle(t(key), color="#1d2733", size="10pt")
+            plot.setLabel("bottom", t("live.time_s"))
+        self._dirty.update({"frame", "progress", "robot", "control"})
+        self.redraw()
+
+    # -- repaint ----------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        """Repaint what changed since the last tick (called at ~30 fps)."""
+        dirty, self._dirty = self._dirty, set()
+        if "frame" in dirty:
+            self._show_frame()
+        if "traces" in dirty:
+            self._show_traces()
+        if "progress" in dirty:
+            self._show_progress()
+        if "robot" in dirty:
+            self._show_robot()
+        if "control" in dirty:
+            self._show_control()
+
+    def _show_frame(self) -> None:
+        frame = self.model.frame
+        if frame is None:
+            self.camera.setPixmap(QPixmap())
+            self.camera.setText(self.tr_("live.no_camera"))
+            self.latency.setText("")
+            return
+        pixmap = QPixmap.fromImage(render_frame(frame)).scaled(
+            self.camera.size(), Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation)
+        self.camera.setPixmap(pixmap)
+        status = self.tr_("live.latency", ms=frame.latency_s * 1000)
+        if not frame.person_found:
+            status += " · " + self.tr_("live.no_person")
+        self.latency.setText(status)
+
+    def _set_curves(self, plot: pg.PlotWidget, prefix: str, traces: dict) -> None:
+        for i, (name, trace) in enumerate(sorted(traces.items())):
+            key = f"{prefix}:{name}"
+            t, y = trace.window(self.model.trace_window_s)
+            if key not in self._curves:
+                pen = pg.mkPen(_TRACE_COLOURS[i % len(_TRACE_COLOURS)],
+                               width=3 if name == self.model.primary_angle else 1.5)
+                self._curves[key] = plot.plot(name=name, pen=pen)
+            self._curves[key].setData(t, y, connect="finite")
+
+    def _show_traces(self) -> None:
+        self._set_curves(self.angle_plot, "angle", self.model.angle_traces)
+        self._set_curves(self.robot_plot, "robot", self.model.robot_traces)
+
+    def _show_progress(self) -> None:
+        t, p = self.tr_, self.model.progress
+        if p is None:
+            self.phase.setText(t("live.phase.ready"))
+            self.exercise.setText("")
+            self.set_label.setText("")
+            self.rep_counter.setText("0")
+            return
+        phase = (t("live.phase.resting", s=p.rest_remaining_s) if p.phase is SessionPhase.RESTING
+                 else t(f"live.phase.{p.phase}"))
+        self.phase.setText(phase)
+        self.exercise.setText(t("live.exercise", item=p.item_index + 1, items=p.items_total,
+                                name=p.exercise_name))
+        self.set_label.setText(t("live.set", set=p.set_index + 1, sets=p.sets_total))
+        self.rep_counter.setText(t("live.rep_count", done=p.reps_done, target=p.reps_target))
+        self.pause_button.setText(t("live.resume") if p.phase is SessionPhase.PAUSED
+                                  else t("live.pause"))
+
+    def _show_robot(self) -> None:
+        t, r = self.tr_, self.model.robot
+        if r is None:
+            self.robot_state.setText(t("live.robot_unknown"))
+            for label in (self.robot_link, self.robot_assist, self.robot_fault):
+                label.setText("")
+            return
+        self.robot_state.setText(t("live.robot_state", state=r.state, mode=r.mode))
+        link = t(f"link.{r.link}") if f"link.{r.link}" in _LINK_KEYS else r.link
+        self.robot_link.setText(t("live.robot_link", link=link))
+        self.robot_link.setStyleSheet(f"color: {_LINK_COLOURS.get(r.link, '#1d2733')}; "
+                                      "font-weight: 600;")
+        self.robot_assist.setText(t("live.robot_assist", a=r.assistance))
+        fault = r.fault or r.reason
+        self.robot_fault.setText(t("live.robot_fault", fault=fault) if fault else "")
+
+    def _show_control(self) -> None:
+        t = self.tr_
+        running = self.model.control is not None
+        self.estop_state.setText(t("live.estop_pressed") if self.model.estopped else "")
+        self.start_button.setVisible(self._on_start is not None)
+        self.start_button.setEnabled(not running or self.model.estopped)
+        self.pause_button.setEnabled(running and not self.model.estopped)
+        self.stop_button.setEnabled(running)
+        self.runner_hint.setVisible(self._on_start is None)
+        if self.model.progress is None:
+            self.pause_button.setText(t("live.pause"))
+
+    # -- rows -------------------------------------------------------------------------
+
+    def _add_rep(self, rep: RepScored) -> None:
+        t = self.tr_
+        row = self.reps_table.rowCount()
+        self.reps_table.insertRow(row)
+        deductions = "; ".join(f"−{d.points:g} {d.message}" for d in rep.deductions)
+        if rep.partial:
+            deductions = t("live.partial") + ("; " + deductions if deductions else "")
+        values = (str(rep.set_index + 1), str(rep.rep_index + 1), f"{rep.rom_deg:.0f}",
+                  f"{rep.form_score:.0f}", deductions or "✓")
+        for col, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if rep.partial:
+                item.setForeground(QColor(120, 120, 120))
+            if col < 4:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.reps_table.setItem(row, col, item)
+        self.reps_table.resizeRowToContents(row)
+        self.reps_table.scrollToBottom()
+
+    def _add_alert(self, alert: Alert) -> None:
+        text = f"[{alert.t_s:6.1f} s] {self.tr_(f'severity.{alert.severity}')} · " \
+               f"{name_of('source', alert.source, self.tr_.language)}: {alert.message}"
+        item = QListWidgetItem(text)
+        item.setForeground(_SEVERITY_COLOURS[alert.severity])
+        self.alerts.insertItem(0, item)  # newest on top
+
+    # -- commands ---------------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._on_start is not None:
+            self.reps_table.setRowCount(0)
+            self.alerts.clear()
+            self._on_start()
+
+    def _pause_resume(self) -> None:
+        p = self.model.progress
+        if p is not None and p.phase is SessionPhase.PAUSED:
+            self.model.resume()
+        else:
+            self.model.pause("therapist")
+
+
+_LINK_KEYS = {"link.connected", "link.stale", "link.lost"}

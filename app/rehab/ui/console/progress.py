@@ -1,0 +1,173 @@
+"""A patient's progress: measures per session with their trends, and the sessions table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rehab.ui.i18n import Translator
+from rehab.ui.models.progress import ExerciseProgress, ProgressModel
+from rehab.ui.models.trends import MEASURE_RULES, Trend
+
+_TREND_COLOURS = {Trend.IMPROVING: "#2e6b30", Trend.PLATEAU: "#4a5568",
+                  Trend.DECLINING: "#b00020", Trend.INSUFFICIENT: "#8b96a1"}
+_MEASURE_KEYS = {"max_rom_deg": "progress.max_rom", "mean_form_score": "progress.form_score",
+                 "reps_ratio": "progress.reps", "mean_assistance": "progress.assistance"}
+
+
+_MCID_FORMAT = {"max_rom_deg": "{:g}°", "mean_form_score": "{:g}", "reps_ratio": "{:.0%}",
+                "mean_assistance": "{:.0%}"}
+
+
+def _values(series: list[float | None], scale: float = 1.0) -> np.ndarray:
+    return np.array([np.nan if v is None else v * scale for v in series], dtype=float)
+
+
+class QtPatientProgress(QWidget):
+    """Four charts (ROM vs target, form score, reps done vs prescribed, robot assistance)."""
+
+    def __init__(self, model: ProgressModel, tr: Translator,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.model, self.tr_ = model, tr
+        self.exercise_label = QLabel()
+        self.exercise = QComboBox()
+        self.empty = QLabel()
+        self.plots: dict[str, pg.PlotWidget] = {}
+        self.trend_labels: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        for i, measure in enumerate(_MEASURE_KEYS):
+            plot = pg.PlotWidget(background="w")
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.setMenuEnabled(False)
+            plot.setMinimumHeight(180)
+            plot.addLegend(offset=(-5, 5), labelTextSize="9pt")
+            label = QLabel()
+            label.setStyleSheet("font-weight: 600;")
+            box = QVBoxLayout()
+            box.addWidget(label)
+            box.addWidget(plot)
+            grid.addLayout(box, i // 2, i % 2)
+            self.plots[measure], self.trend_labels[measure] = plot, label
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        self.help.setStyleSheet("color: #4a5a6a;")
+        self.table = QTableWidget(0, 7)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(150)
+        top = QHBoxLayout()
+        top.addWidget(self.exercise_label)
+        top.addWidget(self.exercise, 1)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.empty)
+        layout.addLayout(grid, 3)
+        layout.addWidget(self.help)
+        layout.addWidget(self.table, 2)
+        self.exercise.currentIndexChanged.connect(self._exercise_chosen)
+        model.changed.connect(self.refresh)
+        tr.changed.connect(lambda _lang: self.refresh())
+        self.refresh()
+
+    def _name(self, exercise_id: str) -> str:
+        return self.model.exercise_name(exercise_id, self.tr_.language)
+
+    def _exercise_chosen(self, _index: int) -> None:
+        exercise_id = self.exercise.currentData()
+        if exercise_id is not None and exercise_id != self.model.exercise_id:
+            self.model.select_exercise(exercise_id)
+
+    def refresh(self) -> None:
+        t = self.tr_
+        self.exercise_label.setText(t("progress.exercise"))
+        self.exercise.blockSignals(True)
+        self.exercise.clear()
+        for exercise_id in self.model.exercises:
+            self.exercise.addItem(self._name(exercise_id), exercise_id)
+        if self.model.exercise_id is not None:
+            self.exercise.setCurrentIndex(self.exercise.findData(self.model.exercise_id))
+        self.exercise.blockSignals(False)
+        self.empty.setText(t("progress.no_data"))
+        self.empty.setVisible(not self.model.rows)
+        window = MEASURE_RULES["max_rom_deg"].window
+        self.help.setText(t("trend.help", n=window) + " " + ", ".join(
+            f"{t(_MEASURE_KEYS[m])} ±{_MCID_FORMAT[m].format(r.mcid)}"
+            for m, r in MEASURE_RULES.items()))
+        self._plot(self.model.current)
+        self._fill_table()
+
+    def _plot(self, progress: ExerciseProgress | None) -> None:
+        t = self.tr_
+        for measure, plot in self.plots.items():
+            plot.clear()
+            trend = progress.trends[measure] if progress else Trend.INSUFFICIENT
+            self.trend_labels[measure].setText(t("progress.trend", measure=t(
+                _MEASURE_KEYS[measure]), trend=t(f"trend.{trend}")))
+            self.trend_labels[measure].setStyleSheet(
+                f"font-weight: 600; color: {_TREND_COLOURS[trend]};")
+            plot.setLabel("bottom", t("progress.session_no"))
+        if progress is None:
+            return
+        x = np.arange(1, len(progress.rows) + 1, dtype=float)
+        blue, grey, green = "#2b6cb0", "#8b96a1", "#2f855a"
+        rom = self.plots["max_rom_deg"]
+        rom.plot(x, _values(progress.series("max_rom_deg")), pen=pg.mkPen(blue, width=2),
+                 symbol="o", symbolBrush=blue, name=t("progress.max_rom"))
+        rom.plot(x, np.array([r.target_rom_deg for r in progress.rows]),
+                 pen=pg.mkPen(grey, width=2, style=Qt.PenStyle.DashLine),
+                 name=t("progress.target_rom"))
+        self.plots["mean_form_score"].plot(
+            x, _values(progress.series("mean_form_score")), pen=pg.mkPen(blue, width=2),
+            symbol="o", symbolBrush=blue)
+        self.plots["mean_form_score"].setYRange(0, 100)
+        reps = self.plots["reps_ratio"]
+        reps.addItem(pg.BarGraphItem(x=x - 0.18, height=[r.reps_done for r in progress.rows],
+                                     width=0.35, brush=blue, name=t("progress.reps_done")))
+        reps.addItem(pg.BarGraphItem(x=x + 0.18,
+                                     height=[r.reps_prescribed for r in progress.rows],
+                                     width=0.35, brush=grey, name=t("progress.reps_prescribed")))
+        self.plots["mean_assistance"].plot(
+            x, _values(progress.series("mean_assistance"), 100.0), pen=pg.mkPen(green, width=2),
+            symbol="o", symbolBrush=green)
+        self.plots["mean_assistance"].setYRange(0, 100)
+
+    def _fill_table(self) -> None:
+        t = self.tr_
+        self.table.setHorizontalHeaderLabels([t(k) for k in (
+            "progress.col.date", "progress.col.status", "progress.col.exercise",
+            "progress.col.rom", "progress.col.score", "progress.col.reps",
+            "progress.col.assistance")])
+        rows = list(reversed(self.model.rows))  # newest first
+        self.table.setRowCount(len(rows))
+        dash = t("common.none")
+        for i, r in enumerate(rows):
+            values = (
+                r.started_at[:16].replace("T", " "), t(f"status.{r.status}"),
+                self._name(r.exercise_id),
+                f"{r.max_rom_deg:.0f} / {r.target_rom_deg:.0f}" if r.max_rom_deg is not None
+                else f"{dash} / {r.target_rom_deg:.0f}",
+                f"{r.mean_form_score:.0f}" if r.mean_form_score is not None else dash,
+                f"{r.reps_done} / {r.reps_prescribed}",
+                f"{r.mean_assistance:.0%}" if r.mean_assistance is not None else dash)
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(i, col, item)

@@ -1,0 +1,139 @@
+"""Settings: camera, robot connection, language, data folder."""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rehab.errors import RehabError, ValidationError
+from rehab.ui.i18n import Language, Translator
+from rehab.ui.models.settings import MAX_DDS_DOMAIN_ID, SettingsModel
+from rehab.ui.qt.form import FieldWithError, set_status
+
+
+class QtSettings(QWidget):
+    """Edit and save the console's settings; a new language applies at once."""
+
+    def __init__(self, model: SettingsModel, tr: Translator,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.model, self.tr_ = model, tr
+        self.camera = FieldWithError(QLineEdit())
+        self.camera_browse = QPushButton()
+        domain = QSpinBox()
+        domain.setRange(0, MAX_DDS_DOMAIN_ID)
+        self.dds_domain_id = FieldWithError(domain)
+        self.language = FieldWithError(QComboBox())
+        self.data_dir = FieldWithError(QLineEdit())
+        self.data_browse = QPushButton()
+        self.labels = {k: QLabel() for k in ("camera", "dds_domain_id", "language", "data_dir")}
+        self.save_button = QPushButton(objectName="primary")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.file_label = QLabel()
+        self.file_label.setStyleSheet("color: #4a5a6a;")
+        self.box = QGroupBox()
+        form = QFormLayout(self.box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.labels["camera"], self._with_button(self.camera, self.camera_browse))
+        form.addRow(self.labels["dds_domain_id"], self.dds_domain_id)
+        form.addRow(self.labels["language"], self.language)
+        form.addRow(self.labels["data_dir"], self._with_button(self.data_dir, self.data_browse))
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.save_button)
+        form.addRow(row)
+        form.addRow(self.file_label)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.box)
+        layout.addStretch(1)
+        self.box.setMaximumWidth(760)
+        self.save_button.clicked.connect(self.save)
+        self.camera_browse.clicked.connect(self._browse_video)
+        self.data_browse.clicked.connect(self._browse_data)
+        tr.changed.connect(lambda _lang: self.retranslate())
+        self.retranslate()
+        self.load()
+
+    @staticmethod
+    def _with_button(field: QWidget, button: QPushButton) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(field, 1)
+        row.addWidget(button)
+        return box
+
+    def retranslate(self) -> None:
+        t = self.tr_
+        self.box.setTitle(t("nav.settings"))
+        for key, label_key in (("camera", "settings.camera"),
+                               ("dds_domain_id", "settings.dds_domain"),
+                               ("language", "settings.language"),
+                               ("data_dir", "settings.data_dir")):
+            self.labels[key].setText(t(label_key))
+        self.camera_browse.setText(t("settings.browse"))
+        self.data_browse.setText(t("settings.browse"))
+        self.save_button.setText(t("common.save"))
+        self.file_label.setText(t("settings.file", path=self.model.path))
+        combo = self.language.editor
+        current = combo.currentData() or str(self.model.settings.language)
+        combo.clear()
+        for lang in Language:
+            combo.addItem(t(f"language.{lang}"), str(lang))
+        combo.setCurrentIndex(combo.findData(current))
+
+    def load(self) -> None:
+        s = self.model.settings
+        self.camera.editor.setText(s.camera)
+        self.dds_domain_id.editor.setValue(s.dds_domain_id)
+        self.language.editor.setCurrentIndex(self.language.editor.findData(str(s.language)))
+        self.data_dir.editor.setText(s.data_dir)
+
+    def save(self) -> None:
+        fields = {"camera": self.camera, "dds_domain_id": self.dds_domain_id,
+                  "language": self.language, "data_dir": self.data_dir}
+        for field in fields.values():
+            field.set_error(None)
+        old_data_dir = self.model.settings.data_dir
+        try:
+            new = self.model.apply(camera=self.camera.editor.text().strip(),
+                                   dds_domain_id=self.dds_domain_id.editor.value(),
+                                   language=Language(self.language.editor.currentData()),
+                                   data_dir=self.data_dir.editor.text().strip())
+        except ValidationError as exc:
+            if exc.field in fields:
+                fields[exc.field].set_error(self.tr_.error(exc, with_field=False))
+            set_status(self.status, self.tr_.error(exc), error=True)
+            return
+        except (RehabError, OSError) as exc:
+            set_status(self.status, self.tr_("common.error", message=self.tr_.error(exc)),
+                       error=True)
+            return
+        message = self.tr_("settings.saved")
+        if new.data_dir != old_data_dir:
+            message += " " + self.tr_("settings.restart_data")
+        set_status(self.status, message)
+
+    def _browse_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr_("settings.camera"), "",
+                                              "Video (*.mp4 *.avi *.mov *.mkv)")
+        if path:
+            self.camera.editor.setText(path)
+
+    def _browse_data(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr_("settings.data_dir"))
+        if path:
+            self.data_dir.editor.setText(path)

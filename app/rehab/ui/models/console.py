@@ -1,0 +1,129 @@
+"""The console as a whole: who is logged in, which patient is open, and the session.
+
+:class:`ConsoleModel` owns the screens' models and keeps them on the same patient; it holds
+no Qt, so the console's behaviour (select a patient, its program and progress follow; a
+session ends, its outcome form opens) is tested without a display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from rehab.errors import ValidationError
+from rehab.exercises.library import ExerciseLibrary
+from rehab.session.events import SessionControl, UpdateSink
+from rehab.store import Patient, Program, Store, User
+from rehab.ui.i18n import Translator
+from rehab.ui.models.assessments import AssessmentsModel
+from rehab.ui.models.live import LiveSessionModel
+from rehab.ui.models.login import LoginModel
+from rehab.ui.models.observable import Emitter
+from rehab.ui.models.outcome import AfterSessionModel
+from rehab.ui.models.patients import PatientListModel
+from rehab.ui.models.program import ProgramEditorModel, RobotJointLimits
+from rehab.ui.models.progress import ProgressModel
+from rehab.ui.models.settings import ConsoleSettings, SettingsModel
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """What a session runner needs to start a session from the console."""
+
+    patient: Patient
+    program: Program
+    therapist: User
+    settings: ConsoleSettings
+    sink: UpdateSink
+
+
+SessionFactory = Callable[[SessionRequest], SessionControl]
+"""Builds a running session (the session runner); must return at once."""
+
+
+class ConsoleModel:
+    """Every screen's model, kept on the selected patient.
+
+    Parameters
+    ----------
+    store
+        The open store (GUI thread).
+    library
+        The exercise library.
+    joints
+        The robot's joint limits.
+    settings
+        The settings model (its language drives the translator).
+    session_factory
+        Starts a session; None when no runner is available (the live screen says so).
+    """
+
+    def __init__(self, store: Store, library: ExerciseLibrary,
+                 joints: Mapping[str, RobotJointLimits], settings: SettingsModel,
+                 session_factory: SessionFactory | None = None) -> None:
+        self.store = store
+        self.library = library
+        self.settings = settings
+        self.translator = Translator(settings.settings.language)
+        self.login = LoginModel(store.data_dir)
+        self.patients = PatientListModel(store)
+        self.program = ProgramEditorModel(store, library, joints)
+        self.live = LiveSessionModel()
+        self.after = AfterSessionModel(store)
+        self.progress = ProgressModel(store, library)
+        self.assessments = AssessmentsModel(store)
+        self.session_factory = session_factory
+        self.patient_changed = Emitter()  # (Patient | None)
+        self.patients.selection_changed.connect(self._on_patient)
+        self.login.changed.connect(self._on_login)
+        self.live.finished.connect(self._on_session_finished)
+        self.settings.changed.connect(lambda s: self.translator.set_language(s.language))
+
+    @property
+    def patient(self) -> Patient | None:
+        return self.patients.selected
+
+    def _on_login(self, user: User | None) -> None:
+        self._store_for_user(user)
+
+    def _store_for_user(self, user: User | None) -> None:
+        # Writes are audited under the logged-in therapist.
+        store = self.store.as_user(user.id if user else None)
+        for model in (self.patients, self.program, self.after, self.progress,
+                      self.assessments):
+            model.store = store
+
+    def _on_patient(self, patient: Patient | None) -> None:
+        pid = patient.id if patient else None
+        default_name = f"{patient.name} program" if patient else ""
+        self.program.load(pid, default_name)
+        self.progress.load(pid)
+        self.assessments.load(pid)
+        self.after.load_latest(pid)
+        self.patient_changed.emit(patient)
+
+    def _on_session_finished(self, session_id: int | None) -> None:
+        self.after.load(session_id)
+        self.progress.load(self.patient.id if self.patient else None)
+
+    def start_session(self, sink: UpdateSink) -> SessionControl:
+        """Start the selected patient's program through the session factory.
+
+        Raises
+        ------
+        ValidationError
+            Nobody logged in, no patient, no saved program, or no session runner.
+        """
+        if self.login.user is None:
+            raise ValidationError("user", "log in first")
+        if self.patient is None:
+            raise ValidationError("patient_id", "select a patient first")
+        if self.program.program is None:
+            raise ValidationError("program_id", "save a program for this patient first")
+        if self.session_factory is None:
+            raise ValidationError("session", "no session runner is connected")
+        control = self.session_factory(SessionRequest(
+            self.patient, self.program.program, self.login.user, self.settings.settings, sink))
+        self.live.attach(control)
+        self.live.start()
+        return control

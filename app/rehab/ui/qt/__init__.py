@@ -1,0 +1,1 @@
+"""Qt pieces shared by the screens: the session bridge, workers, skeleton painter, forms."""

@@ -1,0 +1,41 @@
+"""A form field with its inline validation message underneath."""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+ERROR_STYLE = "color: #b00020; font-size: 12px;"
+
+
+class FieldWithError(QWidget):
+    """An editor and, below it, a red message that appears only while the field is wrong."""
+
+    def __init__(self, editor: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(editor)
+        layout.addWidget(self.error_label)
+
+    def set_error(self, message: str | None) -> None:
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+        self.editor.setProperty("invalid", bool(message))
+        self.editor.style().unpolish(self.editor)
+        self.editor.style().polish(self.editor)
+
+    @property
+    def error(self) -> str:
+        return self.error_label.text() if not self.error_label.isHidden() else ""
+
+
+def set_status(label: QLabel, text: str, *, error: bool = False) -> None:
+    """Show a one-line outcome under a form: green when done, red when refused."""
+    label.setStyleSheet("color: #b00020;" if error else "color: #2e6b30;")
+    label.setText(text)

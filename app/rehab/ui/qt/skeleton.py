@@ -1,0 +1,63 @@
+"""Paint a camera frame with its BlazePose skeleton into a QImage."""
+
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtGui import QColor, QImage, QPainter, QPen
+
+from rehab.session.events import FrameUpdate
+
+# BlazePose's 33-landmark topology (as in mediapipe.solutions.pose.POSE_CONNECTIONS, written
+# out so the console need not import MediaPipe).
+POSE_CONNECTIONS: tuple[tuple[int, int], ...] = (
+    (0, 1), (1, 2), (2, 3), (3, 7), (0, 4), (4, 5), (5, 6), (6, 8), (9, 10),
+    (11, 12), (11, 23), (12, 24), (23, 24),
+    (11, 13), (13, 15), (15, 17), (15, 19), (15, 21), (17, 19),
+    (12, 14), (14, 16), (16, 18), (16, 20), (16, 22), (18, 20),
+    (23, 25), (25, 27), (27, 29), (27, 31), (29, 31),
+    (24, 26), (26, 28), (28, 30), (28, 32), (30, 32),
+)
+MIN_VISIBILITY = 0.5
+LEFT_COLOUR = QColor(255, 170, 0)  # the person's left (odd landmark indices)
+RIGHT_COLOUR = QColor(0, 200, 255)
+CENTRE_COLOUR = QColor(235, 235, 235)
+
+
+def _bgr_to_qimage(image_bgr: np.ndarray) -> QImage:
+    image = np.ascontiguousarray(image_bgr)
+    h, w = image.shape[:2]
+    # copy(): the QImage must own its pixels, the numpy buffer may go away
+    return QImage(image.data, w, h, image.strides[0], QImage.Format.Format_BGR888).copy()
+
+
+def _colour(a: int, b: int) -> QColor:
+    if a > 10 and b > 10 and a % 2 == b % 2:
+        return LEFT_COLOUR if a % 2 == 1 else RIGHT_COLOUR
+    return CENTRE_COLOUR
+
+
+def render_frame(frame: FrameUpdate) -> QImage:
+    """The frame's image with the skeleton drawn on it (only confidently seen landmarks)."""
+    if frame.image_bgr is None:
+        raise ValueError("render_frame needs a frame with its image")
+    image = _bgr_to_qimage(frame.image_bgr)
+    if frame.landmarks_px is None:
+        return image
+    points = np.asarray(frame.landmarks_px, dtype=float)
+    visible = (np.asarray(frame.visibility) >= MIN_VISIBILITY) if frame.visibility is not None \
+        else np.ones(len(points), bool)
+    visible &= np.isfinite(points).all(axis=1)
+    width = max(2.0, image.width() / 200)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for a, b in POSE_CONNECTIONS:
+        if visible[a] and visible[b]:
+            painter.setPen(QPen(_colour(a, b), width, cap=Qt.PenCapStyle.RoundCap))
+            painter.drawLine(QPointF(*points[a]), QPointF(*points[b]))
+    painter.setPen(QPen(QColor(255, 255, 255), 1))
+    painter.setBrush(QColor(40, 40, 40))
+    for i in np.flatnonzero(visible[11:]) + 11:  # body joints only; the face is cluttered
+        painter.drawEllipse(QPointF(*points[i]), width * 1.2, width * 1.2)
+    painter.end()
+    return image
