@@ -60,12 +60,10 @@ def seed_demo(store: Store) -> DemoCentre:
         diagnosis="Ischaemic stroke, left hemiparesis (demo)",
         notes="Demo patient: not a real person."))
     programs = store.programs.for_patient(patient.id)
+    # The demo video shows jumping jacks: its program is what that recording can score.
     program = programs[0] if programs else store.programs.create(patient.id, DEMO_PROGRAM_NAME, [
-        NewProgramItem(DEMO_EXERCISE, sets=2, reps=5, target_rom_deg=120, tempo_s=1.5,
+        NewProgramItem(DEMO_EXERCISE, sets=2, reps=5, target_rom_deg=120, tempo_s=0.6,
                        robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.4,
-                       safe_rom_min_deg=0, safe_rom_max_deg=150, side=Side.BOTH, rest_s=30),
-        NewProgramItem("elbow_flexion", sets=2, reps=10, target_rom_deg=110, tempo_s=2.0,
-                       robot_mode=RobotMode.PASSIVE, assistance=0.8, safe_rom_min_deg=5,
-                       safe_rom_max_deg=135, side=Side.LEFT, rest_s=30),
+                       safe_rom_min_deg=0, safe_rom_max_deg=150, side=Side.BOTH, rest_s=5),
     ])
     return DemoCentre(therapist, patient, program, created)

@@ -73,7 +73,7 @@ def test_corrupt_database_is_one_line_error(tmp_path: Path) -> None:
 
 
 def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
-    assert _run("demo", "--data-dir", str(tmp_path))[0] == 0
+    assert _run("demo", "--seed-only", "--data-dir", str(tmp_path))[0] == 0
     with Store.open(tmp_path) as writer:
         writer.db.execute("BEGIN")
         writer.db.execute("UPDATE patients SET notes = 'uncommitted'")
@@ -90,9 +90,9 @@ def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
 
 
 def test_demo_seeds_once(tmp_path: Path) -> None:
-    code, out, _ = _run("demo", "--data-dir", str(tmp_path))
+    code, out, _ = _run("demo", "--seed-only", "--data-dir", str(tmp_path))
     assert code == 0 and "Created the demo centre" in out and "김영희" in out
-    code, out, _ = _run("demo", "--data-dir", str(tmp_path))
+    code, out, _ = _run("demo", "--seed-only", "--data-dir", str(tmp_path))
     assert code == 0 and "Found the demo centre" in out
     with Store.open(tmp_path) as store:
         assert len(store.patients.search("")) == 1

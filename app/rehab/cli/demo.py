@@ -14,9 +14,34 @@ from rehab.store import Store
 @click.command()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Data folder (default: $REHAB_DATA_DIR or ./sessions).")
-def demo(data_dir: Path | None) -> None:
-    """Seed the demo centre (therapist, patient, program) and show what the store holds."""
+@click.option("--headless", is_flag=True,
+              help="Run the whole session without a screen and print the per-rep table.")
+@click.option("--video", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Play this video as the camera (default: the demo video).")
+@click.option("--camera", type=click.IntRange(min=0), default=None,
+              help="Use this camera (OpenCV index) instead of a video.")
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True,
+              help="Language of cues and texts.")
+@click.option("--no-robot", is_flag=True, help="Camera-only session: no robot node.")
+@click.option("--seed-only", is_flag=True, help="Only seed the demo centre and print it.")
+def demo(data_dir: Path | None, headless: bool, video: Path | None, camera: int | None,
+         lang: str, no_robot: bool, seed_only: bool) -> None:
+    """Run a demo session: simulated robot, demo video, demo patient.
+
+    Seeds the demo centre (therapist, patient, program) when missing, starts the
+    simulated robot node and scores the demo video (or --camera / --video) live.
+    """
     folder = resolve_data_dir(data_dir)
+    if seed_only:
+        _print_centre(folder)
+        return
+    from rehab.session.headless import HeadlessOptions, run_headless
+
+    run_headless(HeadlessOptions(folder, video=video, camera=camera, language=lang,
+                                 robot=not no_robot), click.echo)
+
+
+def _print_centre(folder: Path) -> None:
     with Store.open(folder) as store:
         centre = seed_demo(store)
         click.echo(f"{'Created' if centre.created else 'Found'} the demo centre in {store.path}")
@@ -31,8 +56,7 @@ def demo(data_dir: Path | None) -> None:
                        f"{item.tempo_s:g} s  robot {item.robot_mode} "
                        f"(assistance {item.assistance:g})  safe ROM "
                        f"{item.safe_rom_min_deg:g}-{item.safe_rom_max_deg:g} deg")
-        sessions = store.sessions.for_patient(p.id)
-        click.echo(f"  sessions:  {len(sessions)}")
+        click.echo(f"  sessions:  {len(store.sessions.for_patient(p.id))}")
         for row in store.progress(p.id):
             click.echo(f"    session {row.session_id} {row.started_at[:16]} {row.status:<11} "
                        f"{row.exercise_id}: reps {row.reps_done}/{row.reps_prescribed}, max ROM "

@@ -215,11 +215,13 @@ class SessionRunner:
         self._recorder.declare("pose", POSE_COLUMNS)
         self._robot_stream = False
         self._next_robot_update = 0.0
-        self._last_frame_s = self._now()
         self._pipeline: PosePipeline | None = None
         self._progress(SessionPhase.READY, plan.items[0], 0, 0)
-        self._check_robot_ready()
+        # Camera first: loading the pose model can hold the GIL for a while, and the
+        # robot's heartbeat watchdog must not see that gap once it is enabled.
         self._pipeline = self._start_pipeline()
+        self._check_robot_ready()
+        self._last_frame_s = self._now()  # calibration took its time; frames flow from now
         for item in plan.items:
             for set_index in range(item.sets):
                 self._run_set(item, set_index)
@@ -442,7 +444,9 @@ class SessionRunner:
             self._store.sessions.add_event(self.session_id, NewEvent(
                 EventKind.ALERT if source == "camera" else EventKind.FAULT, severity, source,
                 reason, self._now()))
-        if self._robot is not None and source not in ("robot", "estop"):
+        robot_running = self._robot is not None and self._robot.status is not None and \
+            self._robot.status.state is RobotState.RUNNING
+        if robot_running and source not in ("robot", "estop"):
             try:
                 self._robot.pause()
             except RobotError as exc:
