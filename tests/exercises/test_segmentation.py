@@ -192,3 +192,15 @@ def test_count_matches_any_sequence_of_full_reps(reps, noise_deg) -> None:
     out = _run(t, a)
     assert sum(r.counted for r in out) == len(specs)
     assert all(r.counted for r in out)
+
+
+def test_one_frame_glitches_neither_end_nor_start_a_rep() -> None:
+    t, a, _ = rep_signal([RepSpec(120, up_s=1.5, hold_s=1.0)] * 3)
+    glitched = a.copy()
+    for i in range(15, len(t), 23):  # every 0.77 s one frame jumps by 90 deg either way
+        glitched[i] += 90.0 if (i // 23) % 2 else -90.0
+    reps = _run(t, glitched)
+    assert [r.counted for r in reps] == [True] * 3
+    clean = _run(t, a)
+    for g, c in zip(reps, clean, strict=True):
+        assert g.rom_deg == pytest.approx(c.rom_deg, abs=3)

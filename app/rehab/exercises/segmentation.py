@@ -213,7 +213,8 @@ class RepSegmenter:
         if len(self._recent) < self._recent.maxlen:
             return out
         t_s = self._recent[len(self._recent) // 2][0]
-        s = float(np.median([v for _, v in self._recent]))
+        # sorted() of three floats is ~20x cheaper than np.median on a tiny array.
+        s = sorted(v for _, v in self._recent)[len(self._recent) // 2]
         if self._state is SegmenterState.REST:
             self._on_rest(t_s, s)
         elif self._state is SegmenterState.ACTIVE:
