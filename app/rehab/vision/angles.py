@@ -197,9 +197,12 @@ def _plane_angle_deg(v: np.ndarray, zero_dir: np.ndarray, positive_dir: np.ndarr
     """Angle of ``v`` in the plane (zero_dir, positive_dir), from ``zero_dir``, in degrees."""
     with np.errstate(invalid="ignore"):
         out = np.degrees(np.arctan2(_dot(v, positive_dir), _dot(v, zero_dir)))
-    # A vector with no component in the plane has no angle there.
-    zero = (_dot(v, positive_dir) == 0.0) & (_dot(v, zero_dir) == 0.0)
-    out[zero] = np.nan
+    # A vector (almost) normal to the plane has no angle there: below this relative
+    # in-plane length the direction is rounding noise.
+    in_plane = np.hypot(_dot(v, positive_dir), _dot(v, zero_dir))
+    with np.errstate(invalid="ignore"):
+        degenerate = in_plane <= 1e-9 * np.linalg.norm(v, axis=-1)
+    out[degenerate] = np.nan
     return out
 
 
@@ -226,7 +229,13 @@ def _signed_deviation_deg(d1: np.ndarray, d2: np.ndarray, x_dir, y_dir) -> np.nd
     x1, y1 = _dot(d1, x_dir), _dot(d1, y_dir)
     x2, y2 = _dot(d2, x_dir), _dot(d2, y_dir)
     with np.errstate(invalid="ignore"):
-        return np.degrees(np.arctan2(x1 * y2 - y1 * x2, x1 * x2 + y1 * y2))
+        out = np.degrees(np.arctan2(x1 * y2 - y1 * x2, x1 * x2 + y1 * y2))
+        # A segment (almost) normal to the plane has no direction in it (see above).
+        degenerate = (np.hypot(x1, y1) <= 1e-9 * np.linalg.norm(d1, axis=-1)) | (
+            np.hypot(x2, y2) <= 1e-9 * np.linalg.norm(d2, axis=-1)
+        )
+    out[degenerate] = np.nan
+    return out
 
 
 @dataclass(frozen=True)
@@ -355,7 +364,11 @@ def compute_angles(series: SkeletonSeries) -> AngleSeries:
     0.0
     """
     p = np.asarray(series.xyz_m, dtype=float)
-    deg = _angles(p, _frame_3d(p), frozenset(ANGLE_NAMES))
+    # Degenerate geometry (missing frames, zero-length segments) yields NaN on purpose,
+    # reported as confidence 0; numpy's warnings about it are not errors here. (Inside a
+    # process that runs TFLite, denormals may be flushed to zero, making more such cases.)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        deg = _angles(p, _frame_3d(p), frozenset(ANGLE_NAMES))
     return _package(series.t_s, deg, series.visibility)
 
 
@@ -392,6 +405,12 @@ def compute_angles_2d(
     if view not in ("frontal", "sagittal_left", "sagittal_right"):
         raise ValidationError("view", f"must be frontal, sagittal_left or sagittal_right: {view!r}")
     p = xy * np.array([1.0, -1.0])  # y up, so the 3D definitions read the same
+    # NaN from degenerate geometry is intended (see compute_angles).
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return _angles_2d(p, visibility, t_s, view)
+
+
+def _angles_2d(p: np.ndarray, visibility: np.ndarray, t_s: np.ndarray, view: str) -> AngleSeries:
     mid_sh = 0.5 * (p[:, Joint.L_SHOULDER] + p[:, Joint.R_SHOULDER])
     mid_hip = 0.5 * (p[:, Joint.L_HIP] + p[:, Joint.R_HIP])
     up = _unit(mid_sh - mid_hip)

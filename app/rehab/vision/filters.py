@@ -174,6 +174,8 @@ def butterworth_zero_phase(
         raise ValidationError("min_segment_samples", "must be >= 2")
     sos = signal.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
     arr = np.asarray(x, dtype=float)
+    if arr.size == 0:
+        return arr.copy()
     flat = arr.reshape(arr.shape[0], -1)
     out = flat.copy()
     default_pad = 3 * (2 * len(sos) + 1)

@@ -46,6 +46,7 @@ __all__ = [
     "KERAAL_ASPECT_RATIO",
     "KERAAL_RATE_HZ",
     "load_keraal_blazepose",
+    "load_keraal_blazepose_image",
     "load_keraal_kinect",
 ]
 
@@ -91,6 +92,28 @@ def load_keraal_kinect(path: str | Path, *, rate_hz: float = KERAAL_RATE_HZ) -> 
     return from_kinect_v2(xyz, t_s, layout=KinectLayout.KINECT_V2_25, source="keraal_kinect")
 
 
+def _read_blazepose_json(p: Path, mirrored_video: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Frame numbers ``(N,)`` and normalised landmarks ``(N, 33, 3)``, un-mirrored."""
+    try:
+        frames = json.loads(p.read_text())["positions"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataFileError(f"{p}: cannot read JSON ({exc})") from exc
+    except (KeyError, TypeError) as exc:
+        raise DataFileError(f"{p}: no 'positions' object") from exc
+    names = [n.capitalize() for n in BLAZEPOSE_LANDMARK_NAMES]
+    try:
+        keys = sorted(frames, key=float)
+        index = np.array([round(float(k)) for k in keys])
+        xyz = np.array([[frames[k][n][:3] for n in names] for k in keys], dtype=float)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise DataFileError(f"{p}: malformed frame or missing landmark ({exc})") from exc
+    if xyz.ndim != 3 or xyz.shape[1:] != (33, 3) or len(xyz) == 0:
+        raise DataFileError(f"{p}: expected 33 landmarks of 3 values per frame")
+    if mirrored_video:
+        xyz = xyz[:, list(_MIRROR_LANDMARK)] * np.array([-1.0, 1.0, 1.0]) + np.array([1.0, 0, 0])
+    return index, xyz
+
+
 def load_keraal_blazepose(
     path: str | Path,
     *,
@@ -99,7 +122,12 @@ def load_keraal_blazepose(
     rate_hz: float = KERAAL_RATE_HZ,
     mirrored_video: bool = True,
 ) -> SkeletonSeries:
-    """Load a KERAAL BlazePose JSON file onto the canonical skeleton.
+    """Load a KERAAL BlazePose JSON file onto the canonical skeleton (3D).
+
+    The depth is BlazePose's normalised ``z``, which is much less reliable than its
+    ``x, y`` (and than the world landmarks a live :class:`~rehab.vision.pose.PoseFrame`
+    has); for frontal-plane angles prefer :func:`load_keraal_blazepose_image` with the 2D
+    fallback.
 
     Parameters
     ----------
@@ -120,26 +148,30 @@ def load_keraal_blazepose(
         The file is missing, not JSON, or a frame lacks a landmark.
     """
     p = Path(path)
-    try:
-        frames = json.loads(p.read_text())["positions"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataFileError(f"{p}: cannot read JSON ({exc})") from exc
-    except (KeyError, TypeError) as exc:
-        raise DataFileError(f"{p}: no 'positions' object") from exc
-    names = [n.capitalize() for n in BLAZEPOSE_LANDMARK_NAMES]
-    try:
-        keys = sorted(frames, key=float)
-        index = np.array([round(float(k)) for k in keys])
-        xyz = np.array([[frames[k][n][:3] for n in names] for k in keys], dtype=float)
-    except (KeyError, ValueError, TypeError) as exc:
-        raise DataFileError(f"{p}: malformed frame or missing landmark ({exc})") from exc
-    if xyz.ndim != 3 or xyz.shape[1:] != (33, 3) or len(xyz) == 0:
-        raise DataFileError(f"{p}: expected 33 landmarks of 3 values per frame")
-    if mirrored_video:
-        xyz = xyz[:, list(_MIRROR_LANDMARK)] * np.array([-1.0, 1.0, 1.0]) + np.array([1.0, 0, 0])
+    index, xyz = _read_blazepose_json(p, mirrored_video)
     # Normalised image units -> isotropic units (x and z are on the width's scale).
     xyz = xyz * np.array([aspect_ratio, 1.0, aspect_ratio])
     torso = np.linalg.norm(xyz[:, [11, 12]].mean(axis=1) - xyz[:, [23, 24]].mean(axis=1), axis=1)
     scale = torso_length_m / float(np.nanmedian(torso))
     t_s = (index - index[0]) / rate_hz
     return from_blazepose(xyz * scale, np.ones(xyz.shape[:2]), t_s, source="keraal_blazepose")
+
+
+def load_keraal_blazepose_image(
+    path: str | Path,
+    *,
+    image_size_px: tuple[int, int] = (1920, 1080),
+    rate_hz: float = KERAAL_RATE_HZ,
+    mirrored_video: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """BlazePose image landmarks of a KERAAL JSON file in pixels, for the 2D fallback.
+
+    Returns
+    -------
+    image_xy_px : numpy.ndarray
+        ``(N, 33, 2)`` pixels (``x`` right, ``y`` down) of an un-mirrored image.
+    t_s : numpy.ndarray
+        ``(N,)`` frame times in seconds.
+    """
+    index, xyz = _read_blazepose_json(Path(path), mirrored_video)
+    return xyz[:, :, :2] * np.array(image_size_px, dtype=float), (index - index[0]) / rate_hz

@@ -326,7 +326,7 @@ class PosePipeline:
         except Exception as exc:  # noqa: BLE001 - handed to the consumer, not swallowed
             self._fail(exc, "capture")
         finally:
-            self._put_end(self._frames, wait=not self.settings.drop_stale)
+            self._put_end(self._frames)
 
     def _pose_loop(self) -> None:
         try:
@@ -343,7 +343,7 @@ class PosePipeline:
         except Exception as exc:  # noqa: BLE001 - handed to the consumer, not swallowed
             self._fail(exc, "pose")
         finally:
-            self._put_end(self._results, wait=not self.settings.drop_stale)
+            self._put_end(self._results)
 
     def _process(self, frame: Frame) -> PoseResult:
         tracked = self._poser.pose_of(frame)
@@ -369,10 +369,10 @@ class PosePipeline:
             with self._lock:
                 self._results_dropped += 1
 
-    def _put_end(self, q: queue.Queue, *, wait: bool) -> None:
-        # Offline, the end marker queues behind the last items (unless stopping); live,
-        # it must get through at once, even past stale items.
-        while wait and not self._stop.is_set():
+    def _put_end(self, q: queue.Queue) -> None:
+        # The end marker queues behind the last items (the consumer keeps taking them);
+        # only when stopping may it push out a stale item to get through at once.
+        while not self._stop.is_set():
             try:
                 q.put(_END, timeout=0.1)
                 return
