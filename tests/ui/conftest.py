@@ -49,7 +49,7 @@ def seed_centre(store: Store, library: ExerciseLibrary) -> DemoCentre:
                                             diagnosis="뇌졸중, 좌측 편마비"))
     program = store.programs.create(patient.id, "상지 운동 프로그램", [
         NewProgramItem("shoulder_abduction_bilateral", sets=2, reps=5, target_rom_deg=120,
-                       tempo_s=1.5, robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.4,
+                       tempo_s=2.5, robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.4,
                        safe_rom_min_deg=0, safe_rom_max_deg=150, side=Side.BOTH, rest_s=30),
         NewProgramItem("elbow_flexion", sets=2, reps=10, target_rom_deg=110, tempo_s=2.0,
                        robot_mode=RobotMode.PASSIVE, assistance=0.8, safe_rom_min_deg=5,

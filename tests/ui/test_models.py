@@ -153,6 +153,8 @@ def test_robot_joint_of_an_exercise(library, exercise_id: str, joint: str | None
     ("squat", {"side": Side.LEFT}, "side"),
     ("shoulder_flexion", {"target_rom_deg": 140, "safe_rom_min_deg": 20}, "target_rom_deg"),
     ("shoulder_flexion", {"tempo_s": 0.2}, "tempo_s"),
+    # 120 deg in 2 s peaks at 112 deg/s on a minimum-jerk path; the shoulder allows 90
+    ("shoulder_flexion", {"target_rom_deg": 120, "tempo_s": 2.0}, "tempo_s"),
     ("shoulder_flexion", {"assistance": 1.5}, "assistance"),
     ("shoulder_flexion", {"sets": 0}, "sets"),
 ])
@@ -166,6 +168,16 @@ def test_program_item_refused_with_its_field(demo_store, library, joints, exerci
     assert error is not None and error.field == field, error
     with pytest.raises(ValidationError):
         model.save()
+
+
+def test_tempo_limit_only_binds_with_the_robot(demo_store, library, joints) -> None:
+    store, centre = demo_store
+    model = ProgramEditorModel(store, library, joints)
+    model.load(centre.patient.id)
+    index = model.add_item("shoulder_flexion")
+    error = model.update_item(index, target_rom_deg=120, tempo_s=1.0)
+    assert error.field == "tempo_s" and error.message.startswith("must be at least 2.5 s")
+    assert model.update_item(index, robot_mode=RobotMode.NONE) is None
 
 
 def test_camera_only_exercise_without_robot_may_use_full_range(demo_store, library,

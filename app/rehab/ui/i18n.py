@@ -310,6 +310,9 @@ _KO_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          r"로봇 {joint.\1} 한계 \2° 이하여야 합니다"),
         (r"^must be at least the robot's (\S+) limit of (\S+) deg$",
          r"로봇 {joint.\1} 한계 \2° 이상이어야 합니다"),
+        (r"^must be at least (\S+) s: the robot's (\S+) would peak at (\S+) deg/s, over its "
+         r"limit of (\S+) deg/s$",
+         r"\1초 이상이어야 합니다: 로봇 {joint.\2} 속도가 \3°/s로 한계 \4°/s를 넘습니다"),
         (r"^must be none: this exercise is camera-only, no robot joint moves it$",
          "카메라 전용 운동이므로 '로봇 없음'이어야 합니다"),
         (r"^must be at least the exercise's counted minimum of (\S+) deg$",

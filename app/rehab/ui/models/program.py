@@ -9,6 +9,7 @@ safe range must lie inside the joint's hard position limits from ``config/robot.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,21 +30,26 @@ ROBOT_JOINT_FOR_BODY_JOINT: dict[str, str] = {
 DEFAULT_ASSISTANCE = 0.5
 
 
+# Peak speed of a minimum-jerk move over its mean speed (15/8): the robot moves the limb
+# along such a trajectory and refuses one whose peak would exceed the joint's speed limit.
+MIN_JERK_PEAK_FACTOR = 1.875
+
+
 @dataclass(frozen=True)
 class RobotJointLimits:
-    """A robot joint's hard position limits (deg)."""
+    """A robot joint's hard limits (deg, deg/s)."""
 
     name: str
     position_min_deg: float
     position_max_deg: float
+    velocity_limit_deg_s: float = math.inf
 
 
 def robot_joint_limits(config: RobotConfig) -> dict[str, RobotJointLimits]:
-    """The joints' position limits of a loaded robot configuration, in degrees."""
-    import math
-
+    """The joints' limits of a loaded robot configuration, in degrees."""
     return {j.name: RobotJointLimits(j.name, round(math.degrees(j.limits.position_min_rad), 6),
-                                     round(math.degrees(j.limits.position_max_rad), 6))
+                                     round(math.degrees(j.limits.position_max_rad), 6),
+                                     round(math.degrees(j.limits.velocity_limit_rad_s), 6))
             for j in config.joints}
 
 
@@ -69,7 +75,8 @@ def check_item(item: NewProgramItem, exercise: ExerciseDef,
     ValidationError
         The side does not fit the exercise, the target is below the exercise's counted
         minimum (no rep would ever count), a camera-only exercise is given a robot mode,
-        or the safe range leaves the robot joint's position limits.
+        the safe range leaves the robot joint's position limits, or the tempo would drive
+        the joint faster than its speed limit (the robot would refuse the command).
     """
     sides = allowed_sides(exercise)
     if item.side not in sides:
@@ -93,6 +100,12 @@ def check_item(item: NewProgramItem, exercise: ExerciseDef,
     if item.safe_rom_max_deg > joint.position_max_deg:
         raise ValidationError("safe_rom_max_deg", f"must be at most the robot's {joint.name} "
                               f"limit of {joint.position_max_deg:g} deg")
+    peak_deg_s = MIN_JERK_PEAK_FACTOR * item.target_rom_deg / item.tempo_s
+    if peak_deg_s > joint.velocity_limit_deg_s:
+        slowest_s = MIN_JERK_PEAK_FACTOR * item.target_rom_deg / joint.velocity_limit_deg_s
+        raise ValidationError("tempo_s", f"must be at least {math.ceil(slowest_s * 10) / 10:g} s:"
+                              f" the robot's {joint.name} would peak at {peak_deg_s:.0f} deg/s, "
+                              f"over its limit of {joint.velocity_limit_deg_s:g} deg/s")
 
 
 @dataclass(frozen=True)
@@ -128,9 +141,13 @@ def default_draft(exercise: ExerciseDef, joints: Mapping[str, RobotJointLimits])
         hi = min(MAX_ROM_DEG, joint.position_max_deg)
         mode, assistance = RobotMode.ACTIVE_ASSISTED, DEFAULT_ASSISTANCE
     target = min(exercise.target_rom_deg, hi - lo)
+    tempo_s = max(0.5, exercise.tempo.up_s)
+    if joint_name is not None:
+        slowest_s = MIN_JERK_PEAK_FACTOR * target / joints[joint_name].velocity_limit_deg_s
+        tempo_s = max(tempo_s, math.ceil(slowest_s * 10) / 10)
     side = Side(exercise.default_side) if exercise.side_mode is SideMode.ONE else Side.BOTH
     return ItemDraft(exercise.id, sets=2, reps=10, target_rom_deg=target,
-                     tempo_s=max(0.5, exercise.tempo.up_s), robot_mode=mode,
+                     tempo_s=tempo_s, robot_mode=mode,
                      assistance=assistance, safe_rom_min_deg=lo, safe_rom_max_deg=hi,
                      side=side)
 
