@@ -22,9 +22,9 @@ from rehab.session.events import Alert, ProgressUpdate, RepScored, SessionPhase,
 from rehab.session.plan import plan_session
 from rehab.session.robot_node import SimulatedRobotNode
 from rehab.session.runner import RunnerSettings, SessionRunner
-from rehab.session.sources import LoopingSource, PacedSource
+from rehab.session.sources import source_opener
 from rehab.store import Rep, Severity, Store
-from rehab.vision.capture import CameraSource, FrameSource, VideoFileSource
+from rehab.vision.capture import FrameSource
 from rehab.vision.pose import BlazePoseEstimator
 from rehab_robot.core.config import load_config
 
@@ -67,9 +67,8 @@ class HeadlessOptions:
 
 def _open_source(options: HeadlessOptions) -> Callable[[], FrameSource]:
     if options.camera is not None:
-        return lambda: CameraSource(options.camera)
-    video = options.video or demo_video()
-    return lambda: PacedSource(LoopingSource(lambda: VideoFileSource(video)))
+        return source_opener(options.camera)
+    return source_opener(options.video or demo_video())
 
 
 class _Printer:

@@ -12,8 +12,27 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
-from rehab.vision.capture import Frame, FrameSource
+from rehab.vision.capture import CameraSource, Frame, FrameSource, VideoFileSource
+
+
+def source_opener(spec: str | int | Path) -> Callable[[], FrameSource]:
+    """How a session opens its camera: an index (``0``, ``"0"``) opens that camera; a
+    path plays that video like a camera, looped. Errors surface when it is called.
+
+    Examples
+    --------
+    >>> source_opener("/no/such.mp4")()
+    Traceback (most recent call last):
+    ...
+    rehab.errors.CaptureError: video file not found: /no/such.mp4
+    """
+    if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
+        index = int(spec)
+        return lambda: CameraSource(index)
+    path = Path(spec)
+    return lambda: PacedSource(LoopingSource(lambda: VideoFileSource(path)))
 
 
 class LoopingSource:
