@@ -105,7 +105,8 @@ def commands(draw: st.DrawFn) -> ExerciseCommand:
 
 actions = st.one_of(
     st.tuples(st.just("tick"), st.floats(0.0, 0.05), st.sampled_from(
-        ["smooth", "smooth", "smooth", "smooth", "hold", "garbage", "stale", "fault", "jump"]),
+        ["smooth", "smooth", "smooth", "jitter", "hold", "garbage", "stale", "fault", "jump",
+         "backwards"]),
         st.lists(st.floats(-1.0, 1.0), min_size=N, max_size=N),
         st.lists(finite_torque, min_size=N, max_size=N)),
     st.tuples(st.just("heartbeat")),
@@ -137,18 +138,24 @@ class World:
         self.prev_torque: tuple[float, ...] = zero
         self.prev_write_s = 100.0
         self.estopped = False
+        self.last_read_t_s = 100.0
+        self.prev_sample_t_s = 100.0
 
     def tick(self, dt_s: float, kind: str, unit_velocity: list[float],
              interaction: list[float]) -> None:
         self.clock.advance(dt_s)
         now = self.clock.now_s()
         zero = (0.0,) * N
-        if kind in ("smooth", "hold", "stale", "fault"):
-            # Plausible motion: at most the plausible velocity times the tick's duration.
+        if kind in ("smooth", "hold", "stale", "fault", "jitter", "backwards"):
+            # Plausible motion: at most the plausible velocity times the sampling interval.
+            t_read = {"stale": now - 1.0, "jitter": now - 0.5 * abs(unit_velocity[0]) * (
+                CONFIG.safety.stale_timeout_s), "backwards": self.last_read_t_s - 0.001}.get(
+                    kind, now)
+            dt_sample = max(0.0, t_read - self.last_read_t_s)
             v = zero if kind == "hold" else tuple(u * V_PLAUSIBLE for u in unit_velocity)
-            self.q = tuple(min(_lim(i)[1], max(_lim(i)[0], self.q[i] + v[i] * dt_s))
+            self.q = tuple(min(_lim(i)[1], max(_lim(i)[0], self.q[i] + v[i] * dt_sample))
                            for i in range(N))
-            t_read = now - (1.0 if kind == "stale" else 0.0)
+            self.last_read_t_s = max(self.last_read_t_s, t_read)
             self.driver.reading = SensorReading(t_read, self.q, tuple(0.5 * x for x in v),
                                                 tuple(interaction),
                                                 "overcurrent" if kind == "fault" else "")
@@ -185,8 +192,12 @@ class World:
             for i in range(N):
                 assert math.isfinite(tau[i])
                 assert abs(tau[i]) <= EFFORT[i] + TOL, "effort limit"
+            sample_t = reading.t_s if reading is not None else t_s
             if any(tau):
-                dt = t_s - self.prev_write_s
+                # The rate limit is per second of sensor time between the samples the two
+                # torques were computed from.
+                assert reading is not None, "only a tick writes non-zero torque"
+                dt = sample_t - self.prev_sample_t_s
                 for i in range(N):
                     assert abs(tau[i] - self.prev_torque[i]) <= RATE[i] * dt + 1e-6, "rate limit"
             if reading is not None and rom is not None and all(
@@ -198,6 +209,8 @@ class World:
                     if q <= rom.min_rad[i]:
                         assert tau[i] >= -TOL, "pushes past the ROM minimum"
             self.prev_torque, self.prev_write_s = tau, t_s
+            if math.isfinite(sample_t):
+                self.prev_sample_t_s = sample_t
         self.checked_writes = len(self.driver.writes)
         if self.estopped:
             assert self.robot.status().state is RobotState.ESTOP, "e-stop not latched"

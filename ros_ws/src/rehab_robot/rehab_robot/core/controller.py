@@ -124,42 +124,47 @@ class RobotController:
 
         Any exception ends in FAULT with zero torque (logged with its traceback).
         """
-        now = self._clock.now_s()
         try:
-            self._tick(now)
+            self._tick()
         except Exception as exc:
             logger.exception("exception in the control tick")
-            self._enter_fault(now, f"internal error: {type(exc).__name__}: {exc}")
+            self._enter_fault(self._clock.now_s(), f"internal error: {type(exc).__name__}: {exc}")
 
-    def _tick(self, now: float) -> None:
+    def _tick(self) -> None:
+        try:
+            reading = self._driver.read()
+        except DriverError as exc:
+            self._enter_fault(self._clock.now_s(), f"driver read failed: {exc}")
+            return
+        # The tick's time is taken after the read, so a reading is never "from the future"
+        # when the thread was preempted in between.
+        now = self._clock.now_s()
         dt = 0.0 if self._last_tick_s is None else now - self._last_tick_s
         self._last_tick_s = now
         self._ticks += 1
         self._max_period_s = max(self._max_period_s, dt)
-        try:
-            reading = self._driver.read()
-        except DriverError as exc:
-            self._enter_fault(now, f"driver read failed: {exc}")
-            return
         self._reading = reading
         state = self._sup.state
         if state in (RobotState.FAULT, RobotState.ESTOP):
             self._write(self._sup.zero())
             return
-        problem = self._sup.check_reading(reading, now, dt)
+        problem = self._sup.check_reading(reading, now)
         if problem:
             self._reading_ok = False
             self._enter_fault(now, problem)
             return
         self._reading_ok = True
-        self._check_watchdog_and_spasm(now, dt, reading)
+        # Rates and limits use the time between the sensor samples: that is the interval
+        # over which the joints really moved, whatever the scheduling jitter of the tick.
+        sample_dt = self._sup.sample_dt_s
+        self._check_watchdog_and_spasm(now, sample_dt, reading)
         if self._sup.state is RobotState.IDLE and not self._driver_enabled:
             self._write(self._sup.zero())
             return
         joint_state = JointState(now, reading.position_rad, reading.velocity_rad_s)
         desired = self._desired_torque(now, dt, joint_state)
-        tau = self._sup.limit_torque(desired, reading.position_rad, reading.velocity_rad_s, dt,
-                                     spring_scale=self._ramp_value(now))
+        tau = self._sup.limit_torque(desired, reading.position_rad, reading.velocity_rad_s,
+                                     sample_dt, spring_scale=self._ramp_value(now))
         self._write(tau)
         self._maybe_disable_drives()
 

@@ -6,13 +6,14 @@ Every torque the controller sends to the driver passes through
 passed :meth:`SafetySupervisor.check_reading`:
 
 1. ``|tau_i| <= effort_limit_nm_i``;
-2. ``|tau_i - tau_prev_i| <= torque_rate_limit_nm_s_i * dt`` (the only faster change is the
+2. ``|tau_i - tau_prev_i| <= torque_rate_limit_nm_s_i * dt``, ``dt`` being the time between
+   the sensor samples the two torques were computed from (the only faster change is the
    drop to zero on an e-stop or fault, done by :meth:`SafetySupervisor.zero`);
 3. at or past a ROM soft limit the torque does not push further out: ``q_i >= rom_max_i``
    implies ``tau_i <= 0`` and ``q_i <= rom_min_i`` implies ``tau_i >= 0``.
 
 (2) and (3) can only hold together if outward torque is shed *before* the limit is
-reached. The sanity check bounds how far a joint can move in one tick
+reached. The sanity check bounds how far a joint can move between two samples
 (``plausible_velocity * dt``, further is an encoder fault), so the outward torque is capped
 at ``B(d) = rate_limit * d / plausible_velocity`` where ``d`` is the distance to the limit:
 whatever the motion, the cap never falls faster than the rate limit can follow, and it is
@@ -65,6 +66,8 @@ class SafetySupervisor:
         self.reason = "started"
         self._transitions: list[Transition] = []
         self._last_position: tuple[float, ...] | None = None
+        self._last_sample_t_s = 0.0
+        self.sample_dt_s = 0.0
         self._spasm_filtered_nm: list[float] | None = None
         self._spasm_over_s = [0.0] * self._n
 
@@ -90,20 +93,23 @@ class SafetySupervisor:
     def forget_baseline(self) -> None:
         """Drop the previous reading (after a fault or reset; torque is zero then)."""
         self._last_position = None
+        self.sample_dt_s = 0.0
         self._spasm_filtered_nm = None
         self._spasm_over_s = [0.0] * self._n
 
-    def check_reading(self, reading: SensorReading, now_s: float, dt_s: float) -> str:
+    def check_reading(self, reading: SensorReading, now_s: float) -> str:
         """Return ``""`` if the reading is sane, else why not (the caller faults).
+
+        On success :attr:`sample_dt_s` is the time since the previous sane reading (0 for
+        the first one after start or a fault): the interval the torque limiter and the
+        spasm detector work on, and the one that bounds how far a joint can have moved.
 
         Parameters
         ----------
         reading
             The driver's reading of this tick.
         now_s
-            Controller time of this tick (s).
-        dt_s
-            Time since the previous tick (s); bounds the plausible motion.
+            Controller time of this tick (s), taken after the read.
         """
         if reading.fault:
             return f"drive fault: {reading.fault}"
@@ -113,7 +119,7 @@ class SafetySupervisor:
         if not all(math.isfinite(x) for f in fields for x in f) or not math.isfinite(reading.t_s):
             return "sensor reading is not finite (NaN or inf)"
         age_s = now_s - reading.t_s
-        if age_s > self._config.safety.stale_timeout_s or age_s < -1e-3:
+        if age_s > self._config.safety.stale_timeout_s or age_s < 0.0:
             return f"sensor reading is stale ({age_s * 1000:.1f} ms old)"
         v_max = self._config.safety.plausible_velocity_rad_s
         for i, lim in enumerate(self._limits):
@@ -124,11 +130,17 @@ class SafetySupervisor:
                 return f"{name} position implausible ({math.degrees(q):.1f} deg)"
             if abs(reading.velocity_rad_s[i]) > v_max:
                 return f"{self._config.joints[i].name} velocity implausible"
+        dt_s = 0.0
         if self._last_position is not None:
+            dt_s = reading.t_s - self._last_sample_t_s
+            if dt_s < 0.0:
+                return "sensor time went backwards"
             for i in range(self._n):
-                if abs(reading.position_rad[i] - self._last_position[i]) > v_max * max(dt_s, 0.0):
+                if abs(reading.position_rad[i] - self._last_position[i]) > v_max * dt_s:
                     return f"{self._config.joints[i].name} encoder jumped implausibly"
         self._last_position = reading.position_rad
+        self._last_sample_t_s = reading.t_s
+        self.sample_dt_s = dt_s
         return ""
 
     # ----------------------------------------------------------------- spasm
@@ -196,7 +208,7 @@ class SafetySupervisor:
         position_rad, velocity_rad_s
             The sane reading of this tick.
         dt_s
-            Time since the previous tick (s); scales the rate limit.
+            Time since the previous sensor sample (s); scales the rate limit.
         spring_scale
             Scale 0-1 of the ROM restoring spring (follows the enable/disable ramp, so a
             disabled robot's torque really reaches zero).
