@@ -166,6 +166,7 @@ class RepSegmenter:
         self._rep_t: list[float] = []
         self._rep_s: list[float] = []
         self._start_s = 0.0
+        self._active_t = 0.0
         self._peak_s = -math.inf
         self._peak_t = 0.0
         self._return_t = 0.0
@@ -264,6 +265,7 @@ class RepSegmenter:
         base_s = rest[i_min][1]
         if s - base_s >= self.thresholds.start_deg:
             self._state = SegmenterState.ACTIVE
+            self._active_t = t_s
             self._start_s = base_s
             kept = list(rest)[i_min:]
             self._rep_t = [p[0] for p in kept]
@@ -283,7 +285,9 @@ class RepSegmenter:
             self._return_t = t_s
             self._low_s, self._low_t = s, t_s
             return []
-        if t_s - self._rep_t[0] > self.thresholds.max_duration_s:
+        # Measured from the upward crossing, not from the rest minimum, which may lie up
+        # to a rest window earlier.
+        if t_s - self._active_t > self.thresholds.max_duration_s:
             rep = self._finish(reason=PartialReason.TOO_LONG)
             self._reset_rest()
             self._on_rest(t_s, s)
