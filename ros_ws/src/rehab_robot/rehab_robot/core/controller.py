@@ -6,13 +6,17 @@ through the safety supervisor, write it to the driver. Every other method is a r
 the app (through the adapter) and takes effect at once; :meth:`RobotController.estop`
 zeroes the torque inside the call. Any exception inside a tick ends in FAULT with zero torque.
 
+Not thread-safe: an adapter calls it from one thread or under one lock (the requests are
+short and never block on the network, except a driver's own bus I/O inside a tick).
+
 States (see :class:`~rehab_robot.core.api.RobotState`):
 
 - IDLE: actuators disabled (after a disable or reset, the torque is first ramped down over
   ``ramps.disable_s``, then the drives are disabled).
 - ENABLED: holding the posture it was enabled in (torque ramped up over ``ramps.enable_s``).
   Needs a live heartbeat.
-- RUNNING / PAUSED: an exercise; PAUSED holds the posture it was paused in.
+- RUNNING / PAUSED: an exercise; PAUSED holds the posture it was paused in. Reps are
+  counted on the reference trajectory (the cue the patient follows), in every mode.
 - SAFE_STOP: lost heartbeat, spasm: compliant stop (no stiffness, own weight compensated,
   damped). Leave with :meth:`reset` (-> IDLE).
 - FAULT: sensor, driver or internal error: zero torque, drives disabled; :meth:`reset`.
@@ -305,6 +309,10 @@ class RobotController:
             if state in (RobotState.IDLE, RobotState.FAULT, RobotState.ESTOP):
                 return True, f"actuators already disabled ({state.value})"
             self._start_ramp(now, 0.0, self._config.safety.disable_ramp_s)
+            if state is not RobotState.SAFE_STOP:
+                # Ramp down holding still, not following an exercise that has ended.
+                self._mode = HoldMode(self._config, self._model, self._reading.position_rad)
+            self._reported_mode = ControlMode.HOLD
             self._exercise = None
             self._sup.transition(now, RobotState.IDLE, "disabled on request")
             return True, "disabling"
