@@ -314,3 +314,32 @@ def test_diagnostics_and_telemetry(sim) -> None:
     sample = robot.joint_sample()
     assert sample.names == NAMES and sample.effort_nm == (0.0, 0.0)
     assert all(isinstance(v, str) for d in diags.values() for v in d.values.values())
+
+
+def test_rom_restoring_spring_and_velocity_limit() -> None:
+    from rehab_robot.core.supervisor import RomLimits, SafetySupervisor
+
+    sup = SafetySupervisor(CONFIG)
+    sup.rom = RomLimits((0.0, 0.0), (1.0, 1.0))
+    margin = CONFIG.safety.rom_margin_rad
+    # Past the ROM maximum with no desired torque: the restoring spring pulls back in.
+    for _ in range(50):
+        tau = sup.limit_torque((0.0, 0.0), (1.0 + 0.5 * margin, 0.5), (0.0, 0.0), PERIOD)
+    k = CONFIG.safety.rom_restoring_stiffness_nm_rad
+    assert tau[0] == pytest.approx(-k * 1.5 * margin)
+    assert tau[1] == 0.0
+    # Half-way into the margin zone, outward torque is halved, plus the spring.
+    sup = SafetySupervisor(CONFIG)
+    sup.rom = RomLimits((0.0, 0.0), (1.0, 1.0))
+    for _ in range(100):
+        tau = sup.limit_torque((10.0, 0.0), (1.0 - 0.5 * margin, 0.5), (0.0, 0.0), PERIOD)
+    assert tau[0] == pytest.approx(5.0 - k * 0.5 * margin)
+    # Over the velocity limit, torque that would accelerate further is removed.
+    sup = SafetySupervisor(CONFIG)
+    v_over = CONFIG.joints[1].limits.velocity_limit_rad_s * 1.1
+    for _ in range(100):
+        tau = sup.limit_torque((0.0, 5.0), (0.5, 0.5), (0.0, v_over), PERIOD)
+    assert tau[1] == 0.0
+    for _ in range(100):
+        tau = sup.limit_torque((0.0, -5.0), (0.5, 0.5), (0.0, v_over), PERIOD)
+    assert tau[1] == pytest.approx(-5.0)      # braking is allowed
