@@ -190,7 +190,12 @@ class RobotClient:
         next_s = time.monotonic()
         while not self._stop.is_set():
             self._heartbeat_seq += 1
-            self._transport.send_heartbeat(self._heartbeat_seq)
+            try:
+                self._transport.send_heartbeat(self._heartbeat_seq)
+            except RobotError:
+                # Keep trying: the robot's watchdog stops it while heartbeats fail, and
+                # the link state shows the problem to the therapist.
+                logger.exception("heartbeat %d not sent", self._heartbeat_seq)
             next_s += period_s
             # Deadline schedule: a slow send does not stretch the period.
             self._stop.wait(max(0.0, next_s - time.monotonic()))

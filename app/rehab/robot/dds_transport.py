@@ -13,6 +13,7 @@ import os
 import time
 
 from cyclonedds.core import DDSException
+from cyclonedds.pub import DataWriter
 
 from rehab.errors import RobotError
 from rehab.robot.client import TransportSink
@@ -162,24 +163,32 @@ class DdsRobotTransport:
 
     def send_heartbeat(self, seq: int) -> None:
         """Publish one heartbeat."""
-        self._pub_heartbeat.write(
-            m.Heartbeat(header=convert.header_now(), client_id=self._client_id, seq=seq)
+        self._write(
+            self._pub_heartbeat,
+            m.Heartbeat(header=convert.header_now(), client_id=self._client_id, seq=seq),
         )
 
     def send_exercise(self, command: ExerciseCommand) -> None:
         """Publish an exercise command."""
-        self._pub_exercise.write(convert.exercise_command_msg(command, time.time_ns()))
+        self._write(self._pub_exercise, convert.exercise_command_msg(command, time.time_ns()))
 
     def send_form_feedback(self, feedback: FormFeedback) -> None:
         """Publish form feedback (stamped now; ``feedback.t_s`` is informative)."""
-        self._pub_feedback.write(
+        self._write(
+            self._pub_feedback,
             m.FormFeedback(
                 header=convert.header_now(),
                 score=feedback.score,
                 compensation=feedback.compensation,
                 severity=feedback.severity,
-            )
+            ),
         )
+
+    def _write(self, writer: DataWriter, msg: object) -> None:
+        try:
+            writer.write(msg)
+        except DDSException as exc:
+            raise RobotError(f"cannot publish on {writer.topic.name}: {exc}") from exc
 
     def call(self, service: str, value: bool | None, timeout_s: float) -> tuple[bool, str]:
         """Call a robot service; ``(success, message)``.
@@ -195,6 +204,8 @@ class DdsRobotTransport:
         request = m.SetBoolRequest(data=bool(value)) if service == "enable" else m.TriggerRequest()
         try:
             reply = client.call(request, timeout_s)
+        except DDSException as exc:
+            raise RobotError(f"robot service {service} failed: {exc}") from exc
         except ServiceUnavailableError as exc:
             raise RobotError(
                 f"robot node not answering on DDS domain {self.domain_id}: {exc}"

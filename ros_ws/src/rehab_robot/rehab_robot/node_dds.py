@@ -36,7 +36,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rehab_robot.core.api import ActuatorDriver, DiagnosticStatus, RobotControllerApi
-from rehab_robot.realtime import DeadlineSchedule, LatenessHistogram, LoopTiming, RateGate
+from rehab_robot.realtime import (
+    CycleClock,
+    DeadlineSchedule,
+    LatenessHistogram,
+    LoopTiming,
+    RateGate,
+)
 from rehab_robot.transport import convert
 from rehab_robot.transport import qos as qos_profiles
 from rehab_robot.transport import ros_types as m
@@ -102,8 +108,9 @@ class DdsRobotNode:
         controller itself fails, and closes it on shutdown.
     settings
         Rates and DDS domain.
-    now_s
-        The monotonic clock the controller uses (s); the control loop is scheduled on it.
+    clock
+        The controller's clock: the loop schedules on its running time and latches each
+        tick's start as the controller's time.
     """
 
     def __init__(
@@ -111,10 +118,11 @@ class DdsRobotNode:
         controller: RobotControllerApi,
         driver: ActuatorDriver,
         settings: NodeSettings,
-        now_s: Callable[[], float] = time.monotonic,
+        clock: CycleClock,
     ) -> None:
         self._controller = controller
-        self._now_s = now_s
+        self._clock = clock
+        self._now_s = clock.monotonic_s
         self._driver = driver
         self.settings = settings
         self._lock = threading.Lock()
@@ -252,6 +260,7 @@ class DdsRobotNode:
             while not self._stop.is_set():
                 start_s = schedule.wait()
                 with self._lock:
+                    self._clock.latch(start_s)
                     self._controller.tick()
                     sample = self._controller.joint_sample() if joint_gate.due(start_s) else None
                 if sample is not None:
@@ -432,24 +441,9 @@ class DdsRobotNode:
 # ---------------------------------------------------------------------- process entry point
 
 
-class NodeClock:
-    """The process's monotonic clock, counted from the node's start (s).
-
-    The controller, the simulated plant and the node's scheduler share it; starting at zero
-    keeps the plant from having to skip the machine's uptime on its first step.
-    """
-
-    def __init__(self) -> None:
-        self._t0_s = time.monotonic()
-
-    def now_s(self) -> float:
-        """Seconds since the node started."""
-        return time.monotonic() - self._t0_s
-
-
 def build_simulated(
     config_path: str | None, domain_id: int, rt_priority: int = 0
-) -> tuple[Any, Any, NodeSettings, NodeClock]:
+) -> tuple[Any, Any, NodeSettings, CycleClock]:
     """Build the controller over the simulated robot and patient from ``robot.yaml``.
 
     Returns
@@ -461,7 +455,7 @@ def build_simulated(
     from rehab_robot.core.simulation import build_simulated_robot
 
     config = load_config(config_path)
-    clock = NodeClock()
+    clock = CycleClock()
     controller, driver = build_simulated_robot(config, clock)
     settings = NodeSettings(
         control_hz=config.rates.control_hz,
@@ -489,15 +483,14 @@ def set_realtime_priority(priority: int) -> bool:
 
 
 def tune_interpreter_for_control() -> None:
-    """Make the interpreter hand the GIL to the control thread promptly.
+    """Keep the cyclic garbage collector from stalling control ticks.
 
-    By default CPython lets a busy thread keep the GIL for 5 ms, so a control tick that
-    wakes while the DDS executor or the status publisher runs Python code can start up to
-    5 ms late; 0.2 ms bounds that wait. Objects alive after start-up (configuration, DDS
-    entities, the controller) are frozen out of the cyclic garbage collector, whose full
-    collections would otherwise walk them during the run and stall ticks.
+    Objects alive after start-up (configuration, DDS entities, the controller) are frozen
+    out of the collector, whose full collections would otherwise walk them during the run.
+    The GIL switch interval stays at CPython's 5 ms on purpose: a shorter one lets the DDS
+    and status threads cut into a tick between its clock reading and its sensor reading,
+    which the supervisor's sensor-sanity checks see as stale or jumping encoders.
     """
-    sys.setswitchinterval(0.0002)
     gc.collect()
     gc.freeze()
 
@@ -519,7 +512,7 @@ def run_simulated(
     if domain_id is None:
         domain_id = int(os.environ.get("ROS_DOMAIN_ID", "0"))
     controller, driver, settings, clock = build_simulated(config_path, domain_id, rt_priority)
-    node = DdsRobotNode(controller, driver, settings, clock.now_s)
+    node = DdsRobotNode(controller, driver, settings, clock)
 
     def stop(signum: int, _frame: object) -> None:
         logger.info("signal %d: shutting down", signum)

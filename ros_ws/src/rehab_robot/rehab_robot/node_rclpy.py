@@ -98,7 +98,8 @@ class RehabRobotLifecycleNode(Node):
         self._controller, self._driver, self._settings, clock = build_simulated(
             config_file or None, 0
         )
-        self._now_s = clock.now_s
+        self._clock = clock
+        self._now_s = clock.monotonic_s
         reliable = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
         latched = QoSProfile(
             depth=20,
@@ -205,6 +206,7 @@ class RehabRobotLifecycleNode(Node):
             while self._running.is_set():
                 start_s = schedule.wait()
                 with self._lock:
+                    self._clock.latch(start_s)
                     self._controller.tick()
                     sample = self._controller.joint_sample() if gate.due(start_s) else None
                 if sample is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -191,6 +192,52 @@ class DeadlineSchedule:
     def lateness_samples_s(self) -> list[float]:
         """Return the recent lateness samples (s), oldest first."""
         return list(self._lateness_s)
+
+
+class CycleClock:
+    """The controller's clock: one time per control cycle, like ros2_control's ``update(time)``.
+
+    The control loop :meth:`latch`-es the cycle's start time; every ``now_s()`` until the
+    next latch returns it, so the controller, the supervisor and the (simulated) driver see
+    one consistent time within a tick. Without this, a thread switch between the tick's own
+    clock reading and the driver's sensor reading makes the reading look newer than the
+    tick, or the motion since the last tick look faster than it was, and the supervisor's
+    sensor-sanity checks trip on a healthy robot. Times are seconds since the clock was made.
+
+    Parameters
+    ----------
+    monotonic_s
+        The underlying monotonic clock (s).
+
+    Examples
+    --------
+    >>> t = [100.0]
+    >>> clock = CycleClock(lambda: t[0])
+    >>> t[0] = 100.5
+    >>> clock.latch(clock.monotonic_s())
+    >>> t[0] = 100.9
+    >>> clock.now_s(), clock.monotonic_s()
+    (0.5, 0.9000000000000057)
+    """
+
+    def __init__(self, monotonic_s: Callable[[], float] | None = None) -> None:
+        self._raw_s = monotonic_s or time.monotonic
+        self._t0_s = self._raw_s()
+        self._cycle_s = 0.0
+
+    def monotonic_s(self) -> float:
+        """The running time (s), for scheduling and stamping."""
+        return self._raw_s() - self._t0_s
+
+    def latch(self, t_s: float) -> None:
+        """Start a cycle at ``t_s`` (from :meth:`monotonic_s`); must not go backwards."""
+        if t_s < self._cycle_s:
+            raise ValueError(f"cycle time cannot go backwards ({t_s} < {self._cycle_s})")
+        self._cycle_s = t_s
+
+    def now_s(self) -> float:
+        """The current cycle's time (s)."""
+        return self._cycle_s
 
 
 class RateGate:

@@ -18,7 +18,8 @@ from rehab_robot.core.config import load_config
 from rehab_robot.core.controller import RobotController
 from rehab_robot.core.driver import SimulatedDriver
 from rehab_robot.core.plant import SimulatedPlant
-from rehab_robot.node_dds import DdsRobotNode, NodeClock, NodeSettings
+from rehab_robot.node_dds import DdsRobotNode, NodeSettings
+from rehab_robot.realtime import CycleClock
 from rehab_robot.transport import convert, qos
 from rehab_robot.transport import ros_types as m
 from rehab_robot.transport.names import INTERFACE
@@ -47,7 +48,7 @@ def node_and_peer():
     os.environ.setdefault("CYCLONEDDS_URI", default_cyclonedds_uri())
     domain_id = random.randint(100, 230)
     config = load_config()
-    clock = NodeClock()
+    clock = CycleClock()
     driver = DriverWithBuggyEnable(SimulatedPlant(config), clock, config.joint_names)
     controller = RobotController(config, driver, clock)
     settings = NodeSettings(
@@ -57,7 +58,7 @@ def node_and_peer():
         diagnostics_hz=config.rates.diagnostics_hz,
         domain_id=domain_id,
     )
-    node = DdsRobotNode(controller, driver, settings, clock.now_s)
+    node = DdsRobotNode(controller, driver, settings, clock)
     node.start()
     peer = RosParticipant(domain_id)
     statuses: list[m.RobotStatus] = []

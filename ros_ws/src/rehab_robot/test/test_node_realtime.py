@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from rehab_robot.realtime import DeadlineSchedule, RateGate, percentile
+from rehab_robot.realtime import CycleClock, DeadlineSchedule, RateGate, percentile
 
 
 class FakeTime:
@@ -92,3 +92,15 @@ def test_rate_gate_restarts_after_a_stall_instead_of_bursting():
 )
 def test_percentile_nearest_rank(values, q, expected):
     assert percentile(values, q) == expected
+
+
+def test_cycle_clock_holds_one_time_per_tick():
+    ft = FakeTime()
+    clock = CycleClock(ft.now)
+    start = clock.monotonic_s()
+    clock.latch(start)
+    ft.t_s += 0.0015  # the tick runs on; the controller still sees the tick's time
+    assert clock.now_s() == start
+    assert clock.monotonic_s() > start + 0.0015
+    with pytest.raises(ValueError, match="backwards"):
+        clock.latch(start - 0.001)
