@@ -35,13 +35,14 @@ def test_korean_entries_are_korean() -> None:
     same = {k for k, (ko, en) in CATALOGUE.items() if ko == en}
     assert same <= {"common.none", "live.rep_count", "progress.trend"}
     latin_only = [k for k, (ko, _) in CATALOGUE.items()
-                  if k not in same and not HANGUL.search(ko) and not k.startswith("language.")]
+                  if k not in same and not HANGUL.search(ko)
+                  and not k.startswith("language.") and k != "angle.side"]
     assert latin_only == []
 
 
 DYNAMIC_PREFIXES = ("sex.", "side.", "mode.", "status.", "severity.", "trend.", "instrument.",
                     "unit.", "language.", "link.", "live.phase.", "nav.", "patients.col.", "joint.",
-                    "source.")
+                    "source.", "angle.", "robot_state.")
 
 
 def _literal_keys() -> set[str]:
@@ -132,6 +133,17 @@ def test_store_errors_read_in_korean(make) -> None:
 def test_console_errors_read_in_korean(field: str, message: str) -> None:
     ko = error_text(ValidationError(field, message), "ko")
     assert HANGUL.search(ko.split(":", 1)[0]) and HANGUL.search(ko.split(":", 1)[1]), ko
+
+
+def test_every_angle_has_a_name_in_both_languages() -> None:
+    from rehab.ui.i18n import angle_label
+    from rehab.vision.angles import ANGLE_NAMES
+
+    for name in ANGLE_NAMES:
+        assert HANGUL.search(angle_label(name, "ko")), name
+        assert "_" not in angle_label(name, "en"), name
+    assert angle_label("shoulder_abduction_left", "ko") == "왼쪽 어깨 벌림"
+    assert angle_label("mystery_angle", "ko") == "mystery_angle"
 
 
 def test_unknown_messages_are_kept_not_lost() -> None:

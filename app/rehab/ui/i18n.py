@@ -148,7 +148,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "live.robot_link": ("연결: {link}", "Link: {link}"),
     "live.robot_assist": ("보조: {a:.0%}", "Assistance: {a:.0%}"),
     "live.robot_fault": ("고장: {fault}", "Fault: {fault}"),
+    "live.robot_reason": ("최근 변경: {reason}", "Last change: {reason}"),
     "live.robot_unknown": ("로봇 정보 없음", "No robot data"),
+    "robot_state.idle": ("대기 (구동 꺼짐)", "idle (drives off)"),
+    "robot_state.enabled": ("준비됨", "enabled"),
+    "robot_state.running": ("운동 중", "running"),
+    "robot_state.paused": ("일시 정지", "paused"),
+    "robot_state.safe_stop": ("안전 정지", "safe stop"),
+    "robot_state.fault": ("고장", "fault"),
+    "robot_state.estop": ("비상 정지", "E-STOP"),
+    "mode.hold": ("자세 유지", "Hold"),
     "link.connected": ("연결됨", "connected"),
     "link.stale": ("지연됨", "stale"),
     "link.lost": ("끊김", "lost"),
@@ -236,6 +245,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "source.vision": ("카메라", "camera"),
     "source.robot": ("로봇", "robot"),
     "source.store": ("저장소", "store"),
+    "angle.shoulder_flexion": ("어깨 굽힘", "shoulder flexion"),
+    "angle.shoulder_abduction": ("어깨 벌림", "shoulder abduction"),
+    "angle.elbow_flexion": ("팔꿈치 굽힘", "elbow flexion"),
+    "angle.hip_flexion": ("엉덩관절 굽힘", "hip flexion"),
+    "angle.knee_flexion": ("무릎 굽힘", "knee flexion"),
+    "angle.hip_abduction": ("엉덩관절 벌림", "hip abduction"),
+    "angle.trunk_lean_sagittal": ("몸통 앞뒤 기울기", "trunk lean (sagittal)"),
+    "angle.trunk_lean_lateral": ("몸통 옆 기울기", "trunk lean (lateral)"),
+    "angle.shoulder_elevation": ("어깨 으쓱", "shoulder elevation"),
+    "angle.knee_valgus": ("무릎 안쪽 휨", "knee valgus"),
+    "angle.side": ("{side} {angle}", "{angle}, {side}"),
     "field.session": ("세션", "Session"),
     "field.user": ("사용자", "User"),
     "field.patient": ("환자", "Patient"),
@@ -380,6 +400,21 @@ def error_text(error: Exception, language: Language | str, *, with_field: bool =
         message = error_message(error.message, language)
         return f"{field_label(error.field, language)}: {message}" if with_field else message
     return str(error)
+
+
+def angle_label(name: str, language: Language | str) -> str:
+    """A joint angle's name for people: ``shoulder_abduction_left`` -> ``왼쪽 어깨 벌림``.
+
+    Examples
+    --------
+    >>> angle_label("knee_flexion_right", "en")
+    'knee flexion, right'
+    """
+    base, _, side = name.rpartition("_")
+    if side in ("left", "right") and f"angle.{base}" in CATALOGUE:
+        return tr("angle.side", language, angle=tr(f"angle.{base}", language),
+                  side=tr(f"side.{side}", language))
+    return name_of("angle", name, language)
 
 
 class Translator:

@@ -23,7 +23,7 @@ from rehab.errors import RehabError, ValidationError
 from rehab.store import SessionOutcome
 from rehab.ui.i18n import Translator
 from rehab.ui.models.outcome import AfterSessionModel
-from rehab.ui.qt.form import FieldWithError, set_status
+from rehab.ui.qt.form import FieldWithError, local_time, set_status
 
 # One below the scale: the spin box shows "not recorded" there (QSpinBox special value).
 _PAIN_UNSET, _RPE_UNSET = -1, 5
@@ -104,8 +104,8 @@ class QtAfterSession(QWidget):
             self.summary.setText("")
             self.reps.setRowCount(0)
             return
-        self.session_label.setText(t("after.session", id=s.id, started=s.started_at[:16]
-                                     .replace("T", " "), status=t(f"status.{s.status}")))
+        self.session_label.setText(t("after.session", id=s.id, started=local_time(s.started_at),
+                                     status=t(f"status.{s.status}")))
         summary = self.model.summary
         self.summary.setText(t("after.no_reps") if summary.reps == 0 else t(
             "after.summary", n=summary.reps, score=summary.mean_score, rom=summary.max_rom_deg))

@@ -33,6 +33,20 @@ from rehab.ui.models.assessments import INSTRUMENTS, AssessmentsModel, parse_sco
 from rehab.ui.qt.form import FieldWithError, set_status
 
 
+class _DayAxis(pg.AxisItem):
+    """Dates as ``MM-DD`` (the same in Korean and English; no English month names)."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        return [dt.datetime.fromtimestamp(v, dt.UTC).strftime("%m-%d") for v in values]
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803
+        day = 86400.0
+        span_days = max(1.0, (maxVal - minVal) / day)
+        step = day * max(1, int(np.ceil(span_days / 6)))  # about six labels, whole days
+        first = np.ceil(minVal / step) * step
+        return [(step, list(np.arange(first, maxVal + 1, step)))]
+
+
 class QtAssessments(QWidget):
     """FMA-UE, Box and Block, TUG and pain NRS: a form and one chart per instrument."""
 
@@ -70,11 +84,12 @@ class QtAssessments(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
         self.plots: dict[str, pg.PlotWidget] = {}
         self.plot_titles: dict[str, QLabel] = {}
         grid = QGridLayout()
         for i, instrument in enumerate(INSTRUMENTS):
-            plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
+            plot = pg.PlotWidget(background="w", axisItems={"bottom": _DayAxis("bottom")})
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMouseEnabled(x=False, y=False)
             plot.setMenuEnabled(False)
@@ -151,6 +166,7 @@ class QtAssessments(QWidget):
                           for d, _ in series])
             y = np.array([score for _, score in series])
             plot.plot(x, y, pen=pg.mkPen("#2b6cb0", width=2), symbol="o", symbolBrush="#2b6cb0")
+            plot.setXRange(x.min() - 3 * 86400, x.max() + 3 * 86400)
             if instrument == "timed_up_and_go_s":
                 plot.setYRange(0, max(30.0, float(y.max()) * 1.2))
 

@@ -31,7 +31,7 @@ from PyQt6.QtWidgets import (
 
 from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Severity
-from rehab.ui.i18n import Translator, name_of
+from rehab.ui.i18n import Translator, angle_label, name_of
 from rehab.ui.models.live import LiveSessionModel
 from rehab.ui.qt.skeleton import render_frame
 
@@ -49,7 +49,7 @@ def _plot(title: str) -> pg.PlotWidget:
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMouseEnabled(x=False, y=False)
     plot.setMenuEnabled(False)
-    plot.addLegend(offset=(-5, 5), labelTextSize="9pt")
+    plot.addLegend(offset=(10, 5), labelTextSize="9pt", brush=(255, 255, 255, 220))
     plot.setMinimumHeight(150)
     return plot
 
@@ -94,6 +94,7 @@ class QtLiveSession(QWidget):
         self.estop_hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.estop_state = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.estop_state.setStyleSheet("color: #b00020; font-weight: 700; font-size: 15px;")
+        self.estop_state.hide()
         self.estop_state.setWordWrap(True)
         self.phase = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.phase.setStyleSheet("font-size: 16px; font-weight: 600;")
@@ -115,6 +116,9 @@ class QtLiveSession(QWidget):
         self.robot_fault = QLabel()
         self.robot_fault.setStyleSheet("color: #b00020;")
         self.robot_fault.setWordWrap(True)
+        self.robot_reason = QLabel()
+        self.robot_reason.setStyleSheet("color: #4a5a6a;")
+        self.robot_reason.setWordWrap(True)
         self.reps_box = QGroupBox()
         self.reps_table = QTableWidget(0, 5)
         self.reps_table.verticalHeader().hide()
@@ -163,9 +167,15 @@ class QtLiveSession(QWidget):
         right.addWidget(self.estop_hint)
         right.addWidget(self.estop_state)
         status = QGroupBox()
-        status_layout = QVBoxLayout(status)
-        for w in (self.phase, self.exercise, self.set_label, self.rep_counter, self.rep_caption):
-            status_layout.addWidget(w)
+        status_layout = QGridLayout(status)
+        status_layout.setVerticalSpacing(2)
+        status_layout.addWidget(self.phase, 0, 0)
+        status_layout.addWidget(self.exercise, 1, 0)
+        status_layout.addWidget(self.set_label, 2, 0)
+        status_layout.addWidget(self.rep_counter, 0, 1, 2, 1)
+        status_layout.addWidget(self.rep_caption, 2, 1)
+        status_layout.setColumnStretch(0, 3)
+        status_layout.setColumnStretch(1, 2)
         right.addWidget(status)
         buttons = QHBoxLayout()
         for b in (self.start_button, self.pause_button, self.stop_button):
@@ -177,9 +187,10 @@ class QtLiveSession(QWidget):
         robot.addWidget(self.robot_link, 1, 0)
         robot.addWidget(self.robot_assist, 1, 1)
         robot.addWidget(self.robot_fault, 2, 0, 1, 2)
+        robot.addWidget(self.robot_reason, 3, 0, 1, 2)
         right.addWidget(self.robot_box)
         QVBoxLayout(self.reps_box).addWidget(self.reps_table)
-        right.addWidget(self.reps_box, 3)
+        right.addWidget(self.reps_box, 4)
         QVBoxLayout(self.alerts_box).addWidget(self.alerts)
         right.addWidget(self.alerts_box, 2)
         layout = QHBoxLayout(self)
@@ -204,7 +215,11 @@ class QtLiveSession(QWidget):
                           (self.robot_plot, "live.robot_plot")):
             plot.setTitle(t(key), color="#1d2733", size="10pt")
             plot.setLabel("bottom", t("live.time_s"))
-        self._dirty.update({"frame", "progress", "robot", "control"})
+        for plot in (self.angle_plot, self.robot_plot):  # legends are in the old language
+            plot.clear()
+            plot.plotItem.legend.clear()
+        self._curves.clear()
+        self._dirty.update({"frame", "traces", "progress", "robot", "control"})
         self.redraw()
 
     # -- repaint ----------------------------------------------------------------------
@@ -240,13 +255,16 @@ class QtLiveSession(QWidget):
         self.latency.setText(status)
 
     def _set_curves(self, plot: pg.PlotWidget, prefix: str, traces: dict) -> None:
-        for i, (name, trace) in enumerate(sorted(traces.items())):
+        lang = self.tr_.language
+        for i, (name, trace) in enumerate(traces.items()):
             key = f"{prefix}:{name}"
             t, y = trace.window(self.model.trace_window_s)
             if key not in self._curves:
                 pen = pg.mkPen(_TRACE_COLOURS[i % len(_TRACE_COLOURS)],
                                width=3 if name == self.model.primary_angle else 1.5)
-                self._curves[key] = plot.plot(name=name, pen=pen)
+                label = (angle_label(name, lang) if prefix == "angle"
+                         else name_of("joint", name, lang))
+                self._curves[key] = plot.plot(name=label, pen=pen)
             self._curves[key].setData(t, y, connect="finite")
 
     def _show_traces(self) -> None:
@@ -275,22 +293,28 @@ class QtLiveSession(QWidget):
         t, r = self.tr_, self.model.robot
         if r is None:
             self.robot_state.setText(t("live.robot_unknown"))
-            for label in (self.robot_link, self.robot_assist, self.robot_fault):
+            for label in (self.robot_link, self.robot_assist, self.robot_fault,
+                          self.robot_reason):
                 label.setText("")
             return
-        self.robot_state.setText(t("live.robot_state", state=r.state, mode=r.mode))
+        self.robot_state.setText(t("live.robot_state", state=name_of("robot_state", r.state,
+                                                                    t.language),
+                                   mode=name_of("mode", r.mode, t.language)))
         link = t(f"link.{r.link}") if f"link.{r.link}" in _LINK_KEYS else r.link
         self.robot_link.setText(t("live.robot_link", link=link))
         self.robot_link.setStyleSheet(f"color: {_LINK_COLOURS.get(r.link, '#1d2733')}; "
                                       "font-weight: 600;")
         self.robot_assist.setText(t("live.robot_assist", a=r.assistance))
-        fault = r.fault or r.reason
-        self.robot_fault.setText(t("live.robot_fault", fault=fault) if fault else "")
+        self.robot_fault.setText(t("live.robot_fault", fault=r.fault) if r.fault else "")
+        self.robot_fault.setVisible(bool(r.fault))
+        self.robot_reason.setText(t("live.robot_reason", reason=r.reason) if r.reason else "")
+        self.robot_reason.setVisible(bool(r.reason))
 
     def _show_control(self) -> None:
         t = self.tr_
         running = self.model.control is not None
         self.estop_state.setText(t("live.estop_pressed") if self.model.estopped else "")
+        self.estop_state.setVisible(self.model.estopped)
         self.start_button.setVisible(self._on_start is not None)
         self.start_button.setEnabled(not running or self.model.estopped)
         self.pause_button.setEnabled(running and not self.model.estopped)

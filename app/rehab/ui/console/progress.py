@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
 from rehab.ui.i18n import Translator
 from rehab.ui.models.progress import ExerciseProgress, ProgressModel
 from rehab.ui.models.trends import MEASURE_RULES, Trend
+from rehab.ui.qt.form import local_time
 
 _TREND_COLOURS = {Trend.IMPROVING: "#2e6b30", Trend.PLATEAU: "#4a5568",
                   Trend.DECLINING: "#b00020", Trend.INSUFFICIENT: "#8b96a1"}
@@ -56,7 +57,7 @@ class QtPatientProgress(QWidget):
             plot.setMouseEnabled(x=False, y=False)
             plot.setMenuEnabled(False)
             plot.setMinimumHeight(180)
-            plot.addLegend(offset=(-5, 5), labelTextSize="9pt")
+            plot.addLegend(offset=(10, 5), labelTextSize="9pt", brush=(255, 255, 255, 220))
             label = QLabel()
             label.setStyleSheet("font-weight: 600;")
             box = QVBoxLayout()
@@ -70,7 +71,9 @@ class QtPatientProgress(QWidget):
         self.table = QTableWidget(0, 7)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumHeight(150)
         top = QHBoxLayout()
         top.addWidget(self.exercise_label)
@@ -131,23 +134,29 @@ class QtPatientProgress(QWidget):
         rom = self.plots["max_rom_deg"]
         rom.plot(x, _values(progress.series("max_rom_deg")), pen=pg.mkPen(blue, width=2),
                  symbol="o", symbolBrush=blue, name=t("progress.max_rom"))
-        rom.plot(x, np.array([r.target_rom_deg for r in progress.rows]),
-                 pen=pg.mkPen(grey, width=2, style=Qt.PenStyle.DashLine),
+        target = np.array([r.target_rom_deg for r in progress.rows])
+        rom.plot(x, target, pen=pg.mkPen(grey, width=2, style=Qt.PenStyle.DashLine),
                  name=t("progress.target_rom"))
+        reached = _values(progress.series("max_rom_deg"))
+        top = float(np.nanmax(np.concatenate([reached, target])))
+        bottom = float(np.nanmin(np.concatenate([reached, target])))
+        rom.setYRange(max(0.0, bottom - 10), top + 0.35 * (top - bottom + 20))  # room for legend
         self.plots["mean_form_score"].plot(
             x, _values(progress.series("mean_form_score")), pen=pg.mkPen(blue, width=2),
             symbol="o", symbolBrush=blue)
-        self.plots["mean_form_score"].setYRange(0, 100)
+        self.plots["mean_form_score"].setYRange(0, 105)
         reps = self.plots["reps_ratio"]
         reps.addItem(pg.BarGraphItem(x=x - 0.18, height=[r.reps_done for r in progress.rows],
                                      width=0.35, brush=blue, name=t("progress.reps_done")))
         reps.addItem(pg.BarGraphItem(x=x + 0.18,
                                      height=[r.reps_prescribed for r in progress.rows],
                                      width=0.35, brush=grey, name=t("progress.reps_prescribed")))
+        most = max(max(r.reps_prescribed, r.reps_done) for r in progress.rows)
+        reps.setYRange(0, most * 1.45)  # room for the legend above the bars
         self.plots["mean_assistance"].plot(
             x, _values(progress.series("mean_assistance"), 100.0), pen=pg.mkPen(green, width=2),
             symbol="o", symbolBrush=green)
-        self.plots["mean_assistance"].setYRange(0, 100)
+        self.plots["mean_assistance"].setYRange(0, 105)
 
     def _fill_table(self) -> None:
         t = self.tr_
@@ -160,7 +169,7 @@ class QtPatientProgress(QWidget):
         dash = t("common.none")
         for i, r in enumerate(rows):
             values = (
-                r.started_at[:16].replace("T", " "), t(f"status.{r.status}"),
+                local_time(r.started_at), t(f"status.{r.status}"),
                 self._name(r.exercise_id),
                 f"{r.max_rom_deg:.0f} / {r.target_rom_deg:.0f}" if r.max_rom_deg is not None
                 else f"{dash} / {r.target_rom_deg:.0f}",

@@ -62,8 +62,15 @@ class ProgressModel:
         self.rows = [] if patient_id is None else self.store.progress(patient_id)
         self.exercises = exercise_progress(self.rows)
         if self.exercise_id not in self.exercises:
-            self.exercise_id = next(iter(self.exercises), None)
+            self.exercise_id = self._main_exercise()
         self.changed.emit()
+
+    def _main_exercise(self) -> str | None:
+        """The exercise done in most sessions (ties: the one done most recently)."""
+        if not self.rows:
+            return None
+        last_seen = {row.exercise_id: i for i, row in enumerate(self.rows)}
+        return max(self.exercises, key=lambda e: (len(self.exercises[e].rows), last_seen[e]))
 
     def select_exercise(self, exercise_id: str) -> None:
         self.exercise_id = exercise_id

@@ -39,3 +39,10 @@ def set_status(label: QLabel, text: str, *, error: bool = False) -> None:
     """Show a one-line outcome under a form: green when done, red when refused."""
     label.setStyleSheet("color: #b00020;" if error else "color: #2e6b30;")
     label.setText(text)
+
+
+def local_time(iso_utc: str) -> str:
+    """A stored UTC timestamp as the therapist's local ``YYYY-MM-DD HH:MM``."""
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(iso_utc).astimezone().strftime("%Y-%m-%d %H:%M")

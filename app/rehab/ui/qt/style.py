@@ -24,11 +24,13 @@ QPushButton { padding: 6px 14px; border-radius: 4px; background: #e4e9ef;
 QPushButton:hover { background: #d6dee6; }
 QPushButton:disabled { color: #8b96a1; }
 QPushButton#primary { background: #2b6cb0; color: white; border-color: #22578e; }
+QPushButton#primary:disabled { background: #a9bfd6; color: #eef3f8; border-color: #a9bfd6; }
 QPushButton#estop { background: #c62828; color: white; font-size: 26px; font-weight: 700;
                     border: 3px solid #7f0000; border-radius: 10px; padding: 14px; }
 QPushButton#estop:pressed { background: #7f0000; }
-QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox, QPlainTextEdit, QDateEdit {
-    padding: 4px; border: 1px solid #b9c3cd; border-radius: 3px; background: white; }
+QLineEdit, QPlainTextEdit { padding: 4px; border: 1px solid #b9c3cd; border-radius: 3px;
+                            background: white; }
+QSpinBox, QDoubleSpinBox, QComboBox, QDateEdit { min-height: 26px; }
 *[invalid="true"] { border: 2px solid #b00020; }
 QGroupBox { font-weight: 600; border: 1px solid #cfd8e0; border-radius: 6px;
             margin-top: 12px; padding: 8px; background: white; }
@@ -46,5 +48,6 @@ def pick_font_family() -> str:
 
 def apply_style(app: QApplication) -> None:
     """Set the console's font and stylesheet on ``app``."""
+    app.setStyle("Fusion")  # the same look on every platform, and offscreen
     app.setFont(QFont(pick_font_family(), BASE_POINT_SIZE))
     app.setStyleSheet(STYLESHEET)
