@@ -33,6 +33,10 @@ __all__ = [
 class OneEuroSettings:
     """Parameters of the One Euro filter.
 
+    The defaults suit joint angles in degrees at 30 Hz: they halve 2-degree jitter at rest
+    and lag a 90 deg/s movement by less than 60 ms (see the tests). For landmarks in
+    pixels, scale ``beta`` by (degrees per pixel) of the signal.
+
     Parameters
     ----------
     min_cutoff_hz
