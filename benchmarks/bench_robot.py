@@ -119,6 +119,11 @@ def bench_stream(client: RobotClient, node_pid: int, duration_s: float) -> dict:
 def bench_estop(client: RobotClient, repeats: int) -> dict:
     rtt = []
     zero_after = 0
+    # After the stream: disabled (IDLE) or, had the run faulted, reset first.
+    client.wait_for(lambda: client.status.state not in (RobotState.RUNNING,
+                                                        RobotState.ENABLED), 5.0)
+    if client.status.state is not RobotState.IDLE:
+        client.reset()
     client.wait_for(lambda: client.status.state is RobotState.IDLE, 5.0)
     for _ in range(repeats):
         client.enable(True)

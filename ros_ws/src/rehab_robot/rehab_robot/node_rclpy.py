@@ -5,7 +5,8 @@ with the ROS 2 managed-node lifecycle (ros2/demos ``lifecycle_py/talker.py`` is 
 
 - ``configure``: load ``robot.yaml``, build the driver and the controller, create the
   lifecycle publishers, subscriptions and services (the actuators stay disabled);
-- ``activate``: start the 500 Hz control thread and enable the actuators (torque ramps up);
+- ``activate``: start the 500 Hz control thread; ``~/enable`` may now power the actuators
+  (the app asks for it once it is sending heartbeats);
 - ``deactivate``: disable the actuators (torque ramps down), stop the control thread;
 - ``cleanup`` / ``shutdown``: latch the e-stop, close the driver, destroy the entities;
 - ``error``: latch the e-stop (any exception in a transition or in the control path).
@@ -136,22 +137,24 @@ class RehabRobotLifecycleNode(Node):
         return TransitionCallbackReturn.SUCCESS
 
     def on_activate(self, state: State) -> TransitionCallbackReturn:
+        # The loop runs from here on; the actuators stay off until the app, which must be
+        # sending heartbeats, asks for them over ~/enable (honoured only while active).
         self._running.set()
         self._thread = threading.Thread(target=self._control_loop, daemon=True)
         self._thread.start()
-        with self._lock:
-            ok, reason = self._controller.enable(True)
-        if not ok:
-            self.get_logger().error(f"cannot enable the actuators: {reason}")
-            self._stop_loop()
-            return TransitionCallbackReturn.FAILURE
         return super().on_activate(state)
 
     def on_deactivate(self, state: State) -> TransitionCallbackReturn:
         with self._lock:
             self._controller.enable(False)
-        # Keep ticking while the torque ramps down, then stop the loop.
-        time.sleep(1.0)
+        # Keep ticking while the torque ramps down (the control thread does it), then stop.
+        deadline_s = time.monotonic() + 2.0
+        while time.monotonic() < deadline_s:
+            with self._lock:
+                torque_nm = self._controller.joint_sample().effort_nm
+            if all(t == 0.0 for t in torque_nm):
+                break
+            time.sleep(0.01)
         self._stop_loop()
         return super().on_deactivate(state)
 
@@ -221,6 +224,8 @@ class RehabRobotLifecycleNode(Node):
     # ------------------------------------------------------------------ publishers
 
     def _publish_status(self) -> None:
+        if not self._pub_status.is_activated:
+            return
         with self._lock:
             status = self._controller.status()
             transitions = self._controller.drain_transitions()
@@ -235,6 +240,8 @@ class RehabRobotLifecycleNode(Node):
         self._pub_status.publish(_to_ros(msg, RobotStatus))
 
     def _publish_diagnostics(self) -> None:
+        if not self._pub_diagnostics.is_activated:
+            return
         with self._lock:
             entries: list[DiagnosticStatus] = list(self._controller.diagnostics())
         msg = convert.diagnostics_msg(entries, time.time_ns(), "simulated")
@@ -277,6 +284,9 @@ class RehabRobotLifecycleNode(Node):
         return handle
 
     def _srv_enable(self, request: Any, response: Any) -> Any:
+        if request.data and not self._running.is_set():
+            response.success, response.message = False, "node is not active"
+            return response
         with self._lock:
             response.success, response.message = self._controller.enable(bool(request.data))
         return response

@@ -5,9 +5,9 @@ The control loop runs on absolute deadlines ``t0 + k * period`` of a monotonic c
 not accumulate into drift. Linux wakes a sleeping thread some 50-100 us late, so the loop
 sleeps until shortly before the deadline and spins the rest of the way.
 
-A tick that starts more than one period after its deadline has missed it; the schedule then
-skips to the next future deadline instead of running a burst of catch-up ticks, which would
-hand the controller a series of near-zero time steps.
+A tick that starts more than one period after its deadline has missed it. A tick that starts
+more than half a period late re-phases the grid (the next deadline is one period after it)
+instead of running catch-up ticks, which would hand the controller near-zero time steps.
 """
 
 from __future__ import annotations
@@ -170,8 +170,12 @@ class DeadlineSchedule:
         self._next_s = deadline_s + self.period_s
         if lateness_s > self.period_s:
             self.missed_deadlines += 1
-            behind = math.floor((start_s - self._next_s) / self.period_s) + 1
-            self._next_s += behind * self.period_s
+        if lateness_s > self.period_s / 2:
+            # Re-phase the grid on this tick: the next tick comes one period after it, not
+            # at the next grid point, which may be only microseconds away. A near-zero time
+            # step would make a controller's finite differences (velocity, encoder-jump
+            # checks) meaningless.
+            self._next_s = start_s + self.period_s
         return start_s
 
     def timing(self) -> LoopTiming:

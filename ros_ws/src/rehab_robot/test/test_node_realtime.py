@@ -45,17 +45,36 @@ def test_deadlines_are_absolute_so_work_does_not_drift_the_loop():
     assert timing.rate_hz == pytest.approx(500.0, rel=1e-3)
 
 
-def test_an_overrun_counts_as_missed_and_skips_ahead_without_burst():
+def test_an_overrun_counts_as_missed_and_the_grid_rephases_without_burst():
     ft = FakeTime()
     schedule = DeadlineSchedule(0.002, ft.now, ft.sleep, spin_s=0.0)
     schedule.wait()
     ft.t_s += 0.0071  # one tick's work takes 3.5 periods
     start = schedule.wait()
     assert schedule.missed_deadlines == 1
-    # The next deadline is the first grid point after now, not the three that passed.
-    assert start < schedule.next_deadline_s <= start + 0.002
-    late_start = schedule.wait()
-    assert late_start == pytest.approx(schedule.next_deadline_s - 0.002, abs=1e-5)
+    # No catch-up burst: the next tick is one full period after the late one.
+    assert schedule.next_deadline_s == pytest.approx(start + 0.002)
+
+
+@pytest.mark.parametrize("late_s", [0.0011, 0.0015, 0.00199])
+def test_no_two_ticks_closer_than_half_a_period(late_s):
+    ft = FakeTime()
+    schedule = DeadlineSchedule(0.002, ft.now, ft.sleep, spin_s=0.0)
+    first = schedule.wait()
+    ft.t_s = first + 0.002 + late_s  # the second tick starts late, but within its period
+    second = schedule.wait()
+    third = schedule.wait()
+    assert schedule.missed_deadlines == 0
+    assert third - second >= 0.002 - 1e-5
+
+
+def test_a_slightly_late_tick_keeps_the_grid():
+    ft = FakeTime()
+    schedule = DeadlineSchedule(0.002, ft.now, ft.sleep, spin_s=0.0)
+    first = schedule.wait()
+    ft.t_s = first + 0.002 + 0.0004
+    schedule.wait()
+    assert schedule.next_deadline_s == pytest.approx(first + 0.004, abs=1e-5)
 
 
 def test_schedule_refuses_bad_parameters():
