@@ -135,7 +135,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "live.no_camera": ("카메라 영상 없음", "No camera image"),
     "live.angle_plot": ("관절 각도 (°)", "Joint angle (°)"),
     "live.robot_plot": ("로봇 관절 위치 (°)", "Robot joint position (°)"),
-    "live.time_s": ("시간 (초)", "Time (s)"),
+    "live.time_s": ("시간 (초, 0 = 지금)", "Time (s, 0 = now)"),
     "live.rep_table": ("반복별 점수", "Score per rep"),
     "live.col.rep": ("회", "Rep"),
     "live.col.set": ("세트", "Set"),

@@ -32,10 +32,12 @@ from PyQt6.QtWidgets import (
 from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Severity
 from rehab.ui.i18n import Translator, angle_label, name_of
-from rehab.ui.models.live import LiveSessionModel
+from rehab.ui.models.live import TRACE_WINDOW_S, LiveSessionModel
 from rehab.ui.qt.skeleton import render_frame
 
 REDRAW_INTERVAL_MS = 33  # ~30 fps
+ANGLE_RANGE_DEG = (-10.0, 190.0)  # joint angles of the body: 0-180 with a margin
+ROBOT_RANGE_DEG = (-15.0, 155.0)  # the robot's joints: their hard limits with a margin
 ESTOP_KEYS = ("F12", "Pause")
 _SEVERITY_COLOURS = {Severity.INFO: QColor(40, 90, 140), Severity.WARNING: QColor(170, 100, 0),
                      Severity.ERROR: QColor(176, 0, 32)}
@@ -43,12 +45,17 @@ _TRACE_COLOURS = ("#2b6cb0", "#d97706", "#2f855a", "#9b2c2c", "#6b46c1", "#4a556
 _LINK_COLOURS = {"connected": "#2e6b30", "stale": "#b7791f", "lost": "#b00020"}
 
 
-def _plot(title: str) -> pg.PlotWidget:
+def _plot(y_range_deg: tuple[float, float]) -> pg.PlotWidget:
+    # Fixed axes: time runs from -window to 0 (now) and angles keep their range, so the
+    # axes never re-layout (the costliest part of a pyqtgraph repaint) and nothing jumps.
     plot = pg.PlotWidget(background="w")
-    plot.setTitle(title, color="#1d2733", size="10pt")
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMouseEnabled(x=False, y=False)
     plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setXRange(-TRACE_WINDOW_S, 0, padding=0)
+    plot.setYRange(*y_range_deg, padding=0)
+    plot.enableAutoRange(enable=False)
     plot.addLegend(offset=(10, 5), labelTextSize="9pt", brush=(255, 255, 255, 220))
     plot.setMinimumHeight(150)
     return plot
@@ -79,6 +86,7 @@ class QtLiveSession(QWidget):
         self._on_start = on_start
         self._dirty: set[str] = set()
         self._curves: dict[str, pg.PlotDataItem] = {}
+        self._now_s = 0.0
         self.camera = QLabel()
         self.camera.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.camera.setMinimumSize(480, 300)
@@ -86,8 +94,8 @@ class QtLiveSession(QWidget):
         self.camera.setStyleSheet("background: #111; color: #ddd; font-size: 16px;")
         self.latency = QLabel()
         self.latency.setStyleSheet("color: #4a5a6a;")
-        self.angle_plot = _plot("")
-        self.robot_plot = _plot("")
+        self.angle_plot = _plot(ANGLE_RANGE_DEG)
+        self.robot_plot = _plot(ROBOT_RANGE_DEG)
         self.estop_button = QPushButton(objectName="estop")
         self.estop_button.setMinimumHeight(110)
         self.estop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # never steals typing focus
@@ -245,10 +253,7 @@ class QtLiveSession(QWidget):
             self.camera.setText(self.tr_("live.no_camera"))
             self.latency.setText("")
             return
-        pixmap = QPixmap.fromImage(render_frame(frame)).scaled(
-            self.camera.size(), Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation)
-        self.camera.setPixmap(pixmap)
+        self.camera.setPixmap(QPixmap.fromImage(render_frame(frame, self.camera.size())))
         status = self.tr_("live.latency", ms=frame.latency_s * 1000)
         if not frame.person_found:
             status += " · " + self.tr_("live.no_person")
@@ -259,6 +264,7 @@ class QtLiveSession(QWidget):
         for i, (name, trace) in enumerate(traces.items()):
             key = f"{prefix}:{name}"
             t, y = trace.window(self.model.trace_window_s)
+            t = t - self._now_s  # seconds before now: the time axis stays fixed
             if key not in self._curves:
                 pen = pg.mkPen(_TRACE_COLOURS[i % len(_TRACE_COLOURS)],
                                width=3 if name == self.model.primary_angle else 1.5)
@@ -268,6 +274,9 @@ class QtLiveSession(QWidget):
             self._curves[key].setData(t, y, connect="finite")
 
     def _show_traces(self) -> None:
+        ends = [tr.window(0.0)[0] for tr in (*self.model.angle_traces.values(),
+                                             *self.model.robot_traces.values())]
+        self._now_s = max((float(t[-1]) for t in ends if t.size), default=0.0)
         self._set_curves(self.angle_plot, "angle", self.model.angle_traces)
         self._set_curves(self.robot_plot, "robot", self.model.robot_traces)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
-from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtCore import QPointF, QSize, Qt
 from PyQt6.QtGui import QColor, QImage, QPainter, QPen
 
 from rehab.session.events import FrameUpdate
@@ -24,10 +25,22 @@ RIGHT_COLOUR = QColor(0, 200, 255)
 CENTRE_COLOUR = QColor(235, 235, 235)
 
 
-def _bgr_to_qimage(image_bgr: np.ndarray) -> QImage:
+def _bgr_to_qimage(image_bgr: np.ndarray, size: QSize | None) -> QImage:
+    """The frame as a QImage owning its pixels, scaled down to fit ``size`` when given.
+
+    Scaling first makes the skeleton cheap to draw at display size. Bilinear in OpenCV
+    costs about 1 ms for a 1768x994 frame, where Qt's smooth scaling and OpenCV's area
+    interpolation cost 7-9 ms (benchmarks/RESULTS_console.md); at a 2:1 reduction the
+    difference does not show.
+    """
     image = np.ascontiguousarray(image_bgr)
     h, w = image.shape[:2]
-    # copy(): the QImage must own its pixels, the numpy buffer may go away
+    if size is not None and (size.width() < w or size.height() < h):
+        scale = min(size.width() / w, size.height() / h)
+        new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+        image = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
+        h, w = new_h, new_w
+    # copy(): the numpy buffer may go away; the QImage must own its pixels
     return QImage(image.data, w, h, image.strides[0], QImage.Format.Format_BGR888).copy()
 
 
@@ -37,14 +50,23 @@ def _colour(a: int, b: int) -> QColor:
     return CENTRE_COLOUR
 
 
-def render_frame(frame: FrameUpdate) -> QImage:
-    """The frame's image with the skeleton drawn on it (only confidently seen landmarks)."""
+def render_frame(frame: FrameUpdate, size: QSize | None = None) -> QImage:
+    """The frame's image with the skeleton drawn on it (only confidently seen landmarks).
+
+    Parameters
+    ----------
+    frame
+        A frame with its image.
+    size
+        Fit the picture into this size (keeping the aspect ratio); full size when None.
+    """
     if frame.image_bgr is None:
         raise ValueError("render_frame needs a frame with its image")
-    image = _bgr_to_qimage(frame.image_bgr)
+    image = _bgr_to_qimage(frame.image_bgr, size)
     if frame.landmarks_px is None:
         return image
-    points = np.asarray(frame.landmarks_px, dtype=float)
+    scale = image.width() / frame.image_bgr.shape[1]
+    points = np.asarray(frame.landmarks_px, dtype=float) * scale
     visible = (np.asarray(frame.visibility) >= MIN_VISIBILITY) if frame.visibility is not None \
         else np.ones(len(points), bool)
     visible &= np.isfinite(points).all(axis=1)
