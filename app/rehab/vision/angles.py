@@ -184,9 +184,12 @@ class AngleSeries:
 _SIDES = (("left", "L_"), ("right", "R_"))
 
 
+# The helpers below run inside the np.errstate of compute_angles / compute_angles_2d:
+# NaN from degenerate geometry is intended there.
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -195,14 +198,11 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _plane_angle_deg(v: np.ndarray, zero_dir: np.ndarray, positive_dir: np.ndarray) -> np.ndarray:
     """Angle of ``v`` in the plane (zero_dir, positive_dir), from ``zero_dir``, in degrees."""
-    with np.errstate(invalid="ignore"):
-        out = np.degrees(np.arctan2(_dot(v, positive_dir), _dot(v, zero_dir)))
+    y, x = _dot(v, positive_dir), _dot(v, zero_dir)
+    out = np.degrees(np.arctan2(y, x))
     # A vector (almost) normal to the plane has no angle there: below this relative
     # in-plane length the direction is rounding noise.
-    in_plane = np.hypot(_dot(v, positive_dir), _dot(v, zero_dir))
-    with np.errstate(invalid="ignore"):
-        degenerate = in_plane <= 1e-9 * np.linalg.norm(v, axis=-1)
-    out[degenerate] = np.nan
+    out[np.hypot(x, y) <= 1e-9 * np.sqrt(_dot(v, v))] = np.nan
     return out
 
 
@@ -217,23 +217,34 @@ def _inner_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ua, ub = _unit(a), _unit(b)
     # atan2 of |cross| and dot is accurate near 0 and 180, unlike arccos.
     if a.shape[-1] == 3:
-        cross = np.linalg.norm(np.cross(ua, ub), axis=-1)
+        c = _cross(ua, ub)
+        cross = np.sqrt(_dot(c, c))
     else:
         cross = np.abs(ua[..., 0] * ub[..., 1] - ua[..., 1] * ub[..., 0])
-    with np.errstate(invalid="ignore"):
-        return np.degrees(np.arctan2(cross, _dot(ua, ub)))
+    return np.degrees(np.arctan2(cross, _dot(ua, ub)))
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross product of ``(N, 3)`` arrays (numpy's own is slow on small arrays)."""
+    return np.stack(
+        [
+            a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1],
+            a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+            a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0],
+        ],
+        axis=-1,
+    )
 
 
 def _signed_deviation_deg(d1: np.ndarray, d2: np.ndarray, x_dir, y_dir) -> np.ndarray:
     """Signed angle from d1 to d2 measured in the (x_dir, y_dir) plane, in degrees."""
     x1, y1 = _dot(d1, x_dir), _dot(d1, y_dir)
     x2, y2 = _dot(d2, x_dir), _dot(d2, y_dir)
-    with np.errstate(invalid="ignore"):
-        out = np.degrees(np.arctan2(x1 * y2 - y1 * x2, x1 * x2 + y1 * y2))
-        # A segment (almost) normal to the plane has no direction in it (see above).
-        degenerate = (np.hypot(x1, y1) <= 1e-9 * np.linalg.norm(d1, axis=-1)) | (
-            np.hypot(x2, y2) <= 1e-9 * np.linalg.norm(d2, axis=-1)
-        )
+    out = np.degrees(np.arctan2(x1 * y2 - y1 * x2, x1 * x2 + y1 * y2))
+    # A segment (almost) normal to the plane has no direction in it (see above).
+    degenerate = (np.hypot(x1, y1) <= 1e-9 * np.sqrt(_dot(d1, d1))) | (
+        np.hypot(x2, y2) <= 1e-9 * np.sqrt(_dot(d2, d2))
+    )
     out[degenerate] = np.nan
     return out
 
@@ -308,6 +319,11 @@ def _joints_of(name: str) -> tuple[Joint, ...]:
     return own if name.startswith(("elbow_flexion", "knee_flexion")) else own + _TORSO
 
 
+_ANGLE_JOINTS: dict[str, list[int]] = {
+    name: [int(j) for j in _joints_of(name)] for name in ANGLE_NAMES
+}
+
+
 def _package(t_s: np.ndarray, deg: dict[str, np.ndarray], visibility: np.ndarray) -> AngleSeries:
     vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
     full_deg: dict[str, np.ndarray] = {}
@@ -316,7 +332,7 @@ def _package(t_s: np.ndarray, deg: dict[str, np.ndarray], visibility: np.ndarray
         d = deg.get(name)
         if d is None:
             d = np.full(len(t_s), np.nan)
-        c = vis[:, [int(j) for j in _joints_of(name)]].min(axis=1)
+        c = vis[:, _ANGLE_JOINTS[name]].min(axis=1)
         c = np.where(np.isnan(d), 0.0, np.clip(c, 0.0, 1.0))
         full_deg[name] = d
         conf[name] = c
@@ -331,13 +347,13 @@ def _frame_3d(p: np.ndarray) -> _Frame:
         p[:, Joint.L_HIP] - p[:, Joint.R_HIP]
     )
     left = _unit(lateral - _dot(lateral, up)[:, None] * up)
-    forward = np.cross(left, up)
+    forward = _cross(left, up)
     vertical = np.broadcast_to(np.array([0.0, 1.0, 0.0]), up.shape)
     # The body's horizontal axes give the planes in which the trunk lean is read; the
     # shoulder and hip lines together are steadier than the hip line alone (monocular
     # depth of the hips is poor).
     lean_left = _unit(lateral - _dot(lateral, vertical)[:, None] * vertical)
-    lean_forward = np.cross(lean_left, vertical)
+    lean_forward = _cross(lean_left, vertical)
     return _Frame(up, left, forward, vertical, lean_left, lean_forward)
 
 
