@@ -187,7 +187,14 @@ class _CvSource(_SourceBase):
         with self._lock:
             cap, self._cap = self._cap, None
         if cap is not None and not self._broken:
-            self._pool.submit(cap.release).result(timeout=self._timeout_s)
+            try:
+                self._pool.submit(cap.release).result(timeout=self._timeout_s)
+            except FutureTimeout:
+                # Releasing is best effort at shutdown; say so rather than hang or raise.
+                self._broken = True
+                logger.warning(
+                    "%s: release did not finish within %.1f s", self.name, self._timeout_s
+                )
         # A broken source may still have a call stuck in the worker; do not wait for it.
         self._pool.shutdown(wait=not self._broken, cancel_futures=True)
 
