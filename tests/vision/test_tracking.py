@@ -148,3 +148,24 @@ def test_sports2d_patient_is_kept(blazepose_video) -> None:
     baseline = {f.index: naive.pose_of(f) for f in frames}
     naive_fraction, _, naive_swapped = _score(baseline)
     assert naive_swapped > 0 and naive_fraction > fraction
+
+
+def test_one_euro_poser_smooths_jitter_and_resets_on_loss() -> None:
+    from rehab.vision.smoothing import OneEuroPoser
+
+    rng = np.random.default_rng(5)
+    script: list[PoseFrame | None] = []
+    for i in range(60):
+        p = _person(200, 200, 100, i / 30)
+        noisy_world = np.full((33, 3), 0.1) + rng.normal(0, 0.01, (33, 3))
+        script.append(PoseFrame(p.t_s, p.image_xy_px + rng.normal(0, 3, (33, 2)), noisy_world,
+                                p.visibility, p.image_size_px))  # fmt: skip
+    script[40] = None
+    poser = OneEuroPoser(PatientTracker(ScriptedEstimator(script), PatientRegion(0, 0, 800, 600)))
+    out = [poser.pose_of(f) for f in _frames(60)]
+    world = np.array([o.pose.world_xyz_m for o in out[10:40]])
+    raw = np.array([s.world_xyz_m for s in script[10:40]])
+    assert world.std(axis=0).mean() < 0.5 * raw.std(axis=0).mean()
+    assert out[40].pose.missing
+    # After the loss the first pose passes unchanged: no stale state.
+    np.testing.assert_allclose(out[41].pose.world_xyz_m, script[41].world_xyz_m)
