@@ -32,6 +32,7 @@ import sys
 import time
 from pathlib import Path
 
+from rehab.errors import RobotError
 from rehab.robot import ClientSettings, RobotClient, RobotPrescription, connect
 from rehab_robot.core.api import RobotState
 from rehab_robot.core.clock import MonotonicClock
@@ -65,9 +66,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def enable(client: RobotClient) -> None:
+    """Enable, retrying until the node has seen this client's heartbeats (discovery)."""
+    deadline_s = time.monotonic() + 10.0
+    while True:
+        try:
+            client.enable(True)
+            return
+        except RobotError as exc:
+            if "heartbeat" not in str(exc) or time.monotonic() > deadline_s:
+                raise
+            time.sleep(0.05)
+
+
 def start_exercise(client: RobotClient) -> None:
-    client.wait_for(lambda: (client.status.heartbeat_age_s or 1.0) < 0.1, 5.0)
-    client.enable(True)
+    enable(client)
     client.wait_for(lambda: client.status.state is RobotState.ENABLED, 5.0)
     client.send_exercise(
         RobotPrescription(
@@ -126,7 +139,7 @@ def bench_estop(client: RobotClient, repeats: int) -> dict:
         client.reset()
     client.wait_for(lambda: client.status.state is RobotState.IDLE, 5.0)
     for _ in range(repeats):
-        client.enable(True)
+        enable(client)
         client.wait_for(
             lambda: client.latest_telemetry is not None
             and max(abs(e) for e in client.latest_telemetry.effort_nm) > 0.5,

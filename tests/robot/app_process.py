@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import time
 
+from rehab.errors import RobotError
 from rehab.robot import ClientSettings, RobotPrescription, connect
 from rehab_robot.core.api import RobotState
 
@@ -16,7 +17,15 @@ from rehab_robot.core.api import RobotState
 def main(domain_id: int) -> None:
     client = connect(domain_id, ClientSettings(client_id="app-under-test"))
     client.wait_for(lambda: client.status is not None, timeout_s=15.0)
-    client.enable(True)
+    deadline_s = time.monotonic() + 10.0
+    while True:  # until the node has seen this process's heartbeats (discovery)
+        try:
+            client.enable(True)
+            break
+        except RobotError as exc:
+            if "heartbeat" not in str(exc) or time.monotonic() > deadline_s:
+                raise
+            time.sleep(0.05)
     client.wait_for(lambda: client.status.state is RobotState.ENABLED, timeout_s=5.0)
     client.send_exercise(
         RobotPrescription(

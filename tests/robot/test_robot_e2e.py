@@ -94,10 +94,18 @@ def wait(robot: RobotClient, predicate, timeout_s: float):
 
 
 def enable(robot: RobotClient) -> None:
-    # The node must have had a heartbeat from us before it enables.
-    robot.wait_for(lambda: (robot.status.heartbeat_age_s or 1.0) < WATCHDOG_S, timeout_s=5.0)
-    robot.enable(True)
-    robot.wait_for(lambda: robot.status.state is RobotState.ENABLED, timeout_s=5.0)
+    # The node enables only after a recent heartbeat, and the first heartbeats of a new
+    # client reach it only once discovery has matched the writer: retry while refused.
+    deadline_s = time.monotonic() + 10.0
+    while True:
+        try:
+            robot.enable(True)
+            break
+        except RobotError as exc:
+            if "heartbeat" not in str(exc) or time.monotonic() > deadline_s:
+                raise
+            time.sleep(0.05)
+    wait(robot, lambda: robot.status.state is RobotState.ENABLED, timeout_s=5.0)
 
 
 def elbow(start_deg: float, end_deg: float, reps: int, tempo_s: float) -> RobotPrescription:
