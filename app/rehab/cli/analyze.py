@@ -67,21 +67,12 @@ def pose_video(path: Path, every: int = 1, *, progress: bool = True) -> PosedVid
     # Imported here: MediaPipe and OpenCV load slowly and only this command needs them.
     from rehab.vision.capture import VideoFileSource
     from rehab.vision.pose import BlazePoseEstimator
-    from rehab.vision.tracking import PatientRegion, PatientTracker, UntrackedPoser
+    from rehab.vision.tracking import PatientTracker, find_patient_region
 
     with BlazePoseEstimator() as estimator:
-        finder = UntrackedPoser(estimator)
         with VideoFileSource(path) as source:
-            calib = []
-            for frame in source:
-                calib.append(finder.pose_of(frame).pose)
-                if len(calib) >= _CALIBRATION_FRAMES:
-                    break
-        if all(p.missing for p in calib):
-            raise CaptureError(f"{path}: no person found in the first {len(calib)} frames")
-        region = PatientRegion.around_poses(calib)
+            region = find_patient_region(source, estimator, max_frames=_CALIBRATION_FRAMES)
         logger.info("patient region %s", region)
-        estimator.reset()
         tracker = PatientTracker(estimator, region)
         t, world, vis = [], [], []
         seen = 0

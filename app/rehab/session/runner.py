@@ -31,7 +31,6 @@ from rehab.errors import CaptureError, RehabError, RobotError
 from rehab.exercises.analysis import Analyzer, RepEvent
 from rehab.robot.client import RobotClient
 from rehab.robot.link import LinkState
-from rehab.session.calibration import calibrate_tracker
 from rehab.session.events import (
     Alert,
     FrameUpdate,
@@ -64,6 +63,7 @@ from rehab.store import (
 from rehab.vision.capture import FrameSource
 from rehab.vision.pipeline import PipelineSettings, PosePipeline, PoseResult
 from rehab.vision.pose import PoseEstimator
+from rehab.vision.tracking import PatientTracker, find_patient_region
 from rehab_robot.core.api import RobotState
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,8 @@ class SessionRunner:
         source = EndAwareSource(self._open_source())
         self._source = source
         try:
-            tracker = calibrate_tracker(source, self._estimator)
+            tracker = PatientTracker(self._estimator, find_patient_region(source,
+                                                                          self._estimator))
         except BaseException:
             source.close()
             raise

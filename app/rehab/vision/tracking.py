@@ -32,8 +32,8 @@ from typing import Protocol
 
 import numpy as np
 
-from rehab.errors import ValidationError
-from rehab.vision.capture import Frame
+from rehab.errors import CaptureError, ValidationError
+from rehab.vision.capture import Frame, FrameSource
 from rehab.vision.pose import PoseEstimator, PoseFrame
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "TrackedPose",
     "TrackerSettings",
     "UntrackedPoser",
+    "find_patient_region",
     "torso_center_and_size",
 ]
 
@@ -312,3 +313,33 @@ class UntrackedPoser:
         status = TrackStatus.TRACKED if self._had_person else TrackStatus.ACQUIRED
         self._had_person = True
         return TrackedPose(pose, status)
+
+
+def find_patient_region(source: FrameSource, estimator: PoseEstimator, *,
+                        poses_needed: int = 5, max_frames: int = 150) -> PatientRegion:
+    """Calibrate: read frames until the patient is seen ``poses_needed`` times.
+
+    The patient stands in front of the camera at the start (the person the estimator
+    finds in the whole image); the region around them, with room for their movements,
+    is where a :class:`PatientTracker` looks afterwards, so a therapist walking past is
+    not scored. Frames read here are consumed; the estimator is reset for the tracker.
+
+    Raises
+    ------
+    CaptureError
+        The source ended, or nobody was found in ``max_frames`` frames.
+    """
+    poses: list[PoseFrame] = []
+    for _ in range(max_frames):
+        frame = source.read()
+        if frame is None:
+            raise CaptureError(f"the video ended after {len(poses)} sightings of the patient, "
+                               f"before calibration needed {poses_needed}")
+        pose = estimator.estimate(frame.image_rgb, frame.t_s)
+        if not pose.missing:
+            poses.append(pose)
+            if len(poses) >= poses_needed:
+                estimator.reset()
+                return PatientRegion.around_poses(poses)
+    raise CaptureError(f"no person in view in the first {max_frames} frames: ask the "
+                       "patient to stand in front of the camera")
