@@ -18,12 +18,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check app tests benchmarks ros_ws/src
-	$(VENV)/bin/lint-imports --config setup.cfg
+	$(VENV)/bin/lint-imports setup.cfg
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests benchmarks ros_ws/src
-	$(VENV)/bin/lint-imports --config setup.cfg
+	$(VENV)/bin/lint-imports setup.cfg
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
