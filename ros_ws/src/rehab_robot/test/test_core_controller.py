@@ -343,3 +343,37 @@ def test_rom_restoring_spring_and_velocity_limit() -> None:
     for _ in range(100):
         tau = sup.limit_torque((0.0, -5.0), (0.5, 0.5), (0.0, v_over), PERIOD)
     assert tau[1] == pytest.approx(-5.0)      # braking is allowed
+
+
+@pytest.mark.parametrize(("mode", "strength"), [
+    (ControlMode.PASSIVE, 0.0), (ControlMode.ACTIVE_ASSISTED, 0.5),
+    (ControlMode.RESISTIVE, 1.0), (ControlMode.ACTIVE, 1.0)])
+def test_no_false_spasm_stop_in_a_normal_exercise(mode: ControlMode, strength: float) -> None:
+    clock = FakeClock()
+    robot, _ = build_simulated_robot(with_patient(CONFIG, strength=strength), clock)
+    run_ticks(robot, clock, 0.02)
+    assert robot.enable(True)[0]
+    run_ticks(robot, clock, 0.6)
+    cmd = ExerciseCommand("reach", mode, NAMES, (10.0, 10.0), (80.0, 100.0), 1, 2.5, 0.2, 0.5,
+                          1.0, (0.0, 0.0), (120.0, 120.0))
+    assert robot.command_exercise(cmd)[0]
+    while robot.status().state is RobotState.RUNNING:
+        run_ticks(robot, clock, 0.05)
+    status = robot.status()
+    assert status.state is RobotState.ENABLED, status.reason
+
+
+def test_spasm_detected_with_a_moderately_strong_patient() -> None:
+    clock = FakeClock()
+    robot, driver = build_simulated_robot(with_patient(CONFIG, strength=0.5), clock)
+    run_ticks(robot, clock, 0.02)
+    assert robot.enable(True)[0]
+    run_ticks(robot, clock, 0.6)
+    assert robot.command_exercise(CMD)[0]
+    # Near the end of the flexion, where the robot holds the arm against the spasm (a spasm
+    # in the middle of a fast flexion goes the robot's way and is weaker by Hill's law).
+    run_ticks(robot, clock, 3.0)
+    driver.plant.patient.trigger_spasm(clock.now_s())
+    run_ticks(robot, clock, 0.3)
+    status = robot.status()
+    assert status.state is RobotState.SAFE_STOP and "spasm" in status.reason

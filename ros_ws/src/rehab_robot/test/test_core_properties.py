@@ -373,3 +373,75 @@ def test_limiter_sheds_outward_torque_before_the_rom_limit(
             if q[i] <= rom_min[i]:
                 assert tau[i] >= -TOL
         prev = tau
+
+
+@st.composite
+def plant_runs(draw: st.DrawFn) -> list[tuple]:
+    """App requests between stretches of ticks with jittery periods, on the real plant."""
+    steps: list[tuple] = []
+    for _ in range(draw(st.integers(3, 12))):
+        steps.append(draw(st.one_of(
+            st.tuples(st.just("enable"), st.booleans()),
+            st.tuples(st.just("command"), st.sampled_from(list(ControlMode))),
+            st.tuples(st.just("pause")), st.tuples(st.just("resume")),
+            st.tuples(st.just("reset")),
+            st.tuples(st.just("feedback"), st.floats(0, 100), st.floats(0.0, 1.0)))))
+        steps.append(("run", draw(st.integers(10, 400)),
+                      draw(st.lists(st.floats(0.0005, 0.006), min_size=1, max_size=5))))
+    return steps
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plant_runs(), st.floats(0.0, 1.0), st.integers(0, 2**16))
+def test_healthy_plant_never_faults_and_limits_hold(script: list[tuple], strength: float,
+                                                     seed: int) -> None:
+    """On the simulated robot and patient (spasms included), with a jittery tick period, the
+    sensor checks never raise a false fault and the supervised torque keeps its limits."""
+    import dataclasses
+
+    from rehab_robot.core.simulation import build_simulated_robot, with_patient
+
+    config = with_patient(CONFIG, strength=strength, spasm_rate_per_min=20.0)
+    config = dataclasses.replace(config, simulation=dataclasses.replace(
+        config.simulation, seed=seed))
+    clock = FakeClock()
+    robot, driver = build_simulated_robot(config, clock)
+    run_ticks_jittered = [0.002]
+    prev_tau, prev_t = (0.0,) * N, 0.0
+    robot.heartbeat()
+    robot.tick()
+    for step in [("enable", True), *script]:
+        name = step[0]
+        if name == "enable":
+            robot.enable(step[1])
+        elif name == "command":
+            cmd = ExerciseCommand(**{**GOOD_COMMAND.__dict__, "mode": step[1]})
+            robot.command_exercise(cmd)
+        elif name == "pause":
+            robot.pause()
+        elif name == "resume":
+            robot.resume()
+        elif name == "reset":
+            robot.reset()
+        elif name == "feedback":
+            robot.form_feedback(FormFeedback(0.0, step[1], "trunk_lean", step[2]))
+        else:
+            run_ticks_jittered = step[2]
+            for k in range(step[1]):
+                clock.advance(run_ticks_jittered[k % len(run_ticks_jittered)])
+                robot.heartbeat()
+                robot.tick()
+                status = robot.status()
+                assert status.state is not RobotState.FAULT, status.reason
+                tau = robot.commanded_torque_nm
+                dt = clock.now_s() - prev_t
+                for i in range(N):
+                    assert abs(tau[i]) <= EFFORT[i] + TOL
+                    assert abs(tau[i] - prev_tau[i]) <= RATE[i] * dt + 1e-6
+                    q = driver.plant.q_robot_rad[i]
+                    rom = robot.rom
+                    if q >= rom.max_rad[i]:
+                        assert tau[i] <= TOL
+                    if q <= rom.min_rad[i]:
+                        assert tau[i] >= -TOL
+                prev_tau, prev_t = tau, clock.now_s()

@@ -63,6 +63,7 @@ class JointConfig:
     gains: ImpedanceGains
     friction: FrictionModel
     spasm_torque_threshold_nm: float
+    spasm_deviation_threshold_nm: float
     assist_stiffness_max_nm_rad: float
     resistive: ImpedanceGains
 
@@ -91,8 +92,8 @@ class SafetyConfig:
     stale_timeout_s: float
     plausible_velocity_rad_s: float
     spasm_duration_s: float
-    spasm_rate_threshold_nm_s: float
     spasm_filter_cutoff_hz: float
+    spasm_baseline_cutoff_hz: float
     enable_ramp_s: float
     disable_ramp_s: float
     rom_margin_rad: float
@@ -164,6 +165,7 @@ class PatientConfig:
     fatigue_per_rep: float
     spasm_rate_per_min: float
     spasm_torque_nm: tuple[float, ...]
+    max_shortening_velocity_rad_s: float
     spasm_duration_s: float
     spasticity_velocity_threshold_rad_s: float
     spasticity_gain_nm_s_rad: tuple[float, ...]
@@ -361,6 +363,8 @@ def _joint(sec: _Section) -> JointConfig:
         gains=_gains(sec.section("gains")),
         friction=friction,
         spasm_torque_threshold_nm=sec.number("spasm_torque_threshold_nm", 0.0, lo_open=True),
+        spasm_deviation_threshold_nm=sec.number("spasm_deviation_threshold_nm", 0.0,
+                                                lo_open=True),
         assist_stiffness_max_nm_rad=sec.number("assist_stiffness_max_nm_rad", 0.0, lo_open=True),
         resistive=_gains(sec.section("resistive")),
     )
@@ -406,6 +410,8 @@ def _patient(sec: _Section, n: int) -> PatientConfig:
         fatigue_per_rep=sec.number("fatigue_per_rep", 0.0, 1.0),
         spasm_rate_per_min=sec.number("spasm_rate_per_min", 0.0),
         spasm_torque_nm=sec.numbers("spasm_torque_nm", n, 0.0),
+        max_shortening_velocity_rad_s=math.radians(
+            sec.number("max_shortening_velocity_deg_s", 0.0, lo_open=True)),
         spasm_duration_s=sec.number("spasm_duration_s", 0.0),
         spasticity_velocity_threshold_rad_s=math.radians(
             sec.number("spasticity_velocity_threshold_deg_s", 0.0)),
@@ -460,8 +466,8 @@ def parse_config(raw: Any) -> RobotConfig:
         plausible_velocity_rad_s=math.radians(
             san.number("plausible_velocity_deg_s", 0.0, lo_open=True)),
         spasm_duration_s=sp.number("duration_s", 0.0, 5.0),
-        spasm_rate_threshold_nm_s=sp.number("rate_threshold_nm_s", 0.0, lo_open=True),
         spasm_filter_cutoff_hz=sp.number("filter_cutoff_hz", 0.0, lo_open=True),
+        spasm_baseline_cutoff_hz=sp.number("baseline_cutoff_hz", 0.0, lo_open=True),
         enable_ramp_s=ramps.number("enable_s", 0.0, 10.0),
         disable_ramp_s=ramps.number("disable_s", 0.0, 10.0),
         rom_margin_rad=math.radians(rom.number("margin_deg", 0.0, 45.0, lo_open=True)),
@@ -535,5 +541,7 @@ def validate_config(config: RobotConfig) -> None:
         raise ConfigError("rates", "publishing rates cannot exceed control_hz")
     if config.safety.heartbeat_timeout_s < 2.0 * rates.control_period_s:
         raise ConfigError("watchdog.heartbeat_timeout_s", "must span at least two ticks")
+    if config.safety.spasm_baseline_cutoff_hz >= config.safety.spasm_filter_cutoff_hz:
+        raise ConfigError("spasm.baseline_cutoff_hz", "must be below filter_cutoff_hz")
     if config.safety.stale_timeout_s < rates.control_period_s:
         raise ConfigError("sensor_sanity.stale_timeout_s", "must span at least one tick")

@@ -42,6 +42,20 @@ def _scaled_arm(arm: ArmParams, mass_factor: float) -> ArmParams:
     return ArmParams(link(arm.upper), link(arm.fore))
 
 
+_SPASM_RISE_FRACTION = 0.15
+
+
+def _spasm_profile(phase: float) -> float:
+    """Spasm activation 0-1 over its duration: a fast rise (the first 15 %, tens of ms, as
+    a stretch-reflex burst) and a slower decay, both raised-cosine shaped."""
+    if not 0.0 <= phase < 1.0:
+        return 0.0
+    if phase < _SPASM_RISE_FRACTION:
+        return 0.5 * (1.0 - math.cos(math.pi * phase / _SPASM_RISE_FRACTION))
+    decay = (phase - _SPASM_RISE_FRACTION) / (1.0 - _SPASM_RISE_FRACTION)
+    return 0.5 * (1.0 + math.cos(math.pi * decay))
+
+
 class SimulatedPatient:
     """The patient's voluntary torque, fatigue, spasticity and spasms.
 
@@ -106,14 +120,16 @@ class SimulatedPatient:
                 voluntary[i] = min(cap, max(-cap, want))
         spasm_phase = (t_s - self._spasm_start_s) / cfg.spasm_duration_s \
             if cfg.spasm_duration_s > 0 else math.inf
-        # Raised-cosine burst: spasms rise and fall over tens of milliseconds.
-        burst = 0.5 * (1.0 - math.cos(2.0 * math.pi * spasm_phase)) if 0 <= spasm_phase < 1 else 0.0
+        burst = _spasm_profile(spasm_phase)
         out = []
         for i in range(len(q_rad)):
             # Spasticity: the stretch reflex of the flexors resists fast extension.
             stretch_rad_s = -qd_rad_s[i] - cfg.spasticity_velocity_threshold_rad_s
             spastic = cfg.spasticity_gain_nm_s_rad[i] * max(0.0, stretch_rad_s)
-            out.append(voluntary[i] + spastic + burst * cfg.spasm_torque_nm[i])
+            # Flexor spasm, weaker the faster the flexors shorten (Hill's force-velocity
+            # relation): a spasm cannot fling the arm faster than muscle contracts.
+            hill = max(0.0, 1.0 - max(0.0, qd_rad_s[i]) / cfg.max_shortening_velocity_rad_s)
+            out.append(voluntary[i] + spastic + burst * hill * cfg.spasm_torque_nm[i])
         return tuple(out)
 
 

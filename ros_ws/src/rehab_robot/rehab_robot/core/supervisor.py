@@ -68,7 +68,8 @@ class SafetySupervisor:
         self._last_position: tuple[float, ...] | None = None
         self._last_sample_t_s = 0.0
         self.sample_dt_s = 0.0
-        self._spasm_filtered_nm: list[float] | None = None
+        self._spasm_fast_nm: list[float] | None = None
+        self._spasm_slow_nm: list[float] | None = None
         self._spasm_over_s = [0.0] * self._n
 
     # ----------------------------------------------------------------- state machine
@@ -94,7 +95,8 @@ class SafetySupervisor:
         """Drop the previous reading (after a fault or reset; torque is zero then)."""
         self._last_position = None
         self.sample_dt_s = 0.0
-        self._spasm_filtered_nm = None
+        self._spasm_fast_nm = None
+        self._spasm_slow_nm = None
         self._spasm_over_s = [0.0] * self._n
 
     def check_reading(self, reading: SensorReading, now_s: float) -> str:
@@ -145,28 +147,34 @@ class SafetySupervisor:
 
     # ----------------------------------------------------------------- spasm
     def detect_spasm(self, interaction_nm: tuple[float, ...], dt_s: float) -> str:
-        """Return ``""`` or the reason: sustained over-threshold or fast-rising torque."""
+        """Return ``""`` or the reason: a sustained over-threshold or sudden interaction torque.
+
+        Two low-pass filters of the interaction torque: a fast one (noise) and a slow one
+        (the exercise's own, slowly changing interaction). Either ``|torque|`` over the
+        joint's absolute threshold or ``|fast - slow|`` over its deviation threshold, for
+        ``spasm.duration_s``, is a spasm.
+        """
         cfg = self._config.safety
-        if self._spasm_filtered_nm is None or dt_s <= 0.0:
-            if self._spasm_filtered_nm is None:
-                self._spasm_filtered_nm = list(interaction_nm)
+        if self._spasm_fast_nm is None or self._spasm_slow_nm is None:
+            self._spasm_fast_nm = list(interaction_nm)
+            self._spasm_slow_nm = list(interaction_nm)
             return ""
-        alpha = 1.0 - math.exp(-2.0 * math.pi * cfg.spasm_filter_cutoff_hz * dt_s)
+        if dt_s <= 0.0:
+            return ""
+        a_fast = 1.0 - math.exp(-2.0 * math.pi * cfg.spasm_filter_cutoff_hz * dt_s)
+        a_slow = 1.0 - math.exp(-2.0 * math.pi * cfg.spasm_baseline_cutoff_hz * dt_s)
         found = ""
         for i, joint in enumerate(self._config.joints):
-            prev = self._spasm_filtered_nm[i]
-            now = prev + alpha * (interaction_nm[i] - prev)
-            self._spasm_filtered_nm[i] = now
-            rate = (now - prev) / dt_s
-            if abs(interaction_nm[i]) > joint.spasm_torque_threshold_nm:
-                self._spasm_over_s[i] += dt_s
-            else:
-                self._spasm_over_s[i] = 0.0
+            fast = self._spasm_fast_nm[i] + a_fast * (interaction_nm[i] - self._spasm_fast_nm[i])
+            slow = self._spasm_slow_nm[i] + a_slow * (interaction_nm[i] - self._spasm_slow_nm[i])
+            self._spasm_fast_nm[i], self._spasm_slow_nm[i] = fast, slow
+            over = abs(interaction_nm[i]) > joint.spasm_torque_threshold_nm
+            sudden = abs(fast - slow) > joint.spasm_deviation_threshold_nm
+            self._spasm_over_s[i] = self._spasm_over_s[i] + dt_s if over or sudden else 0.0
             if not found and self._spasm_over_s[i] >= cfg.spasm_duration_s:
-                found = (f"spasm: {joint.name} interaction torque {interaction_nm[i]:.1f} N m "
-                         f"over {joint.spasm_torque_threshold_nm:.1f} N m")
-            elif not found and abs(rate) > cfg.spasm_rate_threshold_nm_s:
-                found = f"spasm: {joint.name} interaction torque rising at {rate:.0f} N m/s"
+                what = (f"{interaction_nm[i]:.1f} N m over {joint.spasm_torque_threshold_nm:.1f}"
+                        if over else f"departed {fast - slow:+.1f} N m from its baseline")
+                found = f"spasm: {joint.name} interaction torque {what}"
         return found
 
     # ----------------------------------------------------------------- torque limiter
