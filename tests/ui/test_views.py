@@ -218,7 +218,8 @@ def test_live_view_shows_frame_traces_reps_robot(qtbot, tr) -> None:
                                 1, 2, 3, 5))
     model.ingest(RepScored(1.0, 0, 1, 2, 96.0, 78.0,
                            (Deduction("trunk_lean", 15, "몸통 기울임 18°"),
-                            Deduction("too_fast", 7, "1.1초, 처방 2초")), ("trunk_lean",), ""))
+                            Deduction("too_fast", 7, "1.1초, 처방 2초")), ("trunk_lean",),
+                           "몸통을 곧게 세우세요."))
     model.ingest(Alert(1.0, Severity.ERROR, "robot", "로봇 연결 끊김"))
     view.redraw()
     assert not view.camera.pixmap().isNull()
@@ -231,6 +232,7 @@ def test_live_view_shows_frame_traces_reps_robot(qtbot, tr) -> None:
     assert view.reps_table.item(0, 4).text() == "−15 몸통 기울임 18°; −7 1.1초, 처방 2초"
     assert view.reps_table.item(0, 3).text() == "78"
     assert "로봇 연결 끊김" in view.alerts.item(0).text()
+    assert view.cue.text() == "안내: “몸통을 곧게 세우세요.”"
 
 
 def test_estop_button_calls_the_session_and_shows_it(qtbot, tr) -> None:
@@ -285,6 +287,19 @@ def test_estop_shortcut_works_from_any_page_while_typing(qtbot, console, key) ->
     assert control.calls == ["start", "estop"]
     assert window.model.live.estopped
     assert editor.text() == "메모 작성 중"  # typing was not disturbed
+
+
+def test_estop_shortcut_works_while_a_file_dialog_is_open(qtbot, console) -> None:
+    window, control, _ = console
+    window.start_session()
+    window.show_page("settings")
+    dialog = window.views["settings"]._browse_video()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_F12)
+    assert control.calls == ["start", "estop"]
+    dialog.close()
 
 
 def test_start_session_from_the_console_and_finish(qtbot, console) -> None:

@@ -122,6 +122,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "live.stop": ("세션 종료", "Stop session"),
     "live.no_runner": ("세션 실행기가 연결되지 않았습니다.", "No session runner is connected."),
     "live.reps": ("반복", "Reps"),
+    "live.cue": ("안내: “{cue}”", "Cue: “{cue}”"),
     "live.rep_count": ("{done} / {target}", "{done} / {target}"),
     "live.set": ("세트 {set} / {sets}", "Set {set} / {sets}"),
     "live.exercise": ("운동 {item} / {items}: {name}", "Exercise {item} / {items}: {name}"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from PyQt6.QtWidgets import QApplication
@@ -51,13 +53,15 @@ def build_console(store: Store, settings: SettingsModel, *,
     return window
 
 
-def run_console(*, data_dir: Path | None = None, language: Language | None = None,
-                settings_path: Path | None = None,
-                session_factory: SessionFactory | None = None,
-                username: str | None = None) -> int:
-    """Open the console and run until its window closes; return the exit code.
+@contextlib.contextmanager
+def open_console(*, data_dir: Path | None = None, language: Language | None = None,
+                 settings_path: Path | None = None,
+                 session_factory: SessionFactory | None = None,
+                 username: str | None = None) -> Iterator[QtConsole]:
+    """The console's main window on its store, closed with the store at the end.
 
-    The data folder is ``data_dir``, else ``$REHAB_DATA_DIR``, else the saved setting.
+    The data folder is ``data_dir``, else ``$REHAB_DATA_DIR``, else the saved setting; the
+    language is ``language``, else the saved setting. A QApplication must exist.
     """
     path = settings_path or default_settings_path()
     settings = load_settings(path)
@@ -67,14 +71,28 @@ def run_console(*, data_dir: Path | None = None, language: Language | None = Non
     if language is not None:
         overrides["language"] = Language(language)
     settings = dataclasses.replace(settings, **overrides)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("rehab-console")
-    apply_style(app)
     with Store.open(folder) as store:
         if store.interrupted_on_open:
             log.warning("sessions marked interrupted on open: %s", store.interrupted_on_open)
         user = store.users.by_username(username) if username else None
         window = build_console(store, SettingsModel(path, settings),
                                session_factory=session_factory, user=user)
+        try:
+            yield window
+        finally:
+            window.close()
+            window.views["live"].timer.stop()
+
+
+def run_console(*, data_dir: Path | None = None, language: Language | None = None,
+                settings_path: Path | None = None,
+                session_factory: SessionFactory | None = None,
+                username: str | None = None) -> int:
+    """Open the console and run until its window closes; return the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("rehab-console")
+    apply_style(app)
+    with open_console(data_dir=data_dir, language=language, settings_path=settings_path,
+                      session_factory=session_factory, username=username) as window:
         window.show()
         return app.exec()

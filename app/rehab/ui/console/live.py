@@ -112,6 +112,9 @@ class QtLiveSession(QWidget):
         self.rep_counter = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.rep_counter.setStyleSheet("font-size: 44px; font-weight: 700; color: #1f3b57;")
         self.rep_caption = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.cue = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)  # what the patient is told
+        self.cue.setWordWrap(True)
+        self.cue.setStyleSheet("color: #2b6cb0; font-size: 14px;")
         self.start_button = QPushButton(objectName="primary")
         self.pause_button = QPushButton()
         self.stop_button = QPushButton()
@@ -182,6 +185,7 @@ class QtLiveSession(QWidget):
         status_layout.addWidget(self.set_label, 2, 0)
         status_layout.addWidget(self.rep_counter, 0, 1, 2, 1)
         status_layout.addWidget(self.rep_caption, 2, 1)
+        status_layout.addWidget(self.cue, 3, 0, 1, 2)
         status_layout.setColumnStretch(0, 3)
         status_layout.setColumnStretch(1, 2)
         right.addWidget(status)
@@ -287,6 +291,7 @@ class QtLiveSession(QWidget):
             self.exercise.setText("")
             self.set_label.setText("")
             self.rep_counter.setText("0")
+            self.cue.setText("")
             return
         phase = (t("live.phase.resting", s=p.rest_remaining_s) if p.phase is SessionPhase.RESTING
                  else t(f"live.phase.{p.phase}"))
@@ -295,6 +300,8 @@ class QtLiveSession(QWidget):
                                 name=p.exercise_name))
         self.set_label.setText(t("live.set", set=p.set_index + 1, sets=p.sets_total))
         self.rep_counter.setText(t("live.rep_count", done=p.reps_done, target=p.reps_target))
+        if p.cue:
+            self.cue.setText(t("live.cue", cue=p.cue))
         self.pause_button.setText(t("live.resume") if p.phase is SessionPhase.PAUSED
                                   else t("live.pause"))
 
@@ -336,6 +343,8 @@ class QtLiveSession(QWidget):
 
     def _add_rep(self, rep: RepScored) -> None:
         t = self.tr_
+        if rep.cue:
+            self.cue.setText(t("live.cue", cue=rep.cue))
         row = self.reps_table.rowCount()
         self.reps_table.insertRow(row)
         deductions = "; ".join(f"−{d.points:g} {d.message}" for d in rep.deductions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -127,13 +128,27 @@ class QtSettings(QWidget):
             message += " " + self.tr_("settings.restart_data")
         set_status(self.status, message)
 
-    def _browse_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr_("settings.camera"), "",
-                                              "Video (*.mp4 *.avi *.mov *.mkv)")
-        if path:
-            self.camera.editor.setText(path)
+    # The file dialogs are not modal: a modal dialog would block the application-wide
+    # E-STOP shortcut (Qt does not deliver shortcuts to windows a modal dialog shadows).
 
-    def _browse_data(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, self.tr_("settings.data_dir"))
-        if path:
-            self.data_dir.editor.setText(path)
+    def _browse_video(self) -> QFileDialog:
+        dialog = self._dialog(self.tr_("settings.camera"), QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilter("Video (*.mp4 *.avi *.mov *.mkv)")
+        dialog.fileSelected.connect(self.camera.editor.setText)
+        dialog.show()
+        return dialog
+
+    def _browse_data(self) -> QFileDialog:
+        dialog = self._dialog(self.tr_("settings.data_dir"), QFileDialog.FileMode.Directory)
+        dialog.fileSelected.connect(self.data_dir.editor.setText)
+        dialog.show()
+        return dialog
+
+    def _dialog(self, title: str, mode: QFileDialog.FileMode) -> QFileDialog:
+        dialog = QFileDialog(self, title)
+        dialog.setFileMode(mode)
+        dialog.setModal(False)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # natives are modal
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        return dialog
