@@ -423,13 +423,22 @@ class DdsRobotNode:
     # ------------------------------------------------------------------ failure handling
 
     def _make_safe(self, reason: str) -> None:
-        """Latch the e-stop; if the controller cannot, disable the drives directly."""
+        """Latch the e-stop; if the controller cannot, disable the drives directly.
+
+        The lock is awaited for a bounded time only: if another thread holds it forever
+        (a hung controller call), the drives are disabled without the controller.
+        """
+        if not self._lock.acquire(timeout=0.5):
+            logger.error("controller busy for 0.5 s; disabling the drives directly (%s)", reason)
+            self._driver.enable(False)
+            return
         try:
-            with self._lock:
-                self._controller.estop(reason)
+            self._controller.estop(reason)
         except Exception:
             logger.exception("controller e-stop failed; disabling the drives directly")
             self._driver.enable(False)
+        finally:
+            self._lock.release()
 
     def _fail(self, reason: str) -> None:
         """Make the robot safe and end the node (called from a failed worker thread)."""
