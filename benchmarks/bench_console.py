@@ -116,7 +116,7 @@ def main() -> None:
     thread = threading.Thread(target=session)
     t0 = time.perf_counter()
     thread.start()
-    repaints = 0
+
     while not stop.is_set():
         app.processEvents()
         time.sleep(0.001)
@@ -128,7 +128,6 @@ def main() -> None:
           f"produced in {elapsed:.1f} s; frames with image shown {len(shown)} "
           f"({len(shown) / elapsed:.1f}/s); angle samples traced {traced} "
           f"(trace capacity 2048); updates dropped by the bridge {bridge.dropped}")
-    del repaints
     view.close()
 
 

@@ -32,7 +32,7 @@ from PyQt6.QtWidgets import (
 from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Severity
 from rehab.ui.i18n import Translator, angle_label, name_of
-from rehab.ui.models.live import TRACE_WINDOW_S, LiveSessionModel
+from rehab.ui.models.live import LiveSessionModel
 from rehab.ui.qt.skeleton import render_frame
 
 REDRAW_INTERVAL_MS = 33  # ~30 fps
@@ -45,7 +45,7 @@ _TRACE_COLOURS = ("#2b6cb0", "#d97706", "#2f855a", "#9b2c2c", "#6b46c1", "#4a556
 _LINK_COLOURS = {"connected": "#2e6b30", "stale": "#b7791f", "lost": "#b00020"}
 
 
-def _plot(y_range_deg: tuple[float, float]) -> pg.PlotWidget:
+def _plot(y_range_deg: tuple[float, float], window_s: float) -> pg.PlotWidget:
     # Fixed axes: time runs from -window to 0 (now) and angles keep their range, so the
     # axes never re-layout (the costliest part of a pyqtgraph repaint) and nothing jumps.
     plot = pg.PlotWidget(background="w")
@@ -53,7 +53,7 @@ def _plot(y_range_deg: tuple[float, float]) -> pg.PlotWidget:
     plot.setMouseEnabled(x=False, y=False)
     plot.setMenuEnabled(False)
     plot.hideButtons()
-    plot.setXRange(-TRACE_WINDOW_S, 0, padding=0)
+    plot.setXRange(-window_s, 0, padding=0)
     plot.setYRange(*y_range_deg, padding=0)
     plot.enableAutoRange(enable=False)
     plot.addLegend(offset=(10, 5), labelTextSize="9pt", brush=(255, 255, 255, 220))
@@ -94,8 +94,8 @@ class QtLiveSession(QWidget):
         self.camera.setStyleSheet("background: #111; color: #ddd; font-size: 16px;")
         self.latency = QLabel()
         self.latency.setStyleSheet("color: #4a5a6a;")
-        self.angle_plot = _plot(ANGLE_RANGE_DEG)
-        self.robot_plot = _plot(ROBOT_RANGE_DEG)
+        self.angle_plot = _plot(ANGLE_RANGE_DEG, model.trace_window_s)
+        self.robot_plot = _plot(ROBOT_RANGE_DEG, model.trace_window_s)
         self.estop_button = QPushButton(objectName="estop")
         self.estop_button.setMinimumHeight(110)
         self.estop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # never steals typing focus

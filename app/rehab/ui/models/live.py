@@ -31,7 +31,7 @@ from rehab.ui.models.observable import Emitter
 
 log = logging.getLogger(__name__)
 
-TRACE_WINDOW_S = 20.0
+TRACE_WINDOW_S = 10.0  # two or three reps at a rehabilitation tempo
 MAX_ALERTS = 200
 
 
