@@ -24,7 +24,7 @@ from rehab.store import (
     Store,
 )
 from rehab.ui.models.program import RobotJointLimits, robot_joint_limits
-from rehab_robot.core.config import load_config
+from rehab_robot.core.config import RobotConfig, load_config
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +33,13 @@ def library() -> ExerciseLibrary:
 
 
 @pytest.fixture(scope="session")
-def joints() -> dict[str, RobotJointLimits]:
-    return robot_joint_limits(load_config())
+def robot_config() -> RobotConfig:
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def joints(robot_config: RobotConfig) -> dict[str, RobotJointLimits]:
+    return robot_joint_limits(robot_config)
 
 
 THERAPIST_PASSWORD = "correct horse"

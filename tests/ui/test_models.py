@@ -19,7 +19,15 @@ from rehab.session.events import (
     RobotUpdate,
     SessionPhase,
 )
-from rehab.store import Deduction, NewAssessment, RobotMode, SessionOutcome, SessionStatus, Side
+from rehab.store import (
+    Deduction,
+    NewAssessment,
+    ProgramItem,
+    RobotMode,
+    SessionOutcome,
+    SessionStatus,
+    Side,
+)
 from rehab.store.models import Severity
 from rehab.ui.i18n import Language
 from rehab.ui.models.assessments import AssessmentsModel, parse_score
@@ -120,11 +128,33 @@ def test_patient_form_refuses_an_empty_name() -> None:
 # -- program editor -------------------------------------------------------------------
 
 
-def test_every_exercise_default_is_valid(library, joints) -> None:
+def test_every_exercise_default_is_valid(library, joints, robot_config) -> None:
     for exercise_id in library:
         exercise = library[exercise_id]
         draft = default_draft(exercise, joints)
-        check_item(_item(draft), exercise, joints)  # raises when invalid
+        # raises when invalid, down to the robot's own validator
+        check_item(_item(draft), exercise, joints, robot_config)
+
+
+def test_editor_and_robot_agree_on_every_robot_exercise(library, joints, robot_config) -> None:
+    # Whatever the editor accepts, the command the session sends is accepted by the robot;
+    # a tempo just under the editor's limit is refused by both.
+    from rehab.session.plan import robot_prescription
+    from rehab_robot.core.validation import validate_command
+
+    for exercise_id in library:
+        exercise = library[exercise_id]
+        draft = default_draft(exercise, joints)
+        if draft.robot_mode == RobotMode.NONE:
+            continue
+        item = _item(draft)
+        command = robot_prescription(ProgramItem(**dataclasses.asdict(item)),
+                                     robot_config).to_command()
+        assert validate_command(command, robot_config) == ""
+        too_fast = dataclasses.replace(item, tempo_s=round(item.tempo_s * 0.8, 1))
+        with pytest.raises(ValidationError) as err:
+            check_item(too_fast, exercise, joints, robot_config)
+        assert err.value.field == "tempo_s"
 
 
 def _item(draft):
@@ -158,10 +188,10 @@ def test_robot_joint_of_an_exercise(library, exercise_id: str, joint: str | None
     ("shoulder_flexion", {"assistance": 1.5}, "assistance"),
     ("shoulder_flexion", {"sets": 0}, "sets"),
 ])
-def test_program_item_refused_with_its_field(demo_store, library, joints, exercise_id: str,
+def test_program_item_refused_with_its_field(demo_store, library, robot_config, exercise_id: str,
                                              changes: dict, field: str) -> None:
     store, centre = demo_store
-    model = ProgramEditorModel(store, library, joints)
+    model = ProgramEditorModel(store, library, robot_config)
     model.load(centre.patient.id)
     index = model.add_item(exercise_id)
     error = model.update_item(index, **changes)
@@ -170,9 +200,9 @@ def test_program_item_refused_with_its_field(demo_store, library, joints, exerci
         model.save()
 
 
-def test_tempo_limit_only_binds_with_the_robot(demo_store, library, joints) -> None:
+def test_tempo_limit_only_binds_with_the_robot(demo_store, library, robot_config) -> None:
     store, centre = demo_store
-    model = ProgramEditorModel(store, library, joints)
+    model = ProgramEditorModel(store, library, robot_config)
     model.load(centre.patient.id)
     index = model.add_item("shoulder_flexion")
     error = model.update_item(index, target_rom_deg=120, tempo_s=1.0)
@@ -181,18 +211,18 @@ def test_tempo_limit_only_binds_with_the_robot(demo_store, library, joints) -> N
 
 
 def test_camera_only_exercise_without_robot_may_use_full_range(demo_store, library,
-                                                               joints) -> None:
+                                                               robot_config) -> None:
     store, centre = demo_store
-    model = ProgramEditorModel(store, library, joints)
+    model = ProgramEditorModel(store, library, robot_config)
     model.load(centre.patient.id)
     index = model.add_item("squat")
     assert model.drafts[index].robot_mode == RobotMode.NONE
     assert model.update_item(index, safe_rom_max_deg=180, target_rom_deg=100) is None
 
 
-def test_program_edit_and_save_replaces_items(demo_store, library, joints) -> None:
+def test_program_edit_and_save_replaces_items(demo_store, library, robot_config) -> None:
     store, centre = demo_store
-    model = ProgramEditorModel(store, library, joints)
+    model = ProgramEditorModel(store, library, robot_config)
     model.load(centre.patient.id)
     assert model.program.id == centre.program.id and len(model.drafts) == 2
     model.update_item(1, reps=12, assistance=0.6)
@@ -210,11 +240,11 @@ def test_program_edit_and_save_replaces_items(demo_store, library, joints) -> No
     assert stored.items[0].assistance == pytest.approx(0.6)
 
 
-def test_new_program_for_a_new_patient(demo_store, library, joints) -> None:
+def test_new_program_for_a_new_patient(demo_store, library, robot_config) -> None:
     store, _centre = demo_store
     patient = PatientListModel(store).add(patient_from_form(
         name="박철수", birth_year="1955", sex="male", affected_side="right"))
-    model = ProgramEditorModel(store, library, joints)
+    model = ProgramEditorModel(store, library, robot_config)
     model.load(patient.id, default_name="박철수 상지 프로그램")
     assert model.program is None and model.drafts == []
     with pytest.raises(ValidationError) as err:
@@ -391,7 +421,7 @@ def test_settings_keep_korean_paths(tmp_path: Path) -> None:
 # -- the console as a whole -----------------------------------------------------------
 
 
-def test_console_model_follows_the_patient_and_the_session(demo_store, library, joints,
+def test_console_model_follows_the_patient_and_the_session(demo_store, library, robot_config,
                                                            tmp_path: Path) -> None:
     store, centre = demo_store
     requests: list[SessionRequest] = []
@@ -402,7 +432,7 @@ def test_console_model_follows_the_patient_and_the_session(demo_store, library, 
         return control
 
     settings = SettingsModel(tmp_path / "s.json", ConsoleSettings())
-    model = ConsoleModel(store, library, joints, settings, factory)
+    model = ConsoleModel(store, library, robot_config, settings, factory)
     with pytest.raises(ValidationError) as err:
         model.start_session(print)
     assert err.value.field == "user"
@@ -426,10 +456,10 @@ def test_console_model_follows_the_patient_and_the_session(demo_store, library, 
     assert model.translator.language is Language.EN
 
 
-def test_console_model_without_runner_says_so(demo_store, library, joints,
+def test_console_model_without_runner_says_so(demo_store, library, robot_config,
                                               tmp_path: Path) -> None:
     store, centre = demo_store
-    model = ConsoleModel(store, library, joints,
+    model = ConsoleModel(store, library, robot_config,
                          SettingsModel(tmp_path / "s.json", ConsoleSettings()))
     model.login.accept(centre.therapist)
     model.patients.select(centre.patient.id)

@@ -164,10 +164,10 @@ def test_edit_a_patient_from_the_list(qtbot, demo_store, tr) -> None:
 # -- program editor -------------------------------------------------------------------
 
 
-def test_program_editor_inline_errors_and_save(qtbot, demo_store, library, joints,
+def test_program_editor_inline_errors_and_save(qtbot, demo_store, library, robot_config,
                                                tr) -> None:
     store, centre = demo_store
-    model = ProgramEditorModel(store, library, joints)
+    model = ProgramEditorModel(store, library, robot_config)
     model.load(centre.patient.id)
     view = QtProgramEditor(model, tr)
     qtbot.addWidget(view)
@@ -257,12 +257,12 @@ def test_estop_failure_is_shown(qtbot, tr) -> None:
 
 
 @pytest.fixture
-def console(qtbot, demo_store, library, joints, tmp_path: Path):
+def console(qtbot, demo_store, library, robot_config, tmp_path: Path):
     store, centre = demo_store
     settings = SettingsModel(tmp_path / "console.json", ConsoleSettings(
         data_dir=str(store.data_dir)))
     control = FakeControl()
-    model = ConsoleModel(store, library, joints, settings, session_factory=lambda r: control)
+    model = ConsoleModel(store, library, robot_config, settings, session_factory=lambda r: control)
     window = QtConsole(model)
     qtbot.addWidget(window)
     window.show()
@@ -330,10 +330,10 @@ def test_start_session_from_the_console_and_finish(qtbot, console) -> None:
         SessionStatus.COMPLETED, 2, 14, "잘 따라 하심")
 
 
-def test_start_refused_without_a_program_is_an_alert(qtbot, demo_store, library, joints,
+def test_start_refused_without_a_program_is_an_alert(qtbot, demo_store, library, robot_config,
                                                      tmp_path: Path) -> None:
     store, centre = demo_store
-    model = ConsoleModel(store, library, joints,
+    model = ConsoleModel(store, library, robot_config,
                          SettingsModel(tmp_path / "c.json", ConsoleSettings()))
     window = QtConsole(model)
     qtbot.addWidget(window)

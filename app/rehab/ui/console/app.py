@@ -19,7 +19,6 @@ from rehab.store import Store, User
 from rehab.ui.console.main_window import QtConsole
 from rehab.ui.i18n import Language
 from rehab.ui.models.console import ConsoleModel, SessionFactory
-from rehab.ui.models.program import robot_joint_limits
 from rehab.ui.models.settings import SettingsModel, default_settings_path, load_settings
 from rehab.ui.qt.style import apply_style
 from rehab_robot.core.config import load_config
@@ -45,8 +44,7 @@ def build_console(store: Store, settings: SettingsModel, *,
     """
     library = load_library()
     store.exercises.upsert(library_records(library))
-    joints = robot_joint_limits(load_config())
-    model = ConsoleModel(store, library, joints, settings, session_factory)
+    model = ConsoleModel(store, library, load_config(), settings, session_factory)
     window = QtConsole(model)
     if user is not None:
         model.login.accept(user)

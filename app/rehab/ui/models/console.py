@@ -7,7 +7,7 @@ session ends, its outcome form opens) is tested without a display.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rehab.errors import ValidationError
@@ -21,9 +21,10 @@ from rehab.ui.models.login import LoginModel
 from rehab.ui.models.observable import Emitter
 from rehab.ui.models.outcome import AfterSessionModel
 from rehab.ui.models.patients import PatientListModel
-from rehab.ui.models.program import ProgramEditorModel, RobotJointLimits
+from rehab.ui.models.program import ProgramEditorModel
 from rehab.ui.models.progress import ProgressModel
 from rehab.ui.models.settings import ConsoleSettings, SettingsModel
+from rehab_robot.core.config import RobotConfig
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,8 @@ class ConsoleModel:
         The open store (GUI thread).
     library
         The exercise library.
-    joints
-        The robot's joint limits.
+    robot
+        The robot's configuration (limits the program editor checks against).
     settings
         The settings model (its language drives the translator).
     session_factory
@@ -59,7 +60,7 @@ class ConsoleModel:
     """
 
     def __init__(self, store: Store, library: ExerciseLibrary,
-                 joints: Mapping[str, RobotJointLimits], settings: SettingsModel,
+                 robot: RobotConfig, settings: SettingsModel,
                  session_factory: SessionFactory | None = None) -> None:
         self.store = store
         self.library = library
@@ -67,7 +68,7 @@ class ConsoleModel:
         self.translator = Translator(settings.settings.language)
         self.login = LoginModel(store.data_dir)
         self.patients = PatientListModel(store)
-        self.program = ProgramEditorModel(store, library, joints)
+        self.program = ProgramEditorModel(store, library, robot)
         self.live = LiveSessionModel()
         self.after = AfterSessionModel(store)
         self.progress = ProgressModel(store, library)

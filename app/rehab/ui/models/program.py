@@ -15,18 +15,13 @@ from dataclasses import dataclass
 
 from rehab.errors import ValidationError
 from rehab.exercises.library import ExerciseDef, ExerciseLibrary, SideMode
-from rehab.store import NewProgramItem, Program, RobotMode, Side, Store
+from rehab.session.plan import ROBOT_JOINT_OF_EXERCISE, robot_prescription
+from rehab.store import NewProgramItem, Program, ProgramItem, RobotMode, Side, Store
 from rehab.store.models import MAX_ROM_DEG
 from rehab.ui.models.observable import Emitter
 from rehab_robot.core.config import RobotConfig
+from rehab_robot.core.validation import validate_command
 
-# Which robot joint moves an exercise, by the body joint of its primary angle. The robot is
-# a two-joint arm: its shoulder axis is aligned at set-up with the plane of the shoulder
-# exercise (flexion, abduction or scaption); lower-limb exercises are camera-only.
-ROBOT_JOINT_FOR_BODY_JOINT: dict[str, str] = {
-    "shoulder": "shoulder_flexion",
-    "elbow": "elbow_flexion",
-}
 DEFAULT_ASSISTANCE = 0.5
 
 
@@ -54,9 +49,11 @@ def robot_joint_limits(config: RobotConfig) -> dict[str, RobotJointLimits]:
 
 
 def robot_joint_for(exercise: ExerciseDef) -> str | None:
-    """The robot joint that moves ``exercise``, or None for a camera-only exercise."""
-    body_joint = exercise.primary_angle.split("_", 1)[0]
-    return ROBOT_JOINT_FOR_BODY_JOINT.get(body_joint)
+    """The robot joint that moves ``exercise``, or None for a camera-only exercise.
+
+    The session plan's mapping, so the editor and the running session agree.
+    """
+    return ROBOT_JOINT_OF_EXERCISE.get(exercise.id)
 
 
 def allowed_sides(exercise: ExerciseDef) -> tuple[Side, ...]:
@@ -67,8 +64,12 @@ def allowed_sides(exercise: ExerciseDef) -> tuple[Side, ...]:
 
 
 def check_item(item: NewProgramItem, exercise: ExerciseDef,
-               joints: Mapping[str, RobotJointLimits]) -> None:
+               joints: Mapping[str, RobotJointLimits], robot: RobotConfig | None = None) -> None:
     """Check a prescription against its exercise and the robot.
+
+    The checks name the field to fix and say why in the therapist's terms. With ``robot``,
+    the item is then turned into the exact command the session would send and checked by
+    the robot's own validator, so a saved program is never refused when the session runs.
 
     Raises
     ------
@@ -106,6 +107,21 @@ def check_item(item: NewProgramItem, exercise: ExerciseDef,
         raise ValidationError("tempo_s", f"must be at least {math.ceil(slowest_s * 10) / 10:g} s:"
                               f" the robot's {joint.name} would peak at {peak_deg_s:.0f} deg/s, "
                               f"over its limit of {joint.velocity_limit_deg_s:g} deg/s")
+    if robot is not None:
+        _check_robot_command(item, robot)
+
+
+def _check_robot_command(item: NewProgramItem, robot: RobotConfig) -> None:
+    stored_like = ProgramItem(**dataclasses.asdict(item))
+    prescription = robot_prescription(stored_like, robot)
+    if prescription is None:
+        return
+    refusal = validate_command(prescription.to_command(), robot)
+    if refusal:
+        field, _, message = refusal.partition(": ")
+        known = {f.name for f in dataclasses.fields(NewProgramItem)}
+        raise ValidationError(field if field in known else "robot_mode",
+                              message if field in known else refusal)
 
 
 @dataclass(frozen=True)
@@ -164,15 +180,15 @@ class ProgramEditorModel:
         The open store.
     library
         The exercise library.
-    joints
-        The robot's joint limits (:func:`robot_joint_limits`).
+    robot
+        The robot's configuration (its joint limits and its command validator).
     """
 
-    def __init__(self, store: Store, library: ExerciseLibrary,
-                 joints: Mapping[str, RobotJointLimits]) -> None:
+    def __init__(self, store: Store, library: ExerciseLibrary, robot: RobotConfig) -> None:
         self.store = store
         self.library = library
-        self.joints = dict(joints)
+        self.robot = robot
+        self.joints = robot_joint_limits(robot)
         self.patient_id: int | None = None
         self.program: Program | None = None
         self.name = ""
@@ -239,7 +255,7 @@ class ProgramEditorModel:
         """
         draft = self.drafts[index]
         item = NewProgramItem(**dataclasses.asdict(draft))
-        check_item(item, self.exercise(draft.exercise_id), self.joints)
+        check_item(item, self.exercise(draft.exercise_id), self.joints, self.robot)
         return item
 
     def _validate_all(self) -> None:
