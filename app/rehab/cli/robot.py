@@ -35,7 +35,10 @@ def robot() -> None:
 @domain_option
 @click.option("--duration-s", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Stop after this many seconds (default: run until Ctrl-C).")
-def sim(config_path: str | None, domain_id: int | None, duration_s: float | None) -> None:
+@click.option("--rt-priority", type=click.IntRange(0, 99), default=0, show_default=True,
+              help="Run the control loop under SCHED_FIFO at this priority (root or rtprio).")
+def sim(config_path: str | None, domain_id: int | None, duration_s: float | None,
+        rt_priority: int) -> None:
     """Run the robot node with the simulated robot and patient until Ctrl-C."""
     from rehab_robot.core.errors import RobotCoreError
     from rehab_robot.node_dds import run_simulated
@@ -45,7 +48,7 @@ def sim(config_path: str | None, domain_id: int | None, duration_s: float | None
     click.echo(f"Robot node (simulated robot + patient) on DDS domain "
                f"{_domain(domain_id)}, {uri}. Ctrl-C to stop.")
     try:
-        status = run_simulated(config_path, domain_id, duration_s)
+        status = run_simulated(config_path, domain_id, duration_s, rt_priority)
     except RobotCoreError as exc:
         raise RobotError(f"robot node: {exc}") from exc
     if status != 0:

@@ -199,6 +199,7 @@ class DdsRobotNode:
 
     def start(self) -> None:
         """Start the control loop, the executor and the publisher."""
+        self._clock.restart()
         self._control_thread.start()
         self._executor.start()
         self._publisher_thread.start()

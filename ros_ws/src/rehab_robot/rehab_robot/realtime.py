@@ -229,6 +229,17 @@ class CycleClock:
         self._t0_s = self._raw_s()
         self._cycle_s = 0.0
 
+    def restart(self) -> None:
+        """Count the running time from now; only before the first cycle.
+
+        The node builds the controller and the simulated plant (at time 0), then its DDS
+        entities, then starts the loop: restarting here keeps the plant from having to
+        catch up on the set-up time at the first tick.
+        """
+        if self._cycle_s != 0.0:
+            raise RuntimeError("the clock can only restart before the first cycle")
+        self._t0_s = self._raw_s()
+
     def monotonic_s(self) -> float:
         """The running time (s), for scheduling and stamping."""
         return self._raw_s() - self._t0_s

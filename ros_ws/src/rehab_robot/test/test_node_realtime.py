@@ -123,3 +123,13 @@ def test_cycle_clock_holds_one_time_per_tick():
     assert clock.monotonic_s() > start + 0.0015
     with pytest.raises(ValueError, match="backwards"):
         clock.latch(start - 0.001)
+    with pytest.raises(RuntimeError, match="before the first cycle"):
+        clock.restart()
+
+
+def test_cycle_clock_restart_counts_from_the_loop_start():
+    ft = FakeTime()
+    clock = CycleClock(ft.now)
+    ft.t_s += 0.3  # building DDS entities
+    clock.restart()
+    assert clock.monotonic_s() < 0.001
