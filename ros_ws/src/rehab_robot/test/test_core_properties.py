@@ -41,6 +41,10 @@ N = len(NAMES)
 EFFORT = tuple(j.limits.effort_limit_nm for j in CONFIG.joints)
 RATE = tuple(j.limits.torque_rate_limit_nm_s for j in CONFIG.joints)
 V_PLAUSIBLE = CONFIG.safety.plausible_velocity_rad_s
+Q_TOL = CONFIG.safety.position_tolerance_rad
+# The one allowed excess over the rate limit: a cut toward zero at a ROM limit after an
+# encoder step within the position tolerance (see the supervisor's module doc).
+ROM_CUT = tuple(r * Q_TOL / V_PLAUSIBLE for r in RATE)
 TORQUE_STATES = (RobotState.ENABLED, RobotState.RUNNING, RobotState.PAUSED)
 TOL = 1e-9
 
@@ -153,7 +157,9 @@ class World:
                     kind, now)
             dt_sample = max(0.0, t_read - self.last_read_t_s)
             v = zero if kind == "hold" else tuple(u * V_PLAUSIBLE for u in unit_velocity)
-            self.q = tuple(min(_lim(i)[1], max(_lim(i)[0], self.q[i] + v[i] * dt_sample))
+            # Encoder steps within the tolerance (quantisation, stamp jitter) on top.
+            step = Q_TOL * unit_velocity[-1] if kind == "jitter" else 0.0
+            self.q = tuple(min(_lim(i)[1], max(_lim(i)[0], self.q[i] + v[i] * dt_sample + step))
                            for i in range(N))
             self.last_read_t_s = max(self.last_read_t_s, t_read)
             self.driver.reading = SensorReading(t_read, self.q, tuple(0.5 * x for x in v),
@@ -199,7 +205,11 @@ class World:
                 assert reading is not None, "only a tick writes non-zero torque"
                 dt = sample_t - self.prev_sample_t_s
                 for i in range(N):
-                    assert abs(tau[i] - self.prev_torque[i]) <= RATE[i] * dt + 1e-6, "rate limit"
+                    change = abs(tau[i] - self.prev_torque[i])
+                    if change > RATE[i] * dt + 1e-6:
+                        # Only a cut toward zero at a ROM limit, and only by the tolerance.
+                        assert abs(tau[i]) < abs(self.prev_torque[i]), "rate limit"
+                        assert change <= RATE[i] * dt + ROM_CUT[i] + 1e-6, "rate limit"
             if reading is not None and rom is not None and all(
                     math.isfinite(x) for x in reading.position_rad):
                 for i in range(N):
@@ -343,8 +353,9 @@ def limiter_runs(draw: st.DrawFn) -> tuple[list[float], list[float], list[tuple]
         st.integers(1, 60),
         st.floats(0.0, 0.01),
         st.lists(st.floats(-100.0, 100.0), min_size=N, max_size=N),
-        st.lists(st.floats(-1.0, 1.0), min_size=N, max_size=N)), min_size=1, max_size=8))
-    steps = [(dt, tau, v) for n, dt, tau, v in segments for _ in range(n)]
+        st.lists(st.floats(-1.0, 1.0), min_size=N, max_size=N),
+        st.floats(-1.0, 1.0)), min_size=1, max_size=8))
+    steps = [(dt, tau, v, tol) for n, dt, tau, v, tol in segments for _ in range(n)]
     return rom_min, rom_max, steps
 
 
@@ -361,13 +372,17 @@ def test_limiter_sheds_outward_torque_before_the_rom_limit(
     sup.rom = RomLimits(tuple(rom_min), tuple(rom_max))
     q = [rom_min[i] + start_frac[i] * (rom_max[i] - rom_min[i]) for i in range(N)]
     prev = (0.0,) * N
-    for dt, desired, unit_v in steps:
+    for dt, desired, unit_v, tol_step in steps:
         v = [u * V_PLAUSIBLE for u in unit_v]
-        q = [q[i] + v[i] * dt for i in range(N)]
+        # Any motion the sanity check lets through: plausible velocity plus the tolerance.
+        q = [q[i] + v[i] * dt + tol_step * Q_TOL for i in range(N)]
         tau = sup.limit_torque(tuple(desired), tuple(q), tuple(v), dt)
         for i in range(N):
             assert abs(tau[i]) <= EFFORT[i] + TOL
-            assert abs(tau[i] - prev[i]) <= RATE[i] * dt + 1e-9
+            change = abs(tau[i] - prev[i])
+            if change > RATE[i] * dt + 1e-9:
+                assert abs(tau[i]) < abs(prev[i])
+                assert change <= RATE[i] * dt + ROM_CUT[i] + 1e-9
             if q[i] >= rom_max[i]:
                 assert tau[i] <= TOL
             if q[i] <= rom_min[i]:
@@ -437,7 +452,7 @@ def test_healthy_plant_never_faults_and_limits_hold(script: list[tuple], strengt
                 dt = clock.now_s() - prev_t
                 for i in range(N):
                     assert abs(tau[i]) <= EFFORT[i] + TOL
-                    assert abs(tau[i] - prev_tau[i]) <= RATE[i] * dt + 1e-6
+                    assert abs(tau[i] - prev_tau[i]) <= RATE[i] * dt + ROM_CUT[i] + 1e-6
                     q = driver.plant.q_robot_rad[i]
                     rom = robot.rom
                     if q >= rom.max_rad[i]:

@@ -91,6 +91,7 @@ class SafetyConfig:
     heartbeat_timeout_s: float
     stale_timeout_s: float
     plausible_velocity_rad_s: float
+    position_tolerance_rad: float
     spasm_duration_s: float
     spasm_filter_cutoff_hz: float
     spasm_baseline_cutoff_hz: float
@@ -465,6 +466,7 @@ def parse_config(raw: Any) -> RobotConfig:
         stale_timeout_s=san.number("stale_timeout_s", 0.0, 1.0, lo_open=True),
         plausible_velocity_rad_s=math.radians(
             san.number("plausible_velocity_deg_s", 0.0, lo_open=True)),
+        position_tolerance_rad=math.radians(san.number("position_tolerance_deg", 0.0, 10.0)),
         spasm_duration_s=sp.number("duration_s", 0.0, 5.0),
         spasm_filter_cutoff_hz=sp.number("filter_cutoff_hz", 0.0, lo_open=True),
         spasm_baseline_cutoff_hz=sp.number("baseline_cutoff_hz", 0.0, lo_open=True),

@@ -70,8 +70,12 @@ class SimulatedDriver:
         now = self._clock.now_s()
         self._plant.advance_to(now)
         p = self._plant
-        return SensorReading(t_s=now, position_rad=p.q_robot_rad,
-                             velocity_rad_s=p.qd_robot_rad_s,
+        # The plant moves in whole substeps; the encoders are sampled now, so extrapolate
+        # over the part of a substep that has passed (readings consistent with their stamps).
+        since_s = min(max(0.0, now - p.t_s), p.dt_s)
+        position = tuple(q + v * since_s for q, v in zip(p.q_robot_rad, p.qd_robot_rad_s,
+                                                          strict=True))
+        return SensorReading(t_s=now, position_rad=position, velocity_rad_s=p.qd_robot_rad_s,
                              interaction_torque_nm=p.interaction_torque_nm)
 
     def write_torque(self, torque_nm: tuple[float, ...]) -> None:

@@ -7,18 +7,21 @@ passed :meth:`SafetySupervisor.check_reading`:
 
 1. ``|tau_i| <= effort_limit_nm_i``;
 2. ``|tau_i - tau_prev_i| <= torque_rate_limit_nm_s_i * dt``, ``dt`` being the time between
-   the sensor samples the two torques were computed from (the only faster change is the
-   drop to zero on an e-stop or fault, done by :meth:`SafetySupervisor.zero`);
+   the sensor samples the two torques were computed from; the only faster changes are the
+   drop to zero on an e-stop or fault (:meth:`SafetySupervisor.zero`), and at a ROM limit
+   a cut toward zero of at most ``torque_rate_limit * position_tolerance /
+   plausible_velocity`` (0.8 N m at the elbow with the default configuration) beyond it;
 3. at or past a ROM soft limit the torque does not push further out: ``q_i >= rom_max_i``
    implies ``tau_i <= 0`` and ``q_i <= rom_min_i`` implies ``tau_i >= 0``.
 
 (2) and (3) can only hold together if outward torque is shed *before* the limit is
 reached. The sanity check bounds how far a joint can move between two samples
-(``plausible_velocity * dt``, further is an encoder fault), so the outward torque is capped
-at ``B(d) = rate_limit * d / plausible_velocity`` where ``d`` is the distance to the limit:
-whatever the motion, the cap never falls faster than the rate limit can follow, and it is
-zero at the limit. Inside the ``rom.margin`` zone a restoring spring pushes back and the
-outward part of the desired torque fades out; a velocity over the joint's limit removes
+(``plausible_velocity * dt + position_tolerance``, further is an encoder fault), so the
+outward torque is capped at ``B(d) = rate_limit * d / plausible_velocity`` where ``d`` is the
+distance to the limit: whatever the motion, the cap never falls faster than the rate limit
+can follow (but for the tolerance's share, see 2.), and it is zero at the limit. Inside the
+``rom.margin`` zone a restoring spring pushes back and the outward part of the desired
+torque fades out; a velocity over the joint's limit removes
 torque that would accelerate further.
 """
 
@@ -137,8 +140,10 @@ class SafetySupervisor:
             dt_s = reading.t_s - self._last_sample_t_s
             if dt_s < 0.0:
                 return "sensor time went backwards"
+            tolerance = self._config.safety.position_tolerance_rad
             for i in range(self._n):
-                if abs(reading.position_rad[i] - self._last_position[i]) > v_max * dt_s:
+                if abs(reading.position_rad[i] - self._last_position[i]) > v_max * dt_s \
+                        + tolerance:
                     return f"{self._config.joints[i].name} encoder jumped implausibly"
         self._last_position = reading.position_rad
         self._last_sample_t_s = reading.t_s
