@@ -139,6 +139,8 @@ class RehabRobotLifecycleNode(Node):
     def on_activate(self, state: State) -> TransitionCallbackReturn:
         # The loop runs from here on; the actuators stay off until the app, which must be
         # sending heartbeats, asks for them over ~/enable (honoured only while active).
+        if self._clock.now_s() == 0.0:
+            self._clock.restart()  # first activation: the plant starts with the loop
         self._running.set()
         self._thread = threading.Thread(target=self._control_loop, daemon=True)
         self._thread.start()
