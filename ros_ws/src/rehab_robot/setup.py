@@ -23,7 +23,9 @@ setup(
         (f"share/{PACKAGE}/config", glob("config/*")),
         (f"share/{PACKAGE}/launch", glob("launch/*.py")),
     ],
-    install_requires=["setuptools", "numpy", "PyYAML", "canopen", "python-can"],
+    # The core needs PyYAML (configuration) and canopen/python-can (CiA 402 driver); the
+    # Cyclone DDS node needs cyclonedds. rclpy comes from the ROS 2 installation.
+    install_requires=["setuptools", "PyYAML", "canopen", "python-can", "cyclonedds"],
     zip_safe=True,
     maintainer="Rehab robot team",
     maintainer_email="rehab@example.org",

@@ -14,10 +14,14 @@ Where things live:
 
 - ``rehab_robot.core.config.load_config(path=None) -> RobotConfig`` (typed, frozen, validated)
 - ``rehab_robot.core.clock.MonotonicClock`` / ``FakeClock``
-- ``rehab_robot.core.plant.SimulatedPlant``, ``rehab_robot.core.driver.SimulatedDriver``
-- ``rehab_robot.core.canopen_driver.Cia402Driver``
 - ``rehab_robot.core.controller.RobotController(config, driver, clock)`` implements
-  :class:`RobotControllerApi`.
+  :class:`RobotControllerApi`; ``rehab_robot.core.supervisor`` is its safety supervisor,
+  ``rehab_robot.core.modes`` its control laws, ``rehab_robot.core.validation`` checks
+  commands.
+- ``rehab_robot.core.plant.SimulatedPlant``, ``rehab_robot.core.driver.SimulatedDriver``,
+  ``rehab_robot.core.simulation.build_simulated_robot(config, clock)`` (both at once)
+- ``rehab_robot.core.canopen_driver.Cia402Driver`` (CiA 402 drives over CANopen), and the
+  simulated drives it is tested against, ``rehab_robot.core.cia402_sim``.
 """
 
 from __future__ import annotations
