@@ -307,3 +307,15 @@ def test_cli_status_without_a_node_fails_with_one_line(domain_id: int, dds_env: 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "no robot node answered" in lines[0]
+
+
+def test_cli_estop_then_reset(node: Path, domain_id: int):
+    runner = CliRunner()
+    stopped = runner.invoke(cli, ["robot", "estop", "--domain-id", str(domain_id)])
+    assert stopped.exit_code == 0, stopped.output
+    assert "e-stop latched" in stopped.output
+    reset = runner.invoke(cli, ["robot", "reset", "--domain-id", str(domain_id)])
+    assert reset.exit_code == 0, reset.output
+    again = runner.invoke(cli, ["robot", "reset", "--domain-id", str(domain_id)])
+    assert again.exit_code == 1
+    assert "robot refused reset" in again.stderr  # already idle
