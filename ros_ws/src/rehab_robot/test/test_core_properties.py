@@ -263,11 +263,16 @@ class World:
 PRELUDE = [("heartbeat",), ("tick", 0.002, "hold", [0.0] * N, [0.0] * N), ("enable", True)]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(actions, min_size=1, max_size=60), st.booleans())
-def test_supervised_torque_stays_within_limits(script: list[tuple], prelude: bool) -> None:
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 3), actions), min_size=1, max_size=60), st.booleans())
+def test_supervised_torque_stays_within_limits(script: list[tuple[int, tuple]],
+                                               prelude: bool) -> None:
     world = World()
-    for action in (PRELUDE if prelude else []) + script:
+    for action in PRELUDE if prelude else []:
+        world.apply(action)
+    for keep_alive, action in script:
+        if keep_alive:          # an app that is alive most of the time
+            world.apply(("heartbeat",))
         world.apply(action)
 
 
