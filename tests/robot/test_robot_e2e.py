@@ -64,6 +64,12 @@ def node(domain_id: int, dds_env: dict[str, str], tmp_path_factory) -> Iterator[
             stderr=subprocess.STDOUT,
             env=dds_env,
         )
+    # Ready when it publishes its status (start-up and discovery take a few seconds).
+    watcher = connect(domain_id, ClientSettings(client_id="e2e-ready", send_heartbeats=False))
+    try:
+        wait(watcher, lambda: watcher.status is not None, timeout_s=30.0)
+    finally:
+        watcher.close()
     yield log
     proc.send_signal(signal.SIGINT)  # Ctrl-C
     assert proc.wait(timeout=10) == 0, log.read_text()
