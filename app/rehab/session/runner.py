@@ -368,7 +368,9 @@ class SessionRunner:
         if not needs_robot or self._robot is None:
             return
         try:
-            self._robot.wait_for(lambda: self._robot.status is not None,
+            # The node refuses to enable before it has heard this client's heartbeat.
+            self._robot.wait_for(lambda: self._robot.status is not None and
+                                 self._robot.status.heartbeat_age_s is not None,
                                  self.settings.robot_wait_s)
             if self._robot.status.state in _ROBOT_STOPPED:
                 self._robot.reset()
