@@ -394,6 +394,19 @@ def test_progress_view_shows_trends_and_table(qtbot, demo_store, library, tr) ->
     assert not view.empty.isVisibleTo(view)
 
 
+def test_progress_view_without_robot_assistance(qtbot, demo_store, library, tr) -> None:
+    store, centre = demo_store
+    for rom in (80, 90, 100):
+        record_session(store, centre.program, [rom], [70], assistance=None)
+    model = ProgressModel(store, library)
+    view = QtPatientProgress(model, tr)
+    qtbot.addWidget(view)
+    model.load(centre.patient.id)  # no warning from an all-missing series
+    assert view.plots["mean_assistance"].listDataItems() == []
+    assert view.trend_labels["mean_assistance"].text() == "로봇 보조 (%): 자료 부족"
+    assert view.table.item(0, 6).text() == "—"
+
+
 def test_assessments_view_adds_and_charts(qtbot, demo_store, tr) -> None:
     store, centre = demo_store
     model = AssessmentsModel(store)

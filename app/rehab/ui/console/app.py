@@ -7,12 +7,13 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PyQt6.QtWidgets import QApplication
 
 from rehab.demo import library_records
+from rehab.errors import NotFoundError
 from rehab.exercises.library import load_library
 from rehab.paths import DATA_DIR_ENV
 from rehab.store import Store, User
@@ -54,12 +55,15 @@ def build_console(store: Store, settings: SettingsModel, *,
 @contextlib.contextmanager
 def open_console(*, data_dir: Path | None = None, language: Language | None = None,
                  settings_path: Path | None = None,
-                 session_factory: SessionFactory | None = None,
+                 session_factory: Callable[[Path], SessionFactory] | None = None,
                  username: str | None = None) -> Iterator[QtConsole]:
     """The console's main window on its store, closed with the store at the end.
 
     The data folder is ``data_dir``, else ``$REHAB_DATA_DIR``, else the saved setting; the
-    language is ``language``, else the saved setting. A QApplication must exist.
+    language is ``language``, else the saved setting. ``session_factory`` is called with
+    the data folder and gives the factory the live screen starts sessions with
+    (:func:`~rehab.ui.console.session_factory.runner_session_factory`); without it the
+    live screen says no session runner is connected. A QApplication must exist.
     """
     path = settings_path or default_settings_path()
     settings = load_settings(path)
@@ -73,8 +77,11 @@ def open_console(*, data_dir: Path | None = None, language: Language | None = No
         if store.interrupted_on_open:
             log.warning("sessions marked interrupted on open: %s", store.interrupted_on_open)
         user = store.users.by_username(username) if username else None
+        if username and (user is None or not user.active):
+            raise NotFoundError(f"no active user {username!r} in {store.path}")
+        factory = session_factory(folder) if session_factory is not None else None
         window = build_console(store, SettingsModel(path, settings),
-                               session_factory=session_factory, user=user)
+                               session_factory=factory, user=user)
         try:
             yield window
         finally:
@@ -84,7 +91,7 @@ def open_console(*, data_dir: Path | None = None, language: Language | None = No
 
 def run_console(*, data_dir: Path | None = None, language: Language | None = None,
                 settings_path: Path | None = None,
-                session_factory: SessionFactory | None = None,
+                session_factory: Callable[[Path], SessionFactory] | None = None,
                 username: str | None = None) -> int:
     """Open the console and run until its window closes; return the exit code."""
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -37,6 +37,15 @@ def _values(series: list[float | None], scale: float = 1.0) -> np.ndarray:
     return np.array([np.nan if v is None else v * scale for v in series], dtype=float)
 
 
+def _line(plot: pg.PlotWidget, x: np.ndarray, y: np.ndarray, colour: str,
+          name: str | None = None) -> None:
+    """A measured series; nothing at all when it was never measured (camera-only
+    sessions record no robot assistance), rather than an empty, warning curve."""
+    if np.isfinite(y).any():
+        plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour,
+                  name=name)
+
+
 class QtPatientProgress(QWidget):
     """Four charts (ROM vs target, form score, reps done vs prescribed, robot assistance)."""
 
@@ -132,18 +141,16 @@ class QtPatientProgress(QWidget):
         x = np.arange(1, len(progress.rows) + 1, dtype=float)
         blue, grey, green = "#2b6cb0", "#8b96a1", "#2f855a"
         rom = self.plots["max_rom_deg"]
-        rom.plot(x, _values(progress.series("max_rom_deg")), pen=pg.mkPen(blue, width=2),
-                 symbol="o", symbolBrush=blue, name=t("progress.max_rom"))
+        reached = _values(progress.series("max_rom_deg"))
         target = np.array([r.target_rom_deg for r in progress.rows])
+        _line(rom, x, reached, blue, t("progress.max_rom"))
         rom.plot(x, target, pen=pg.mkPen(grey, width=2, style=Qt.PenStyle.DashLine),
                  name=t("progress.target_rom"))
-        reached = _values(progress.series("max_rom_deg"))
         top = float(np.nanmax(np.concatenate([reached, target])))
         bottom = float(np.nanmin(np.concatenate([reached, target])))
         rom.setYRange(max(0.0, bottom - 10), top + 0.35 * (top - bottom + 20))  # room for legend
-        self.plots["mean_form_score"].plot(
-            x, _values(progress.series("mean_form_score")), pen=pg.mkPen(blue, width=2),
-            symbol="o", symbolBrush=blue)
+        _line(self.plots["mean_form_score"], x, _values(progress.series("mean_form_score")),
+              blue)
         self.plots["mean_form_score"].setYRange(0, 105)
         reps = self.plots["reps_ratio"]
         reps.addItem(pg.BarGraphItem(x=x - 0.18, height=[r.reps_done for r in progress.rows],
@@ -153,9 +160,8 @@ class QtPatientProgress(QWidget):
                                      width=0.35, brush=grey, name=t("progress.reps_prescribed")))
         most = max(max(r.reps_prescribed, r.reps_done) for r in progress.rows)
         reps.setYRange(0, most * 1.45)  # room for the legend above the bars
-        self.plots["mean_assistance"].plot(
-            x, _values(progress.series("mean_assistance"), 100.0), pen=pg.mkPen(green, width=2),
-            symbol="o", symbolBrush=green)
+        _line(self.plots["mean_assistance"], x,
+              _values(progress.series("mean_assistance"), 100.0), green)
         self.plots["mean_assistance"].setYRange(0, 105)
 
     def _fill_table(self) -> None:
