@@ -73,6 +73,8 @@ def _set(raw: dict, dotted: str, value: object) -> None:
     ("rates.plant_hz", 500.0, "rates.plant_hz"),
     ("rates.joint_states_hz", 1000.0, "rates"),
     ("simulation.patient.strength", 1.5, "simulation.patient.strength"),
+    ("sensor_sanity.plausible_velocity_deg_s", 150.0, "sensor_sanity.plausible_velocity_deg_s"),
+    ("spasm.baseline_cutoff_hz", 20.0, "spasm.baseline_cutoff_hz"),
     ("assist_as_needed.forgetting_factor", math.nan, "assist_as_needed.forgetting_factor"),
 ])
 def test_bad_config_is_refused_naming_the_key(tmp_path: Path, dotted: str, value: object,
@@ -91,3 +93,11 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
     bad.write_text("joints: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad)
+
+
+def test_patient_variants_are_validated() -> None:
+    from rehab_robot.core.simulation import with_patient
+
+    assert with_patient(load_config(), strength=0.9).simulation.patient.strength == 0.9
+    with pytest.raises(ConfigError, match="strength"):
+        with_patient(load_config(), strength=1.2)

@@ -543,6 +543,11 @@ def validate_config(config: RobotConfig) -> None:
         raise ConfigError("rates", "publishing rates cannot exceed control_hz")
     if config.safety.heartbeat_timeout_s < 2.0 * rates.control_period_s:
         raise ConfigError("watchdog.heartbeat_timeout_s", "must span at least two ticks")
+    fastest = max(j.limits.velocity_limit_rad_s for j in config.joints)
+    if config.safety.plausible_velocity_rad_s <= 2.0 * fastest:
+        raise ConfigError("sensor_sanity.plausible_velocity_deg_s",
+                          "must be well above (> 2x) every joint's velocity limit, or healthy "
+                          "motion reads as an encoder fault")
     if config.safety.spasm_baseline_cutoff_hz >= config.safety.spasm_filter_cutoff_hz:
         raise ConfigError("spasm.baseline_cutoff_hz", "must be below filter_cutoff_hz")
     if config.safety.stale_timeout_s < rates.control_period_s:

@@ -14,11 +14,17 @@ from rehab_robot.core.clock import FakeClock
 from rehab_robot.core.config import RobotConfig, validate_config
 from rehab_robot.core.controller import RobotController
 from rehab_robot.core.driver import SimulatedDriver
+from rehab_robot.core.errors import ConfigError
 from rehab_robot.core.plant import SimulatedPlant
 
 
 def with_patient(config: RobotConfig, **changes: float) -> RobotConfig:
     """A copy of ``config`` with other simulated-patient settings, validated again.
+
+    Raises
+    ------
+    ConfigError
+        If the strength is outside [0, 1] or the result fails :func:`validate_config`.
 
     Examples
     --------
@@ -28,7 +34,8 @@ def with_patient(config: RobotConfig, **changes: float) -> RobotConfig:
     """
     patient = dataclasses.replace(config.simulation.patient, **changes)
     if not 0.0 <= patient.strength <= 1.0:
-        raise ValueError(f"strength must be in [0, 1], got {patient.strength}")
+        raise ConfigError("simulation.patient.strength",
+                          f"must be in [0, 1], got {patient.strength}")
     out = dataclasses.replace(config, simulation=dataclasses.replace(
         config.simulation, patient=patient))
     validate_config(out)
