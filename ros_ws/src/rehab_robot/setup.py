@@ -34,6 +34,7 @@ setup(
     entry_points={
         "console_scripts": [
             "rehab_robot_node = rehab_robot.node_dds:main",
+            "rehab_robot_lifecycle_node = rehab_robot.node_rclpy:main",
         ],
     },
 )
