@@ -178,7 +178,7 @@ def test_passive_exercise_of_n_reps_with_telemetry(client: RobotClient):
     in_window = [s for s in samples if stamp_before < s.stamp_s <= stamp_after]
     assert len(in_window) == count_after - count_before
     # At the configured rate; on an overloaded VM the node may miss ticks and the stream
-    # slows with them (benchmarks/RESULTS_robot.md), so only a gross drop fails here.
+    # slows with them (benchmarks/RESULTS.md), so only a gross drop fails here.
     rate_hz = (len(samples) - 1) / duration_s
     assert CONFIG.rates.joint_states_hz * 0.5 < rate_hz <= CONFIG.rates.joint_states_hz * 1.02
 

@@ -1,6 +1,6 @@
 """KERAAL: the same recording seen by BlazePose and by a Kinect v2, on the canonical skeleton.
 
-Stated tolerances (see benchmarks/RESULTS_vision.md for the full table). The KERAAL
+Stated tolerances (see benchmarks/RESULTS.md for the full table). The KERAAL
 BlazePose export holds only normalised image landmarks (no world landmarks), so its depth
 is weak: sagittal angles (CTK: arms raised forward) are compared in 3D, frontal-plane
 angles (ELK: one arm up with a side bend) through the documented 2D frontal fallback, and
