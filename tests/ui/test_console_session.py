@@ -91,3 +91,55 @@ def test_robot_connection_failure_is_shown(qtbot, demo_store, library, robot_con
     assert "no robot node" in window.views["live"].alerts.item(0).text()
     assert control.session_id is None  # nothing was started, nothing stored
     assert store.sessions.for_patient(centre.patient.id) == []
+
+
+@pytest.mark.slow
+@pytest.mark.needs_data
+@pytest.mark.skipif(not VIDEO.is_file(), reason=f"demo video not found at {VIDEO}")
+def test_console_session_with_the_simulated_robot_node(
+        qtbot, demo_store, library, robot_config, tmp_path: Path) -> None:
+    import random
+
+    from rehab.session.events import RobotUpdate
+    from rehab.session.robot_node import SimulatedRobotNode
+
+    store, centre = demo_store
+    patient = store.patients.add(NewPatient("최영수", 1947, Sex.MALE, Side.BOTH))
+    program = store.programs.create(patient.id, "로봇 보조 양팔 들기", [NewProgramItem(
+        "shoulder_abduction_bilateral", sets=1, reps=2, target_rom_deg=100, tempo_s=2.5,
+        robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.5, safe_rom_min_deg=0,
+        safe_rom_max_deg=150, side=Side.BOTH, rest_s=0)])
+    domain_id = random.randrange(120, 230)  # apart from other tests' nodes
+    robot_updates: list[RobotUpdate] = []
+    with SimulatedRobotNode(domain_id, tmp_path / "robot_node.log"):  # started, stopped
+        factory = runner_session_factory(store.data_dir, robot=True)
+        settings = SettingsModel(tmp_path / "c.json",
+                                 ConsoleSettings(camera=str(VIDEO), dds_domain_id=domain_id))
+        model = ConsoleModel(store, library, robot_config, settings, factory)
+        window = QtConsole(model)
+        qtbot.addWidget(window)
+        window.bridge.update.connect(
+            lambda u: robot_updates.append(u) if isinstance(u, RobotUpdate) else None)
+        model.login.accept(centre.therapist)
+        model.patients.select(patient.id)
+        assert model.program.program.id == program.id
+        control = model.start_session(window.bridge.sink)
+        try:
+            qtbot.waitUntil(lambda: window.pages.currentWidget() is window.views["after"],
+                            timeout=150_000)
+        finally:
+            control.stop()
+            assert control.wait(30)
+    assert control.error is None, control.error
+    assert [a for a in model.live.alerts if a.severity == "error"] == []
+    assert len([r for r in model.live.reps if not r.partial]) == 2
+    # the robot was heard, connected, and moved the shoulder joint through the exercise
+    assert robot_updates and {u.link for u in robot_updates} >= {"connected"}
+    shoulder = [u.position_deg[u.joint_names.index("shoulder_flexion")]
+                for u in robot_updates if "shoulder_flexion" in u.joint_names]
+    assert max(shoulder) > 30.0
+    assert len(model.live.robot_traces["shoulder_flexion"]) > 10
+    rows = model.progress.rows
+    assert rows and rows[-1].session_id == control.session_id and rows[-1].reps_done == 2
+    table = window.views["progress"].table
+    assert table.item(0, 5).text() == "2 / 2"
