@@ -1,20 +1,17 @@
 """Regenerate docs/screenshots/*.png: every screen of the therapist console, in Korean.
 
-Run from the repository root (no display needed)::
+Run from the repository root (no display needed; about a minute)::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py
 
 What the pictures show, and where it comes from:
 
-- **Live session**: real frames of ``../shared/data/videos/sports2d_demo.mp4`` with real
-  BlazePose landmarks (MediaPipe through ``rehab.vision``: patient region calibrated on the
-  first second, then the patient tracker), scored by the real exercise analysis (rep
-  segmentation, form score and its deductions) and, beside it, the real simulated robot
-  (``rehab_robot`` core: controller, safety supervisor and simulated arm on a fake clock)
-  running the program's robot exercise. The updates reach the screen through the same
-  :class:`~rehab.ui.qt.bridge.QtSessionBridge` a live session uses; only the session
-  runner's wiring is done here by hand (the runner is not part of the console).
-- **After session**: the reps of that live run, stored through the store.
+- **Live session**: a real session, run by the console as a therapist would run it: the
+  session runner plays ``../shared/data/videos/sports2d_demo.mp4`` as the camera, finds
+  the pose with BlazePose (MediaPipe), counts and scores the reps, and drives the simulated
+  robot node (its own process, ROS 2 over Cyclone DDS on loopback). The picture is taken
+  once two reps are scored; the session is then stopped, as a therapist may stop one.
+- **After session**: that session as stored, with the outcome form filled in.
 - **Progress** and **assessments**: the earlier weeks are *example data* (invented numbers
   of a plausible recovery) written through the store API, marked as such in their notes.
 
@@ -25,9 +22,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import os
+import random
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -37,16 +35,8 @@ from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
 
 from rehab.demo import seed_demo
-from rehab.exercises.analysis import Analyzer
-from rehab.robot.prescription import RobotPrescription
-from rehab.session.events import (
-    Alert,
-    FrameUpdate,
-    ProgressUpdate,
-    RepScored,
-    RobotUpdate,
-    SessionPhase,
-)
+from rehab.errors import RehabError
+from rehab.session.robot_node import SimulatedRobotNode
 from rehab.store import (
     Deduction,
     NewAssessment,
@@ -56,17 +46,12 @@ from rehab.store import (
     SessionOutcome,
     Store,
 )
-from rehab.store.models import Severity
 from rehab.ui.console.app import build_console
 from rehab.ui.console.main_window import QtConsole
+from rehab.ui.console.session_factory import ConsoleSession, runner_session_factory
 from rehab.ui.i18n import Language
 from rehab.ui.models.settings import ConsoleSettings, SettingsModel
 from rehab.ui.qt.style import apply_style
-from rehab.vision.angles import compute_angles
-from rehab.vision.skeleton import from_blazepose
-from rehab_robot.core.clock import FakeClock
-from rehab_robot.core.config import load_config
-from rehab_robot.core.simulation import build_simulated_robot, run_ticks
 
 ROOT = Path(__file__).resolve().parents[1]
 VIDEO = ROOT.parent / "shared" / "data" / "videos" / "sports2d_demo.mp4"
@@ -74,28 +59,6 @@ OUT = ROOT / "docs" / "screenshots"
 WINDOW_SIZE = (1440, 900)
 LIVE_SECONDS = 3.4  # of video: the man on the roof does two jumping jacks, then stops
 EXAMPLE = "예시 자료 (example data)"
-
-
-class RecordingControl:
-    """Stands in for the session runner's control here: records what the screen asks."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def start(self) -> None:
-        self.calls.append("start")
-
-    def pause(self, reason: str = "") -> None:
-        self.calls.append("pause")
-
-    def resume(self) -> None:
-        self.calls.append("resume")
-
-    def stop(self) -> None:
-        self.calls.append("stop")
-
-    def estop(self) -> None:
-        self.calls.append("estop")
 
 
 class SteppedClock:
@@ -124,8 +87,10 @@ def seed_history(store: Store, clock: SteppedClock, program_id: int) -> None:
     program = store.programs.get(program_id)
     rng = np.random.default_rng(3)
     weeks = np.linspace(0, 1, 8)
+    first_day = dt.datetime.now(dt.UTC).replace(hour=1, minute=0, second=0, microsecond=0) \
+        - dt.timedelta(days=29)
     for k, w in enumerate(weeks):
-        clock.now = dt.datetime(2026, 9, 1, 1, 30, tzinfo=dt.UTC) + dt.timedelta(days=3.5 * k)
+        clock.now = first_day + dt.timedelta(days=3.5 * k)
         session = store.sessions.start(program.patient_id, program_id=program.id)
         for item in program.items:
             rom0, gain = (84, 34) if item.exercise_id.startswith("shoulder") else (80, 22)
@@ -147,123 +112,44 @@ def seed_history(store: Store, clock: SteppedClock, program_id: int) -> None:
         clock.now += dt.timedelta(minutes=35)
         store.sessions.finish(session.id, SessionOutcome(
             pain_after=int(np.rint(5 - 2 * w)), borg_rpe=int(np.rint(14 - 2 * w)), notes=EXAMPLE))
-    for date, fma, bbt, tug, pain in (("2026-08-31", 28, 12, 18.4, 5),
-                                      ("2026-09-14", 32, 16, 16.1, 4),
-                                      ("2026-09-28", 37, 21, 13.6, 3)):
+    today = dt.date.today()
+    for days_ago, fma, bbt, tug, pain in ((30, 28, 12, 18.4, 5), (16, 32, 16, 16.1, 4),
+                                          (2, 37, 21, 13.6, 3)):
+        date = (today - dt.timedelta(days=days_ago)).isoformat()
         for instrument, score in (("fugl_meyer_ue", fma), ("box_and_block", bbt),
                                   ("timed_up_and_go_s", tug), ("pain_nrs", pain)):
             store.assessments.add(program.patient_id,
                                   NewAssessment(instrument, score, date, notes=EXAMPLE))
 
 
-def run_live(window: QtConsole, video: Path, item_target_deg: float,
-             robot_tempo_s: float) -> list[RepScored]:
-    """Feed the console a real analysed run of the video and of the simulated robot."""
-    from rehab.vision.capture import VideoFileSource
-    from rehab.vision.filters import OneEuroFilter
-    from rehab.vision.pose import BlazePoseEstimator
-    from rehab.vision.tracking import PatientRegion, PatientTracker, UntrackedPoser
+def wait_for(condition, timeout_s: float, what: str) -> None:
+    """Run the GUI's event loop until ``condition()`` (the session runs in its threads)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RehabError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        QApplication.processEvents()
+        time.sleep(0.01)
 
+
+def run_live_session(window: QtConsole, out: Path) -> ConsoleSession:
+    """Start the selected patient's program; shoot the live screen after two reps."""
     model = window.model
-    exercise = model.library["shoulder_abduction_bilateral"]
-    analyzer = Analyzer(exercise, None, "ko", target_rom_deg=item_target_deg)
-    config = load_config()
-    clock = FakeClock()
-    robot, _driver = build_simulated_robot(config, clock)
-    run_ticks(robot, clock, 0.1)
-    robot.enable(True)
-    run_ticks(robot, clock, 0.6)
-    ok, reason = robot.command_exercise(RobotPrescription(
-        exercise.id, "active_assisted", config.joint_names, (0.0, 5.0),
-        (item_target_deg, 5.0), reps=10, tempo_s=robot_tempo_s, hold_s=0.3, assistance=0.4,
-        rom_min_deg=(0.0, 0.0), rom_max_deg=(150.0, 135.0)).to_command())
-    if not ok:
-        raise RuntimeError(f"the simulated robot refused the exercise: {reason}")
-    sink = window.bridge.sink
-    reps: list[RepScored] = []
-    sink(ProgressUpdate(0.0, SessionPhase.EXERCISING, 0, 1, exercise.id,
-                        exercise.names.ko, 0, 2, 0, 5, session_id=None))
-    with BlazePoseEstimator() as estimator:
-        with VideoFileSource(video) as source:
-            calib = []
-            for frame in source:
-                calib.append(UntrackedPoser(estimator).pose_of(frame).pose)
-                if len(calib) >= 30:
-                    break
-        estimator.reset()
-        tracker = PatientTracker(estimator, PatientRegion.around_poses(calib))
-        smooth = OneEuroFilter()
-        last_status = None
-        with VideoFileSource(video) as source:
-            for frame in source:
-                if frame.t_s > LIVE_SECONDS:
-                    break
-                tracked = tracker.pose_of(frame)
-                pose = tracked.pose
-                angles: dict[str, float] = {}
-                if not pose.missing:
-                    world = smooth(frame.t_s, pose.world_xyz_m)
-                    pose_world = world
-                    series = compute_angles(from_blazepose(
-                        pose_world[np.newaxis], pose.visibility[np.newaxis],
-                        np.array([frame.t_s])))
-                    for name in ("shoulder_abduction_left", "shoulder_abduction_right"):
-                        angles[name] = float(series.deg[name][0])
-                    events = analyzer.push(frame.t_s, {k: float(v[0]) for k, v in
-                                                       series.deg.items()},
-                                           {k: float(v[0]) for k, v in
-                                            series.confidence.items()})
-                else:
-                    events = analyzer.push(frame.t_s, {}, {})
-                run_ticks(robot, clock, 1 / source.fps)
-                status, joints = robot.status(), robot.joint_sample()
-                sink(FrameUpdate(
-                    frame.t_s, np.ascontiguousarray(frame.image_rgb[..., ::-1]),
-                    None if pose.missing else pose.image_xy_px,
-                    None if pose.missing else pose.visibility, angles,
-                    "shoulder_abduction_left", latency_s=0.045))
-                sink(RobotUpdate(
-                    frame.t_s, status.state.value, status.mode.value, "connected",
-                    joints.names, tuple(math.degrees(q) for q in joints.position_rad),
-                    joints.effort_nm, status.assistance, status.fault, status.reason))
-                for event in events:
-                    rep = event.rep
-                    deductions = tuple(Deduction(d.id, round(d.points, 1), d.reason.ko)
-                                       for d in (rep.score.deductions if rep.score else ()))
-                    scored = RepScored(
-                        rep.metrics.end_t_s, 0, 0, max(event.count - 1, 0),
-                        rep.metrics.rom_deg, rep.score.score if rep.score else 0.0,
-                        deductions, tuple(d.code for d in deductions), event.cue or "",
-                        partial=not rep.counted)
-                    reps.append(scored)
-                    sink(scored)
-                    sink(ProgressUpdate(frame.t_s, SessionPhase.EXERCISING, 0, 1, exercise.id,
-                                        exercise.names.ko, 0, 2, analyzer.count, 5))
-                status = tracked.status
-                if status != last_status and not status.accepted:
-                    # what the tracker decided, as the session runner would report it
-                    sink(Alert(frame.t_s, Severity.WARNING, "vision",
-                               f"환자 자세 없음 ({status.value}): 이 프레임은 채점하지 않습니다"))
-                last_status = status
-                if frame.index % 3 == 0:
-                    QApplication.processEvents()  # the GUI drains the bridge meanwhile
-    QApplication.processEvents()
-    return reps
-
-
-def store_live_reps(store: Store, program_id: int, reps: list[RepScored]) -> int:
-    program = store.programs.get(program_id)
-    item = program.items[0]
-    session = store.sessions.start(program.patient_id, program_id=program.id)
-    set_id = store.sessions.add_set(session.id, NewSet(
-        item.exercise_id, 0, item.reps, item.target_rom_deg, 0.0, program_item_id=item.id))
-    for i, rep in enumerate(r for r in reps if not r.partial):
-        t = rep.t_s - 2.0
-        store.sessions.add_rep(set_id, NewRep(i, t, t + 1.0, rep.t_s, rep.rom_deg, 100.0,
-                                              rep.form_score, deductions=rep.deductions,
-                                              flags=rep.flags, assistance=0.4))
-    store.sessions.end_set(set_id, reps[-1].t_s if reps else 0.0)
-    return session.id
+    window.show_page("live")
+    window.start_session()
+    control = model.live.control
+    if not isinstance(control, ConsoleSession):
+        raise RehabError(f"the session did not start: {list(model.live.alerts)}")
+    wait_for(lambda: len(model.live.counted_reps) >= 2 or control.wait(0), 180,
+             "two scored reps")
+    if len(model.live.counted_reps) < 2:
+        raise RehabError(f"the session ended early: {control.error}")
+    shoot(window, "live", "live_session", out)
+    model.live.stop()
+    wait_for(lambda: control.wait(0), 60, "the session to end")
+    wait_for(lambda: window.pages.currentWidget() is window.views["after"], 10,
+             "the after-session screen")
+    return control
 
 
 def main() -> None:
@@ -274,15 +160,17 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     apply_style(app)
-    clock = SteppedClock(dt.datetime(2026, 8, 31, 0, 0, tzinfo=dt.UTC))
+    clock = SteppedClock(dt.datetime.now(dt.UTC) - dt.timedelta(days=31))
+    domain_id = random.randrange(100, 200)
     with tempfile.TemporaryDirectory() as tmp, \
-            Store.open(Path(tmp) / "data", wall_clock=clock) as store:
+            Store.open(Path(tmp) / "data", wall_clock=clock) as store, \
+            SimulatedRobotNode(domain_id, Path(tmp) / "robot_node.log"):
         centre = seed_demo(store)
         settings = SettingsModel(Path(tmp) / "console.json", ConsoleSettings(
-            camera=str(args.video) if args.video.is_file() else "0", dds_domain_id=17,
+            camera=str(args.video) if args.video.is_file() else "0", dds_domain_id=domain_id,
             language=Language.KO, data_dir=str(Path(tmp) / "data")))
-        control = RecordingControl()
-        window = build_console(store, settings, session_factory=lambda request: control)
+        window = build_console(store, settings,
+                               session_factory=runner_session_factory(store.data_dir))
         window.resize(*WINDOW_SIZE)
         window.show()
         QTest.qWaitForWindowExposed(window)
@@ -310,20 +198,12 @@ def main() -> None:
         shoot(window, "program", "program_editor_error", args.out)
         program_view.fields["safe_rom_max_deg"].editor.setValue(135)
 
-        clock.now = dt.datetime(2026, 8, 31, 2, 0, tzinfo=dt.UTC)
         seed_history(store.as_user(centre.therapist.id), clock, program.id)
         model.patients.select(None)
         model.patients.select(centre.patient.id)
 
-        clock.now = dt.datetime(2026, 9, 29, 1, 30, tzinfo=dt.UTC)
-        window.show_page("live")
-        window.start_session()
         if args.video.is_file():
-            reps = run_live(window, args.video, program.items[0].target_rom_deg,
-                            program.items[0].tempo_s)
-            shoot(window, "live", "live_session", args.out)
-            sid = store_live_reps(store, program.id, reps)
-            model.after.load(sid)
+            control = run_live_session(window, args.out)
             after = window.views["after"]
             after.pain.editor.setValue(2)
             after.rpe.editor.setValue(13)
@@ -331,6 +211,8 @@ def main() -> None:
             shoot(window, "after", "after_session", args.out)
             after.save()
             model.progress.load(centre.patient.id)
+            print(f"live session {control.session_id}: "
+                  f"{len(model.live.counted_reps)} reps scored")
         else:
             print(f"no video at {args.video}: live and after-session screenshots skipped")
         model.progress.select_exercise(program.items[0].exercise_id)
