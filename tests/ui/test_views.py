@@ -172,6 +172,7 @@ def test_program_editor_inline_errors_and_save(qtbot, demo_store, library, robot
     view = QtProgramEditor(model, tr)
     qtbot.addWidget(view)
     assert view.items.count() == 2
+    assert view.name.isReadOnly()  # an existing program keeps its name
     view.items.setCurrentRow(1)  # elbow flexion, robot elbow joint -5..145 deg
     assert view.fields["exercise_id"].editor.currentText() == "팔꿈치 굽히기"
     assert view.robot_info.text() == "로봇 팔꿈치 관절: -5° ~ 145°"

@@ -173,6 +173,8 @@ class QtProgramEditor(QWidget):
         self._loading = True
         if self.name.text() != self.model.name:
             self.name.setText(self.model.name)
+        # The store renames no program: the name is written once, when it is created.
+        self.name.setReadOnly(self.model.program is not None)
         row = self.items.currentRow()
         self.items.clear()
         for index, draft in enumerate(self.model.drafts):
