@@ -303,6 +303,13 @@ def test_estop_shortcut_works_while_a_file_dialog_is_open(qtbot, console) -> Non
     dialog.close()
 
 
+def test_closing_the_console_stops_the_session(qtbot, console) -> None:
+    window, control, _ = console
+    window.start_session()
+    window.close()
+    assert control.calls == ["start", "stop"]
+
+
 def test_start_session_from_the_console_and_finish(qtbot, console) -> None:
     window, control, centre = console
     window.show_page("live")

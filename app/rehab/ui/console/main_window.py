@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from PyQt6.QtGui import QCloseEvent
 from PyQt6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,6 +29,9 @@ from rehab.ui.console.settings import QtSettings
 from rehab.ui.models.console import ConsoleModel
 from rehab.ui.qt.bridge import QtSessionBridge
 
+log = logging.getLogger(__name__)
+
+SESSION_STOP_WAIT_S = 10.0
 PAGES = ("patients", "program", "live", "after", "progress", "assessments", "settings")
 _NEEDS_PATIENT = {"program", "after", "progress", "assessments"}
 
@@ -136,6 +142,17 @@ class QtConsole(QMainWindow):
         missing = name in _NEEDS_PATIENT and self.model.patient is None
         self.hint.setText(self.tr_("common.select_patient") if missing else "")
         self.hint.setVisible(missing)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        """Closing the console ends a running session (the robot stops, data is kept)."""
+        control = self.model.live.control
+        if control is not None:
+            self.model.live.stop()
+            wait = getattr(control, "wait", None)  # the runner's control can be waited on
+            if wait is not None and not wait(SESSION_STOP_WAIT_S):
+                log.error("the session did not stop within %.0f s of closing the console",
+                          SESSION_STOP_WAIT_S)
+        super().closeEvent(event)
 
     def start_session(self) -> None:
         """Start the selected patient's program; a refusal is shown as an alert."""
