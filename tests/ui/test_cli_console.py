@@ -48,3 +48,11 @@ def test_open_console_logged_in_for_the_demo(qtbot, demo_store, tmp_path: Path) 
                       username=centre.therapist.username) as window:
         assert window.model.login.user.id == centre.therapist.id
         assert window.root.currentIndex() == 1
+
+
+def test_unknown_user_is_one_clear_line(qapp, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["console", "--data-dir", str(tmp_path / "d"),
+                                      "--settings", str(tmp_path / "c.json"),
+                                      "--user", "nobody"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no active user 'nobody'")
