@@ -41,7 +41,7 @@ from rehab.ui.models.program import (
     default_draft,
     robot_joint_for,
 )
-from rehab.ui.models.progress import ProgressModel
+from rehab.ui.models.progress import PatientProgressModel
 from rehab.ui.models.settings import (
     ConsoleSettings,
     SettingsModel,
@@ -348,7 +348,7 @@ def test_progress_trends_from_stored_sessions(demo_store, library) -> None:
     for rom, score in ((80, 60), (90, 65), (96, 72), (104, 80), (110, 84)):
         record_session(store, centre.program, [rom - 5, rom], [score, score],
                        assistance=0.5)
-    model = ProgressModel(store, library)
+    model = PatientProgressModel(store, library)
     changed: list = []
     model.changed.connect(lambda: changed.append(1))
     model.load(centre.patient.id)

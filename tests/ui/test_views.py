@@ -39,7 +39,7 @@ from rehab.ui.models.login import LoginModel
 from rehab.ui.models.outcome import AfterSessionModel
 from rehab.ui.models.patients import PatientListModel
 from rehab.ui.models.program import ProgramEditorModel
-from rehab.ui.models.progress import ProgressModel
+from rehab.ui.models.progress import PatientProgressModel
 from rehab.ui.models.settings import ConsoleSettings, SettingsModel
 from rehab.ui.qt.bridge import QtSessionBridge
 from rehab.ui.qt.worker import WorkerPool
@@ -389,7 +389,7 @@ def test_progress_view_shows_trends_and_table(qtbot, demo_store, library, tr) ->
     store, centre = demo_store
     for rom, score in ((80, 60), (90, 66), (97, 71), (104, 79), (112, 85)):
         record_session(store, centre.program, [rom - 4, rom], [score, score], assistance=0.6)
-    model = ProgressModel(store, library)
+    model = PatientProgressModel(store, library)
     view = QtPatientProgress(model, tr)
     qtbot.addWidget(view)
     model.load(centre.patient.id)
@@ -406,7 +406,7 @@ def test_progress_view_without_robot_assistance(qtbot, demo_store, library, tr) 
     store, centre = demo_store
     for rom in (80, 90, 100):
         record_session(store, centre.program, [rom], [70], assistance=None)
-    model = ProgressModel(store, library)
+    model = PatientProgressModel(store, library)
     view = QtPatientProgress(model, tr)
     qtbot.addWidget(view)
     model.load(centre.patient.id)  # no warning from an all-missing series

@@ -19,7 +19,7 @@ from PyQt6.QtWidgets import (
 )
 
 from rehab.ui.i18n import Translator
-from rehab.ui.models.progress import ExerciseProgress, ProgressModel
+from rehab.ui.models.progress import ExerciseProgress, PatientProgressModel
 from rehab.ui.models.trends import MEASURE_RULES, Trend
 from rehab.ui.qt.form import local_time
 
@@ -49,7 +49,7 @@ def _line(plot: pg.PlotWidget, x: np.ndarray, y: np.ndarray, colour: str,
 class QtPatientProgress(QWidget):
     """Four charts (ROM vs target, form score, reps done vs prescribed, robot assistance)."""
 
-    def __init__(self, model: ProgressModel, tr: Translator,
+    def __init__(self, model: PatientProgressModel, tr: Translator,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")

@@ -22,7 +22,7 @@ from rehab.ui.models.observable import Emitter
 from rehab.ui.models.outcome import AfterSessionModel
 from rehab.ui.models.patients import PatientListModel
 from rehab.ui.models.program import ProgramEditorModel
-from rehab.ui.models.progress import ProgressModel
+from rehab.ui.models.progress import PatientProgressModel
 from rehab.ui.models.settings import ConsoleSettings, SettingsModel
 from rehab_robot.core.config import RobotConfig
 
@@ -71,7 +71,7 @@ class ConsoleModel:
         self.program = ProgramEditorModel(store, library, robot)
         self.live = LiveSessionModel()
         self.after = AfterSessionModel(store)
-        self.progress = ProgressModel(store, library)
+        self.progress = PatientProgressModel(store, library)
         self.assessments = AssessmentsModel(store)
         self.session_factory = session_factory
         self.patient_changed = Emitter()  # (Patient | None)

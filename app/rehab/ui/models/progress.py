@@ -45,7 +45,7 @@ def exercise_progress(rows: list[SessionProgress]) -> dict[str, ExerciseProgress
     return result
 
 
-class ProgressModel:
+class PatientProgressModel:
     """The progress of the selected patient."""
 
     def __init__(self, store: Store, library: ExerciseLibrary | None = None) -> None:
