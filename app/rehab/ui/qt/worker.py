@@ -1,12 +1,19 @@
-"""Run blocking work off the GUI thread; the result or the error comes back as a signal."""
+"""Run blocking work off the GUI thread; the result or the error comes back as a signal.
+
+A plain Python thread per job, not a ``QRunnable``: a ``QRunnable`` kept alive from Python
+can be freed by the GUI thread (when its result arrives) while its pool thread is still
+returning from ``run()``. Here the thread's own frame holds the worker until it ends, so
+nothing is freed under it.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
+from PyQt6.QtCore import QObject, pyqtSignal
 
 log = logging.getLogger(__name__)
 
@@ -16,18 +23,22 @@ class WorkerSignals(QObject):
     failed = pyqtSignal(object)  # the exception it raised
 
 
-class Worker(QRunnable):
-    """Call ``fn(*args, **kwargs)`` on a pool thread; report through :attr:`signals`.
+class Worker:
+    """Call ``fn(*args, **kwargs)`` on its own thread; report through :attr:`signals`.
 
     Every exception reaches :attr:`WorkerSignals.failed` (and the log), so a view can show
-    it: an error in a worker is never lost with its thread.
+    it: an error in a worker is never lost with its thread. The signals object is created
+    on the calling (GUI) thread, so its signals are delivered there.
     """
 
     def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        super().__init__()
         self.signals = WorkerSignals()
         self._fn, self._args, self._kwargs = fn, args, kwargs
-        self.setAutoDelete(False)  # the caller keeps it until a signal arrives
+        self.thread = threading.Thread(target=self.run, daemon=True,
+                                       name=f"worker-{getattr(fn, '__name__', 'job')}")
+
+    def start(self) -> None:
+        self.thread.start()
 
     def run(self) -> None:
         try:
@@ -40,16 +51,9 @@ class Worker(QRunnable):
 
 
 class WorkerPool:
-    """Starts workers and keeps them alive until they report.
+    """Starts workers and keeps them until they report (the GUI thread's side)."""
 
-    Parameters
-    ----------
-    pool
-        The thread pool (the global one by default).
-    """
-
-    def __init__(self, pool: QThreadPool | None = None) -> None:
-        self._pool = pool or QThreadPool.globalInstance()
+    def __init__(self) -> None:
         self._running: set[Worker] = set()
 
     def start(self, fn: Callable[..., Any], *args: Any,
@@ -68,7 +72,7 @@ class WorkerPool:
 
         worker.signals.finished.connect(done)
         worker.signals.failed.connect(failed)
-        self._pool.start(worker)
+        worker.start()
         return worker
 
     @property
