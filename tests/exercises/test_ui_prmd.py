@@ -105,20 +105,11 @@ def test_deep_squat_reps(subject: int, correct: bool) -> None:
     if not correct:
         return  # a too-shallow squat is one of the staged faults
     roms = [r.metrics.rom_deg for r in result.reps if r.counted]
-    # A deep squat takes the thighs past parallel: knee flexion beyond ~90 deg. The bound
-    # is loose because the Kinect leg angles of UI-PRMD depend on the Euler convention
-    # used to rebuild them (see the sit-to-stand test).
-    assert 80.0 <= float(np.median(roms)) <= 180.0
+    # A deep squat takes the thighs past parallel: knee flexion beyond ~90 deg (the
+    # subjects' medians read 95-133 deg), and a knee folds no further than ~150 deg.
+    assert 90.0 <= float(np.median(roms)) <= 150.0
 
 
-@pytest.mark.xfail(
-    reason="UI-PRMD's leg rebuild (rehab.vision.ui_prmd, R = Rz(a3) Ry(a2) Rx(a1)) puts the "
-    "seated knee above the hip (knee flexion ~155 deg at a 0.42 m pelvis height); with "
-    "R = Rx(a1) Ry(a2) Rz(a3) all seven subjects give the expected 9 reps of 40-110 deg, but "
-    "squats and leg raises get worse, so neither order is right for the legs yet: "
-    "reported to vision",
-    strict=False,
-)
 @pytest.mark.parametrize("subject", SUBJECTS)
 def test_sit_to_stand_reps(subject: int) -> None:
     """m05. UI-PRMD's files start and end standing (stand-sit-stand), while a sit-to-stand
@@ -129,4 +120,23 @@ def test_sit_to_stand_reps(subject: int) -> None:
     assert result.reps[-1].metrics.partial_reason is PartialReason.TRACKING_LOST
     for rep in result.reps:
         if rep.counted:
-            assert 60.0 <= rep.metrics.rom_deg <= 110.0  # seated ~90 deg to standing ~0
+            # Seated ~90-110 deg to standing ~0: 74-106 deg. s05 sits lowest for its
+            # legs (the file's absolute waist, which no angle touches, drops 0.49-0.52 m,
+            # 0.62 of its 0.82 m leg; the others 0.53-0.57) and reads 118-127 deg.
+            assert 60.0 <= rep.metrics.rom_deg <= 130.0
+
+
+@pytest.mark.parametrize("subject", range(1, 7))
+def test_straight_leg_raise_reps(subject: int) -> None:
+    """m06 standing active straight leg raise, right leg (s01-s06). s07 raises the left
+    leg and the Kinect drops it for about ten frames mid-hold in most of its files (hip
+    flexion falls from ~90 deg to ~0 and back, the knee reading 40-100 deg: in the angle
+    file itself, e.g. m06_s07_e01 frames 27-37), so its reps split in two; left out."""
+    n_files, result = _result(6, subject, "straight_leg_raise")
+    assert result.count == n_files == 10
+    assert all(r.counted for r in result.reps), [r.metrics.partial_reason for r in result.reps]
+    roms = [r.metrics.rom_deg for r in result.reps]
+    # The thigh rises to about horizontal or a little above (from ~-5 deg standing): the
+    # subjects' medians read 96-124 deg, single reps 78-139.
+    assert all(70.0 <= rom <= 145.0 for rom in roms), roms
+    assert 85.0 <= float(np.median(roms)) <= 130.0

@@ -1,4 +1,4 @@
-"""UI-PRMD: rebuilding absolute positions, units, left/right, arms attached at the shoulders."""
+"""UI-PRMD: rebuilding absolute positions, units, left/right, arms at the shoulders, legs."""
 
 from __future__ import annotations
 
@@ -14,20 +14,21 @@ from rehab.vision.angles import compute_angles
 from rehab.vision.skeleton import Joint
 from rehab.vision.ui_prmd import (
     UiPrmdEpisode,
-    euler_zyx_to_matrix,
+    euler_zxy_to_matrix,
     find_episodes,
     load_episode,
+    read_ui_prmd_table,
     rebuild_absolute,
 )
 from tests.vision.vision_data import UI_PRMD, need
 
 
-def test_euler_convention_is_rz_ry_rx() -> None:
+def test_euler_convention_is_rz_rx_ry() -> None:
     rng = np.random.default_rng(3)
     angles = rng.uniform(-180, 180, (20, 3))
-    ours = euler_zyx_to_matrix(angles)
-    # Intrinsic Z-Y-X with (a3, a2, a1) is the product Rz(a3) @ Ry(a2) @ Rx(a1).
-    ref = Rotation.from_euler("ZYX", angles[:, ::-1], degrees=True).as_matrix()
+    ours = euler_zxy_to_matrix(angles)
+    # Intrinsic Z-X-Y with (a3, a1, a2) is the product Rz(a3) @ Rx(a1) @ Ry(a2).
+    ref = Rotation.from_euler("ZXY", angles[:, [2, 0, 1]], degrees=True).as_matrix()
     np.testing.assert_allclose(ours, ref, atol=1e-12)
 
 
@@ -44,7 +45,7 @@ def test_rebuild_walks_down_the_tree() -> None:
     np.testing.assert_allclose(pos[0, 1], [1 - 10, 2, 3], atol=1e-9)
     np.testing.assert_allclose(pos[0, 14], [1, 2 + 5, 3], atol=1e-9)
     # Knee: waist rotation then hip rotation applied to (0, -40, 0).
-    expected = pos[0, 14] + euler_zyx_to_matrix(angles[0, 0]) @ euler_zyx_to_matrix(
+    expected = pos[0, 14] + euler_zxy_to_matrix(angles[0, 0]) @ euler_zxy_to_matrix(
         angles[0, 14]
     ) @ np.array([0.0, -40.0, 0.0])
     np.testing.assert_allclose(pos[0, 15], expected, atol=1e-9)
@@ -134,3 +135,88 @@ def test_standing_shoulder_abduction_moves_one_arm_through_a_large_range() -> No
         assert np.nanmax(right) - np.nanmin(right) > 90.0
         assert np.nanmax(left) - np.nanmin(left) < 25.0
         assert abs(np.nanmin(right)) < 25.0  # starts from the arm at the side
+
+
+def _first_episodes(movement: int, per_subject: int) -> list[UiPrmdEpisode]:
+    root = need(UI_PRMD)
+    return [
+        ep
+        for subject in range(1, 8)
+        for ep in find_episodes(root, movement, subject=subject)[:per_subject]
+    ]
+
+
+@pytest.mark.needs_data
+def test_angle_files_have_x_in_the_middle_of_the_euler_sequence() -> None:
+    """The files tell their own Euler order: the middle angle of a Tait-Bryan sequence
+    stays within +-90 deg, the outer two span +-180. Here ``a1`` (about x) is the bounded
+    one at every joint, so the order is Z-X-Y or Y-X-Z, not the documented Z-Y-X; only
+    Z-X-Y passes the leg checks below (Y-X-Z puts the seated knee behind the hip)."""
+    angles = np.concatenate(
+        [read_ui_prmd_table(ep.angles_path) for m in (1, 5, 6) for ep in _first_episodes(m, 2)]
+    )
+    assert np.abs(angles[..., 0]).max() <= 90.0
+    legs = angles[:, 14:21]
+    assert np.abs(legs[..., 1]).max() > 150.0 and np.abs(legs[..., 2]).max() > 150.0
+
+
+def _body_forward(p: np.ndarray) -> np.ndarray:
+    up = p[:, Joint.NECK] - p[:, Joint.PELVIS]
+    forward = np.cross(p[:, Joint.L_HIP] - p[:, Joint.R_HIP], up)
+    return forward / np.linalg.norm(forward, axis=1, keepdims=True)
+
+
+@pytest.mark.needs_data
+def test_sitting_down_puts_the_knees_forward_at_hip_height_with_the_feet_planted() -> None:
+    """m05 sit-to-stand, every subject. The pelvis height comes from the file's absolute
+    waist and does not depend on the angles; the legs do. With the documented Z-Y-X order
+    the seated knee ended 0.33-0.39 m above the hip, behind it, and the ankles swept
+    0.6-1.0 m while the subject sat down."""
+    for ep in _first_episodes(5, 3):
+        s = load_episode(ep)
+        p = s.xyz_m
+        pelvis_y = p[:, Joint.PELVIS, 1]
+        seat = int(np.argmin(pelvis_y))
+        assert 0.3 < pelvis_y[0] - pelvis_y[seat] < 0.6, ep
+        # The feet stay where they are (0.05-0.16 m of Kinect wobble, against the 0.4-0.5 m
+        # the pelvis travels).
+        ankles = p[:, [Joint.L_ANKLE, Joint.R_ANKLE]]
+        assert np.ptp(ankles, axis=0).max() < 0.2, ep
+        # Seated: knees 0.3-0.4 m in front of the hips, at about the hips' height.
+        d = 0.5 * (p[seat, Joint.L_KNEE] + p[seat, Joint.R_KNEE]) - 0.5 * (
+            p[seat, Joint.L_HIP] + p[seat, Joint.R_HIP]
+        )
+        assert 0.25 < d @ _body_forward(p)[seat] < 0.45, ep
+        assert abs(d[1]) < 0.12, ep
+        knee = compute_angles(s).deg
+        flexion = 0.5 * (knee["knee_flexion_left"] + knee["knee_flexion_right"])
+        # Seated 90-130 deg (s05 sits lowest: pelvis 0.5 m down, knees at ~125 deg);
+        # standing straight (s02's Kinect knees read 20-40 deg bent in every order tried).
+        assert 85.0 < flexion[seat] < 135.0, ep
+        assert flexion[0] < (45.0 if ep.subject == 2 else 15.0), ep
+
+
+@pytest.mark.needs_data
+def test_feet_stay_on_the_floor_in_squats_and_do_not_move_in_arm_exercises() -> None:
+    root = need(UI_PRMD)
+    for movement, median_m, worst_m in ((1, 0.2, 1.0), (7, 0.03, 0.1), (10, 0.03, 0.1)):
+        sweep = []
+        for ep in find_episodes(root, movement):
+            p = load_episode(ep).xyz_m
+            sweep.append(np.ptp(p[:, [Joint.L_ANKLE, Joint.R_ANKLE]], axis=0).max())
+            # Toes ahead of and below the ankles, as on a floor.
+            toes = p[:, [Joint.L_FOOT, Joint.R_FOOT]] - p[:, [Joint.L_ANKLE, Joint.R_ANKLE]]
+            assert np.median(toes[..., 1]) < 0.0, ep
+        # Deep squats: the Kinect loses a leg at the bottom of a few (s06), hence the worst.
+        assert np.median(sweep) < median_m and max(sweep) < worst_m, movement
+
+
+@pytest.mark.needs_data
+def test_straight_leg_raise_lifts_the_thigh_to_about_horizontal() -> None:
+    """m06, right leg (s01-s06): the hip flexes to 75-140 deg, the other hip stays put."""
+    for ep in _first_episodes(6, 2):
+        if ep.subject == 7:
+            continue  # s07 raises the left leg; see tests/exercises/test_ui_prmd.py
+        a = compute_angles(load_episode(ep)).deg
+        assert 75.0 < np.nanmax(a["hip_flexion_right"]) < 140.0, ep
+        assert np.nanmax(np.abs(a["hip_flexion_left"])) < 25.0, ep

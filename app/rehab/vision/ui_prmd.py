@@ -5,14 +5,24 @@ files of 66 columns (22 joints x 3): ``positions`` and ``angles``. Only joint 0 
 an absolute position; every other joint is an offset in its parent's local frame, so
 absolute positions are rebuilt down the kinematic tree (:func:`rebuild_absolute`):
 
-* a joint's own rotation is ``R = Rz(a3) @ Ry(a2) @ Rx(a1)`` for its row triple
-  ``(a1, a2, a3)`` in degrees;
+* a joint's own rotation is ``R = Rz(a3) @ Rx(a1) @ Ry(a2)`` for its row triple
+  ``(a1, a2, a3)`` in degrees (:func:`euler_zxy_to_matrix`), the usual BVH channel order
+  "Zrotation Xrotation Yrotation". The data set's documentation says
+  ``Rz(a3) @ Ry(a2) @ Rx(a1)``, which reads the arms about as well but not the legs. The
+  file itself tells the order: over all 1400 repetitions ``a1`` stays within +-90 deg at
+  every joint while ``a2`` and ``a3`` span +-180 deg, so ``a1`` is the middle angle of the
+  sequence (x in the middle: Z-X-Y or Y-X-Z), and of those only Z-X-Y keeps the feet
+  planted (ankles move a median 0.10 m during squats and sit-to-stand, against 0.16 m or
+  more for the other 47 axis orders and angle sign patterns, 0.75 m for the documented
+  one) and puts the seated knee in front of the hip at hip height (see
+  ``tests/vision/test_ui_prmd.py`` and ``benchmarks/RESULTS.md``);
 * its world rotation is its parent's world rotation times its own ``R`` (the full chain,
   also for the arms: we checked both this and the "chest rotation only" start for the
   arms that some published loaders use; both attach the arms at the shoulders, the full
   chain keeps the shoulder line closer to perpendicular to the spine, see the tests);
 * its absolute position is the parent's position plus the parent's world rotation
-  applied to its offset.
+  applied to its offset (the offsets lie along the bone in a rest pose: legs straight
+  down ``-y``, arms along ``+-x``, toes along ``+z``).
 
 Units are centimetres in the files; the result is in metres. The rebuilt frame has ``y``
 up, the subject facing ``+z`` (toward the sensor) with their left toward ``+x``: the
@@ -36,7 +46,7 @@ __all__ = [
     "UI_PRMD_PARENT",
     "UI_PRMD_RATE_HZ",
     "UiPrmdEpisode",
-    "euler_zyx_to_matrix",
+    "euler_zxy_to_matrix",
     "find_episodes",
     "load_episode",
     "read_ui_prmd_table",
@@ -97,28 +107,32 @@ def read_ui_prmd_table(path: Path) -> np.ndarray:
     return table.reshape(-1, 22, 3)
 
 
-def euler_zyx_to_matrix(angles_deg: np.ndarray) -> np.ndarray:
-    """Rotation matrices ``Rz(a3) @ Ry(a2) @ Rx(a1)`` for ``(..., 3)`` angles in degrees.
+def euler_zxy_to_matrix(angles_deg: np.ndarray) -> np.ndarray:
+    """Rotation matrices ``Rz(a3) @ Rx(a1) @ Ry(a2)`` for ``(..., 3)`` angles in degrees.
+
+    ``(a1, a2, a3)`` are the angles about x, y and z, as in the UI-PRMD angle files.
 
     Examples
     --------
-    >>> np.round(euler_zyx_to_matrix(np.array([0.0, 0.0, 90.0])) @ [1, 0, 0], 6)
+    >>> np.round(euler_zxy_to_matrix(np.array([0.0, 0.0, 90.0])) @ [1, 0, 0], 6)
     array([0., 1., 0.])
+    >>> np.round(euler_zxy_to_matrix(np.array([90.0, 90.0, 0.0])) @ [0, 0, 1], 6) + 0.0
+    array([1., 0., 0.])
     """
     a = np.radians(np.asarray(angles_deg, dtype=float))
     c, s = np.cos(a), np.sin(a)
     c1, c2, c3 = c[..., 0], c[..., 1], c[..., 2]
     s1, s2, s3 = s[..., 0], s[..., 1], s[..., 2]
     r = np.empty((*a.shape[:-1], 3, 3))
-    r[..., 0, 0] = c3 * c2
-    r[..., 0, 1] = c3 * s2 * s1 - s3 * c1
-    r[..., 0, 2] = c3 * s2 * c1 + s3 * s1
-    r[..., 1, 0] = s3 * c2
-    r[..., 1, 1] = s3 * s2 * s1 + c3 * c1
-    r[..., 1, 2] = s3 * s2 * c1 - c3 * s1
-    r[..., 2, 0] = -s2
-    r[..., 2, 1] = c2 * s1
-    r[..., 2, 2] = c2 * c1
+    r[..., 0, 0] = c3 * c2 - s3 * s1 * s2
+    r[..., 0, 1] = -s3 * c1
+    r[..., 0, 2] = c3 * s2 + s3 * s1 * c2
+    r[..., 1, 0] = s3 * c2 + c3 * s1 * s2
+    r[..., 1, 1] = c3 * c1
+    r[..., 1, 2] = s3 * s2 - c3 * s1 * c2
+    r[..., 2, 0] = -c1 * s2
+    r[..., 2, 1] = s1
+    r[..., 2, 2] = c1 * c2
     return r
 
 
@@ -130,14 +144,15 @@ def rebuild_absolute(offsets: np.ndarray, angles_deg: np.ndarray) -> np.ndarray:
     offsets
         ``(N, 22, 3)``: joint 0 absolute, the others offsets in the parent's frame.
     angles_deg
-        ``(N, 22, 3)`` Euler angles ``(a1, a2, a3)`` in degrees.
+        ``(N, 22, 3)`` Euler angles ``(a1, a2, a3)`` in degrees, composed as
+        :func:`euler_zxy_to_matrix`.
 
     Returns
     -------
     numpy.ndarray
         ``(N, 22, 3)`` absolute positions, same unit as ``offsets``.
     """
-    own = euler_zyx_to_matrix(angles_deg)
+    own = euler_zxy_to_matrix(angles_deg)
     world_rot = np.empty_like(own)
     pos = np.empty_like(offsets, dtype=float)
     world_rot[:, 0], pos[:, 0] = own[:, 0], offsets[:, 0]
