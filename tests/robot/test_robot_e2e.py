@@ -243,8 +243,19 @@ def test_malformed_or_out_of_limit_commands_are_refused_with_reason(client: Robo
     assert "malformed" in client.status.last_command_reason or client.status.last_command_reason
 
 
-def test_sigkill_of_app_process_safe_stops_within_watchdog(
-    node: Path, domain_id: int, dds_env: dict[str, str]
+@pytest.mark.parametrize(
+    ("how", "bound_s"),
+    [
+        # Killed: its heartbeat child sees end-of-file at once and stops sending.
+        (signal.SIGKILL, WATCHDOG_S + TICK_S + 0.05),
+        # Frozen (hung) with its pipe still open: the child stops after the liveness
+        # timeout without pings (1 s), then the watchdog stops the robot.
+        (signal.SIGSTOP, 1.0 + 0.1 + WATCHDOG_S + TICK_S + 0.1),
+    ],
+    ids=["killed", "hung"],
+)
+def test_dead_or_hung_app_process_safe_stops_the_robot(
+    node: Path, domain_id: int, dds_env: dict[str, str], how: signal.Signals, bound_s: float
 ):
     # The test only watches: the heartbeats must come from the app process alone.
     watcher = connect(domain_id, ClientSettings(client_id="watcher", send_heartbeats=False))
@@ -268,8 +279,9 @@ def test_sigkill_of_app_process_safe_stops_within_watchdog(
             timeout_s=5.0,
         )
         killed_s = time.time()
-        os.kill(app.pid, signal.SIGKILL)
-        app.wait(timeout=5)
+        os.kill(app.pid, how)
+        if how is signal.SIGKILL:
+            app.wait(timeout=5)
         watcher.wait_for(
             lambda: any(t.to_state is RobotState.SAFE_STOP for t in watcher.transitions()),
             timeout_s=5.0,
@@ -278,11 +290,11 @@ def test_sigkill_of_app_process_safe_stops_within_watchdog(
         assert "heartbeat" in stop.reason
         # The last heartbeat left before the kill, so the stop comes at most one watchdog
         # timeout plus a tick (and scheduling slack on a loaded 2-core VM) after it.
-        assert stop.stamp_s - killed_s < WATCHDOG_S + TICK_S + 0.05, stop
+        assert stop.stamp_s - killed_s < bound_s, stop
         watcher.wait_for(lambda: watcher.status.state is RobotState.SAFE_STOP, timeout_s=2.0)
     finally:
         if app.poll() is None:
-            app.kill()
+            app.kill()  # SIGKILL ends a stopped process too
             app.wait(timeout=5)
         app.stdout.close()
         watcher.reset()

@@ -30,9 +30,13 @@ __all__ = [
 
 
 def connect(
-    domain_id: int | None = None, settings: ClientSettings | None = None
+    domain_id: int | None = None, settings: ClientSettings | None = None, *,
+    heartbeat_process: bool = True,
 ) -> RobotClient:
     """Return a started :class:`RobotClient` over Cyclone DDS (loopback by default).
+
+    Heartbeats come from a child process (:mod:`rehab.robot.heartbeat`) unless
+    ``heartbeat_process`` is False, so the app's own load cannot starve them.
 
     Raises
     ------
@@ -40,7 +44,10 @@ def connect(
         If DDS cannot start.
     """
     from rehab.robot.dds_transport import DdsRobotTransport
+    from rehab.robot.heartbeat import HeartbeatProcess
 
     settings = settings or ClientSettings()
     transport = DdsRobotTransport(domain_id, client_id=settings.client_id)
-    return RobotClient(transport, settings).start()
+    sender = HeartbeatProcess(transport.domain_id, settings.client_id,
+                              settings.heartbeat_period_s) if heartbeat_process else None
+    return RobotClient(transport, settings, heartbeat_sender=sender).start()

@@ -114,6 +114,14 @@ class ClientSettings:
             raise ValueError("telemetry_buffer must be >= 1")
 
 
+class HeartbeatSender(Protocol):
+    """Sends heartbeats somewhere other than a thread of this process."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class RobotClient:
     """The app's handle on the robot node.
 
@@ -125,6 +133,9 @@ class RobotClient:
         Behaviour.
     now_s
         Monotonic clock for the link state (injected).
+    heartbeat_sender
+        Sends the heartbeats instead of a thread of this process (see
+        :mod:`rehab.robot.heartbeat`); None uses a thread over ``transport``.
 
     Examples
     --------
@@ -139,8 +150,10 @@ class RobotClient:
         transport: RobotTransport,
         settings: ClientSettings | None = None,
         now_s: Callable[[], float] = time.monotonic,
+        heartbeat_sender: HeartbeatSender | None = None,
     ) -> None:
         self._transport = transport
+        self._heartbeat_sender = heartbeat_sender
         self.settings = settings or ClientSettings()
         self.link = RobotLink(now_s, self.settings.link)
         self._changed = threading.Condition()
@@ -163,7 +176,9 @@ class RobotClient:
             return self
         self._started = True
         self._transport.start(self)
-        if self.settings.send_heartbeats:
+        if self.settings.send_heartbeats and self._heartbeat_sender is not None:
+            self._heartbeat_sender.start()
+        elif self.settings.send_heartbeats:
             self._heartbeat_thread = threading.Thread(
                 target=self._heartbeat_loop, name="rehab-robot-heartbeat", daemon=True
             )
@@ -177,6 +192,8 @@ class RobotClient:
         self._stop.set()
         if self._heartbeat_thread is not None:
             self._heartbeat_thread.join(2.0)
+        if self._heartbeat_sender is not None:
+            self._heartbeat_sender.stop()
         self._transport.close()
 
     def __enter__(self) -> RobotClient:
