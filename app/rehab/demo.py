@@ -60,9 +60,12 @@ def seed_demo(store: Store) -> DemoCentre:
         diagnosis="Ischaemic stroke, left hemiparesis (demo)",
         notes="Demo patient: not a real person."))
     programs = store.programs.for_patient(patient.id)
-    # The demo video shows jumping jacks: its program is what that recording can score.
+    # The demo video shows jumping jacks: its program is what that recording can score. The
+    # tempo is the slowest the robot allows for 120 deg (its shoulder joint is limited to
+    # 90 deg/s; a minimum-jerk move peaks at 1.875 x the mean speed), so the fast jumping
+    # jacks of the video earn "slow down" cues, as they would in a clinic.
     program = programs[0] if programs else store.programs.create(patient.id, DEMO_PROGRAM_NAME, [
-        NewProgramItem(DEMO_EXERCISE, sets=2, reps=5, target_rom_deg=120, tempo_s=0.6,
+        NewProgramItem(DEMO_EXERCISE, sets=2, reps=5, target_rom_deg=120, tempo_s=2.5,
                        robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.4,
                        safe_rom_min_deg=0, safe_rom_max_deg=150, side=Side.BOTH, rest_s=5),
     ])

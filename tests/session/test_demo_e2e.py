@@ -26,7 +26,7 @@ def short_demo(tmp_path: Path) -> Path:
     with Store.open(tmp_path) as store:
         centre = seed_demo(store)
         store.programs.replace_items(centre.program.id, [NewProgramItem(
-            DEMO_EXERCISE, sets=1, reps=3, target_rom_deg=120, tempo_s=0.6,
+            DEMO_EXERCISE, sets=1, reps=3, target_rom_deg=120, tempo_s=2.5,
             robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.4, safe_rom_min_deg=0,
             safe_rom_max_deg=150, side=Side.BOTH, rest_s=0)])
     return tmp_path
@@ -57,3 +57,24 @@ def test_headless_demo_session_end_to_end(short_demo: Path) -> None:
         assert (progress.reps_done, progress.reps_prescribed) == (3, 3)
         assert progress.mean_assistance is not None
     assert (short_demo / "logs" / "robot_node.log").exists()
+
+
+def test_robot_refusal_ends_headless_session_with_its_reason(short_demo: Path) -> None:
+    """A prescription the robot refuses (too fast for its joint) is shown with the robot's
+    reason and stored, never silently run camera-only."""
+    with Store.open(short_demo) as store:
+        program = store.programs.for_patient(store.patients.search("")[0].id)[0]
+        store.programs.replace_items(program.id, [NewProgramItem(
+            DEMO_EXERCISE, sets=1, reps=3, target_rom_deg=120, tempo_s=0.6,
+            robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.4, safe_rom_min_deg=0,
+            safe_rom_max_deg=150, side=Side.BOTH, rest_s=0)])
+    lines: list[str] = []
+    session_id = run_headless(HeadlessOptions(short_demo, language="en",
+                                              domain_id=random.randrange(200, 230)),
+                              lines.append, timeout_s=120)
+    output = "\n".join(lines)
+    assert "robot refused the exercise: tempo_s" in output and "90 deg/s" in output
+    with Store.open(short_demo) as store:
+        assert store.sessions.get(session_id).status is SessionStatus.ABORTED
+        events = store.sessions.events(session_id)
+        assert any("robot refused the exercise" in e.message for e in events)

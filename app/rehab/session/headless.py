@@ -166,9 +166,10 @@ def _print_summary(options: HeadlessOptions, runner: SessionRunner, echo: Echo) 
     echo(rep_table(reps))
     echo("")
     echo(f"Session {session.id}: {session.status}, {len(reps)} reps stored in {path}")
-    echo("Streams: " + ", ".join(f"{name} {n} samples" for name, n in streams.items()))
+    echo("Streams: " + (", ".join(f"{name} {n} samples" for name, n in streams.items())
+                        or "none recorded"))
     stats = runner.pipeline_stats
-    if stats is not None:
+    if stats is not None and stats.frames_processed:
         echo(f"Camera pipeline: {stats.frames_processed} frames scored, "
              f"{stats.frames_dropped} stale frames dropped, capture-to-pose latency p50 "
              f"{stats.latency_p50_s * 1e3:.0f} ms, p95 {stats.latency_p95_s * 1e3:.0f} ms")

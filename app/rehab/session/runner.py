@@ -85,7 +85,9 @@ class RunnerSettings:
     camera_lost_after_s
         Seconds without a frame before the camera counts as lost and the session pauses.
     robot_wait_s
-        How long to wait for the robot's first status at the start.
+        How long to wait for the robot's first status and for it to hear this app's
+        heartbeats (node start-up, the heartbeat process and DDS discovery), and for it
+        to acknowledge an exercise.
     robot_update_hz
         Rate of :class:`RobotUpdate` reports (telemetry is stored at its full rate).
     realtime
@@ -95,7 +97,7 @@ class RunnerSettings:
     language: str = "ko"
     forward_images: bool = True
     camera_lost_after_s: float = 2.0
-    robot_wait_s: float = 5.0
+    robot_wait_s: float = 15.0
     robot_update_hz: float = 10.0
     realtime: bool = True
 
@@ -255,9 +257,9 @@ class SessionRunner:
             program_item_id=item.program_item_id, side=_store_side(item.side)))
         analyzer = Analyzer(item.exercise, item.side, self.settings.language,
                             item.target_rom_deg, item.tempo)
-        if item.robot is not None and self._robot is not None:
-            self._robot.send_exercise(item.robot)
         self._progress(SessionPhase.EXERCISING, item, set_index, 0)
+        if item.robot is not None and self._robot is not None:
+            self._send_robot_exercise(item)
         while analyzer.count < item.reps:
             self._step(item, set_index, analyzer, set_id)
         for event in analyzer.flush():
@@ -378,6 +380,24 @@ class SessionRunner:
         except RobotError as exc:
             self._pause(f"robot not ready: {exc}", source="robot", severity=Severity.ERROR)
 
+    def _send_robot_exercise(self, item: PlannedItem) -> None:
+        """Send the set's robot exercise; a refusal (with the robot's reason) pauses."""
+        robot, command = self._robot, item.robot
+        assert robot is not None and command is not None
+        robot.send_exercise(command)
+        try:
+            status = robot.wait_for(
+                lambda: robot.status if robot.status is not None and
+                robot.status.last_command_id == command.exercise_id else None,
+                self.settings.robot_wait_s)
+        except RobotError:
+            self._pause("robot did not acknowledge the exercise", source="robot",
+                        severity=Severity.ERROR)
+            return
+        if not status.last_command_accepted:
+            self._pause(f"robot refused the exercise: {status.last_command_reason}",
+                        source="robot", severity=Severity.ERROR)
+
     def _poll_robot(self, item: PlannedItem, set_index: int) -> None:
         robot = self._robot
         if robot is None:
@@ -477,13 +497,14 @@ class SessionRunner:
                 if robot.status is not None and robot.status.state in _ROBOT_STOPPED:
                     robot.reset()
                 robot.enable(True)
-                robot.send_exercise(item.robot)
             except RobotError as exc:
                 self._emit_alert(Severity.ERROR, "robot", f"robot not ready: {exc}")
                 return
         self._phase = self._phase_before_pause
         self._store.sessions.set_paused(self.session_id, False)
         self._progress(self._phase, item, set_index, analyzer.count if analyzer else item.reps)
+        if robot is not None and item.robot is not None:
+            self._send_robot_exercise(item)
 
     # ---------------------------------------------------------------- reporting and end
 
