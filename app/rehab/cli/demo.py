@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -29,7 +30,9 @@ def demo(data_dir: Path | None, headless: bool, video: Path | None, camera: int 
     """Run a demo session: simulated robot, demo video, demo patient.
 
     Seeds the demo centre (therapist, patient, program) when missing, starts the
-    simulated robot node and scores the demo video (or --camera / --video) live.
+    simulated robot node and opens the console logged in, running the session on the
+    demo video (or --camera / --video). Without a display, or with --headless, the same
+    session runs in the terminal and prints the per-rep table.
     """
     folder = resolve_data_dir(data_dir)
     if seed_only:
@@ -37,8 +40,23 @@ def demo(data_dir: Path | None, headless: bool, video: Path | None, camera: int 
         return
     from rehab.session.headless import HeadlessOptions, run_headless
 
-    run_headless(HeadlessOptions(folder, video=video, camera=camera, language=lang,
-                                 robot=not no_robot), click.echo)
+    options = HeadlessOptions(folder, video=video, camera=camera, language=lang,
+                              robot=not no_robot)
+    if not headless and not _has_display():
+        click.echo("No display (DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM unset): "
+                   "running the session headless.")
+        headless = True
+    if headless:
+        run_headless(options, click.echo)
+        return
+    from rehab.ui.console.demo import run_console_demo  # Qt only for the console
+
+    raise SystemExit(run_console_demo(options))
+
+
+def _has_display() -> bool:
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                  "QT_QPA_PLATFORM"))
 
 
 def _print_centre(folder: Path) -> None:
