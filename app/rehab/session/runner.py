@@ -198,6 +198,9 @@ class SessionRunner:
         except _Stop:
             self._end(SessionStatus.ABORTED, "stopped by the therapist")
         except BaseException as exc:
+            # The worker's boundary: whatever stopped the session reaches the screen (an
+            # alert), the log (with its traceback) and the caller (``error``), and the
+            # session ends aborted with everything recorded so far kept.
             self.error = exc
             log.exception("session failed")
             self._emit_alert(Severity.ERROR, "session", f"session stopped: {exc}")
@@ -241,7 +244,7 @@ class SessionRunner:
         try:
             tracker = PatientTracker(self._estimator, find_patient_region(source,
                                                                           self._estimator))
-        except BaseException:
+        except BaseException:  # release the camera whatever failed, then re-raise
             source.close()
             raise
         settings = PipelineSettings(drop_stale=self.settings.realtime,
