@@ -298,14 +298,9 @@ class DdsRobotNode:
             transitions = self._controller.drain_transitions()
             mono_now_s = self._now_s()
         wall_now_ns = time.time_ns()
-        for transition in transitions:
-            # Stamp each transition with when it happened, not when it is published.
-            stamp_ns = wall_now_ns - int((mono_now_s - transition.t_s) * 1e9)
-            logger.info(
-                "robot %s -> %s: %s",
-                transition.from_state.value, transition.to_state.value, transition.reason,
-            )
-            self._pub_transitions.write(convert.transition_msg(transition, stamp_ns))
+        # The supervisor has logged each transition already; here they are only published.
+        for msg in convert.transition_msgs(transitions, mono_now_s, wall_now_ns):
+            self._pub_transitions.write(msg)
         self._pub_status.write(
             convert.status_msg(status, wall_now_ns, self._last_command, self._timing.rate_hz)
         )

@@ -233,11 +233,8 @@ class RehabRobotLifecycleNode(Node):
             transitions = self._controller.drain_transitions()
             mono_now_s = self._now_s()
         now_ns = time.time_ns()
-        for tr in transitions:
-            stamp_ns = now_ns - int((mono_now_s - tr.t_s) * 1e9)
-            self._pub_transitions.publish(
-                _to_ros(convert.transition_msg(tr, stamp_ns), StateTransition)
-            )
+        for msg in convert.transition_msgs(transitions, mono_now_s, now_ns):
+            self._pub_transitions.publish(_to_ros(msg, StateTransition))
         msg = convert.status_msg(status, now_ns, self._last_command, self._settings.control_hz)
         self._pub_status.publish(_to_ros(msg, RobotStatus))
 

@@ -131,6 +131,14 @@ def transition_msg(transition: Transition, stamp_ns: int) -> m.StateTransition:
     )
 
 
+def transition_msgs(transitions: Sequence[Transition], mono_now_s: float,
+                    wall_now_ns: int) -> list[m.StateTransition]:
+    """Messages of transitions that happened at controller times ``t_s``, each stamped
+    with the wall time it happened (not when it is published)."""
+    return [transition_msg(t, wall_now_ns - int((mono_now_s - t.t_s) * 1e9))
+            for t in transitions]
+
+
 def diagnostics_msg(
     entries: Sequence[DiagnosticStatus], stamp_ns: int, hardware_id: str
 ) -> m.DiagnosticArray:
