@@ -177,10 +177,11 @@ class ScriptedRobotTransport:
         self.deliver()  # the node answers at its status rate; here, per heartbeat
 
     def deliver(self) -> None:
+        last_id = self.exercises[-1].exercise_id if self.exercises else ""
         self.sink.on_status(RemoteStatus(0.0, self.state, ControlMode.ACTIVE_ASSISTED, "",
                                          "sensor fault: NaN encoder" if self.state is
                                          RobotState.FAULT else "", 0.4, (0.0,), 0, 3, 0.01,
-                                         "", True, "", 500.0))
+                                         last_id, True, "", 500.0))
 
     def send_exercise(self, command) -> None:
         self.exercises.append(command)

@@ -35,8 +35,9 @@ def robot() -> None:
 @domain_option
 @click.option("--duration-s", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Stop after this many seconds (default: run until Ctrl-C).")
-@click.option("--rt-priority", type=click.IntRange(0, 99), default=0, show_default=True,
-              help="Run the control loop under SCHED_FIFO at this priority (root or rtprio).")
+@click.option("--rt-priority", type=click.IntRange(0, 99), default=50, show_default=True,
+              help="SCHED_FIFO priority of the control loop (0: normal scheduling); "
+                   "without root or an rtprio limit it runs normally, with a warning.")
 def sim(config_path: str | None, domain_id: int | None, duration_s: float | None,
         rt_priority: int) -> None:
     """Run the robot node with the simulated robot and patient until Ctrl-C."""

@@ -56,6 +56,10 @@ from rehab_robot.transport.participant import (
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_RT_PRIORITY = 50
+"""The control loop asks for SCHED_FIFO at this priority, as ros2_control does, and runs
+on under normal scheduling (with a warning) where the system refuses it."""
+
 @dataclass(frozen=True)
 class NodeSettings:
     """How the node runs (rates from ``RobotConfig.rates``).
@@ -82,7 +86,7 @@ class NodeSettings:
     domain_id: int = 0
     spin_s: float = 0.0003
     hardware_id: str = "simulated"
-    rt_priority: int = 0
+    rt_priority: int = DEFAULT_RT_PRIORITY
 
     def __post_init__(self) -> None:
         for name in ("control_hz", "joint_states_hz", "status_hz", "diagnostics_hz"):
@@ -447,7 +451,7 @@ class DdsRobotNode:
 
 
 def build_simulated(
-    config_path: str | None, domain_id: int, rt_priority: int = 0
+    config_path: str | None, domain_id: int, rt_priority: int = DEFAULT_RT_PRIORITY
 ) -> tuple[Any, Any, NodeSettings, CycleClock]:
     """Build the controller over the simulated robot and patient from ``robot.yaml``.
 
@@ -504,7 +508,7 @@ def run_simulated(
     config_path: str | None = None,
     domain_id: int | None = None,
     duration_s: float | None = None,
-    rt_priority: int = 0,
+    rt_priority: int = DEFAULT_RT_PRIORITY,
 ) -> int:
     """Run the node over the simulated robot until SIGINT/SIGTERM (or ``duration_s``).
 
@@ -545,7 +549,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--domain-id", type=int, help="DDS domain (default: $ROS_DOMAIN_ID or 0)")
     parser.add_argument("--duration-s", type=float, help="stop after this many seconds")
     parser.add_argument(
-        "--rt-priority", type=int, default=0, help="SCHED_FIFO priority of the control loop"
+        "--rt-priority", type=int, default=DEFAULT_RT_PRIORITY,
+        help="SCHED_FIFO priority of the control loop (0: normal scheduling)"
     )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
