@@ -38,6 +38,7 @@ from rehab_robot.core.api import RobotState
 from rehab_robot.core.clock import MonotonicClock
 from rehab_robot.core.config import load_config
 from rehab_robot.core.simulation import build_simulated_robot
+from rehab_robot.node_dds import DEFAULT_RT_PRIORITY
 from rehab_robot.realtime import percentile
 from rehab_robot.transport.participant import default_cyclonedds_uri
 
@@ -181,7 +182,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration-s", type=float, default=60.0)
     parser.add_argument("--estops", type=int, default=20)
-    parser.add_argument("--rt-priority", type=int, default=0, help="node's SCHED_FIFO priority")
+    parser.add_argument("--rt-priority", type=int, default=DEFAULT_RT_PRIORITY,
+                        help="node's SCHED_FIFO priority (default: the node's own)")
     parser.add_argument("--out", type=Path, help="also write the markdown report here")
     args = parser.parse_args()
 
