@@ -31,6 +31,7 @@ from rehab.store.models import INSTRUMENT_RANGES
 from rehab.ui.i18n import Translator
 from rehab.ui.models.assessments import INSTRUMENTS, AssessmentsModel, parse_score
 from rehab.ui.qt.form import FieldWithError, set_status
+from rehab.ui.qt.plots import ClosesPlots
 
 
 class _DayAxis(pg.AxisItem):
@@ -47,7 +48,7 @@ class _DayAxis(pg.AxisItem):
         return [(step, list(np.arange(first, maxVal + 1, step)))]
 
 
-class QtAssessments(QWidget):
+class QtAssessments(ClosesPlots, QWidget):
     """FMA-UE, Box and Block, TUG and pain NRS: a form and one chart per instrument."""
 
     def __init__(self, model: AssessmentsModel, tr: Translator,

@@ -33,6 +33,7 @@ from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Severity
 from rehab.ui.i18n import Translator, angle_label, name_of
 from rehab.ui.models.live import LiveSessionModel
+from rehab.ui.qt.plots import ClosesPlots
 from rehab.ui.qt.skeleton import render_frame
 
 REDRAW_INTERVAL_MS = 33  # ~30 fps
@@ -61,7 +62,7 @@ def _plot(y_range_deg: tuple[float, float], window_s: float) -> pg.PlotWidget:
     return plot
 
 
-class QtLiveSession(QWidget):
+class QtLiveSession(ClosesPlots, QWidget):
     """What the therapist watches while a session runs.
 
     Parameters

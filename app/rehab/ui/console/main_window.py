@@ -28,6 +28,7 @@ from rehab.ui.console.progress import QtPatientProgress
 from rehab.ui.console.settings import QtSettings
 from rehab.ui.models.console import ConsoleModel
 from rehab.ui.qt.bridge import QtSessionBridge
+from rehab.ui.qt.plots import close_plots
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ class QtConsole(QMainWindow):
             if wait is not None and not wait(SESSION_STOP_WAIT_S):
                 log.error("the session did not stop within %.0f s of closing the console",
                           SESSION_STOP_WAIT_S)
+        close_plots(self)
         super().closeEvent(event)
 
     def start_session(self) -> None:

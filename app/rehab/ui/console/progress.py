@@ -22,6 +22,7 @@ from rehab.ui.i18n import Translator
 from rehab.ui.models.progress import ExerciseProgress, PatientProgressModel
 from rehab.ui.models.trends import MEASURE_RULES, Trend
 from rehab.ui.qt.form import local_time
+from rehab.ui.qt.plots import ClosesPlots
 
 _TREND_COLOURS = {Trend.IMPROVING: "#2e6b30", Trend.PLATEAU: "#4a5568",
                   Trend.DECLINING: "#b00020", Trend.INSUFFICIENT: "#8b96a1"}
@@ -46,7 +47,7 @@ def _line(plot: pg.PlotWidget, x: np.ndarray, y: np.ndarray, colour: str,
                   name=name)
 
 
-class QtPatientProgress(QWidget):
+class QtPatientProgress(ClosesPlots, QWidget):
     """Four charts (ROM vs target, form score, reps done vs prescribed, robot assistance)."""
 
     def __init__(self, model: PatientProgressModel, tr: Translator,
