@@ -19,11 +19,11 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from rehab.errors import RehabError, ValidationError
+from rehab.errors import RehabError
 from rehab.store import SessionOutcome
 from rehab.ui.i18n import Translator
 from rehab.ui.models.outcome import AfterSessionModel
-from rehab.ui.qt.form import FieldWithError, local_time, set_status
+from rehab.ui.qt.form import FieldWithError, local_time, set_status, show_refusal
 
 # One below the scale: the spin box shows "not recorded" there (QSpinBox special value).
 _PAIN_UNSET, _RPE_UNSET = -1, 5
@@ -139,13 +139,7 @@ class QtAfterSession(QWidget):
             field.set_error(None)
         try:
             self.model.save(self.outcome())
-        except ValidationError as exc:
-            if exc.field in fields:
-                fields[exc.field].set_error(self.tr_.error(exc, with_field=False))
-            else:
-                set_status(self.status, self.tr_.error(exc), error=True)
         except RehabError as exc:
-            set_status(self.status, self.tr_("common.error", message=self.tr_.error(exc)),
-                       error=True)
+            show_refusal(exc, fields, self.status, self.tr_)
         else:
             set_status(self.status, self.tr_("after.saved"))

@@ -25,12 +25,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from rehab.errors import RehabError, ValidationError
+from rehab.errors import RehabError
 from rehab.store import NewAssessment
 from rehab.store.models import INSTRUMENT_RANGES
 from rehab.ui.i18n import Translator
 from rehab.ui.models.assessments import INSTRUMENTS, AssessmentsModel, parse_score
-from rehab.ui.qt.form import FieldWithError, set_status
+from rehab.ui.qt.form import FieldWithError, set_status, show_refusal
 from rehab.ui.qt.plots import ClosesPlots
 
 
@@ -185,14 +185,8 @@ class QtAssessments(ClosesPlots, QWidget):
                                     Qt.DateFormat.ISODate),
                                 notes=self.notes.editor.text().strip())
             self.model.add(new)
-        except ValidationError as exc:
-            if exc.field in fields:
-                fields[exc.field].set_error(self.tr_.error(exc, with_field=False))
-            else:
-                set_status(self.status, self.tr_.error(exc), error=True)
         except RehabError as exc:
-            set_status(self.status, self.tr_("common.error", message=self.tr_.error(exc)),
-                       error=True)
+            show_refusal(exc, fields, self.status, self.tr_)
         else:
             self.score.editor.clear()
             self.notes.editor.clear()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from rehab.errors import RehabError, ValidationError
+from rehab.ui.i18n import Translator
 
 ERROR_STYLE = "color: #b00020; font-size: 12px;"
 
@@ -39,6 +44,18 @@ def set_status(label: QLabel, text: str, *, error: bool = False) -> None:
     """Show a one-line outcome under a form: green when done, red when refused."""
     label.setStyleSheet("color: #b00020;" if error else "color: #2e6b30;")
     label.setText(text)
+
+
+def show_refusal(exc: RehabError, fields: Mapping[str, FieldWithError], status: QLabel,
+                 tr: Translator) -> None:
+    """Say why a save was refused: beside the field it names when the form has that
+    field, else on the status line."""
+    if isinstance(exc, ValidationError) and exc.field in fields:
+        fields[exc.field].set_error(tr.error(exc, with_field=False))
+    elif isinstance(exc, ValidationError):
+        set_status(status, tr.error(exc), error=True)
+    else:
+        set_status(status, tr("common.error", message=tr.error(exc)), error=True)
 
 
 def local_time(iso_utc: str) -> str:

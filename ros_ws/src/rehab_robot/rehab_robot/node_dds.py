@@ -355,14 +355,8 @@ class DdsRobotNode:
         return run
 
     def _on_exercise_command(self, msg: m.ExerciseCommand) -> None:
-        try:
-            cmd = convert.exercise_command_from_msg(msg)
-        except convert.MessageError as exc:
-            accepted, reason = False, f"malformed command: {exc}"
-        else:
-            with self._lock:
-                accepted, reason = self._controller.command_exercise(cmd)
-        self._last_command = (msg.exercise_id, accepted, reason)
+        self._last_command = apply_exercise_command(self._controller, self._lock, msg)
+        _, accepted, reason = self._last_command
         if accepted:
             logger.info("exercise %r accepted", msg.exercise_id)
         else:
@@ -475,6 +469,19 @@ def build_simulated(
         rt_priority=rt_priority,
     )
     return controller, driver, settings, clock
+
+
+def apply_exercise_command(controller: RobotControllerApi, lock: threading.Lock,
+                           msg: m.ExerciseCommand) -> tuple[str, bool, str]:
+    """Decode and hand an exercise command to the controller (under ``lock``); return
+    ``(exercise_id, accepted, reason)`` for the status. A malformed message is refused."""
+    try:
+        cmd = convert.exercise_command_from_msg(msg)
+    except convert.MessageError as exc:
+        return msg.exercise_id, False, f"malformed command: {exc}"
+    with lock:
+        accepted, reason = controller.command_exercise(cmd)
+    return msg.exercise_id, accepted, reason
 
 
 def set_realtime_priority(priority: int) -> bool:

@@ -47,7 +47,7 @@ except ImportError as exc:  # pragma: no cover - depends on a sourced ROS 2 inst
     ) from exc
 
 from rehab_robot.core.api import DiagnosticStatus
-from rehab_robot.node_dds import NodeSettings, build_simulated
+from rehab_robot.node_dds import NodeSettings, apply_exercise_command, build_simulated
 from rehab_robot.realtime import DeadlineSchedule, RateGate
 from rehab_robot.transport import convert
 from rehab_robot.transport import ros_types as m
@@ -250,14 +250,7 @@ class RehabRobotLifecycleNode(Node):
 
     def _on_exercise_command(self, ros_msg: Any) -> None:
         msg = _from_ros(ros_msg, m.ExerciseCommand)
-        try:
-            cmd = convert.exercise_command_from_msg(msg)
-        except convert.MessageError as exc:
-            accepted, reason = False, f"malformed command: {exc}"
-        else:
-            with self._lock:
-                accepted, reason = self._controller.command_exercise(cmd)
-        self._last_command = (msg.exercise_id, accepted, reason)
+        self._last_command = apply_exercise_command(self._controller, self._lock, msg)
 
     def _on_heartbeat(self, _msg: Any) -> None:
         with self._lock:
