@@ -83,15 +83,28 @@ def apply_migrations(db: Database, path: Path, *, target: int = SCHEMA_VERSION) 
     current = schema_version(db)
     _refuse_newer(current, path)
     applied = []
-    for version in range(current + 1, target + 1):
-        log.info("migrating %s to schema version %d", path, version)
-        # executescript would commit on its own; run statement by statement inside one
-        # explicit transaction instead, so the version bump is atomic with the DDL.
-        with db.atomic():
-            for statement in _split_sql(MIGRATIONS[version - 1]):
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {version}")
-        applied.append(version)
+    # SQLite's procedure for rebuilding a table that others reference: foreign keys off
+    # (a pragma that only takes effect outside a transaction), rebuild, then check every
+    # reference before the commit, so a migration can never leave a dangling row.
+    fk_on = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(current + 1, target + 1):
+            log.info("migrating %s to schema version %d", path, version)
+            # executescript would commit on its own; run statement by statement inside
+            # one explicit transaction instead, so the version bump is atomic with the DDL.
+            with db.atomic():
+                for statement in _split_sql(MIGRATIONS[version - 1]):
+                    db.execute(statement)
+                broken = db.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(f"migration to version {version} of {path} would leave "
+                                     f"{len(broken)} rows pointing at missing parents")
+                db.execute(f"PRAGMA user_version = {version}")
+            applied.append(version)
+    finally:
+        if fk_on:
+            db.execute("PRAGMA foreign_keys = ON")
     return applied
 
 
