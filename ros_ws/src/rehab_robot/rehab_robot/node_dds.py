@@ -11,8 +11,8 @@ controller and the ROS 2 interface of :class:`rehab_robot.transport.names.RobotI
   ``/diagnostics`` at ``rates.diagnostics_hz`` (the controller's entries plus the loop's
   timing);
 - subscribes to ``~/exercise_command``, ``~/heartbeat``, ``~/form_feedback``;
-- serves ``~/estop``, ``~/reset``, ``~/pause``, ``~/resume`` (std_srvs/Trigger) and
-  ``~/enable`` (std_srvs/SetBool).
+- serves ``~/estop``, ``~/reset``, ``~/pause``, ``~/resume``, ``~/finish`` (std_srvs/Trigger)
+  and ``~/enable`` (std_srvs/SetBool).
 
 Threads: the control thread (tick + joint states), the executor thread (subscriptions and
 services) and the publisher thread (status, transitions, diagnostics). The controller is
@@ -35,7 +35,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rehab_robot.core.api import ActuatorDriver, DiagnosticStatus, RobotControllerApi
+from rehab_robot.core.api import (
+    ActuatorDriver,
+    DiagnosticStatus,
+    ReasonCode,
+    RobotControllerApi,
+)
 from rehab_robot.realtime import (
     CycleClock,
     DeadlineSchedule,
@@ -133,7 +138,6 @@ class DdsRobotNode:
         self._stop = threading.Event()
         self._publish_now = threading.Event()
         self._shut_down = False
-        self._last_command: tuple[str, bool, str] = ("", False, "")
         self._timing = LoopTiming(0.0, 0.0, 0.0, 0.0, 0, 0)
         self._histogram = LatenessHistogram()
         self.fatal_error: str = ""
@@ -170,6 +174,7 @@ class DdsRobotNode:
             INTERFACE.reset: self._locked(self._controller.reset),
             INTERFACE.pause: self._locked(self._controller.pause),
             INTERFACE.resume: self._locked(self._controller.resume),
+            INTERFACE.finish: self._locked(self._controller.finish_exercise),
         }
         self._services = [
             ServiceServer(
@@ -233,7 +238,7 @@ class DdsRobotNode:
         for thread in (self._control_thread, self._publisher_thread):
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(2.0)
-        self._make_safe(reason)
+        self._make_safe(reason, ReasonCode.NODE_SHUTDOWN)
         self._executor.stop()
         try:
             self._publish_status_and_transitions()
@@ -306,7 +311,7 @@ class DdsRobotNode:
         for msg in convert.transition_msgs(transitions, mono_now_s, wall_now_ns):
             self._pub_transitions.write(msg)
         self._pub_status.write(
-            convert.status_msg(status, wall_now_ns, self._last_command, self._timing.rate_hz)
+            convert.status_msg(status, wall_now_ns, self._timing.rate_hz)
         )
 
     def _publish_diagnostics(self) -> None:
@@ -355,12 +360,10 @@ class DdsRobotNode:
         return run
 
     def _on_exercise_command(self, msg: m.ExerciseCommand) -> None:
-        self._last_command = apply_exercise_command(self._controller, self._lock, msg)
-        _, accepted, reason = self._last_command
+        accepted, _reason = apply_exercise_command(self._controller, self._lock, msg)
         if accepted:
-            logger.info("exercise %r accepted", msg.exercise_id)
-        else:
-            logger.warning("exercise %r refused: %s", msg.exercise_id, reason)
+            logger.info("exercise %r (command %d) accepted", msg.exercise_id, msg.command_seq)
+        # A refusal is logged by the controller, with its code.
         self._publish_now.set()
 
     def _on_heartbeat(self, msg: m.Heartbeat) -> None:
@@ -416,7 +419,7 @@ class DdsRobotNode:
 
     # ------------------------------------------------------------------ failure handling
 
-    def _make_safe(self, reason: str) -> None:
+    def _make_safe(self, reason: str, code: ReasonCode = ReasonCode.INTERNAL_ERROR) -> None:
         """Latch the e-stop; if the controller cannot, disable the drives directly.
 
         The lock is awaited for a bounded time only: if another thread holds it forever
@@ -427,7 +430,7 @@ class DdsRobotNode:
             self._driver.enable(False)
             return
         try:
-            self._controller.estop(reason)
+            self._controller.estop(reason, code)
         except Exception:
             logger.exception("controller e-stop failed; disabling the drives directly")
             self._driver.enable(False)
@@ -472,16 +475,20 @@ def build_simulated(
 
 
 def apply_exercise_command(controller: RobotControllerApi, lock: threading.Lock,
-                           msg: m.ExerciseCommand) -> tuple[str, bool, str]:
+                           msg: m.ExerciseCommand) -> tuple[bool, str]:
     """Decode and hand an exercise command to the controller (under ``lock``); return
-    ``(exercise_id, accepted, reason)`` for the status. A malformed message is refused."""
+    ``(accepted, reason)``. A malformed message is refused (``MALFORMED_COMMAND``) through
+    the controller too, so the status answers every command by its ``command_seq``."""
     try:
         cmd = convert.exercise_command_from_msg(msg)
     except convert.MessageError as exc:
-        return msg.exercise_id, False, f"malformed command: {exc}"
+        reason = f"malformed command: {exc}"
+        with lock:
+            controller.refuse_command(int(msg.command_seq), msg.exercise_id,
+                                      ReasonCode.MALFORMED_COMMAND, reason)
+        return False, reason
     with lock:
-        accepted, reason = controller.command_exercise(cmd)
-    return msg.exercise_id, accepted, reason
+        return controller.command_exercise(cmd)
 
 
 def set_realtime_priority(priority: int) -> bool:

@@ -134,6 +134,7 @@ class ExerciseCommand(IdlStruct, typename="rehab_interfaces::msg::dds_::Exercise
 
     header: Header = field(default_factory=Header)
     exercise_id: str = ""
+    command_seq: uint32 = 0
     mode: uint8 = 0
     joint_names: sequence[str] = field(default_factory=list)
     start_deg: sequence[float64] = field(default_factory=list)
@@ -174,6 +175,7 @@ class StateTransition(IdlStruct, typename="rehab_interfaces::msg::dds_::StateTra
     from_state: uint8 = 0
     to_state: uint8 = 0
     reason: str = ""
+    reason_code: str = ""
 
 
 @dataclass
@@ -184,6 +186,7 @@ class RobotStatus(IdlStruct, typename="rehab_interfaces::msg::dds_::RobotStatus_
     state: uint8 = 0
     mode: uint8 = 0
     reason: str = ""
+    reason_code: str = ""
     fault: str = ""
     assistance: float64 = 0.0
     interaction_torque_nm: sequence[float64] = field(default_factory=list)
@@ -191,6 +194,8 @@ class RobotStatus(IdlStruct, typename="rehab_interfaces::msg::dds_::RobotStatus_
     reps_total: uint32 = 0
     heartbeat_age_s: float64 = 0.0
     last_command_id: str = ""
+    last_command_seq: uint32 = 0
     last_command_accepted: bool = False
+    last_command_code: str = ""
     last_command_reason: str = ""
     control_rate_hz: float64 = 0.0
