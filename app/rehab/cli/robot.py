@@ -64,10 +64,14 @@ def sim(config_path: str | None, domain_id: int | None, duration_s: float | None
               help="How long to listen.")
 def status(domain_id: int | None, wait_s: float) -> None:
     """Listen to the robot node and print its state, mode, joints and rates."""
+    from rehab.robot import RobotConflictError
+
     with _watch(domain_id) as client:
         start_s = time.monotonic()
         try:
             client.wait_for(lambda: client.status is not None, timeout_s=wait_s)
+        except RobotConflictError:
+            raise
         except RobotError:
             raise RobotError(
                 f"no robot node answered on DDS domain {_domain(domain_id)} within "
@@ -76,6 +80,9 @@ def status(domain_id: int | None, wait_s: float) -> None:
         client.drain_telemetry()
         window_s = max(0.5, wait_s - (time.monotonic() - start_s))
         time.sleep(window_s)  # real cross-process I/O: the window measures the live rate
+        if client.conflict is not None:
+            # Two nodes' statuses and joint states would be blended: print none of it.
+            raise client.conflict
         samples = client.drain_telemetry()
         rate_hz = (client.telemetry_count - first) / window_s
         _print_status(client, samples, rate_hz)
@@ -113,7 +120,7 @@ def _print_status(client: RobotClient, samples: list[Telemetry], rate_hz: float)
     click.echo(f"state:  {st.state.value}   mode: {st.mode.value}   link: "
                f"{client.link_state().value}")
     if st.reason:
-        click.echo(f"reason: {st.reason}")
+        click.echo(f"reason: {st.reason}" + (f" [{st.reason_code}]" if st.reason_code else ""))
     if st.fault:
         click.echo(f"fault:  {st.fault}")
     click.echo(f"rep:    {st.rep}/{st.reps_total}   assistance: {st.assistance:.2f}   "
@@ -121,8 +128,10 @@ def _print_status(client: RobotClient, samples: list[Telemetry], rate_hz: float)
                + ("none yet" if st.heartbeat_age_s is None else f"{st.heartbeat_age_s:.2f} s"))
     if st.last_command_id:
         verdict = "accepted" if st.last_command_accepted else "refused"
-        click.echo(f"last command: {st.last_command_id} {verdict}"
-                   + (f" ({st.last_command_reason})" if st.last_command_reason else ""))
+        click.echo(f"last command: #{st.last_command_seq} {st.last_command_id} {verdict}"
+                   + (f" [{st.last_command_code}]" if st.last_command_code else "")
+                   + (f" ({st.last_command_reason})" if not st.last_command_accepted
+                      and st.last_command_reason else ""))
     sample = samples[-1] if samples else client.latest_telemetry
     if sample is not None:
         click.echo("joints:")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from cyclonedds.core import (
+    DDSException,
     GuardCondition,
     InstanceState,
     Qos,
@@ -71,6 +72,39 @@ def ensure_cyclonedds_uri() -> str:
 
 class ServiceUnavailableError(RuntimeError):
     """No server matched the service, or it did not reply in time."""
+
+
+class SampleSource:
+    """Names the DDS participant that wrote each sample a reader takes.
+
+    The sample info gives the writer's instance handle; the matched-publication data of
+    that handle gives its participant's GUID, cached per writer. ``""`` when the writer is
+    already gone (it left between the sample and the look-up).
+
+    Parameters
+    ----------
+    reader
+        The reader the samples come from.
+    """
+
+    def __init__(self, reader: DataReader) -> None:
+        self._reader = reader
+        self._by_writer: dict[int, str] = {}
+
+    def __call__(self, sample: Any) -> str:
+        """Return the writing participant's GUID (hex) of a taken ``sample``."""
+        handle = sample.sample_info.publication_handle
+        source = self._by_writer.get(handle)
+        if source is None:
+            try:
+                endpoint = self._reader.get_matched_publication_data(handle)
+            except DDSException:
+                return ""
+            if endpoint is None:
+                return ""
+            source = endpoint.participant_key.hex
+            self._by_writer[handle] = source
+        return source
 
 
 @dataclass
@@ -258,6 +292,10 @@ class ServiceClient(Generic[Req, Rep]):
         self.client_guid = self._writer.get_instance_handle() & 0xFFFF_FFFF_FFFF_FFFF
         self.name = ros_service
         self._lock = threading.Lock()
+        self._source = SampleSource(self._reader)
+        self.on_reply_source: Callable[[str], None] | None = None
+        """Called with the server participant's GUID of every reply addressed to this
+        client (two servers answer one request with two replies)."""
 
     def is_ready(self) -> bool:
         """Return whether a server's request reader and reply writer are both matched."""
@@ -303,5 +341,9 @@ class ServiceClient(Generic[Req, Rep]):
                     if not reply.sample_info.valid_data:
                         continue
                     # Replies to other clients of this service arrive here too.
-                    if reply.client_guid == self.client_guid and reply.sequence_number == seq:
+                    if reply.client_guid != self.client_guid:
+                        continue
+                    if self.on_reply_source is not None:
+                        self.on_reply_source(self._source(reply))
+                    if reply.sequence_number == seq:
                         return reply
