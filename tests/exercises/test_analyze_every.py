@@ -57,8 +57,9 @@ def test_every_n_counts_the_same_reps(slow_abductions, every: int) -> None:
     """Every N-th frame, as ``pose_video`` keeps them, through the command's own analysis.
 
     Tolerances: the count exactly, nothing partial; peaks within 0.6 s of the middle of
-    the 1 s hold (flat, so noise puts the maximum anywhere in it) plus one sample interval; the ROM within 20 deg of 120 (peaks fall between coarse samples and
-    the segmenter's 3-sample median trims them).
+    the 1 s hold (flat, so noise puts the maximum anywhere in it) plus one sample
+    interval; the ROM within 20 deg of 120 (peaks fall between coarse samples and the
+    segmenter's 3-sample median trims them).
     """
     skeleton, truth = slow_abductions
     kept = SkeletonSeries(skeleton.t_s[::every], skeleton.xyz_m[::every],

@@ -19,6 +19,7 @@ from rehab.session.events import (
     RepScored,
     RobotUpdate,
     SessionPhase,
+    SetPosition,
 )
 from rehab.store import Deduction, SessionStatus
 from rehab.store.models import Severity
@@ -215,8 +216,8 @@ def test_live_view_shows_frame_traces_reps_robot(qtbot, tr) -> None:
     model.ingest(RobotUpdate(1.0, "running", "active_assisted", "lost",
                              ("shoulder_flexion", "elbow_flexion"), (40.0, 5.0), (1.0, 0.1),
                              0.35, fault="heartbeat timeout"))
-    model.ingest(ProgressUpdate(1.0, SessionPhase.EXERCISING, 0, 2, "x", "양팔 옆으로 들기",
-                                1, 2, 3, 5))
+    model.ingest(ProgressUpdate(1.0, SessionPhase.EXERCISING,
+                                SetPosition(0, 2, "x", "양팔 옆으로 들기", 1, 2, 3, 5)))
     model.ingest(RepScored(1.0, 0, 1, 2, 96.0, 78.0,
                            (Deduction("trunk_lean", 15, "몸통 기울임 18°"),
                             Deduction("too_fast", 7, "1.1초, 처방 2초")), ("trunk_lean",),
@@ -321,8 +322,9 @@ def test_start_session_from_the_console_and_finish(qtbot, console) -> None:
                          finish=False)
     thread = threading.Thread(target=lambda: [
         window.bridge.sink(frame(0.1, 30.0)),
-        window.bridge.sink(ProgressUpdate(0.2, SessionPhase.FINISHED, 0, 1, "x", "x", 1, 2,
-                                          2, 5, session_id=sid))])
+        window.bridge.sink(ProgressUpdate(0.2, SessionPhase.FINISHED,
+                                          SetPosition(0, 1, "x", "x", 1, 2, 2, 5),
+                                          session_id=sid))])
     thread.start()
     thread.join()
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.views["after"],

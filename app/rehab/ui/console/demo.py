@@ -16,7 +16,7 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
 from rehab.demo import DEMO_THERAPIST, seed_demo
-from rehab.session.headless import HeadlessOptions, demo_video
+from rehab.demo_run import HeadlessOptions, demo_video
 from rehab.session.robot_node import SimulatedRobotNode
 from rehab.store import Store
 from rehab.ui.console.app import open_console
