@@ -38,18 +38,26 @@ def robot() -> None:
 @click.option("--rt-priority", type=click.IntRange(0, 99), default=50, show_default=True,
               help="SCHED_FIFO priority of the control loop (0: normal scheduling); "
                    "without root or an rtprio limit it runs normally, with a warning.")
+@click.option("--unique-check-s", type=click.FloatRange(min=0), default=1.5,
+              show_default=True,
+              help="Listen this long for another robot node on the domain before starting, "
+                   "and refuse to start if one runs (0: do not check).")
 def sim(config_path: str | None, domain_id: int | None, duration_s: float | None,
-        rt_priority: int) -> None:
+        rt_priority: int, unique_check_s: float) -> None:
     """Run the robot node with the simulated robot and patient until Ctrl-C."""
     from rehab_robot.core.errors import RobotCoreError
     from rehab_robot.node_dds import run_simulated
+    from rehab_robot.transport.graph import DuplicateNodeError
     from rehab_robot.transport.participant import ensure_cyclonedds_uri
 
     uri = ensure_cyclonedds_uri()
     click.echo(f"Robot node (simulated robot + patient) on DDS domain "
                f"{_domain(domain_id)}, {uri}. Ctrl-C to stop.")
     try:
-        status = run_simulated(config_path, domain_id, duration_s, rt_priority)
+        status = run_simulated(config_path, domain_id, duration_s, rt_priority,
+                               unique_check_s=unique_check_s)
+    except DuplicateNodeError as exc:
+        raise RobotError(f"robot node not started: {exc}") from exc
     except RobotCoreError as exc:
         raise RobotError(f"robot node: {exc}") from exc
     if status != 0:

@@ -134,6 +134,9 @@ class RosParticipant:
         self.node_name = node_name
         self.participant = DomainParticipant(domain_id)
         self._topics: dict[str, Topic] = {}
+        # The node's endpoints, for its entry in ros_discovery_info.
+        self.readers: list[DataReader] = []
+        self.writers: list[DataWriter] = []
 
     def topic(self, dds_name: str, msg_type: type) -> Topic:
         """Return the topic ``dds_name`` of ``msg_type`` (created once per participant)."""
@@ -146,16 +149,22 @@ class RosParticipant:
     def publisher(self, ros_topic: str, msg_type: type, qos: Qos) -> DataWriter:
         """Return a writer for the ROS 2 topic ``ros_topic``."""
         topic = self.topic(names.dds_topic(ros_topic, self.node_name), msg_type)
-        return DataWriter(self.participant, topic, qos=qos)
+        writer = DataWriter(self.participant, topic, qos=qos)
+        self.writers.append(writer)
+        return writer
 
     def reader(self, ros_topic: str, msg_type: type, qos: Qos) -> DataReader:
         """Return a reader for the ROS 2 topic ``ros_topic``."""
         topic = self.topic(names.dds_topic(ros_topic, self.node_name), msg_type)
-        return DataReader(self.participant, topic, qos=qos)
+        reader = DataReader(self.participant, topic, qos=qos)
+        self.readers.append(reader)
+        return reader
 
     def close(self) -> None:
         """Delete the participant and every endpoint on it (peers see them leave at once)."""
         self._topics.clear()
+        self.readers.clear()
+        self.writers.clear()
         participant, self.participant = self.participant, None
         if participant is not None:
             # Deleting the participant deletes its children and tells peers at once,
@@ -251,6 +260,8 @@ class ServiceServer(Generic[Req, Rep]):
         rep_topic = rp.topic(names.dds_reply_topic(ros_service, rp.node_name), response_type)
         self._reader = DataReader(rp.participant, req_topic, qos=qos)
         self._writer = DataWriter(rp.participant, rep_topic, qos=qos)
+        rp.readers.append(self._reader)
+        rp.writers.append(self._writer)
         self._handler = handler
         self.name = ros_service
         executor.add(self._reader, self._on_request)
@@ -284,6 +295,8 @@ class ServiceClient(Generic[Req, Rep]):
         rep_topic = rp.topic(names.dds_reply_topic(ros_service, rp.node_name), response_type)
         self._writer = DataWriter(rp.participant, req_topic, qos=qos)
         self._reader = DataReader(rp.participant, rep_topic, qos=qos)
+        rp.readers.append(self._reader)
+        rp.writers.append(self._writer)
         self._condition = ReadCondition(self._reader, _ANY_SAMPLE)
         self._waitset = WaitSet(rp.participant)
         self._waitset.attach(self._condition)
