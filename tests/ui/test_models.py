@@ -70,7 +70,7 @@ class FakeControl:
         self.calls.append("resume")
 
     def stop(self, cause: Cause = Cause.THERAPIST) -> None:
-        self.calls.append("stop")
+        self.calls.append("stop" if cause is Cause.THERAPIST else f"stop:{cause}")
 
     def estop(self) -> None:
         self.calls.append("estop")

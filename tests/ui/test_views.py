@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from rehab.session.events import (
 from rehab.store import Deduction, SessionStatus
 from rehab.store.models import Severity
 from rehab.ui.console.after_session import QtAfterSession
+from rehab.ui.console.app import CloseOnSignals
 from rehab.ui.console.assessments import QtAssessments
 from rehab.ui.console.live import QtLiveSession
 from rehab.ui.console.login import QtLogin
@@ -309,6 +312,19 @@ def test_closing_the_console_stops_the_session(qtbot, console) -> None:
     window.start_session()
     window.close()
     assert control.calls == ["start", "stop"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_closes_the_console_and_ends_the_session_with_its_cause(
+        qtbot, console, signum: int) -> None:
+    window, control, _ = console
+    window.show()
+    window.start_session()
+    with CloseOnSignals(window) as signals:
+        os.kill(os.getpid(), signum)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert signals.signum == signum
+    assert control.calls == ["start", "stop:signal"]
 
 
 def test_start_session_from_the_console_and_finish(qtbot, console) -> None:

@@ -289,21 +289,21 @@ class SessionRunner:
     def _rest(self, item: PlannedItem, set_index: int) -> None:
         self._set = _SetState(item, set_index)
         until = self._now() + item.rest_s
-        next_report = 0.0
-        self._enter(SessionPhase.RESTING)
+        next_report = self._now() + 0.5
+        self._enter(SessionPhase.RESTING, rest_left_s=item.rest_s)
         while (left := until - self._now()) > 0:
             self._turn()
             if self._now() >= next_report and self._phase is SessionPhase.RESTING:
                 self._report.progress(SessionPhase.RESTING, self._position(), rest_left_s=left)
                 next_report = self._now() + 0.5
 
-    def _enter(self, phase: SessionPhase) -> None:
+    def _enter(self, phase: SessionPhase, rest_left_s: float = 0.0) -> None:
         """Go to ``phase``, or to it after the present pause ends."""
         if self._phase is SessionPhase.PAUSED:
             self._phase_before_pause = phase
         else:
             self._phase = phase
-            self._report.progress(phase, self._position())
+            self._report.progress(phase, self._position(), rest_left_s=rest_left_s)
 
     def _start_robot_set(self) -> None:
         """Hand the set to the robot; it runs only once the robot accepted this command."""
