@@ -7,6 +7,16 @@ cue to give next. It forms the primary signal from the exercise's side rule (one
 mean of both, or the larger of alternating sides), runs the segmenter, and keeps a short
 history of every angle the compensation rules need. :func:`analyze` is the offline wrapper
 over a whole :class:`~rehab.vision.angles.AngleSeries`.
+
+Frames dropped under load leave the analysis a sparse series, so each rep is judged for
+sampling (:mod:`rehab.exercises.sampling`): a rep is *uncertain* when fewer than half of
+the frames expected at the nominal frame rate over its duration carried a usable primary
+angle, or when the largest gap between usable frames within a quarter of its duration of
+its peak or of its onset is longer than ``2 * sqrt(0.05) * ROM / peak speed`` (the gap in
+which a smooth turning point can hide 5 % of the range). An uncertain rep still counts (the
+segmenter is sure it happened), but its ROM, speed and score are not exact: it is stored
+as uncertain, trends skip it, and its cue says the camera missed frames instead of
+praising or blaming its range (a compensation seen during it is still named: it was seen).
 """
 
 from __future__ import annotations
@@ -21,13 +31,29 @@ import numpy as np
 
 from rehab.errors import ValidationError
 from rehab.exercises.compensation import CompensationSeen, evaluate_compensations
-from rehab.exercises.library import LANGUAGES, ExerciseDef, SideMode, Tempo
-from rehab.exercises.scoring import RepScore, partial_cue, score_rep
+from rehab.exercises.library import LANGUAGES, ExerciseDef, LocalizedText, SideMode, Tempo
+from rehab.exercises.sampling import FrameRateEstimate, RepSampling, assess_sampling
+from rehab.exercises.scoring import DeductionKind, RepScore, partial_cue, score_rep
 from rehab.exercises.segmentation import RepMetrics, RepSegmenter, SegmenterState
 from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.skeleton import SkeletonSeries, from_blazepose
 
-__all__ = ["AnalysisResult", "Analyzer", "PoseSample", "Rep", "RepEvent", "analyze"]
+__all__ = [
+    "CAMERA_MISSED_FRAMES_CUE",
+    "AnalysisResult",
+    "Analyzer",
+    "PoseSample",
+    "Rep",
+    "RepEvent",
+    "analyze",
+    "rep_cue",
+]
+
+CAMERA_MISSED_FRAMES_CUE = LocalizedText(
+    ko="카메라가 이번 동작을 일부 놓쳤어요. 그대로 계속하세요.",
+    en="The camera missed part of that rep. Keep going as you are.",
+)
+"""The cue after an uncertain rep: nothing to praise or fix, the frames were missing."""
 
 # History kept for compensation checks: the longest rep plus the segmenter's rest window
 # and settling time, with margin.
@@ -61,7 +87,10 @@ class Rep:
     compensations
         Compensation rules broken during the rep.
     score
-        Form score of a counted rep; None for a partial one.
+        Form score of a counted rep; None for a partial one. Not exact when the rep is
+        :attr:`uncertain`.
+    sampling
+        How densely the rep was sampled (None when not judged).
     """
 
     number: int | None
@@ -69,11 +98,17 @@ class Rep:
     metrics: RepMetrics
     compensations: tuple[CompensationSeen, ...]
     score: RepScore | None
+    sampling: RepSampling | None = None
 
     @property
     def counted(self) -> bool:
         """Whether the rep counts toward the set."""
         return self.metrics.counted
+
+    @property
+    def uncertain(self) -> bool:
+        """Too sparsely sampled to measure: counted, but ROM, speed and score not exact."""
+        return self.sampling is not None and self.sampling.uncertain
 
 
 @dataclass(frozen=True)
@@ -134,7 +169,10 @@ class Analyzer:
     sample_interval_s
         Nominal time between samples (s), for telling a coarse sampling from lost
         tracking (see :class:`~rehab.exercises.segmentation.RepSegmenter`); 0 (live use)
-        measures gaps from the last valid sample.
+        measures gaps from the last valid sample. It is also the frame interval against
+        which each rep's frame coverage is judged; 0 estimates that from the intervals
+        between the samples pushed (see :mod:`rehab.exercises.sampling`). Pass the
+        source's interval when known (``1 / fps``).
 
     Raises
     ------
@@ -181,6 +219,10 @@ class Analyzer:
         self._history: deque[tuple[float, dict[str, float], dict[str, float]]] = deque()
         self._history_s = exercise.rep.max_duration_s + _HISTORY_MARGIN_S
         self.last_primary_deg = float("nan")
+        self._frame_rate = FrameRateEstimate(sample_interval_s or None)
+        # Times of the samples whose primary angle was usable, over the same span as
+        # the history: the frames each rep was measured from.
+        self._usable_t: deque[float] = deque()
 
     @property
     def needed_angles(self) -> tuple[str, ...]:
@@ -243,6 +285,11 @@ class Analyzer:
             self._history.popleft()
         angle, conf = self.primary(deg, confidence)
         self.last_primary_deg = angle
+        self._frame_rate.observe(t_s)
+        if math.isfinite(angle) and conf >= self.exercise.rep.min_confidence:
+            self._usable_t.append(t_s)
+        while self._usable_t and self._usable_t[0] < t_s - self._history_s:
+            self._usable_t.popleft()
         return [self._event(m) for m in self._segmenter.push(t_s, angle, conf)]
 
     def push_series(self, angles: AngleSeries) -> list[RepEvent]:
@@ -296,22 +343,48 @@ class Analyzer:
         )
         return best[0], (best[0],)
 
+    def _sampling(self, m: RepMetrics) -> RepSampling | None:
+        period = self._frame_rate.period_s
+        if not math.isfinite(period):
+            return None
+        return assess_sampling(np.fromiter(self._usable_t, dtype=float), m, period)
+
     def _event(self, m: RepMetrics) -> RepEvent:
         side, sides = self._rep_side(m)
         t, deg, conf = self._rep_window(m)
         seen = evaluate_compensations(
             self.exercise.compensations, sides, t, deg, conf, self.exercise.rep.min_confidence
         )
+        sampling = self._sampling(m)
         if m.counted:
             score = score_rep(m, seen, self.exercise, self.target_rom_deg, self.tempo)
-            rep = Rep(self.count, side, m, seen, score)
-            cue: str | None = score.cue.get(self.language)
+            rep = Rep(self.count, side, m, seen, score, sampling)
+            text = rep_cue(rep)
+            cue: str | None = text.get(self.language) if text is not None else None
         else:
-            rep = Rep(None, side, m, seen, None)
+            rep = Rep(None, side, m, seen, None, sampling)
             assert m.partial_reason is not None
             text = partial_cue(m.partial_reason, self.exercise)
             cue = text.get(self.language) if text is not None else None
         return RepEvent(rep=rep, count=self.count, cue=cue)
+
+
+def rep_cue(rep: Rep) -> LocalizedText | None:
+    """The cue after a counted rep (None for a partial one).
+
+    An uncertain rep gets no word on its range, tempo or smoothness, which were not
+    measured exactly: the camera missed frames. A compensation seen during it is still
+    named, since it was seen (and is usually about safety).
+    """
+    score = rep.score
+    if score is None:
+        return None
+    if not rep.uncertain:
+        return score.cue
+    top = score.deductions[0] if score.deductions else None
+    if top is not None and top.kind is DeductionKind.COMPENSATION:
+        return top.cue
+    return CAMERA_MISSED_FRAMES_CUE
 
 
 def analyze(

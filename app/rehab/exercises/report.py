@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from rehab.exercises.analysis import AnalysisResult, Rep
+from rehab.exercises.analysis import AnalysisResult, Rep, rep_cue
 from rehab.vision.angles import AngleSeries
 
 __all__ = ["analysis_to_dict", "format_rep_table", "rep_to_dict"]
@@ -31,12 +31,16 @@ def rep_to_dict(rep: Rep, language: str) -> dict[str, Any]:
     >>> rep_to_dict(Rep(None, "left", m, (), None), "en")["metrics"]["sparc"] is None
     True
     """
-    m = rep.metrics
+    m, sampling = rep.metrics, rep.sampling
     out: dict[str, Any] = {
         "number": rep.number,
         "counted": m.counted,
         "partial_reason": m.partial_reason.value if m.partial_reason else None,
         "side": rep.side,
+        # Counted but too sparsely sampled: ROM, speed and score are not exact.
+        "uncertain": rep.uncertain,
+        "frame_coverage": _num(sampling.frame_coverage) if sampling else None,
+        "max_gap_s": _num(sampling.max_gap_s) if sampling else None,
         "metrics": {
             "start_t_s": _num(m.start_t_s),
             "peak_t_s": _num(m.peak_t_s),
@@ -68,7 +72,8 @@ def rep_to_dict(rep: Rep, language: str) -> dict[str, Any]:
     if rep.score is not None:
         out["score"] = round(rep.score.score, 1)
         out["flags"] = list(rep.score.flags)
-        out["cue"] = rep.score.cue.get(language)
+        cue = rep_cue(rep)
+        out["cue"] = cue.get(language) if cue is not None else None
         out["deductions"] = [
             {
                 "kind": d.kind.value,
@@ -119,36 +124,45 @@ def analysis_to_dict(
 def format_rep_table(result: AnalysisResult, language: str) -> str:
     """A fixed-width table, one line per rep (partial reps marked and not numbered).
 
-    The last column is the cue the patient would get after the rep, in ``language``.
+    The last column is the cue the patient would get after the rep, in ``language``. An
+    uncertain rep (too sparsely sampled, see :mod:`rehab.exercises.sampling`) has status
+    ``uncertain`` and ``~`` before its ROM, speed and score; ``cover`` is its frame
+    coverage and ``gap_s`` the largest gap around its onset and peak.
 
     Examples
     --------
-    >>> print(format_rep_table(AnalysisResult("squat", None, ()), "en"))
-      #  status    side   start_s  peak_s   end_s  rom_deg  vmax_deg_s   sparc  score  flags  cue
-    (no reps)
+    >>> lines = format_rep_table(AnalysisResult("squat", None, ()), "en").splitlines()
+    >>> lines[0].split()[:3], lines[0].split()[9:], lines[1]
+    (['#', 'status', 'side'], ['score', 'cover', 'gap_s', 'flags', 'cue'], '(no reps)')
     """
     header = (
-        f"{'#':>3}  {'status':<8}  {'side':<5}  {'start_s':>7}  {'peak_s':>6}  {'end_s':>6}"
-        f"  {'rom_deg':>7}  {'vmax_deg_s':>10}  {'sparc':>6}  {'score':>5}  flags  cue"
+        f"{'#':>3}  {'status':<9}  {'side':<5}  {'start_s':>7}  {'peak_s':>6}  {'end_s':>6}"
+        f"  {'rom_deg':>7}  {'vmax_deg_s':>10}  {'sparc':>6}  {'score':>5}  {'cover':>5}"
+        f"  {'gap_s':>5}  flags  cue"
     )
     lines = [header]
     for rep in result.reps:
         m = rep.metrics
         number = str(rep.number) if rep.number is not None else "-"
-        status = "counted" if m.counted else "partial"
-        score = f"{rep.score.score:5.0f}" if rep.score else "    -"
+        status = ("uncertain" if rep.uncertain else "counted") if m.counted else "partial"
+        approx = "~" if rep.uncertain else ""
+        score = f"{approx}{rep.score.score:.0f}" if rep.score else "-"
         if rep.score is not None:
             flags = ",".join(rep.score.flags) or "-"
-            cue = rep.score.cue.get(language)
+            text = rep_cue(rep)
+            cue = text.get(language) if text is not None else "-"
         else:
             flags = m.partial_reason.value if m.partial_reason else "-"
             cue = "-"
         sparc = f"{m.sparc:6.2f}" if math.isfinite(m.sparc) else "     -"
-        vmax = f"{m.peak_velocity_deg_s:10.0f}" if math.isfinite(m.peak_velocity_deg_s) else "-"
+        vmax = (f"{approx}{m.peak_velocity_deg_s:.0f}"
+                if math.isfinite(m.peak_velocity_deg_s) else "-")
+        s = rep.sampling
+        cover, gap = (f"{s.frame_coverage:.2f}", f"{s.max_gap_s:.2f}") if s else ("-", "-")
         lines.append(
-            f"{number:>3}  {status:<8}  {rep.side or 'both':<5}  {m.start_t_s:7.2f}"
-            f"  {m.peak_t_s:6.2f}  {m.end_t_s:6.2f}  {m.rom_deg:7.1f}  {vmax:>10}  {sparc}"
-            f"  {score}  {flags}  {cue}"
+            f"{number:>3}  {status:<9}  {rep.side or 'both':<5}  {m.start_t_s:7.2f}"
+            f"  {m.peak_t_s:6.2f}  {m.end_t_s:6.2f}  {approx + f'{m.rom_deg:.1f}':>7}"
+            f"  {vmax:>10}  {sparc}  {score:>5}  {cover:>5}  {gap:>5}  {flags}  {cue}"
         )
     if not result.reps:
         lines.append("(no reps)")

@@ -51,14 +51,21 @@ def pose_row(pose: PoseFrame) -> np.ndarray:
 
 def stored_rep(event: RepEvent, rep_index: int, language: str,
                assistance: float | None) -> NewRep:
-    """The store's record of a counted rep, deductions explained in ``language``."""
+    """The store's record of a counted rep, deductions explained in ``language``.
+
+    A rep too sparsely sampled to measure is stored ``uncertain``, with its frame
+    coverage and largest gap, so the set totals and trends leave its ROM and score out.
+    """
     rep, metrics = event.rep, event.rep.metrics
     assert rep.score is not None, "only counted reps are stored"
     deductions = tuple(Deduction(d.id, round(float(d.points), 2), d.reason.get(language))
                        for d in rep.score.deductions)
+    sampling = rep.sampling
     return NewRep(
         rep_index=rep_index, t_start_s=metrics.start_t_s, t_peak_s=metrics.peak_t_s,
         t_end_s=metrics.end_t_s, rom_deg=float(metrics.rom_deg),
         peak_velocity_deg_s=float(metrics.peak_velocity_deg_s),
         form_score=float(rep.score.score), deductions=deductions, flags=rep.score.flags,
-        assistance=assistance)
+        assistance=assistance, uncertain=rep.uncertain,
+        frame_coverage=None if sampling is None else round(sampling.frame_coverage, 3),
+        max_gap_s=None if sampling is None else round(sampling.max_gap_s, 3))
