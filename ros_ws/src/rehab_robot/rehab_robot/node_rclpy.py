@@ -287,10 +287,32 @@ class RehabRobotLifecycleNode(Node):
         return response
 
 
+def another_node_named_like(node: Node, window_s: float = 1.5) -> bool:
+    """Whether another node of ``node``'s namespace and name shows in the ROS graph
+    within ``window_s`` (rclpy lists ``node`` itself once; a second entry is a rival)."""
+    me = (node.get_name(), node.get_namespace())
+    deadline_s = time.monotonic() + window_s
+    while time.monotonic() < deadline_s:
+        if node.get_node_names_and_namespaces().count(me) > 1:
+            return True
+        time.sleep(0.05)  # the graph fills in from discovery; nothing to wait on
+    return False
+
+
 def main(args: list[str] | None = None) -> None:
-    """``rehab_robot_lifecycle_node``: the managed node (configure/activate it to run)."""
+    """``rehab_robot_lifecycle_node``: the managed node (configure/activate it to run).
+
+    Refuses to run, with one line on stderr and exit status 1, when a node of its name
+    already runs on the domain (as the Cyclone DDS node does).
+    """
     rclpy.init(args=args)
     node = RehabRobotLifecycleNode()
+    if another_node_named_like(node):
+        name = node.get_fully_qualified_name()
+        node.destroy_node()
+        rclpy.try_shutdown()
+        raise SystemExit(f"rehab_robot_lifecycle_node: a node named {name} already runs on "
+                         "this ROS domain")
     executor = MultiThreadedExecutor()
     executor.add_node(node)
     try:
