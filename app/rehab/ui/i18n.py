@@ -164,6 +164,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "link.lost": ("끊김", "lost"),
     "live.latency": ("지연 {ms:.0f} ms", "Latency {ms:.0f} ms"),
     "live.partial": ("부분 반복 (미인정)", "partial (not counted)"),
+    "live.uncertain": ("불확실 (카메라 프레임 부족)", "uncertain (camera missed frames)"),
     "severity.info": ("정보", "Info"),
     "severity.warning": ("주의", "Warning"),
     "severity.error": ("오류", "Error"),
@@ -179,6 +180,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "after.summary": ("반복 {n}회 · 평균 점수 {score:.0f} · 최대 범위 {rom:.0f}°",
                       "{n} reps · mean score {score:.0f} · max ROM {rom:.0f}°"),
     "after.no_reps": ("기록된 반복이 없습니다.", "No reps recorded."),
+    "after.summary_uncertain": (
+        "반복 {n}회 (불확실 {u}회: 카메라 프레임 부족, 점수·범위에서 제외)",
+        "{n} reps ({u} uncertain: the camera missed frames; left out of score and ROM)"),
+    "after.all_uncertain": (
+        "반복 {n}회 · 모두 불확실 (카메라 프레임 부족): 점수와 범위를 측정하지 못했습니다.",
+        "{n} reps · all uncertain (the camera missed frames): no score or ROM measured."),
     "after.saved": ("세션 기록을 저장했습니다.", "Session outcome saved."),
     "status.running": ("진행 중", "running"),
     "status.paused": ("일시 정지", "paused"),

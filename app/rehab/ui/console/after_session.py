@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -106,23 +107,41 @@ class QtAfterSession(QWidget):
             return
         self.session_label.setText(t("after.session", id=s.id, started=local_time(s.started_at),
                                      status=t(f"status.{s.status}")))
-        summary = self.model.summary
-        self.summary.setText(t("after.no_reps") if summary.reps == 0 else t(
-            "after.summary", n=summary.reps, score=summary.mean_score, rom=summary.max_rom_deg))
+        self.summary.setText(self._summary_text())
         self.pain.editor.setValue(_PAIN_UNSET if s.pain_after is None else s.pain_after)
         self.rpe.editor.setValue(_RPE_UNSET if s.borg_rpe is None else s.borg_rpe)
         self.notes.editor.setPlainText(s.notes or "")
         self._fill_reps()
+
+    def _summary_text(self) -> str:
+        t, summary = self.tr_, self.model.summary
+        if summary.reps == 0:
+            return t("after.no_reps")
+        if summary.mean_score is None:
+            return t("after.all_uncertain", n=summary.reps)
+        text = t("after.summary", n=summary.reps, score=summary.mean_score,
+                 rom=summary.max_rom_deg)
+        if summary.uncertain:
+            text += "\n" + t("after.summary_uncertain", n=summary.reps, u=summary.uncertain)
+        return text
 
     def _fill_reps(self) -> None:
         set_ids = sorted({r.set_id for r in self.model.reps})
         self.reps.setRowCount(len(self.model.reps))
         for row, rep in enumerate(self.model.reps):
             deductions = "; ".join(f"−{d.points:g} {d.message}" for d in rep.deductions)
+            # An uncertain rep's ROM and score are approximate: "≈", grey, and said why.
+            approx = "≈" if rep.uncertain else ""
+            if rep.uncertain:
+                deductions = self.tr_("live.uncertain") + ("; " + deductions if deductions
+                                                           else "")
             values = (str(set_ids.index(rep.set_id) + 1), str(rep.rep_index + 1),
-                      f"{rep.rom_deg:.0f}", f"{rep.form_score:.0f}", deductions or "✓")
+                      f"{approx}{rep.rom_deg:.0f}", f"{approx}{rep.form_score:.0f}",
+                      deductions or "✓")
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                if rep.uncertain:
+                    item.setForeground(QColor(120, 120, 120))
                 if col < 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.reps.setItem(row, col, item)

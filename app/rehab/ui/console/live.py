@@ -355,11 +355,15 @@ class QtLiveSession(ClosesPlots, QWidget):
         deductions = "; ".join(f"−{d.points:g} {d.message}" for d in rep.deductions)
         if rep.partial:
             deductions = t("live.partial") + ("; " + deductions if deductions else "")
-        values = (str(rep.set_index + 1), str(rep.rep_index + 1), f"{rep.rom_deg:.0f}",
-                  f"{rep.form_score:.0f}", deductions or "✓")
+        elif rep.uncertain:
+            deductions = t("live.uncertain") + ("; " + deductions if deductions else "")
+        # An uncertain rep (too few camera frames) is counted, its ROM and score are not exact.
+        approx = "≈" if rep.uncertain and not rep.partial else ""
+        values = (str(rep.set_index + 1), str(rep.rep_index + 1), f"{approx}{rep.rom_deg:.0f}",
+                  f"{approx}{rep.form_score:.0f}", deductions or "✓")
         for col, value in enumerate(values):
             item = QTableWidgetItem(value)
-            if rep.partial:
+            if rep.partial or rep.uncertain:
                 item.setForeground(QColor(120, 120, 120))
             if col < 4:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -12,18 +12,32 @@ from rehab.ui.models.observable import Emitter
 
 @dataclass(frozen=True)
 class RepSummary:
-    """What the therapist reads before writing the outcome."""
+    """What the therapist reads before writing the outcome.
+
+    Attributes
+    ----------
+    reps
+        Counted reps, uncertain ones included.
+    mean_score, max_rom_deg
+        Over the measured reps only (None when there are none): an uncertain rep, seen
+        through too few camera frames, has no exact score or range.
+    uncertain
+        Reps counted but not measured.
+    """
 
     reps: int
     mean_score: float | None
     max_rom_deg: float | None
+    uncertain: int = 0
 
     @classmethod
     def of(cls, reps: list[Rep]) -> RepSummary:
-        if not reps:
-            return cls(0, None, None)
-        return cls(len(reps), sum(r.form_score for r in reps) / len(reps),
-                   max(r.rom_deg for r in reps))
+        measured = [r for r in reps if not r.uncertain]
+        uncertain = len(reps) - len(measured)
+        if not measured:
+            return cls(len(reps), None, None, uncertain)
+        return cls(len(reps), sum(r.form_score for r in measured) / len(measured),
+                   max(r.rom_deg for r in measured), uncertain)
 
 
 class AfterSessionModel:
