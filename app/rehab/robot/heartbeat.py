@@ -30,7 +30,12 @@ import threading
 import time
 
 from rehab.errors import RobotError
-from rehab_robot.realtime import DEFAULT_RT_PRIORITY, set_realtime_priority
+from rehab_robot.realtime import (
+    DEFAULT_RT_PRIORITY,
+    dds_thread_ids,
+    raise_message_path,
+    set_realtime_priority,
+)
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +135,10 @@ def run(domain_id: int, client_id: str, period_s: float, liveness_timeout_s: flo
     threading.Thread(target=_watch_stdin, args=(last_ping, gone), daemon=True).start()
     if rt_priority:
         # This (sending) thread only, after the DDS and stdin threads exist: they keep
-        # normal scheduling instead of inheriting SCHED_FIFO.
+        # normal scheduling instead of inheriting SCHED_FIFO ...
         set_realtime_priority(rt_priority, "the heartbeat sender")
+        if rt_priority > 1:  # ... except DDS's own (retransmits of the reliable heartbeat)
+            raise_message_path(rt_priority - 1, dds_thread_ids(), "the heartbeat's DDS threads")
     seq, next_s, silent = 0, time.monotonic(), False
     try:
         while not gone.is_set():

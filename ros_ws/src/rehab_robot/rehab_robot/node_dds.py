@@ -48,6 +48,8 @@ from rehab_robot.realtime import (
     LatenessHistogram,
     LoopTiming,
     RateGate,
+    dds_thread_ids,
+    raise_message_path,
     set_realtime_priority,
 )
 from rehab_robot.transport import convert
@@ -221,6 +223,12 @@ class DdsRobotNode:
         self._control_thread.start()
         self._executor.start()
         self._publisher_thread.start()
+        if self.settings.rt_priority > 1:
+            # The heartbeat's way in (DDS receive threads, the executor that hands it to
+            # the controller) just below the control loop, so load cannot fake silence.
+            raise_message_path(self.settings.rt_priority - 1,
+                               [*dds_thread_ids(), self._executor.native_id],
+                               "the heartbeat's receive path")
         logger.info(
             "rehab robot node up: control %.0f Hz, joint states %.0f Hz, domain %d",
             self.settings.control_hz, self.settings.joint_states_hz, self.settings.domain_id,

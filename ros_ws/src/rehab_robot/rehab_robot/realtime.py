@@ -30,6 +30,63 @@ on under normal scheduling (with a warning) where the system refuses it. The app
 heartbeat sender asks for the same (its silence stops the robot)."""
 
 
+DDS_THREAD_PREFIXES = ("recv", "dq.", "tev", "xmit")
+"""Cyclone DDS's own threads that carry messages in and out (receive, delivery queues,
+timed events for reliable retransmits, transmit); named so in ``/proc/self/task/*/comm``."""
+
+
+def dds_thread_ids() -> list[int]:
+    """Kernel thread ids of this process's Cyclone DDS message threads (Linux; [] elsewhere)."""
+    ids = []
+    tasks = "/proc/self/task"
+    if not os.path.isdir(tasks):
+        return ids
+    for tid in os.listdir(tasks):
+        try:
+            with open(f"{tasks}/{tid}/comm", encoding="utf-8") as comm:
+                name = comm.read().strip()
+        except OSError:  # the thread ended while we looked
+            continue
+        if name.startswith(DDS_THREAD_PREFIXES):
+            ids.append(int(tid))
+    return ids
+
+
+def raise_message_path(priority: int, thread_ids: list[int], what: str) -> bool:
+    """Put the threads that carry safety messages (the heartbeat) under SCHED_FIFO.
+
+    A watchdog's meaning rests on its messages arriving: a heartbeat that is sent in time
+    but waits 200 ms behind busy processes for a normal-priority receive thread would stop
+    the robot for nothing. So the message path runs just below the control loop, where the
+    system allows (one warning where not).
+
+    Parameters
+    ----------
+    priority
+        SCHED_FIFO priority, 1-99.
+    thread_ids
+        Kernel thread ids (``threading.Thread.native_id``, :func:`dds_thread_ids`).
+    what
+        What the threads do, for the log line.
+    """
+    if not 1 <= priority <= 99:
+        raise ValueError(f"SCHED_FIFO priority must be 1-99, got {priority}")
+    sched_fifo = getattr(os, "SCHED_FIFO", None)
+    if sched_fifo is None or not thread_ids:
+        logger.warning("no SCHED_FIFO or no threads: %s runs at normal priority", what)
+        return False
+    try:
+        for tid in thread_ids:
+            os.sched_setscheduler(tid, sched_fifo, os.sched_param(priority))
+    except OSError as exc:
+        logger.warning("cannot use SCHED_FIFO %d for %s (%s): it runs at normal priority",
+                       priority, what, exc)
+        return False
+    logger.info("%s (%d threads) under SCHED_FIFO priority %d", what, len(thread_ids),
+                priority)
+    return True
+
+
 def set_realtime_priority(priority: int, what: str = "the control loop") -> bool:
     """Put the calling thread under SCHED_FIFO at ``priority``; return whether it worked.
 

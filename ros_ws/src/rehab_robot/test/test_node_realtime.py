@@ -133,3 +133,26 @@ def test_cycle_clock_restart_counts_from_the_loop_start():
     ft.t_s += 0.3  # building DDS entities
     clock.restart()
     assert clock.monotonic_s() < 0.001
+
+
+def test_the_heartbeat_receive_path_can_run_under_sched_fifo():
+    """A participant's DDS message threads are found by name and, where the system allows
+    it, put under SCHED_FIFO below the control loop (else one warning, normal priority)."""
+    import os
+
+    from rehab_robot.realtime import dds_thread_ids, raise_message_path
+    from rehab_robot.transport.participant import RosParticipant
+
+    rp = RosParticipant(domain_id=7)
+    try:
+        threads = dds_thread_ids()
+        assert threads, "a participant has receive and event threads"
+        raised = raise_message_path(49, threads, "test threads")
+        if raised:
+            policies = {os.sched_getscheduler(tid) for tid in threads}
+            assert policies == {os.SCHED_FIFO}
+            assert {os.sched_getparam(tid).sched_priority for tid in threads} == {49}
+    finally:
+        rp.close()
+    with pytest.raises(ValueError, match="1-99"):
+        raise_message_path(0, threads, "test threads")

@@ -199,6 +199,14 @@ class Executor:
         """Start dispatching."""
         self._thread.start()
 
+    @property
+    def native_id(self) -> int:
+        """The kernel id of the dispatching thread (after :meth:`start`)."""
+        native = self._thread.native_id
+        if native is None:
+            raise RuntimeError("the executor has not started")
+        return native
+
     def stop(self, timeout_s: float = 2.0) -> None:
         """Stop dispatching and join the thread."""
         self._stop.set()
