@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from rehab.analytics import Trend
 from rehab.errors import ValidationError
 from rehab.session.events import SessionPhase
 from rehab.store import NewAssessment, NewPatient, NewProgramItem, RobotMode, Sex, Side
 from rehab.store.models import INSTRUMENT_RANGES, Cause, SessionStatus, Severity
 from rehab.ui.i18n import CATALOGUE, FIELD_LABELS, Language, Translator, error_text, tr
-from rehab.ui.models.trends import Trend
 
 UI_DIR = Path(__file__).resolve().parents[2] / "app" / "rehab" / "ui"
 HANGUL = re.compile("[\uac00-\ud7a3]")

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rehab.analytics import Trend
 from rehab.errors import DataFileError, RehabError, ValidationError
 from rehab.session.events import (
     Alert,
@@ -49,7 +50,6 @@ from rehab.ui.models.settings import (
     load_settings,
     save_settings,
 )
-from rehab.ui.models.trends import Trend
 from tests.ui.history import record_session
 
 

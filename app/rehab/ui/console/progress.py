@@ -18,9 +18,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from rehab.analytics import MEASURE_RULES, ExerciseProgress, Trend
 from rehab.ui.i18n import Translator
-from rehab.ui.models.progress import ExerciseProgress, PatientProgressModel
-from rehab.ui.models.trends import MEASURE_RULES, Trend
+from rehab.ui.models.progress import PatientProgressModel
 from rehab.ui.qt.form import local_time
 from rehab.ui.qt.plots import ClosesPlots
 

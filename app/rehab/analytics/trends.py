@@ -1,7 +1,8 @@
 """Is a measure improving, on a plateau or declining? A robust slope against a clinical threshold.
 
 The trend of a measure over a patient's sessions is the Theil-Sen slope (the median of the
-slopes between every pair of sessions, robust to a single bad session) over the last
+slopes between every pair of sessions, robust to a single bad session;
+:func:`scipy.stats.theilslopes`) over the last
 ``window`` sessions, times the span of that window: the change the data show across it.
 That change is compared with the smallest change that matters clinically for the measure
 (:data:`MEASURE_RULES`); below it the measure is on a plateau.
@@ -27,11 +28,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from rehab.errors import ValidationError
 
 
 class Trend(enum.StrEnum):
+    """The label a measure's trend gets (its value is the message id's suffix)."""
+
     IMPROVING = "improving"
     PLATEAU = "plateau"
     DECLINING = "declining"
@@ -52,6 +56,11 @@ class TrendRule:
         How many of the latest sessions are used (3 or more).
     min_points
         Fewer sessions with a value than this give :attr:`Trend.INSUFFICIENT`.
+
+    Raises
+    ------
+    ValidationError
+        ``mcid`` is not a positive number, or not ``window >= min_points >= 2``.
     """
 
     mcid: float
@@ -77,6 +86,16 @@ MEASURE_RULES: dict[str, TrendRule] = {
 def theil_sen_slope(x: Sequence[float], y: Sequence[float]) -> float:
     """The median of the pairwise slopes ``(y_j - y_i) / (x_j - x_i)`` for ``x_i < x_j``.
 
+    Parameters
+    ----------
+    x, y
+        The points, as many ``x`` as ``y`` (two or more, two distinct ``x`` at least).
+
+    Returns
+    -------
+    float
+        The Theil-Sen slope, in units of ``y`` per unit of ``x``.
+
     Raises
     ------
     ValidationError
@@ -90,12 +109,12 @@ def theil_sen_slope(x: Sequence[float], y: Sequence[float]) -> float:
     xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if xs.shape != ys.shape or xs.size < 2:
         raise ValidationError("x", "needs two or more points, as many x as y")
-    i, j = np.triu_indices(xs.size, k=1)
-    dx = xs[j] - xs[i]
-    keep = dx != 0
-    if not keep.any():
+    if np.ptp(xs) == 0:
         raise ValidationError("x", "needs at least two distinct x values")
-    return float(np.median((ys[j] - ys[i])[keep] / dx[keep]))
+    # theilslopes also computes a confidence interval (unused here) whose variance goes
+    # negative when many x or y repeat: a NaN there, not an error in the slope.
+    with np.errstate(invalid="ignore"):
+        return float(stats.theilslopes(ys, xs).slope)
 
 
 def classify_trend(values: Sequence[float | None], rule: TrendRule) -> Trend:
@@ -103,6 +122,20 @@ def classify_trend(values: Sequence[float | None], rule: TrendRule) -> Trend:
 
     The last ``rule.window`` sessions that have a value are used, indexed by their session
     position (so a session without a value still counts as time passing).
+
+    Parameters
+    ----------
+    values
+        The measure in each session, oldest first; None (or NaN) where it was not measured.
+    rule
+        The window, minimum number of points and clinically relevant change to judge by.
+
+    Returns
+    -------
+    Trend
+        :attr:`Trend.INSUFFICIENT` with fewer than ``rule.min_points`` values in the window;
+        else :attr:`Trend.PLATEAU` when the change across the window is below
+        ``rule.mcid``, otherwise improving or declining by ``rule.higher_is_better``.
 
     Examples
     --------

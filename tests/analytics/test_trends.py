@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rehab.errors import ValidationError
-from rehab.ui.models.trends import (
+from rehab.analytics.trends import (
     MEASURE_RULES,
     Trend,
     TrendRule,
     classify_trend,
     theil_sen_slope,
 )
+from rehab.errors import ValidationError
 
 ROM = MEASURE_RULES["max_rom_deg"]
 ASSIST = MEASURE_RULES["mean_assistance"]
@@ -26,6 +27,28 @@ def test_slope_of_a_line_is_exact() -> None:
 def test_slope_ignores_one_outlier() -> None:
     # Least squares would give about 17; the median of pairwise slopes stays at 2.
     assert theil_sen_slope([0, 1, 2, 3, 4], [1, 3, 5, 7, 100]) == pytest.approx(2.0)
+
+
+def pairwise_median_slope(x: list[float], y: list[float]) -> float:
+    """The definition, written out: the median of the slopes of all pairs with x_i < x_j."""
+    slopes = [(y[j] - y[i]) / (x[j] - x[i])
+              for i in range(len(x)) for j in range(len(x)) if x[i] < x[j]]
+    return float(np.median(slopes))
+
+
+@pytest.mark.parametrize("y", [[90, 95, 100, 108, 112], [100, 104, 98, 103, 101],
+                               [0.6, 0.62, 0.59, 0.61], [90, 95, 40, 105, 110, 115]])
+def test_slope_is_the_median_of_pairwise_slopes(y: list[float]) -> None:
+    x = list(range(len(y)))
+    assert theil_sen_slope(x, y) == pytest.approx(pairwise_median_slope(x, y), abs=1e-12)
+
+
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(-180, 180)), min_size=2,
+                max_size=12).filter(lambda p: len({x for x, _ in p}) > 1))
+def test_slope_agrees_with_its_definition(points: list[tuple[int, int]]) -> None:
+    # repeated x included: pairs with equal x carry no slope
+    x, y = (list(v) for v in zip(*points, strict=True))
+    assert theil_sen_slope(x, y) == pytest.approx(pairwise_median_slope(x, y), abs=1e-9)
 
 
 @pytest.mark.parametrize(("x", "y"), [([1], [1]), ([1, 1], [2, 3]), ([1, 2], [1])])
