@@ -67,8 +67,9 @@ class RunnerSettings:
         Seconds without a frame before the camera counts as lost and the session pauses.
     stall_after_s
         Seconds the session loop may go without turning before the app counts as stalled
-        (it turns every ~50 ms; a longer gap means this process did not run). Below
-        ``camera_lost_after_s``, so a stopped app is never recorded as a lost camera.
+        (it turns every ~50 ms; a gap 30 times longer means this process did not run:
+        stopped, or starved of CPU). Below ``camera_lost_after_s``, and checked first in
+        each turn, so a stopped app is never recorded as a lost camera.
     robot_wait_s
         How long to wait for the robot to hear this app's heartbeats (node start-up, the
         heartbeat process and DDS discovery) and to acknowledge an exercise.
@@ -84,7 +85,7 @@ class RunnerSettings:
     language: str = "ko"
     forward_images: bool = True
     camera_lost_after_s: float = 2.0
-    stall_after_s: float = 1.0
+    stall_after_s: float = 1.5
     robot_wait_s: float = 15.0
     robot_update_hz: float = 10.0
     realtime: bool = True
