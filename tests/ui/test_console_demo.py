@@ -10,8 +10,9 @@ import pytest
 from rehab.demo import DEMO_THERAPIST
 from rehab.demo_run import HeadlessOptions, demo_video
 from rehab.ui.console.app import open_console
-from rehab.ui.console.demo import prepare_demo, start_demo_session
+from rehab.ui.console.demo import start_demo_session
 from rehab.ui.console.session_factory import runner_session_factory
+from rehab.ui.models.demo import prepare_demo
 
 
 @pytest.mark.slow

@@ -23,8 +23,9 @@ from PyQt6.QtWidgets import (
 from rehab.errors import RehabError
 from rehab.store import SessionOutcome
 from rehab.ui.i18n import Translator
+from rehab.ui.models.localtime import local_time
 from rehab.ui.models.outcome import AfterSessionModel
-from rehab.ui.qt.form import FieldWithError, local_time, set_status, show_refusal
+from rehab.ui.qt.form import FieldWithError, set_status, show_refusal
 
 # One below the scale: the spin box shows "not recorded" there (QSpinBox special value).
 _PAIN_UNSET, _RPE_UNSET = -1, 5

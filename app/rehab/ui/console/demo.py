@@ -1,8 +1,8 @@
 """``rehab demo`` with a screen: the console, logged in, running the demo session.
 
-Seeds the demo centre when missing, starts the simulated robot node, points the console's
-settings (kept in the data folder, not the user's own settings) at the demo video or a
-camera and at the node's DDS domain, opens the console logged in as the demo therapist
+Seeds the demo centre when missing and points the demo's console settings at the demo video
+or a camera and at the node's DDS domain (:func:`~rehab.ui.models.demo.prepare_demo`),
+starts the simulated robot node, opens the console logged in as the demo therapist
 with the demo patient selected, and starts the session on the live screen.
 """
 
@@ -10,36 +10,18 @@ from __future__ import annotations
 
 import random
 import sys
-from pathlib import Path
 
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
-from rehab.demo import DEMO_THERAPIST, seed_demo
-from rehab.demo_run import HeadlessOptions, demo_video
+from rehab.demo import DEMO_THERAPIST
+from rehab.demo_run import HeadlessOptions
 from rehab.session.robot_node import SimulatedRobotNode
-from rehab.store import Store
 from rehab.ui.console.app import CloseOnSignals, open_console
 from rehab.ui.console.main_window import QtConsole
 from rehab.ui.console.session_factory import runner_session_factory
-from rehab.ui.i18n import Language
-from rehab.ui.models.settings import ConsoleSettings, save_settings
+from rehab.ui.models.demo import prepare_demo
 from rehab.ui.qt.style import apply_style
-
-DEMO_SETTINGS_NAME = "demo_console.json"
-
-
-def prepare_demo(options: HeadlessOptions, domain_id: int) -> tuple[Path, int]:
-    """Seed the centre and write the demo's console settings; return (settings, patient)."""
-    with Store.open(options.data_dir) as store:
-        patient_id = seed_demo(store).patient.id
-    camera = str(options.camera) if options.camera is not None else str(
-        options.video or demo_video())
-    path = options.data_dir / DEMO_SETTINGS_NAME
-    save_settings(ConsoleSettings(camera=camera, dds_domain_id=domain_id,
-                                  language=Language(options.language),
-                                  data_dir=str(options.data_dir)), path)
-    return path, patient_id
 
 
 def start_demo_session(window: QtConsole, patient_id: int) -> None:

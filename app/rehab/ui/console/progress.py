@@ -20,8 +20,8 @@ from PyQt6.QtWidgets import (
 
 from rehab.analytics import MEASURE_RULES, ExerciseProgress, Trend
 from rehab.ui.i18n import Translator
+from rehab.ui.models.localtime import local_time
 from rehab.ui.models.progress import PatientProgressModel
-from rehab.ui.qt.form import local_time
 from rehab.ui.qt.plots import ClosesPlots
 
 _TREND_COLOURS = {Trend.IMPROVING: "#2e6b30", Trend.PLATEAU: "#4a5568",

@@ -57,9 +57,3 @@ def show_refusal(exc: RehabError, fields: Mapping[str, FieldWithError], status: 
     else:
         set_status(status, tr("common.error", message=tr.error(exc)), error=True)
 
-
-def local_time(iso_utc: str) -> str:
-    """A stored UTC timestamp as the therapist's local ``YYYY-MM-DD HH:MM``."""
-    import datetime as dt
-
-    return dt.datetime.fromisoformat(iso_utc).astimezone().strftime("%Y-%m-%d %H:%M")
