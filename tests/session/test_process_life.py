@@ -52,6 +52,79 @@ def test_a_video_without_frames_is_one_line_and_stores_nothing(tmp_path: Path) -
             assert store.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 
 
+def _start_demo(tmp_path: Path) -> tuple[subprocess.Popen, list[str], int]:
+    """``rehab demo --headless`` in its own process, read up to its first scored rep."""
+    env = {**os.environ, "GLOG_minloglevel": "2", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rehab.cli", "demo", "--headless", "--lang", "en",
+         "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env=env)
+    lines: list[str] = []
+    domain_id = None
+    deadline = time.monotonic() + 180
+    for line in proc.stdout:
+        lines.append(line)
+        if found := re.search(r"on DDS domain (\d+)", line):
+            domain_id = int(found.group(1))
+        if "set 1 rep 1:" in line or time.monotonic() > deadline:
+            break
+    if domain_id is None or not any("set 1 rep 1" in line for line in lines):
+        proc.kill()
+        proc.communicate()
+        pytest.fail("the demo did not reach its first rep:\n" + "".join(lines))
+    return proc, lines, domain_id
+
+
+def _finish(proc: subprocess.Popen, lines: list[str]) -> str:
+    try:
+        out, _ = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return "".join(lines) + out
+
+
+def _only_session(data_dir: Path):
+    with Store.open(data_dir) as store:
+        (session,) = store.sessions.for_patient(store.patients.search("")[0].id)
+        return session, store.sessions.events(session.id)
+
+
+@pytest.mark.slow
+def test_killing_the_robot_node_is_recorded_as_a_lost_link(tmp_path: Path) -> None:
+    """Reproduction 2: `kill -9` of the node was stored as "stopped by the therapist"."""
+    proc, lines, domain_id = _start_demo(tmp_path)
+    for pid in _node_pids(domain_id):
+        os.kill(pid, signal.SIGKILL)
+    output = _finish(proc, lines)
+    assert proc.returncode == 4, output
+    session, _ = _only_session(tmp_path)
+    assert (session.status, session.end_cause) == (SessionStatus.ABORTED,
+                                                   Cause.ROBOT_LINK_LOST), output
+    assert session.notes == ""
+    assert "robot_link_lost" in output
+
+
+@pytest.mark.slow
+def test_stopping_the_app_for_3_s_is_recorded_as_a_stall(tmp_path: Path) -> None:
+    """Reproduction 2: `kill -STOP` of the app for 3 s was stored as "camera lost", with
+    no robot event. Now the stall is the cause, and the robot's own watchdog stop (its
+    heartbeats stopped with the app) is stored as the robot's event."""
+    proc, lines, _ = _start_demo(tmp_path)
+    os.kill(proc.pid, signal.SIGSTOP)
+    time.sleep(3.0)  # the stop itself is what is tested: real time must pass
+    os.kill(proc.pid, signal.SIGCONT)
+    output = _finish(proc, lines)
+    assert proc.returncode == 4, output
+    session, events = _only_session(tmp_path)
+    assert (session.status, session.end_cause) == (SessionStatus.ABORTED,
+                                                   Cause.APP_STALLED), output
+    assert not any(e.cause is Cause.CAMERA_LOST for e in events)
+    watchdog = [e for e in events if e.cause is Cause.ROBOT_WATCHDOG]
+    assert watchdog and watchdog[0].source == "robot", output
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_ends_the_session_cleanly_and_the_robot_node_with_it(

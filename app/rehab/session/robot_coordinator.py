@@ -199,6 +199,18 @@ class RobotCoordinator:
         self._transitions_seen = len(transitions)
         return fresh
 
+    def catch_up(self, timeout_s: float = 0.5) -> None:
+        """Wait briefly for the node's messages to flow again (after this app was stopped,
+        what the robot did meanwhile is still on its way); give up quietly on a dead link."""
+        robot = self.robot
+        if robot is None or robot.link_state() is LinkState.LOST:
+            return
+        seen = robot.telemetry_count
+        try:
+            robot.wait_for(lambda: robot.telemetry_count >= seen + 5, timeout_s)
+        except RobotError:
+            log.info("no fresh telemetry within %.1f s at the session's end", timeout_s)
+
     def drain_telemetry(self) -> list[Telemetry]:
         return [] if self.robot is None else self.robot.drain_telemetry()
 

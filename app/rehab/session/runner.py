@@ -412,12 +412,7 @@ class SessionRunner:
         robot = self._robot
         if robot.robot is None:
             return
-        self._recorder.robot(robot.drain_telemetry())
-        for transition in robot.new_transitions():
-            self._recorder.robot_transition(
-                transition, self._now(),
-                stopped_cause(transition.to_state, transition.reason_code)
-                if transition.to_state in STOPPED_STATES else None)
+        self._record_robot_side()
         if self._phase is SessionPhase.EXERCISING and robot.drives(self._set.item):
             if (fault := robot.check()) is not None:
                 self._fault(fault.cause, _robot_words(fault), "robot")
@@ -430,6 +425,16 @@ class SessionRunner:
         if self._now() >= self._next_robot_update_s and status is not None:
             self._next_robot_update_s = self._now() + 1 / self.settings.robot_update_hz
             self._report.robot(status, robot.robot.link_state(), robot.robot.latest_telemetry)
+
+    def _record_robot_side(self) -> None:
+        """Store the robot's telemetry and its own state changes (its side of the record)."""
+        robot = self._robot
+        self._recorder.robot(robot.drain_telemetry())
+        for transition in robot.new_transitions():
+            self._recorder.robot_transition(
+                transition, self._now(),
+                stopped_cause(transition.to_state, transition.reason_code)
+                if transition.to_state in STOPPED_STATES else None)
 
     # ---------------------------------------------------------------- commands and pauses
 
@@ -536,6 +541,9 @@ class SessionRunner:
 
     def _finish(self, cause: Cause, reason: str) -> None:
         self._stop_pipeline()
+        if self._robot.robot is not None:
+            self._robot.catch_up()
+            self._record_robot_side()  # what the robot did up to the end, as it said
         self._robot.release()
         session = self._recorder.finish(cause, reason, self._now())
         self.end = SessionEnd(session.status, cause, reason)
