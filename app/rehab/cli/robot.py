@@ -46,8 +46,8 @@ def sim(config_path: str | None, domain_id: int | None, duration_s: float | None
         rt_priority: int, unique_check_s: float) -> None:
     """Run the robot node with the simulated robot and patient until Ctrl-C."""
     from rehab_robot.core.errors import RobotCoreError
+    from rehab_robot.node_body import DuplicateNodeError
     from rehab_robot.node_dds import run_simulated
-    from rehab_robot.transport.graph import DuplicateNodeError
     from rehab_robot.transport.participant import ensure_cyclonedds_uri
 
     uri = ensure_cyclonedds_uri()

@@ -1,13 +1,15 @@
 """The robot node as an rclpy lifecycle node (for hosts with ROS 2 installed).
 
-The same thin adapter as :mod:`rehab_robot.node_dds`, over rclpy instead of raw Cyclone DDS,
-with the ROS 2 managed-node lifecycle (ros2/demos ``lifecycle_py/talker.py`` is the model):
+A thin adapter around :class:`rehab_robot.node_body.RobotNodeBody` (which the Cyclone DDS
+node, :mod:`rehab_robot.node_dds`, drives too), over rclpy, with the QoS of
+:data:`rehab_robot.transport.qos.NODE_PROFILES` and the ROS 2 managed-node lifecycle
+(ros2/demos ``lifecycle_py/talker.py`` is the model):
 
 - ``configure``: load ``robot.yaml``, build the driver and the controller, create the
   lifecycle publishers, subscriptions and services (the actuators stay disabled);
-- ``activate``: start the 500 Hz control thread; ``~/enable`` may now power the actuators
-  (the app asks for it once it is sending heartbeats);
-- ``deactivate``: disable the actuators (torque ramps down), stop the control thread;
+- ``activate``: start the body's 500 Hz control thread and publisher; ``~/enable`` may now
+  power the actuators (the app asks for it once it is sending heartbeats);
+- ``deactivate``: disable the actuators (torque ramps down), stop the threads;
 - ``cleanup`` / ``shutdown``: latch the e-stop, close the driver, destroy the entities;
 - ``error``: latch the e-stop (any exception in a transition or in the control path).
 
@@ -20,7 +22,6 @@ into the rclpy message classes with ``rosidl_runtime_py``.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 from typing import Any
 
@@ -29,7 +30,7 @@ try:
     from diagnostic_msgs.msg import DiagnosticArray
     from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
     from rclpy.lifecycle import Node, State, TransitionCallbackReturn
-    from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+    from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
     from rehab_interfaces.msg import (
         ExerciseCommand,
         FormFeedback,
@@ -46,12 +47,40 @@ except ImportError as exc:  # pragma: no cover - depends on a sourced ROS 2 inst
         "workspace with rehab_interfaces built); without ROS 2 use rehab_robot.node_dds"
     ) from exc
 
-from rehab_robot.core.api import DiagnosticStatus, ReasonCode
-from rehab_robot.node_dds import NodeSettings, apply_exercise_command, build_simulated
-from rehab_robot.realtime import DeadlineSchedule, RateGate
-from rehab_robot.transport import convert
+from rehab_robot.node_body import (
+    DEFAULT_UNIQUE_CHECK_S,
+    DuplicateNodeError,
+    RobotNodeBody,
+    build_simulated,
+    ensure_unique_node,
+)
+from rehab_robot.transport import qos as qos_profiles
 from rehab_robot.transport import ros_types as m
 from rehab_robot.transport.names import INTERFACE, NODE_NAME
+
+_PUBLISHED_TYPES: dict[str, type] = {
+    INTERFACE.joint_states: JointState,
+    INTERFACE.status: RobotStatus,
+    INTERFACE.transitions: StateTransition,
+    INTERFACE.diagnostics: DiagnosticArray,
+}
+_SUBSCRIBED_TYPES: dict[str, type] = {
+    INTERFACE.exercise_command: ExerciseCommand,
+    INTERFACE.heartbeat: Heartbeat,
+    INTERFACE.form_feedback: FormFeedback,
+}
+
+
+def rclpy_qos(profile: qos_profiles.Profile) -> QoSProfile:
+    """Return the rclpy QoS of one of the interface's profiles."""
+    if profile.depth is None:
+        history, depth = HistoryPolicy.KEEP_ALL, 0
+    else:
+        history, depth = HistoryPolicy.KEEP_LAST, profile.depth
+    durability = (DurabilityPolicy.TRANSIENT_LOCAL if profile.transient_local
+                  else DurabilityPolicy.VOLATILE)
+    return QoSProfile(history=history, depth=depth, reliability=ReliabilityPolicy.RELIABLE,
+                      durability=durability)
 
 
 def _to_ros(idl_msg: Any, ros_type: type) -> Any:
@@ -77,226 +106,130 @@ def _from_ros(ros_msg: Any, idl_type: type) -> Any:
     return idl_type(**values)
 
 
+class _LifecycleOutlet:
+    """The body's publications as lifecycle publishers (silent while inactive)."""
+
+    def __init__(self, node: Node) -> None:
+        self.publishers = {
+            topic: node.create_lifecycle_publisher(
+                ros_type, topic, rclpy_qos(qos_profiles.NODE_PROFILES[topic]))
+            for topic, ros_type in _PUBLISHED_TYPES.items()
+        }
+
+    def publish(self, topic: str, msg: Any) -> None:
+        publisher = self.publishers[topic]
+        if publisher.is_activated:
+            publisher.publish(_to_ros(msg, _PUBLISHED_TYPES[topic]))
+
+
 class RehabRobotLifecycleNode(Node):
     """The rehab robot node, managed (lifecycle) flavour."""
 
     def __init__(self, node_name: str = NODE_NAME, **kwargs: Any) -> None:
         super().__init__(node_name, **kwargs)
         self.declare_parameter("config_file", "")
-        self._controller: Any = None
-        self._driver: Any = None
-        self._settings: NodeSettings | None = None
-        self._lock = threading.Lock()
-        self._running = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._body: RobotNodeBody | None = None
+        self._outlet: _LifecycleOutlet | None = None
         self._entities: list[Any] = []
 
     # ------------------------------------------------------------------ lifecycle
 
     def on_configure(self, state: State) -> TransitionCallbackReturn:
         config_file = self.get_parameter("config_file").get_parameter_value().string_value
-        self._controller, self._driver, self._settings, clock = build_simulated(
-            config_file or None, 0
-        )
+        controller, driver, settings, clock = build_simulated(config_file or None, 0)
         self._clock = clock
-        self._now_s = clock.monotonic_s
-        reliable = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
-        latched = QoSProfile(
-            depth=20,
-            reliability=ReliabilityPolicy.RELIABLE,
-            durability=DurabilityPolicy.TRANSIENT_LOCAL,
-        )
-        self._pub_joint_states = self.create_lifecycle_publisher(
-            JointState, INTERFACE.joint_states, reliable
-        )
-        self._pub_status = self.create_lifecycle_publisher(RobotStatus, INTERFACE.status, latched)
-        self._pub_transitions = self.create_lifecycle_publisher(
-            StateTransition, INTERFACE.transitions, latched
-        )
-        self._pub_diagnostics = self.create_lifecycle_publisher(
-            DiagnosticArray, INTERFACE.diagnostics, 10
-        )
+        self._outlet = _LifecycleOutlet(self)
+        body = RobotNodeBody(controller, driver, settings, clock, self._outlet)
+        self._body = body
         self._entities = [
             self.create_subscription(
-                ExerciseCommand, INTERFACE.exercise_command, self._on_exercise_command, 10
-            ),
-            self.create_subscription(Heartbeat, INTERFACE.heartbeat, self._on_heartbeat, 5),
-            self.create_subscription(FormFeedback, INTERFACE.form_feedback, self._on_feedback, 10),
-            self.create_service(Trigger, INTERFACE.estop, self._srv_estop),
-            self.create_service(Trigger, INTERFACE.reset, self._trigger(lambda c: c.reset())),
-            self.create_service(Trigger, INTERFACE.pause, self._trigger(lambda c: c.pause())),
-            self.create_service(Trigger, INTERFACE.resume, self._trigger(lambda c: c.resume())),
-            self.create_service(
-                Trigger, INTERFACE.finish, self._trigger(lambda c: c.finish_exercise())
-            ),
-            self.create_service(SetBool, INTERFACE.enable, self._srv_enable),
+                _SUBSCRIBED_TYPES[sub.topic], sub.topic, self._from_ros_into(sub),
+                rclpy_qos(qos_profiles.NODE_PROFILES[sub.topic]),
+            )
+            for sub in body.subscriptions()
         ]
-        self._status_timer = self.create_timer(1.0 / self._settings.status_hz, self._publish_status)
-        self._diag_timer = self.create_timer(
-            1.0 / self._settings.diagnostics_hz, self._publish_diagnostics
-        )
+        self._entities += [
+            self.create_service(Trigger, name, self._trigger(handle))
+            for name, handle in body.trigger_services().items()
+        ]
+        self._entities.append(self.create_service(SetBool, INTERFACE.enable, self._srv_enable))
         self.get_logger().info("configured: simulated robot, actuators disabled")
         return TransitionCallbackReturn.SUCCESS
 
     def on_activate(self, state: State) -> TransitionCallbackReturn:
         # The loop runs from here on; the actuators stay off until the app, which must be
         # sending heartbeats, asks for them over ~/enable (honoured only while active).
+        result = super().on_activate(state)  # the publishers first, so nothing is dropped
         if self._clock.now_s() == 0.0:
             self._clock.restart()  # first activation: the plant starts with the loop
-        self._running.set()
-        self._thread = threading.Thread(target=self._control_loop, daemon=True)
-        self._thread.start()
-        return super().on_activate(state)
+        self._body.start()
+        return result
 
     def on_deactivate(self, state: State) -> TransitionCallbackReturn:
-        with self._lock:
-            self._controller.enable(False)
-        # Keep ticking while the torque ramps down (the control thread does it), then stop.
-        deadline_s = time.monotonic() + 2.0
-        while time.monotonic() < deadline_s:
-            with self._lock:
-                torque_nm = self._controller.joint_sample().effort_nm
-            if all(t == 0.0 for t in torque_nm):
-                break
-            time.sleep(0.01)
-        self._stop_loop()
+        self._body.deactivate()
         return super().on_deactivate(state)
 
     def on_cleanup(self, state: State) -> TransitionCallbackReturn:
-        self._release("cleanup")
+        self._release("node cleanup")
         return TransitionCallbackReturn.SUCCESS
 
     def on_shutdown(self, state: State) -> TransitionCallbackReturn:
-        self._release("shutdown")
+        self._release("node shutdown")
         return TransitionCallbackReturn.SUCCESS
 
     def on_error(self, state: State) -> TransitionCallbackReturn:
-        if self._controller is not None:
-            with self._lock:
-                self._controller.estop("lifecycle error", ReasonCode.INTERNAL_ERROR)
+        if self._body is not None:
+            self._body.make_safe("lifecycle error")
         return TransitionCallbackReturn.SUCCESS
 
-    def _release(self, why: str) -> None:
-        self._stop_loop()
-        if self._controller is not None:
-            with self._lock:
-                self._controller.estop(f"node {why}", ReasonCode.NODE_SHUTDOWN)
-            self._driver.close()
+    def _release(self, reason: str) -> None:
+        if self._body is not None:
+            self._body.shutdown(reason, stop_inputs=self._destroy_inputs)
+        self._destroy_inputs()
+        if self._outlet is not None:
+            for publisher in self._outlet.publishers.values():
+                self.destroy_lifecycle_publisher(publisher)
+        self._body = self._outlet = None
+
+    def _destroy_inputs(self) -> None:
         for entity in self._entities:
             if hasattr(entity, "topic_name"):
                 self.destroy_subscription(entity)
             else:
                 self.destroy_service(entity)
         self._entities = []
-        for timer in (getattr(self, "_status_timer", None), getattr(self, "_diag_timer", None)):
-            if timer is not None:
-                self.destroy_timer(timer)
-        for pub in ("_pub_joint_states", "_pub_status", "_pub_transitions", "_pub_diagnostics"):
-            if hasattr(self, pub):
-                self.destroy_lifecycle_publisher(getattr(self, pub))
-                delattr(self, pub)
-        self._controller = self._driver = None
-
-    def _stop_loop(self) -> None:
-        self._running.clear()
-        if self._thread is not None:
-            self._thread.join(2.0)
-            self._thread = None
-
-    # ------------------------------------------------------------------ control loop
-
-    def _control_loop(self) -> None:
-        settings = self._settings
-        schedule = DeadlineSchedule(1.0 / settings.control_hz, self._now_s, time.sleep)
-        gate = RateGate(settings.joint_states_hz, schedule.next_deadline_s)
-        try:
-            while self._running.is_set():
-                start_s = schedule.wait()
-                with self._lock:
-                    self._clock.latch(start_s)
-                    self._controller.tick()
-                    sample = self._controller.joint_sample() if gate.due(start_s) else None
-                if sample is not None:
-                    msg = convert.joint_state_msg(sample, time.time_ns())
-                    self._pub_joint_states.publish(_to_ros(msg, JointState))
-        except Exception as exc:
-            self.get_logger().fatal(f"control loop failed, e-stop: {exc!r}")
-            with self._lock:
-                self._controller.estop(f"internal error in control loop: {exc!r}",
-                                       ReasonCode.INTERNAL_ERROR)
-            raise
-
-    # ------------------------------------------------------------------ publishers
-
-    def _publish_status(self) -> None:
-        if not self._pub_status.is_activated:
-            return
-        with self._lock:
-            status = self._controller.status()
-            transitions = self._controller.drain_transitions()
-            mono_now_s = self._now_s()
-        now_ns = time.time_ns()
-        for msg in convert.transition_msgs(transitions, mono_now_s, now_ns):
-            self._pub_transitions.publish(_to_ros(msg, StateTransition))
-        msg = convert.status_msg(status, now_ns, self._settings.control_hz)
-        self._pub_status.publish(_to_ros(msg, RobotStatus))
-
-    def _publish_diagnostics(self) -> None:
-        if not self._pub_diagnostics.is_activated:
-            return
-        with self._lock:
-            entries: list[DiagnosticStatus] = list(self._controller.diagnostics())
-        msg = convert.diagnostics_msg(entries, time.time_ns(), "simulated")
-        self._pub_diagnostics.publish(_to_ros(msg, DiagnosticArray))
 
     # ------------------------------------------------------------------ callbacks
 
-    def _on_exercise_command(self, ros_msg: Any) -> None:
-        msg = _from_ros(ros_msg, m.ExerciseCommand)
-        apply_exercise_command(self._controller, self._lock, msg)
+    def _from_ros_into(self, sub: Any) -> Any:
+        # The copy is guarded like the handler: a message it cannot read latches the e-stop.
+        return self._body.guarded(sub.topic,
+                                  lambda ros_msg: sub.handle(_from_ros(ros_msg, sub.msg_type)))
 
-    def _on_heartbeat(self, _msg: Any) -> None:
-        with self._lock:
-            self._controller.heartbeat()
-
-    def _on_feedback(self, ros_msg: Any) -> None:
-        feedback = convert.form_feedback_from_msg(_from_ros(ros_msg, m.FormFeedback))
-        with self._lock:
-            self._controller.form_feedback(feedback)
-
-    def _srv_estop(self, _request: Any, response: Any) -> Any:
-        with self._lock:
-            self._controller.estop("e-stop requested over ~/estop")
-        response.success, response.message = True, "e-stop latched; reset to clear"
-        return response
-
-    def _trigger(self, action: Any) -> Any:
-        def handle(_request: Any, response: Any) -> Any:
-            with self._lock:
-                response.success, response.message = action(self._controller)
+    def _trigger(self, handle: Any) -> Any:
+        def serve(_request: Any, response: Any) -> Any:
+            reply = handle(m.TriggerRequest())
+            response.success, response.message = reply.success, reply.message
             return response
 
-        return handle
+        return serve
 
     def _srv_enable(self, request: Any, response: Any) -> Any:
-        if request.data and not self._running.is_set():
-            response.success, response.message = False, "node is not active"
-            return response
-        with self._lock:
-            response.success, response.message = self._controller.enable(bool(request.data))
+        reply = self._body.handle_enable(m.SetBoolRequest(data=bool(request.data)))
+        response.success, response.message = reply.success, reply.message
         return response
 
 
-def another_node_named_like(node: Node, window_s: float = 1.5) -> bool:
-    """Whether another node of ``node``'s namespace and name shows in the ROS graph
-    within ``window_s`` (rclpy lists ``node`` itself once; a second entry is a rival)."""
+def rival_in_graph(node: Node, window_s: float = DEFAULT_UNIQUE_CHECK_S) -> str | None:
+    """Watch the ROS graph for ``window_s``; describe another node of ``node``'s namespace
+    and name if one shows (rclpy lists ``node`` itself once; a second entry is a rival)."""
     me = (node.get_name(), node.get_namespace())
     deadline_s = time.monotonic() + window_s
     while time.monotonic() < deadline_s:
         if node.get_node_names_and_namespaces().count(me) > 1:
-            return True
+            return "seen in the ROS graph"
         time.sleep(0.05)  # the graph fills in from discovery; nothing to wait on
-    return False
+    return None
 
 
 def main(args: list[str] | None = None) -> None:
@@ -307,12 +240,13 @@ def main(args: list[str] | None = None) -> None:
     """
     rclpy.init(args=args)
     node = RehabRobotLifecycleNode()
-    if another_node_named_like(node):
-        name = node.get_fully_qualified_name()
+    try:
+        ensure_unique_node(lambda: rival_in_graph(node), node.get_fully_qualified_name(),
+                           "this ROS domain")
+    except DuplicateNodeError as exc:
         node.destroy_node()
         rclpy.try_shutdown()
-        raise SystemExit(f"rehab_robot_lifecycle_node: a node named {name} already runs on "
-                         "this ROS domain")
+        raise SystemExit(f"rehab_robot_lifecycle_node: {exc}") from exc
     executor = MultiThreadedExecutor()
     executor.add_node(node)
     try:

@@ -61,3 +61,39 @@ def watch_parent_pipe(on_eof: Callable[[], None],
     thread = threading.Thread(target=watch, name="parent-pipe", daemon=True)
     thread.start()
     return thread
+
+
+class ParentWatch:
+    """A node's arrangements to die with the process that started it.
+
+    Made first thing at start-up, so that a parent that dies while the node is still
+    building is noticed too; :meth:`stop_with` then names what to stop.
+
+    Parameters
+    ----------
+    pipe
+        Watch stdin with :func:`watch_parent_pipe` (the primary mechanism).
+    death_signal
+        Also ask for SIGTERM with :func:`set_parent_death_signal`.
+    """
+
+    def __init__(self, *, pipe: bool, death_signal: bool) -> None:
+        self.gone = threading.Event()
+        self._pipe = pipe
+        if death_signal:
+            set_parent_death_signal(signal.SIGTERM)
+        if pipe:
+            watch_parent_pipe(self.gone.set)
+
+    def stop_with(self, request_stop: Callable[[], None]) -> None:
+        """Call ``request_stop()`` (on a daemon thread) once stdin has closed."""
+        if not self._pipe:
+            return
+
+        def stop_when_parent_gone() -> None:
+            self.gone.wait()
+            logger.warning("stdin closed: the process that started the node is gone; "
+                           "stopping")
+            request_stop()
+
+        threading.Thread(target=stop_when_parent_gone, name="parent-gone", daemon=True).start()

@@ -18,7 +18,8 @@ from rehab_robot.core.config import load_config
 from rehab_robot.core.controller import RobotController
 from rehab_robot.core.driver import SimulatedDriver
 from rehab_robot.core.plant import SimulatedPlant
-from rehab_robot.node_dds import DdsRobotNode, NodeSettings
+from rehab_robot.node_body import NodeSettings
+from rehab_robot.node_dds import DdsRobotNode
 from rehab_robot.realtime import CycleClock
 from rehab_robot.transport import convert, qos
 from rehab_robot.transport import ros_types as m

@@ -8,9 +8,8 @@ reads it. :class:`DiscoveryAnnouncer` publishes the robot node's entry the same 
 layout, 16-byte GIDs; see :mod:`rehab_robot.transport.ros_types`).
 
 :func:`find_node` listens to the same topic for a short window, so that the node can refuse
-to start when a node of the same name already runs on the domain: two robot nodes on one
-domain would both obey every command (an e-stop, an exercise), and their statuses would
-blend in every client.
+to start when a node of the same name already runs on the domain
+(:func:`rehab_robot.node_body.ensure_unique_node`).
 """
 
 from __future__ import annotations
@@ -35,10 +34,6 @@ DISCOVERY_TOPIC = "ros_discovery_info"
 DEFAULT_NAMESPACE = "/"
 
 _U64 = 0xFFFF_FFFF_FFFF_FFFF
-
-
-class DuplicateNodeError(RuntimeError):
-    """A node of the same namespace and name already runs on the DDS domain."""
 
 
 def gid(entity_or_guid: Entity | uuid.UUID) -> m.Gid:
@@ -139,16 +134,3 @@ def _match(reader: DataReader, namespace: str, node_name: str) -> str | None:
             if (node.node_namespace, node.node_name) == (namespace, node_name):
                 return bytes(sample.gid.data).hex()
     return None
-
-
-def ensure_unique_node(domain_id: int, namespace: str, node_name: str, window_s: float) -> None:
-    """Raise :class:`DuplicateNodeError` if :func:`find_node` finds the node on the domain.
-
-    There is a short race left: two nodes started within the same window both start. The
-    window is for the usual mistake, a second ``rehab robot sim`` next to a running one.
-    """
-    other = find_node(domain_id, namespace, node_name, window_s)
-    if other is not None:
-        raise DuplicateNodeError(
-            f"a node named {qualified_name(namespace, node_name)} already runs on DDS domain "
-            f"{domain_id} (participant {other}); stop it first or use another ROS_DOMAIN_ID")
