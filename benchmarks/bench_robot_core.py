@@ -23,13 +23,13 @@ import uuid
 from pathlib import Path
 
 from rehab_robot.core.api import ControlMode, ExerciseCommand, SensorReading
-from rehab_robot.core.canopen_driver import Cia402Driver
-from rehab_robot.core.cia402_sim import SimulatedCia402Bus
 from rehab_robot.core.clock import FakeClock
 from rehab_robot.core.config import load_config
 from rehab_robot.core.controller import RobotController
 from rehab_robot.core.plant import SimulatedPlant
 from rehab_robot.core.simulation import build_simulated_robot, run_ticks
+from rehab_robot.drivers.canopen_driver import Cia402Driver
+from rehab_robot.drivers.cia402_sim import SimulatedCia402Bus
 
 CONFIG = load_config()
 PERIOD = CONFIG.rates.control_period_s

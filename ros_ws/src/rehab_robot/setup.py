@@ -23,7 +23,7 @@ setup(
         (f"share/{PACKAGE}/config", glob("config/*")),
         (f"share/{PACKAGE}/launch", glob("launch/*.py")),
     ],
-    # The core needs PyYAML (configuration) and canopen/python-can (CiA 402 driver); the
+    # The core needs PyYAML (configuration); the drivers canopen/python-can (CiA 402); the
     # Cyclone DDS node needs cyclonedds. rclpy comes from the ROS 2 installation.
     install_requires=["setuptools", "PyYAML", "canopen", "python-can", "cyclonedds"],
     zip_safe=True,

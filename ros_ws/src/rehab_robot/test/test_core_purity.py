@@ -1,4 +1,4 @@
-"""The core stays pure: importing all of it pulls in no ROS, DDS, Qt or MediaPipe.
+"""The core stays pure: importing all of it pulls in no ROS, DDS, CAN, Qt or MediaPipe.
 
 Checked in a fresh interpreter, so modules imported by other tests do not hide a leak.
 """
@@ -12,11 +12,12 @@ import sys
 
 import rehab_robot.core
 
-FORBIDDEN = ("rclpy", "cyclonedds", "PyQt6", "pyqtgraph", "mediapipe", "rehab_robot.transport",
+FORBIDDEN = ("rclpy", "cyclonedds", "can", "canopen", "PyQt6", "pyqtgraph", "mediapipe",
+             "rehab_robot.transport", "rehab_robot.drivers", "rehab_robot.node_body",
              "rehab_robot.node_dds", "rehab_robot.node_rclpy", "rehab")
 
 
-def test_core_imports_no_ros_dds_or_qt() -> None:
+def test_core_imports_no_ros_dds_can_or_qt() -> None:
     modules = [f"rehab_robot.core.{m.name}" for m in pkgutil.iter_modules(
         rehab_robot.core.__path__)]
     assert "rehab_robot.core.controller" in modules

@@ -20,8 +20,8 @@ Where things live:
   commands.
 - ``rehab_robot.core.plant.SimulatedPlant``, ``rehab_robot.core.driver.SimulatedDriver``,
   ``rehab_robot.core.simulation.build_simulated_robot(config, clock)`` (both at once)
-- ``rehab_robot.core.canopen_driver.Cia402Driver`` (CiA 402 drives over CANopen), and the
-  simulated drives it is tested against, ``rehab_robot.core.cia402_sim``.
+- ``rehab_robot.drivers.canopen_driver.Cia402Driver`` (CiA 402 drives over CANopen), and the
+  simulated drives it is tested against, ``rehab_robot.drivers.cia402_sim``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :class:`rehab_robot.core.api.ActuatorDriver` is the port; this module implements it over
 :class:`rehab_robot.core.plant.SimulatedPlant`. The CiA 402 drives are in
-:mod:`rehab_robot.core.canopen_driver`.
+:mod:`rehab_robot.drivers.canopen_driver`.
 """
 
 from __future__ import annotations

@@ -12,17 +12,17 @@ import uuid
 
 import pytest
 
-from rehab_robot.core import cia402
 from rehab_robot.core.api import ControlMode, ExerciseCommand, RobotState
-from rehab_robot.core.canopen_driver import Cia402Driver
-from rehab_robot.core.cia402 import PowerState, decode_statusword, next_state
-from rehab_robot.core.cia402_sim import SimulatedCia402Bus
 from rehab_robot.core.clock import FakeClock
 from rehab_robot.core.config import load_config
 from rehab_robot.core.controller import RobotController
 from rehab_robot.core.errors import DriverError
 from rehab_robot.core.plant import SimulatedPlant
 from rehab_robot.core.simulation import run_ticks, with_patient
+from rehab_robot.drivers import cia402
+from rehab_robot.drivers.canopen_driver import Cia402Driver
+from rehab_robot.drivers.cia402 import PowerState, decode_statusword, next_state
+from rehab_robot.drivers.cia402_sim import SimulatedCia402Bus
 
 CONFIG = with_patient(load_config(), strength=0.0)
 RATED_NM = (40.0, 20.0)

@@ -4,7 +4,7 @@ Implements :class:`rehab_robot.core.api.ActuatorDriver`. One drive per joint. Co
 and the power state machine go over SDO (modes of operation 0x6060 = 10, controlword 0x6040
 walked Switch on disabled -> Ready to switch on -> Switched on -> Operation enabled while
 the statusword 0x6041 is checked at every step); the cyclic exchange uses the PDO layout in
-:mod:`rehab_robot.core.cia402`: every :meth:`Cia402Driver.read` sends SYNC and waits for each
+:mod:`rehab_robot.drivers.cia402`: every :meth:`Cia402Driver.read` sends SYNC and waits for each
 drive's TPDO1/TPDO2, every :meth:`Cia402Driver.write_torque` sends each drive's RPDO1.
 
 Faults: a statusword with the fault bit set, a drive that left Operation enabled, or a
@@ -26,10 +26,10 @@ import can
 import canopen
 from canopen.sdo.exceptions import SdoError
 
-from rehab_robot.core import cia402
 from rehab_robot.core.api import Clock, SensorReading
-from rehab_robot.core.cia402 import PowerState
 from rehab_robot.core.errors import DriverError
+from rehab_robot.drivers import cia402
+from rehab_robot.drivers.cia402 import PowerState
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ SDO requests from the object dictionary) plus a small PDO responder: it takes RP
 and TPDO2. Torque reaches the plant only in OPERATION ENABLED with cyclic synchronous torque
 selected; a fault (injected with :meth:`SimulatedDrive.inject_fault`) drops the torque and
 the power stage, as a drive's fault reaction does. This is the hardware fake: the code under
-test is :class:`rehab_robot.core.canopen_driver.Cia402Driver`.
+test is :class:`rehab_robot.drivers.canopen_driver.Cia402Driver`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any
 
 import canopen
 
-from rehab_robot.core import cia402
 from rehab_robot.core.api import Clock
-from rehab_robot.core.cia402 import PowerState
 from rehab_robot.core.plant import SimulatedPlant
+from rehab_robot.drivers import cia402
+from rehab_robot.drivers.cia402 import PowerState
 
 logger = logging.getLogger(__name__)
 
