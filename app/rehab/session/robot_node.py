@@ -21,7 +21,6 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from rehab.errors import RobotError
 from rehab_robot.transport.participant import ensure_cyclonedds_uri
 
 log = logging.getLogger(__name__)
@@ -61,12 +60,6 @@ class SimulatedRobotNode:
     def pid(self) -> int | None:
         """The node's process id while it runs."""
         return self._proc.pid if self._proc is not None else None
-
-    def check_alive(self) -> None:
-        """Raise :class:`RobotError` if the node has exited."""
-        if self._proc is not None and self._proc.poll() is not None:
-            raise RobotError(f"the robot node exited with code {self._proc.returncode}; "
-                             f"see {self.log_path}")
 
     def stop(self, timeout_s: float = 10.0) -> int | None:
         """Ask the node to stop (it disables the actuators first); return its exit code."""

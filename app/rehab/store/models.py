@@ -467,14 +467,3 @@ class Event(NewEvent):
     id: int = 0
     session_id: int | None = None
     at: str = ""
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    at: str
-    actor_id: int | None
-    action: str
-    entity: str
-    entity_id: str
-    detail: str

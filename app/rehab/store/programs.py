@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from rehab.errors import NotFoundError, ValidationError
@@ -138,9 +137,3 @@ class ProgramRepo:
             "SELECT id FROM programs WHERE patient_id = ? AND (active = 1 OR ?) ORDER BY id",
             (patient_id, int(include_inactive)))
         return [self.get(r[0]) for r in ids.fetchall()]
-
-
-def item_as_new(item: ProgramItem) -> NewProgramItem:
-    """The prescription part of a stored item, for editing and re-saving."""
-    fields = {f.name for f in dataclasses.fields(NewProgramItem) if f.init}
-    return NewProgramItem(**{k: v for k, v in dataclasses.asdict(item).items() if k in fields})

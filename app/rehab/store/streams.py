@@ -89,15 +89,6 @@ class StreamRepo:
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
 
-    def write_chunk(self, session_id: int, stream: str, columns: Sequence[str],
-                    t_s: np.ndarray, values: np.ndarray) -> None:
-        """Write one chunk (in the caller's transaction when one is open)."""
-        t_s, values = np.asarray(t_s, dtype=np.float64), np.asarray(values, dtype=np.float32)
-        _check_columns(columns)
-        _check_samples(len(columns), t_s, values)
-        with self._ctx.db.atomic():
-            self._insert(session_id, [(stream, ",".join(columns), t_s, values)])
-
     def _insert(self, session_id: int,
                 chunks: Sequence[tuple[str, str, np.ndarray, np.ndarray]]) -> None:
         """Insert checked chunks ``(stream, joined columns, t_s, values)``; no transaction."""

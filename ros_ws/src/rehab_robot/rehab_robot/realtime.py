@@ -289,10 +289,6 @@ class DeadlineSchedule:
             ticks=self.ticks,
         )
 
-    def lateness_samples_s(self) -> list[float]:
-        """Return the recent lateness samples (s), oldest first."""
-        return list(self._lateness_s)
-
 
 class CycleClock:
     """The controller's clock: one time per control cycle, like ros2_control's ``update(time)``.
