@@ -13,7 +13,7 @@ from rehab.ui.models.live import LiveSessionModel
 from rehab.ui.models.outcome import AfterSessionModel, RepSummary
 from tests.ui.test_models import FakeControl
 
-GREY = (120, 120, 120)
+GREY = (112, 112, 112)  # Role.TEXT_INACTIVE: #707070, 4.95:1 on white (WCAG AA)
 
 
 def _session(store: Store, centre, reps: list[tuple[float, float, bool]]) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -26,6 +25,7 @@ from rehab.ui.i18n import Translator
 from rehab.ui.models.localtime import local_time
 from rehab.ui.models.outcome import AfterSessionModel
 from rehab.ui.qt.form import FieldWithError, set_status, show_refusal
+from rehab.ui.qt.style import Role, Size, Weight, qcolor, style_text
 
 # One below the scale: the spin box shows "not recorded" there (QSpinBox special value).
 _PAIN_UNSET, _RPE_UNSET = -1, 5
@@ -42,7 +42,7 @@ class QtAfterSession(QWidget):
         self.title = QLabel(objectName="title")
         self.session_label = QLabel()
         self.summary = QLabel()
-        self.summary.setStyleSheet("font-size: 15px; font-weight: 600;")
+        style_text(self.summary, size=Size.EMPHASIS, weight=Weight.SEMIBOLD)
         self.reps = QTableWidget(0, 5)
         self.reps.verticalHeader().hide()
         self.reps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -142,7 +142,7 @@ class QtAfterSession(QWidget):
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if rep.uncertain:
-                    item.setForeground(QColor(120, 120, 120))
+                    item.setForeground(qcolor(Role.TEXT_INACTIVE))
                 if col < 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.reps.setItem(row, col, item)

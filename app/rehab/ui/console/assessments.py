@@ -32,6 +32,7 @@ from rehab.ui.i18n import Translator
 from rehab.ui.models.assessments import INSTRUMENTS, AssessmentsModel, parse_score
 from rehab.ui.qt.form import FieldWithError, set_status, show_refusal
 from rehab.ui.qt.plots import ClosesPlots
+from rehab.ui.qt.style import Role, Weight, colour, style_text
 
 
 class _DayAxis(pg.AxisItem):
@@ -65,7 +66,7 @@ class QtAssessments(ClosesPlots, QWidget):
         self.date = FieldWithError(date)
         self.notes = FieldWithError(QLineEdit())
         self.range_hint = QLabel()
-        self.range_hint.setStyleSheet("color: #4a5a6a;")
+        style_text(self.range_hint, Role.TEXT_MUTED)
         self.labels = {k: QLabel() for k in ("instrument", "score", "assessed_on", "notes")}
         self.add_button = QPushButton(objectName="primary")
         self.status = QLabel()
@@ -90,7 +91,8 @@ class QtAssessments(ClosesPlots, QWidget):
         self.plot_titles: dict[str, QLabel] = {}
         grid = QGridLayout()
         for i, instrument in enumerate(INSTRUMENTS):
-            plot = pg.PlotWidget(background="w", axisItems={"bottom": _DayAxis("bottom")})
+            plot = pg.PlotWidget(background=colour(Role.SURFACE),
+                                 axisItems={"bottom": _DayAxis("bottom")})
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMouseEnabled(x=False, y=False)
             plot.setMenuEnabled(False)
@@ -98,7 +100,7 @@ class QtAssessments(ClosesPlots, QWidget):
             lo, hi = INSTRUMENT_RANGES[instrument]
             plot.setYRange(lo, hi if instrument != "timed_up_and_go_s" else 60)
             title = QLabel()
-            title.setStyleSheet("font-weight: 600;")
+            style_text(title, weight=Weight.SEMIBOLD)
             box = QVBoxLayout()
             box.addWidget(title)
             box.addWidget(plot)
@@ -166,7 +168,8 @@ class QtAssessments(ClosesPlots, QWidget):
             x = np.array([dt.datetime.combine(d, dt.time(12), dt.UTC).timestamp()
                           for d, _ in series])
             y = np.array([score for _, score in series])
-            plot.plot(x, y, pen=pg.mkPen("#2b6cb0", width=2), symbol="o", symbolBrush="#2b6cb0")
+            blue = colour(Role.TRACE_PRIMARY)
+            plot.plot(x, y, pen=pg.mkPen(blue, width=2), symbol="o", symbolBrush=blue)
             plot.setXRange(x.min() - 3 * 86400, x.max() + 3 * 86400)
             if instrument == "timed_up_and_go_s":
                 plot.setYRange(0, max(30.0, float(y.max()) * 1.2))

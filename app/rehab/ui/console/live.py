@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QColor, QKeySequence, QPixmap, QShortcut
+from PyQt6.QtGui import QKeySequence, QPixmap, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -31,25 +31,33 @@ from PyQt6.QtWidgets import (
 
 from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Cause, Severity
-from rehab.ui.i18n import Translator, angle_label, name_of
+from rehab.ui.i18n import (
+    Translator,
+    alert_text,
+    angle_label,
+    cue_text,
+    name_of,
+    robot_fault_text,
+    robot_reason_text,
+)
 from rehab.ui.models.live import LiveSessionModel
 from rehab.ui.qt.plots import ClosesPlots
 from rehab.ui.qt.skeleton import render_frame
+from rehab.ui.qt.style import TRACES, Role, Size, Weight, colour, font_size, qcolor, style_text
 
 REDRAW_INTERVAL_MS = 33  # ~30 fps
 ANGLE_RANGE_DEG = (-10.0, 190.0)  # joint angles of the body: 0-180 with a margin
 ROBOT_RANGE_DEG = (-15.0, 155.0)  # the robot's joints: their hard limits with a margin
 ESTOP_KEYS = ("F12", "Pause")
-_SEVERITY_COLOURS = {Severity.INFO: QColor(40, 90, 140), Severity.WARNING: QColor(170, 100, 0),
-                     Severity.ERROR: QColor(176, 0, 32)}
-_TRACE_COLOURS = ("#2b6cb0", "#d97706", "#2f855a", "#9b2c2c", "#6b46c1", "#4a5568")
-_LINK_COLOURS = {"connected": "#2e6b30", "stale": "#b7791f", "lost": "#b00020"}
+_SEVERITY_ROLES = {Severity.INFO: Role.ALERT_INFO, Severity.WARNING: Role.ALERT_WARNING,
+                   Severity.ERROR: Role.ALERT_ERROR}
+_LINK_ROLES = {"connected": Role.STATUS_OK, "stale": Role.ALERT_WARNING, "lost": Role.ALERT_ERROR}
 
 
 def _plot(y_range_deg: tuple[float, float], window_s: float) -> pg.PlotWidget:
     # Fixed axes: time runs from -window to 0 (now) and angles keep their range, so the
     # axes never re-layout (the costliest part of a pyqtgraph repaint) and nothing jumps.
-    plot = pg.PlotWidget(background="w")
+    plot = pg.PlotWidget(background=colour(Role.SURFACE))
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMouseEnabled(x=False, y=False)
     plot.setMenuEnabled(False)
@@ -57,7 +65,8 @@ def _plot(y_range_deg: tuple[float, float], window_s: float) -> pg.PlotWidget:
     plot.setXRange(-window_s, 0, padding=0)
     plot.setYRange(*y_range_deg, padding=0)
     plot.enableAutoRange(enable=False)
-    plot.addLegend(offset=(10, 5), labelTextSize="9pt", brush=(255, 255, 255, 220))
+    plot.addLegend(offset=(10, 5), labelTextSize=f"{font_size(Size.PLOT_LEGEND)}pt",
+                   brush=qcolor(Role.SURFACE, alpha=220))
     plot.setMinimumHeight(150)
     return plot
 
@@ -92,9 +101,9 @@ class QtLiveSession(ClosesPlots, QWidget):
         self.camera.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.camera.setMinimumSize(480, 300)
         self.camera.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.camera.setStyleSheet("background: #111; color: #ddd; font-size: 16px;")
+        self.camera.setObjectName("camera")
         self.latency = QLabel()
-        self.latency.setStyleSheet("color: #4a5a6a;")
+        style_text(self.latency, Role.TEXT_MUTED)
         self.angle_plot = _plot(ANGLE_RANGE_DEG, model.trace_window_s)
         self.robot_plot = _plot(ROBOT_RANGE_DEG, model.trace_window_s)
         self.estop_button = QPushButton(objectName="estop")
@@ -102,20 +111,20 @@ class QtLiveSession(ClosesPlots, QWidget):
         self.estop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # never steals typing focus
         self.estop_hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.estop_state = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.estop_state.setStyleSheet("color: #b00020; font-weight: 700; font-size: 15px;")
+        style_text(self.estop_state, Role.ALERT_ERROR, Size.EMPHASIS, Weight.BOLD)
         self.estop_state.hide()
         self.estop_state.setWordWrap(True)
         self.phase = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.phase.setStyleSheet("font-size: 16px; font-weight: 600;")
+        style_text(self.phase, size=Size.HEADING, weight=Weight.SEMIBOLD)
         self.exercise = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.exercise.setWordWrap(True)
         self.set_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.rep_counter = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.rep_counter.setStyleSheet("font-size: 44px; font-weight: 700; color: #1f3b57;")
+        style_text(self.rep_counter, Role.EMPHASIS, Size.COUNTER, Weight.BOLD)
         self.rep_caption = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.cue = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)  # what the patient is told
         self.cue.setWordWrap(True)
-        self.cue.setStyleSheet("color: #2b6cb0; font-size: 14px;")
+        style_text(self.cue, Role.ACCENT, Size.LABEL)
         self.start_button = QPushButton(objectName="primary")
         self.pause_button = QPushButton()
         self.stop_button = QPushButton()
@@ -126,10 +135,10 @@ class QtLiveSession(ClosesPlots, QWidget):
         self.robot_link = QLabel()
         self.robot_assist = QLabel()
         self.robot_fault = QLabel()
-        self.robot_fault.setStyleSheet("color: #b00020;")
+        style_text(self.robot_fault, Role.ALERT_ERROR)
         self.robot_fault.setWordWrap(True)
         self.robot_reason = QLabel()
-        self.robot_reason.setStyleSheet("color: #4a5a6a;")
+        style_text(self.robot_reason, Role.TEXT_MUTED)
         self.robot_reason.setWordWrap(True)
         self.reps_box = QGroupBox()
         self.reps_table = QTableWidget(0, 5)
@@ -226,7 +235,8 @@ class QtLiveSession(ClosesPlots, QWidget):
             "live.col.deductions")])
         for plot, key in ((self.angle_plot, "live.angle_plot"),
                           (self.robot_plot, "live.robot_plot")):
-            plot.setTitle(t(key), color="#1d2733", size="10pt")
+            plot.setTitle(t(key), color=colour(Role.TEXT),
+                          size=f"{font_size(Size.PLOT_TITLE)}pt")
             plot.setLabel("bottom", t("live.time_s"))
         for plot in (self.angle_plot, self.robot_plot):  # legends are in the old language
             plot.clear()
@@ -271,7 +281,7 @@ class QtLiveSession(ClosesPlots, QWidget):
             t, y = trace.window(self.model.trace_window_s)
             t = t - self._now_s  # seconds before now: the time axis stays fixed
             if key not in self._curves:
-                pen = pg.mkPen(_TRACE_COLOURS[i % len(_TRACE_COLOURS)],
+                pen = pg.mkPen(colour(TRACES[i % len(TRACES)]),
                                width=3 if name == self.model.primary_angle else 1.5)
                 label = (angle_label(name, lang) if prefix == "angle"
                          else name_of("joint", name, lang))
@@ -306,7 +316,7 @@ class QtLiveSession(ClosesPlots, QWidget):
         self.rep_counter.setText(t("live.rep_count", done=where.reps_done,
                                    target=where.reps_target))
         if p.cue:
-            self.cue.setText(t("live.cue", cue=p.cue))
+            self.cue.setText(t("live.cue", cue=cue_text(p, t.language)))
         self.pause_button.setText(t("live.resume") if p.phase is SessionPhase.PAUSED
                                   else t("live.pause"))
 
@@ -323,12 +333,13 @@ class QtLiveSession(ClosesPlots, QWidget):
                                    mode=name_of("mode", r.mode, t.language)))
         link = t(f"link.{r.link}") if f"link.{r.link}" in _LINK_KEYS else r.link
         self.robot_link.setText(t("live.robot_link", link=link))
-        self.robot_link.setStyleSheet(f"color: {_LINK_COLOURS.get(r.link, '#1d2733')}; "
-                                      "font-weight: 600;")
+        style_text(self.robot_link, _LINK_ROLES.get(r.link, Role.TEXT), weight=Weight.SEMIBOLD)
         self.robot_assist.setText(t("live.robot_assist", a=r.assistance))
-        self.robot_fault.setText(t("live.robot_fault", fault=r.fault) if r.fault else "")
+        self.robot_fault.setText(t("live.robot_fault", fault=robot_fault_text(r, t.language))
+                                 if r.fault else "")
         self.robot_fault.setVisible(bool(r.fault))
-        self.robot_reason.setText(t("live.robot_reason", reason=r.reason) if r.reason else "")
+        self.robot_reason.setText(t("live.robot_reason", reason=robot_reason_text(r, t.language))
+                                  if r.reason else "")
         self.robot_reason.setVisible(bool(r.reason))
 
     def _show_control(self) -> None:
@@ -364,7 +375,7 @@ class QtLiveSession(ClosesPlots, QWidget):
         for col, value in enumerate(values):
             item = QTableWidgetItem(value)
             if rep.partial or rep.uncertain:
-                item.setForeground(QColor(120, 120, 120))
+                item.setForeground(qcolor(Role.TEXT_INACTIVE))
             if col < 4:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.reps_table.setItem(row, col, item)
@@ -373,9 +384,10 @@ class QtLiveSession(ClosesPlots, QWidget):
 
     def _add_alert(self, alert: Alert) -> None:
         text = f"[{alert.t_s:6.1f} s] {self.tr_(f'severity.{alert.severity}')} · " \
-               f"{name_of('source', alert.source, self.tr_.language)}: {alert.message}"
+               f"{name_of('source', alert.source, self.tr_.language)}: " \
+               f"{alert_text(alert, self.tr_.language)}"
         item = QListWidgetItem(text)
-        item.setForeground(_SEVERITY_COLOURS[alert.severity])
+        item.setForeground(qcolor(_SEVERITY_ROLES[alert.severity]))
         self.alerts.insertItem(0, item)  # newest on top
 
     # -- commands ---------------------------------------------------------------------

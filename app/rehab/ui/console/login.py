@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
 from rehab.store import User
 from rehab.ui.i18n import Translator
 from rehab.ui.models.login import LoginModel
+from rehab.ui.qt.style import Spacing
 from rehab.ui.qt.worker import WorkerPool
 
 
@@ -35,17 +36,15 @@ class QtLogin(QWidget):
         self.submit = QPushButton(objectName="primary")
         self.message = QLabel(objectName="statusError")
         self.message.setWordWrap(True)
-        card = QFrame()
-        card.setStyleSheet("QFrame { background: white; border: 1px solid #cfd8e0; "
-                           "border-radius: 8px; }  QLabel { border: none; }")
+        card = QFrame(objectName="card")
         card.setFixedWidth(440)
         form = QFormLayout()
         self._user_label, self._pass_label = QLabel(), QLabel()
         form.addRow(self._user_label, self.username)
         form.addRow(self._pass_label, self.password)
         inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(12)
+        inner.setContentsMargins(Spacing.XXXL, Spacing.XXL, Spacing.XXXL, Spacing.XXL)
+        inner.setSpacing(Spacing.L)
         for w in (self.title, self.subtitle):
             inner.addWidget(w)
         inner.addLayout(form)

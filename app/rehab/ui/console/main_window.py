@@ -29,6 +29,7 @@ from rehab.ui.console.settings import QtSettings
 from rehab.ui.models.console import ConsoleModel
 from rehab.ui.qt.bridge import QtSessionBridge
 from rehab.ui.qt.plots import close_plots
+from rehab.ui.qt.style import Role, Spacing, Weight, style_text
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +75,15 @@ class QtConsole(QMainWindow):
         self.title = QLabel(objectName="title")
         self.user_label = QLabel()
         self.patient_label = QLabel()
-        self.patient_label.setStyleSheet("font-weight: 600; color: #1f3b57;")
+        style_text(self.patient_label, Role.EMPHASIS, weight=Weight.SEMIBOLD)
         self.logout_button = QPushButton()
         self.hint = QLabel()
-        self.hint.setStyleSheet("color: #b7791f;")
+        style_text(self.hint, Role.ALERT_WARNING)
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.patient_label)
-        top.addSpacing(24)
+        top.addSpacing(Spacing.XXL)
         top.addWidget(self.user_label)
         top.addWidget(self.logout_button)
         content = QVBoxLayout()
@@ -94,7 +95,7 @@ class QtConsole(QMainWindow):
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(self.nav)
         body_layout.addLayout(content, 1)
-        content.setContentsMargins(12, 8, 12, 8)
+        content.setContentsMargins(Spacing.L, Spacing.M, Spacing.L, Spacing.M)
         self.root = QStackedWidget()
         self.root.addWidget(self.login)
         self.root.addWidget(body)

@@ -26,6 +26,7 @@ from rehab.store import Patient, Sex, Side
 from rehab.ui.i18n import Translator
 from rehab.ui.models.patients import PatientListModel, patient_from_form
 from rehab.ui.qt.form import FieldWithError, set_status
+from rehab.ui.qt.style import Role, qcolor
 
 COLUMNS = ("code", "name", "birth_year", "sex", "side", "diagnosis", "status")
 _FORM_SIDES = (Side.LEFT, Side.RIGHT, Side.BOTH, Side.NONE)
@@ -151,7 +152,7 @@ class QtPatientList(QWidget):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, p.id)
                 if not p.active:
-                    item.setForeground(Qt.GlobalColor.gray)
+                    item.setForeground(qcolor(Role.TEXT_INACTIVE))
                 self.table.setItem(row, col, item)
             if self.model.selected is not None and p.id == self.model.selected.id:
                 self.table.selectRow(row)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -24,6 +23,7 @@ from rehab.store import RobotMode, Side
 from rehab.ui.i18n import Translator, name_of
 from rehab.ui.models.program import ProgramEditorModel, allowed_sides, robot_joint_for
 from rehab.ui.qt.form import FieldWithError, set_status
+from rehab.ui.qt.style import Role, qcolor, style_text
 
 # (field, label key, editor kind, min, max, step, decimals)
 _NUMBER_FIELDS = (
@@ -78,7 +78,7 @@ class QtProgramEditor(QWidget):
         self.robot_info = QLabel()
         for label in (self.exercise_info, self.robot_info):
             label.setWordWrap(True)
-            label.setStyleSheet("color: #4a5a6a;")
+            style_text(label, Role.TEXT_MUTED)
         self.save_button = QPushButton(objectName="primary")
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -182,7 +182,7 @@ class QtProgramEditor(QWidget):
                             sets=draft.sets, reps=draft.reps, rom=draft.target_rom_deg)
             item = QListWidgetItem(("⚠ " if index in self.model.errors else "") + text)
             if index in self.model.errors:
-                item.setForeground(QColor(176, 0, 32))
+                item.setForeground(qcolor(Role.ALERT_ERROR))
             self.items.addItem(item)
         count = len(self.model.drafts)
         self.empty_hint.setVisible(count == 0)

@@ -23,9 +23,10 @@ from rehab.ui.i18n import Translator
 from rehab.ui.models.localtime import local_time
 from rehab.ui.models.progress import PatientProgressModel
 from rehab.ui.qt.plots import ClosesPlots
+from rehab.ui.qt.style import Role, Size, Weight, colour, font_size, qcolor, style_text
 
-_TREND_COLOURS = {Trend.IMPROVING: "#2e6b30", Trend.PLATEAU: "#4a5568",
-                  Trend.DECLINING: "#b00020", Trend.INSUFFICIENT: "#8b96a1"}
+_TREND_ROLES = {Trend.IMPROVING: Role.STATUS_OK, Trend.PLATEAU: Role.TEXT_MUTED,
+                Trend.DECLINING: Role.ALERT_ERROR, Trend.INSUFFICIENT: Role.TEXT_INACTIVE}
 _MEASURE_KEYS = {"max_rom_deg": "progress.max_rom", "mean_form_score": "progress.form_score",
                  "reps_ratio": "progress.reps", "mean_assistance": "progress.assistance"}
 
@@ -62,14 +63,14 @@ class QtPatientProgress(ClosesPlots, QWidget):
         self.trend_labels: dict[str, QLabel] = {}
         grid = QGridLayout()
         for i, measure in enumerate(_MEASURE_KEYS):
-            plot = pg.PlotWidget(background="w")
+            plot = pg.PlotWidget(background=colour(Role.SURFACE))
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMouseEnabled(x=False, y=False)
             plot.setMenuEnabled(False)
             plot.setMinimumHeight(180)
-            plot.addLegend(offset=(10, 5), labelTextSize="9pt", brush=(255, 255, 255, 220))
+            plot.addLegend(offset=(10, 5), labelTextSize=f"{font_size(Size.PLOT_LEGEND)}pt",
+                           brush=qcolor(Role.SURFACE, alpha=220))
             label = QLabel()
-            label.setStyleSheet("font-weight: 600;")
             box = QVBoxLayout()
             box.addWidget(label)
             box.addWidget(plot)
@@ -77,7 +78,7 @@ class QtPatientProgress(ClosesPlots, QWidget):
             self.plots[measure], self.trend_labels[measure] = plot, label
         self.help = QLabel()
         self.help.setWordWrap(True)
-        self.help.setStyleSheet("color: #4a5a6a;")
+        style_text(self.help, Role.TEXT_MUTED)
         self.table = QTableWidget(0, 7)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -134,13 +135,13 @@ class QtPatientProgress(ClosesPlots, QWidget):
             trend = progress.trends[measure] if progress else Trend.INSUFFICIENT
             self.trend_labels[measure].setText(t("progress.trend", measure=t(
                 _MEASURE_KEYS[measure]), trend=t(f"trend.{trend}")))
-            self.trend_labels[measure].setStyleSheet(
-                f"font-weight: 600; color: {_TREND_COLOURS[trend]};")
+            style_text(self.trend_labels[measure], _TREND_ROLES[trend], weight=Weight.SEMIBOLD)
             plot.setLabel("bottom", t("progress.session_no"))
         if progress is None:
             return
         x = np.arange(1, len(progress.rows) + 1, dtype=float)
-        blue, grey, green = "#2b6cb0", "#8b96a1", "#2f855a"
+        blue, grey = colour(Role.TRACE_PRIMARY), colour(Role.TRACE_REFERENCE)
+        green = colour(Role.TRACE_3)
         rom = self.plots["max_rom_deg"]
         reached = _values(progress.series("max_rom_deg"))
         target = np.array([r.target_rom_deg for r in progress.rows])

@@ -21,6 +21,7 @@ from rehab.errors import RehabError, ValidationError
 from rehab.ui.i18n import Language, Translator
 from rehab.ui.models.settings import MAX_DDS_DOMAIN_ID, SettingsModel
 from rehab.ui.qt.form import FieldWithError, set_status
+from rehab.ui.qt.style import Role, style_text
 
 
 class QtSettings(QWidget):
@@ -44,7 +45,7 @@ class QtSettings(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.file_label = QLabel()
-        self.file_label.setStyleSheet("color: #4a5a6a;")
+        style_text(self.file_label, Role.TEXT_MUTED)
         self.box = QGroupBox()
         form = QFormLayout(self.box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -8,8 +8,7 @@ from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from rehab.errors import RehabError, ValidationError
 from rehab.ui.i18n import Translator
-
-ERROR_STYLE = "color: #b00020; font-size: 12px;"
+from rehab.ui.qt.style import Role, Size, Spacing, style_text
 
 
 class FieldWithError(QWidget):
@@ -19,12 +18,12 @@ class FieldWithError(QWidget):
         super().__init__(parent)
         self.editor = editor
         self.error_label = QLabel()
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        style_text(self.error_label, Role.ALERT_ERROR, Size.SMALL)
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        layout.setSpacing(Spacing.XXS)
         layout.addWidget(editor)
         layout.addWidget(self.error_label)
 
@@ -42,7 +41,7 @@ class FieldWithError(QWidget):
 
 def set_status(label: QLabel, text: str, *, error: bool = False) -> None:
     """Show a one-line outcome under a form: green when done, red when refused."""
-    label.setStyleSheet("color: #b00020;" if error else "color: #2e6b30;")
+    style_text(label, Role.ALERT_ERROR if error else Role.STATUS_OK)
     label.setText(text)
 
 

@@ -8,6 +8,7 @@ from PyQt6.QtCore import QPointF, QSize, Qt
 from PyQt6.QtGui import QColor, QImage, QPainter, QPen
 
 from rehab.session.events import FrameUpdate
+from rehab.ui.qt.style import Role, qcolor
 
 # BlazePose's 33-landmark topology (as in mediapipe.solutions.pose.POSE_CONNECTIONS, written
 # out so the console need not import MediaPipe).
@@ -20,9 +21,6 @@ POSE_CONNECTIONS: tuple[tuple[int, int], ...] = (
     (24, 26), (26, 28), (28, 30), (28, 32), (30, 32),
 )
 MIN_VISIBILITY = 0.5
-LEFT_COLOUR = QColor(255, 170, 0)  # the person's left (odd landmark indices)
-RIGHT_COLOUR = QColor(0, 200, 255)
-CENTRE_COLOUR = QColor(235, 235, 235)
 
 
 def _bgr_to_qimage(image_bgr: np.ndarray, size: QSize | None) -> QImage:
@@ -45,9 +43,9 @@ def _bgr_to_qimage(image_bgr: np.ndarray, size: QSize | None) -> QImage:
 
 
 def _colour(a: int, b: int) -> QColor:
-    if a > 10 and b > 10 and a % 2 == b % 2:
-        return LEFT_COLOUR if a % 2 == 1 else RIGHT_COLOUR
-    return CENTRE_COLOUR
+    if a > 10 and b > 10 and a % 2 == b % 2:  # the person's left: odd landmark indices
+        return qcolor(Role.SKELETON_LEFT if a % 2 == 1 else Role.SKELETON_RIGHT)
+    return qcolor(Role.SKELETON_CENTRE)
 
 
 def render_frame(frame: FrameUpdate, size: QSize | None = None) -> QImage:
@@ -77,8 +75,8 @@ def render_frame(frame: FrameUpdate, size: QSize | None = None) -> QImage:
         if visible[a] and visible[b]:
             painter.setPen(QPen(_colour(a, b), width, cap=Qt.PenCapStyle.RoundCap))
             painter.drawLine(QPointF(*points[a]), QPointF(*points[b]))
-    painter.setPen(QPen(QColor(255, 255, 255), 1))
-    painter.setBrush(QColor(40, 40, 40))
+    painter.setPen(QPen(qcolor(Role.JOINT_OUTLINE), 1))
+    painter.setBrush(qcolor(Role.JOINT_FILL))
     for i in np.flatnonzero(visible[11:]) + 11:  # body joints only; the face is cluttered
         painter.drawEllipse(QPointF(*points[i]), width * 1.2, width * 1.2)
     painter.end()
