@@ -24,10 +24,10 @@ import time
 
 import numpy as np
 
+from rehab.datasets.synthetic import PoseAngles, skeleton_series
 from rehab.exercises.analysis import Analyzer, analyze
 from rehab.exercises.library import load_library
 from rehab.vision.angles import ANGLE_NAMES, AngleSeries
-from rehab.vision.synthetic import PoseAngles, skeleton_series
 
 RATE_HZ = 30.0
 

@@ -18,14 +18,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rehab.vision.agreement import angle_agreement, best_lag
-from rehab.vision.angles import compute_angles, compute_angles_2d
-from rehab.vision.capture import VideoFileSource
-from rehab.vision.keraal import (
+from rehab.datasets.agreement import angle_agreement, best_lag
+from rehab.datasets.keraal import (
     load_keraal_blazepose,
     load_keraal_blazepose_image,
     load_keraal_kinect,
 )
+from rehab.vision.angles import compute_angles, compute_angles_2d
+from rehab.vision.capture import VideoFileSource
 from rehab.vision.pose import BlazePoseEstimator
 from rehab.vision.skeleton import N_JOINTS, blazepose_to_canonical_points
 from rehab.vision.tracking import PatientRegion, PatientTracker, UntrackedPoser

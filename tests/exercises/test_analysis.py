@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rehab.datasets.synthetic import PoseAngles, posed_skeleton, skeleton_series
 from rehab.errors import ValidationError
 from rehab.exercises.analysis import Analyzer, analyze
 from rehab.exercises.library import load_library
 from rehab.vision.angles import ANGLE_NAMES, AngleSeries, compute_angles
 from rehab.vision.pose import PoseFrame
 from rehab.vision.skeleton import Joint
-from rehab.vision.synthetic import PoseAngles, posed_skeleton, skeleton_series
 from tests.exercises.signals import RepSpec, rep_signal
 
 LIB = load_library()

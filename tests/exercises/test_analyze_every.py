@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from rehab.cli import cli
 from rehab.cli.analyze import analyze as analyze_command
 from rehab.cli.analyze import score_skeleton
+from rehab.datasets.synthetic import PoseAngles, skeleton_series
 from rehab.exercises.library import load_library
 from rehab.vision.filters import MAX_CUTOFF_NYQUIST_FRACTION, offline_cutoff_hz
 from rehab.vision.skeleton import SkeletonSeries
-from rehab.vision.synthetic import PoseAngles, skeleton_series
 from tests.exercises.signals import RepSpec, rep_signal
 
 VIDEO = Path(__file__).resolve().parents[2] / "app/rehab/media/sports2d_demo.mp4"

@@ -2,7 +2,7 @@
 
 Each UI-PRMD file is one segmented repetition, so the ten files of one movement and subject,
 concatenated in time, are a set with a known number of reps. The skeletons are rebuilt on
-the canonical skeleton by :mod:`rehab.vision.ui_prmd` and go through the real angle code.
+the canonical skeleton by :mod:`rehab.datasets.ui_prmd` and go through the real angle code.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rehab.datasets.ui_prmd import find_episodes, load_episode
 from rehab.exercises.analysis import AnalysisResult, analyze
 from rehab.exercises.library import SideMode, load_library
 from rehab.exercises.segmentation import PartialReason
 from rehab.vision.angles import compute_angles
 from rehab.vision.skeleton import SkeletonSeries
-from rehab.vision.ui_prmd import find_episodes, load_episode
 
 UI_PRMD = Path(__file__).resolve().parents[2] / "../shared/data/ui_prmd"
 

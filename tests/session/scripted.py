@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from rehab.datasets.synthetic import PoseAngles, posed_skeleton
 from rehab.vision.pose import PoseFrame
 from rehab.vision.skeleton import Joint
-from rehab.vision.synthetic import PoseAngles, posed_skeleton
 
 # BlazePose landmark index -> canonical joint it stands for (inverse of the mapping in
 # rehab.vision.skeleton; landmarks of the face and hands take the nearest joint).

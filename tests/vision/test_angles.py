@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from rehab.datasets.synthetic import PoseAngles, posed_skeleton, skeleton_series, standing_pose
 from rehab.errors import ValidationError
 from rehab.vision.angles import (
     ANGLE_NAMES,
@@ -18,7 +19,6 @@ from rehab.vision.angles import (
     compute_angles_2d,
 )
 from rehab.vision.skeleton import MIRROR_JOINT, N_JOINTS, Joint, SkeletonSeries
-from rehab.vision.synthetic import PoseAngles, posed_skeleton, skeleton_series, standing_pose
 
 TRUNK_LEANS = ("trunk_lean_sagittal", "trunk_lean_lateral")
 

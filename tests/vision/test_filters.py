@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rehab.datasets.synthetic import PoseAngles, skeleton_series
 from rehab.errors import ValidationError
 from rehab.vision.filters import (
     OneEuroFilter,
@@ -14,7 +15,6 @@ from rehab.vision.filters import (
     finite_runs,
     smooth_skeleton,
 )
-from rehab.vision.synthetic import PoseAngles, skeleton_series
 
 FS = 30.0
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehab.errors import DataFileError
-from rehab.vision.agreement import angle_agreement, best_lag
-from rehab.vision.angles import compute_angles, compute_angles_2d
-from rehab.vision.keraal import (
+from rehab.datasets.agreement import angle_agreement, best_lag
+from rehab.datasets.keraal import (
     load_keraal_blazepose,
     load_keraal_blazepose_image,
     load_keraal_kinect,
 )
+from rehab.errors import DataFileError
+from rehab.vision.angles import compute_angles, compute_angles_2d
 from rehab.vision.skeleton import N_JOINTS, Joint, blazepose_to_canonical_points
 from tests.vision.vision_data import KERAAL, need
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehab.vision.angles import ANGLE_NAMES, compute_angles
-from rehab.vision.keraal import (
+from rehab.datasets.keraal import (
     load_keraal_blazepose,
     load_keraal_blazepose_image,
     load_keraal_kinect,
 )
+from rehab.datasets.synthetic import PoseAngles, posed_skeleton
+from rehab.datasets.ui_prmd import UiPrmdEpisode, load_episode
+from rehab.vision.angles import ANGLE_NAMES, compute_angles
 from rehab.vision.skeleton import BLAZEPOSE_LANDMARK_NAMES, Joint
-from rehab.vision.synthetic import PoseAngles, posed_skeleton
-from rehab.vision.ui_prmd import UiPrmdEpisode, load_episode
 
 POSES = [
     PoseAngles(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rehab.datasets.synthetic import PoseAngles, posed_skeleton
 from rehab.errors import ValidationError
 from rehab.vision.angles import compute_angles
 from rehab.vision.skeleton import (
@@ -18,7 +19,6 @@ from rehab.vision.skeleton import (
     from_blazepose,
     from_kinect_v2,
 )
-from rehab.vision.synthetic import PoseAngles, posed_skeleton
 
 # BlazePose / Kinect v2 indices of the canonical limb joints.
 BP = {"L_SHOULDER": 11, "R_SHOULDER": 12, "L_ELBOW": 13, "R_ELBOW": 14, "L_WRIST": 15,

@@ -9,10 +9,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from rehab.errors import DataFileError, NotFoundError
-from rehab.vision.angles import compute_angles
-from rehab.vision.skeleton import Joint
-from rehab.vision.ui_prmd import (
+from rehab.datasets.ui_prmd import (
     UiPrmdEpisode,
     euler_zxy_to_matrix,
     find_episodes,
@@ -20,6 +17,9 @@ from rehab.vision.ui_prmd import (
     read_ui_prmd_table,
     rebuild_absolute,
 )
+from rehab.errors import DataFileError, NotFoundError
+from rehab.vision.angles import compute_angles
+from rehab.vision.skeleton import Joint
 from tests.vision.vision_data import UI_PRMD, need
 
 

@@ -374,7 +374,7 @@ def compute_angles(series: SkeletonSeries) -> AngleSeries:
     --------
     >>> import numpy as np
     >>> from rehab.vision.skeleton import SkeletonSeries
-    >>> from rehab.vision.synthetic import standing_pose
+    >>> from rehab.datasets.synthetic import standing_pose
     >>> s = SkeletonSeries(np.zeros(1), standing_pose()[None], np.ones((1, 18)), "test")
     >>> round(float(compute_angles(s).deg["elbow_flexion_left"][0]), 1)
     0.0

@@ -335,7 +335,7 @@ def from_kinect_v2(
         ``(N, 25, 3)`` (``KINECT_V2_25``): absolute positions in metres in the Kinect
         camera space (``x`` to the sensor's left, ``y`` up, ``z`` from the sensor toward
         the subject); or ``(N, 22, 3)`` (``UI_PRMD_22``): UI-PRMD positions rebuilt to
-        absolute (:func:`rehab.vision.ui_prmd.rebuild_absolute`), in metres.
+        absolute (:func:`rehab.datasets.ui_prmd.rebuild_absolute`), in metres.
     t_s
         ``(N,)`` frame times in seconds.
     layout
