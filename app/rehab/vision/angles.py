@@ -207,8 +207,11 @@ def _plane_angle_deg(v: np.ndarray, zero_dir: np.ndarray, positive_dir: np.ndarr
 
 
 def _wrap_limb_deg(angle_deg: np.ndarray) -> np.ndarray:
-    """Put a limb elevation angle in (-90, 270]: extension/adduction never passes -90, so
-    an arm raised slightly past overhead reads 185, not -175."""
+    """Put a limb elevation angle in (-90, 270].
+
+    Extension/adduction never passes -90, so an arm raised slightly past overhead reads
+    185, not -175.
+    """
     return np.where(angle_deg <= -90.0, angle_deg + 360.0, angle_deg)
 
 

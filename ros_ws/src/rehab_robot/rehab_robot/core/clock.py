@@ -9,7 +9,13 @@ class MonotonicClock:
     """The process's monotonic clock (``time.monotonic``), in seconds."""
 
     def now_s(self) -> float:
-        """Return the current monotonic time (s)."""
+        """Return the current monotonic time.
+
+        Returns
+        -------
+        float
+            Seconds since an arbitrary fixed point; never goes backwards.
+        """
         return time.monotonic()
 
 
@@ -33,11 +39,28 @@ class FakeClock:
         self._t_s = float(start_s)
 
     def now_s(self) -> float:
-        """Return the current fake time (s)."""
+        """Return the current fake time.
+
+        Returns
+        -------
+        float
+            Seconds: the start time plus every :meth:`advance` so far.
+        """
         return self._t_s
 
     def advance(self, dt_s: float) -> None:
-        """Move the clock forward by ``dt_s`` (s, >= 0)."""
+        """Move the clock forward.
+
+        Parameters
+        ----------
+        dt_s
+            How far (s, >= 0).
+
+        Raises
+        ------
+        ValueError
+            ``dt_s`` is negative or NaN.
+        """
         if not dt_s >= 0.0:
             raise ValueError(f"a clock cannot go backwards (dt_s={dt_s!r})")
         self._t_s += dt_s

@@ -127,8 +127,11 @@ class AssistConfig:
 
 @dataclass(frozen=True)
 class LinkParams:
-    """One rigid link: mass (kg), length (m), centre of mass from the proximal joint (m),
-    inertia about the centre of mass (kg m^2)."""
+    """One rigid link of the arm model.
+
+    Mass (kg), length (m), centre of mass from the proximal joint (m), inertia about the
+    centre of mass (kg m^2).
+    """
 
     mass_kg: float
     length_m: float
@@ -444,6 +447,16 @@ def parse_config(raw: Any) -> RobotConfig:
 
     Cross-field checks are in :func:`validate_config`; :func:`load_config` runs both.
 
+    Parameters
+    ----------
+    raw
+        The YAML document as parsed (nested dicts and lists).
+
+    Returns
+    -------
+    RobotConfig
+        The configuration, angles converted from degrees to radians.
+
     Raises
     ------
     ConfigError
@@ -513,6 +526,11 @@ def parse_config(raw: Any) -> RobotConfig:
 
 def validate_config(config: RobotConfig) -> None:
     """Cross-field checks that keep the configuration safe and the model meaningful.
+
+    Parameters
+    ----------
+    config
+        A configuration built by :func:`parse_config`.
 
     Raises
     ------

@@ -60,13 +60,25 @@ class SimulatedDriver:
         return self._enabled
 
     def enable(self, on: bool) -> None:
-        """Power the simulated amplifiers; disabling zeroes the motor torque at once."""
+        """Power the simulated amplifiers; disabling zeroes the motor torque at once.
+
+        Parameters
+        ----------
+        on
+            True to power them, False to cut them.
+        """
         self._enabled = bool(on)
         if not self._enabled:
             self._plant.set_motor_torque(self._zero)
 
     def read(self) -> SensorReading:
-        """Advance the plant to now and sample encoders and cuff torque sensors."""
+        """Advance the plant to now and sample encoders and cuff torque sensors.
+
+        Returns
+        -------
+        SensorReading
+            Joint positions (rad), velocities (rad/s) and interaction torques (N m), now.
+        """
         now = self._clock.now_s()
         self._plant.advance_to(now)
         p = self._plant
@@ -79,11 +91,23 @@ class SimulatedDriver:
                              interaction_torque_nm=p.interaction_torque_nm)
 
     def write_torque(self, torque_nm: tuple[float, ...]) -> None:
-        """Command motor torque; a disabled amplifier produces none."""
+        """Command motor torque; a disabled amplifier produces none.
+
+        Parameters
+        ----------
+        torque_nm
+            One torque per joint (N m), in :attr:`joint_names` order.
+        """
         self._plant.set_motor_torque(torque_nm if self._enabled else self._zero)
 
     def cue(self, cue: ExerciseCue) -> None:
-        """Show the simulated patient what to do (the patient screen's role)."""
+        """Show the simulated patient what to do (the patient screen's role).
+
+        Parameters
+        ----------
+        cue
+            The exercise the patient should follow now.
+        """
         self._plant.patient.cue(cue)
 
     def close(self) -> None:

@@ -46,8 +46,11 @@ _SPASM_RISE_FRACTION = 0.15
 
 
 def _spasm_profile(phase: float) -> float:
-    """Spasm activation 0-1 over its duration: a fast rise (the first 15 %, tens of ms, as
-    a stretch-reflex burst) and a slower decay, both raised-cosine shaped."""
+    """Spasm activation 0-1 over its duration.
+
+    A fast rise (the first 15 %, tens of ms, as a stretch-reflex burst) and a slower decay,
+    both raised-cosine shaped.
+    """
     if not 0.0 <= phase < 1.0:
         return 0.0
     if phase < _SPASM_RISE_FRACTION:

@@ -21,6 +21,18 @@ from rehab_robot.core.plant import SimulatedPlant
 def with_patient(config: RobotConfig, **changes: float) -> RobotConfig:
     """A copy of ``config`` with other simulated-patient settings, validated again.
 
+    Parameters
+    ----------
+    config
+        The robot configuration to start from.
+    **changes
+        Fields of :class:`~rehab_robot.core.config.PatientConfig` to replace.
+
+    Returns
+    -------
+    RobotConfig
+        The changed configuration.
+
     Raises
     ------
     ConfigError
@@ -44,7 +56,20 @@ def with_patient(config: RobotConfig, **changes: float) -> RobotConfig:
 
 def build_simulated_robot(config: RobotConfig, clock: Clock
                           ) -> tuple[RobotController, SimulatedDriver]:
-    """A controller over the simulated plant, both on ``clock``."""
+    """A controller over the simulated plant, both on ``clock``.
+
+    Parameters
+    ----------
+    config
+        The robot and simulated patient.
+    clock
+        The clock both run on (a :class:`~rehab_robot.core.clock.FakeClock` in tests).
+
+    Returns
+    -------
+    tuple of (RobotController, SimulatedDriver)
+        The controller and the driver it commands (which holds the plant).
+    """
     driver = SimulatedDriver(SimulatedPlant(config), clock, config.joint_names)
     return RobotController(config, driver, clock), driver
 

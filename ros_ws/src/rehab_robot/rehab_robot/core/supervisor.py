@@ -78,8 +78,19 @@ class SafetySupervisor:
 
     # ----------------------------------------------------------------- state machine
     def transition(self, t_s: float, to: RobotState, reason: str, code: ReasonCode) -> None:
-        """Enter ``to`` for ``reason`` (English, for the log) coded ``code`` (for the app);
-        logged and queued for publishing."""
+        """Enter ``to`` for ``reason``; logged and queued for publishing.
+
+        Parameters
+        ----------
+        t_s
+            When (s, on the controller's clock).
+        to
+            The state to enter.
+        reason
+            Why, in English, for the log.
+        code
+            Why, as a code the app translates.
+        """
         if to is self.state and reason == self.reason:
             return
         record = Transition(t_s, self.state, to, reason, code)

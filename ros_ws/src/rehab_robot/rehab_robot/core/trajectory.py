@@ -108,11 +108,30 @@ class ExerciseTrajectory:
         return self._approach_s + self.reps * self._rep_s
 
     def advance(self, dt_s: float, speed: float = 1.0) -> None:
-        """Move the progress clock by ``dt_s * speed`` (``speed`` in ``[0, 1]``)."""
+        """Move the progress clock by ``dt_s * speed``.
+
+        Parameters
+        ----------
+        dt_s
+            Time elapsed (s).
+        speed
+            Time scaling in ``[0, 1]`` (slowed down by assist-as-needed).
+        """
         self._progress_s += max(0.0, dt_s) * min(1.0, max(0.0, speed))
 
     def sample(self, speed: float = 1.0) -> ReferenceSample:
-        """The reference at the present progress; velocities scaled by ``speed``."""
+        """The reference at the present progress.
+
+        Parameters
+        ----------
+        speed
+            Time scaling in ``[0, 1]``; velocities are scaled by it.
+
+        Returns
+        -------
+        ReferenceSample
+            Positions (rad), velocities (rad/s) and the phase of the exercise.
+        """
         t = self._progress_s
         if t < self._approach_s:
             return self._move(self._from, self._start, self._approach_s, t, speed,
