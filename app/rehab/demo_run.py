@@ -21,6 +21,8 @@ from pathlib import Path
 from rehab.cli.exit_codes import exit_code
 from rehab.demo import seed_demo
 from rehab.exercises.library import load_library
+from rehab.language import DEFAULT_LANGUAGE, Language
+from rehab.messages import Message
 from rehab.session.headless import Echo, SessionPrinter, print_summary
 from rehab.session.launch import LiveSession, RobotConnector, SessionSpec, connect_robot
 from rehab.session.robot_node import SimulatedRobotNode
@@ -61,7 +63,7 @@ class HeadlessOptions:
     data_dir: Path
     video: Path | None = None
     camera: int | None = None
-    language: str = "ko"
+    language: Language = DEFAULT_LANGUAGE
     robot: bool = True
     domain_id: int | None = None
 
@@ -126,7 +128,7 @@ def _wait(live: LiveSession, timeout_s: float) -> None:
     while not live.wait(0.2):
         waited += 0.2
         if waited >= timeout_s:
-            live.stop(Cause.ERROR, f"the demo ran past its {timeout_s:g} s limit")
+            live.stop(Cause.ERROR, Message("session.time_limit", {"s": timeout_s}))
             live.wait(30)
             return
 
@@ -152,4 +154,5 @@ class _StopOnSignals:
     def _on_signal(self, signum: int, _frame: object) -> None:
         if self.signum is None:
             self.signum = signum
-            self._live.stop(Cause.SIGNAL, f"ended by {signal.Signals(signum).name}")
+            self._live.stop(Cause.SIGNAL, Message("session.ended_by_signal",
+                                                  {"signal": signal.Signals(signum).name}))

@@ -27,6 +27,7 @@ from rehab.exercises.analysis import AnalysisResult
 from rehab.exercises.analysis import analyze as analyze_angles
 from rehab.exercises.library import SIDES, ExerciseDef, load_library
 from rehab.exercises.report import analysis_to_dict, format_rep_table
+from rehab.language import DEFAULT_LANGUAGE, LANGUAGES
 from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.filters import smooth_skeleton
 from rehab.vision.skeleton import SkeletonSeries, from_blazepose
@@ -150,8 +151,8 @@ def _exercise(exercise_id: str) -> ExerciseDef:
 )
 @click.option(
     "--language",
-    type=click.Choice(["ko", "en"]),
-    default="ko",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT_LANGUAGE.value,
     show_default=True,
     help="Language of cues and deduction reasons.",
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from rehab.demo import seed_demo
+from rehab.language import DEFAULT_LANGUAGE, LANGUAGES
 from rehab.paths import resolve_data_dir
 from rehab.store import Store
 
@@ -21,7 +22,8 @@ from rehab.store import Store
               default=None, help="Play this video as the camera (default: the demo video).")
 @click.option("--camera", type=click.IntRange(min=0), default=None,
               help="Use this camera (OpenCV index) instead of a video.")
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE.value,
+              show_default=True,
               help="Language of cues and texts.")
 @click.option("--no-robot", is_flag=True, help="Camera-only session: no robot node.")
 @click.option("--seed-only", is_flag=True, help="Only seed the demo centre and print it.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rehab.messages import Message
 from rehab.store.models import Cause
 
 
@@ -28,7 +29,8 @@ class Stop:
     """End the session early: by a person (``stopped``) or a signal (``aborted``)."""
 
     cause: Cause
-    reason: str = ""
+    reason: str | Message = ""
+    """Why, for people (a :class:`~rehab.messages.Message`); a plain string is English."""
 
 
 @dataclass(frozen=True)

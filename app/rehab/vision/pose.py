@@ -65,15 +65,14 @@ class PoseFrame:
 
     def __post_init__(self) -> None:
         if np.shape(self.image_xy_px) != (N_LANDMARKS, 2):
-            raise ValidationError(
-                "image_xy_px", f"must be (33, 2), got {np.shape(self.image_xy_px)}"
-            )
+            raise ValidationError("image_xy_px", "validation.shape", expected="(33, 2)",
+                                  got=str(np.shape(self.image_xy_px)))
         if np.shape(self.world_xyz_m) != (N_LANDMARKS, 3):
-            raise ValidationError(
-                "world_xyz_m", f"must be (33, 3), got {np.shape(self.world_xyz_m)}"
-            )
+            raise ValidationError("world_xyz_m", "validation.shape", expected="(33, 3)",
+                                  got=str(np.shape(self.world_xyz_m)))
         if np.shape(self.visibility) != (N_LANDMARKS,):
-            raise ValidationError("visibility", f"must be (33,), got {np.shape(self.visibility)}")
+            raise ValidationError("visibility", "validation.shape", expected="(33,)",
+                                  got=str(np.shape(self.visibility)))
 
     @classmethod
     def no_person(cls, t_s: float, image_size_px: tuple[int, int]) -> PoseFrame:
@@ -144,13 +143,13 @@ class BlazePoseSettings:
 
     def __post_init__(self) -> None:
         if self.model_complexity not in (0, 1):
-            raise ValidationError(
-                "model_complexity", "must be 0 or 1 (mediapipe 0.10.21 ships no heavy model)"
-            )
+            # mediapipe 0.10.21 ships no heavy model
+            raise ValidationError("model_complexity", "validation.one_of", allowed="0, 1",
+                                  value=repr(self.model_complexity))
         for name in ("min_detection_confidence", "min_tracking_confidence"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
-                raise ValidationError(name, f"must be in 0..1, got {value}")
+                raise ValidationError(name, "validation.range", lo=0, hi=1, value=value)
 
 
 class BlazePoseEstimator:
@@ -205,9 +204,8 @@ class BlazePoseEstimator:
         """
         img = np.asarray(image_rgb)
         if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
-            raise ValidationError(
-                "image_rgb", f"expected (H, W, 3) uint8, got {img.shape} {img.dtype}"
-            )
+            raise ValidationError("image_rgb", "validation.shape", expected="(H, W, 3) uint8",
+                                  got=f"{img.shape} {img.dtype}")
         h, w = img.shape[:2]
         with self._lock:
             if self._closed:

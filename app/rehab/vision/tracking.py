@@ -79,9 +79,11 @@ class PatientRegion:
 
     def __post_init__(self) -> None:
         if self.x1 <= self.x0 or self.y1 <= self.y0:
-            raise ValidationError("region", f"empty rectangle {self}")
+            raise ValidationError("region", "validation.inconsistent",
+                                  detail=f"empty rectangle {self}")
         if min(self.x0, self.y0) < 0:
-            raise ValidationError("region", f"negative corner {self}")
+            raise ValidationError("region", "validation.inconsistent",
+                                  detail=f"negative corner {self}")
 
     def contains(self, xy: tuple[float, float] | np.ndarray) -> bool:
         """True if the point lies inside the region."""
@@ -130,7 +132,7 @@ class PatientRegion:
             xy = pose.image_xy_px[np.isfinite(pose.image_xy_px).all(axis=1)]
             boxes.append(np.concatenate([xy.min(axis=0), xy.max(axis=0)]))
         if not boxes:
-            raise ValidationError("poses", "no person found to calibrate the patient region on")
+            raise ValidationError("poses", "tracking.no_person")
         x_min, y_min, x_max, y_max = np.median(np.array(boxes), axis=0)
         height = max(y_max - y_min, 1.0)
         w, h = poses[0].image_size_px
@@ -170,11 +172,14 @@ class TrackerSettings:
 
     def __post_init__(self) -> None:
         if not 0 < self.size_ratio_min < 1 < self.size_ratio_max:
-            raise ValidationError("size_ratio_min", "need 0 < size_ratio_min < 1 < size_ratio_max")
+            raise ValidationError("size_ratio_min", "validation.inconsistent",
+                                  detail="need 0 < size_ratio_min < 1 < size_ratio_max")
         if self.reference_frames < 1:
-            raise ValidationError("reference_frames", "must be >= 1")
+            raise ValidationError("reference_frames", "validation.at_least", lo=1,
+                                  value=self.reference_frames)
         if self.max_speed_torso_per_s <= 0 or self.min_jump_torso < 0:
-            raise ValidationError("max_speed_torso_per_s", "speed must be positive, jump >= 0")
+            raise ValidationError("max_speed_torso_per_s", "validation.inconsistent",
+                                  detail="speed must be positive, jump >= 0")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from PyQt6.QtWidgets import (
 )
 
 from rehab.errors import RehabError, ValidationError
-from rehab.ui.i18n import Language, Translator
+from rehab.language import Language
+from rehab.ui.i18n import Translator
 from rehab.ui.models.settings import MAX_DDS_DOMAIN_ID, SettingsModel
 from rehab.ui.qt.form import FieldWithError, set_status
 from rehab.ui.qt.style import Role, style_text

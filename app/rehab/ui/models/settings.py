@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rehab.errors import DataFileError, ValidationError
+from rehab.language import DEFAULT_LANGUAGE, Language, parse_language
 from rehab.paths import DEFAULT_DATA_DIR
-from rehab.ui.i18n import Language
 from rehab.ui.models.observable import Emitter
 
 SETTINGS_FILE_NAME = "console.json"
@@ -42,30 +42,28 @@ class ConsoleSettings:
 
     camera: str = "0"
     dds_domain_id: int = 0
-    language: Language = Language.KO
+    language: Language = DEFAULT_LANGUAGE
     data_dir: str = str(DEFAULT_DATA_DIR)
 
     def __post_init__(self) -> None:
         camera = self.camera.strip() if isinstance(self.camera, str) else ""
         if not camera:
-            raise ValidationError("camera", "must not be empty")
+            raise ValidationError("camera", "validation.not_empty")
         if camera.isdigit():
             if int(camera) > MAX_CAMERA_INDEX:
-                raise ValidationError("camera", f"must be between 0 and {MAX_CAMERA_INDEX}, "
-                                                f"got {camera}")
+                raise ValidationError("camera", "validation.range", lo=0, hi=MAX_CAMERA_INDEX,
+                                      value=int(camera))
         elif not Path(camera).is_file():
-            raise ValidationError("camera", f"no such video file: {camera}")
+            raise ValidationError("camera", "validation.file_missing", path=camera)
         domain = self.dds_domain_id
         if isinstance(domain, bool) or not isinstance(domain, int):
-            raise ValidationError("dds_domain_id", "must be whole")
+            raise ValidationError("dds_domain_id", "validation.whole")
         if not 0 <= domain <= MAX_DDS_DOMAIN_ID:
-            raise ValidationError("dds_domain_id",
-                                  f"must be between 0 and {MAX_DDS_DOMAIN_ID}, got {domain}")
-        if self.language not in {lang.value for lang in Language}:
-            raise ValidationError("language", f"must be one of ko, en, got {self.language!r}")
-        object.__setattr__(self, "language", Language(self.language))
+            raise ValidationError("dds_domain_id", "validation.range", lo=0,
+                                  hi=MAX_DDS_DOMAIN_ID, value=domain)
+        object.__setattr__(self, "language", parse_language(self.language))
         if not str(self.data_dir).strip():
-            raise ValidationError("data_dir", "must not be empty")
+            raise ValidationError("data_dir", "validation.not_empty")
 
     @property
     def camera_index(self) -> int | None:
