@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rehab.errors import StoreError
+
 DATA_DIR_ENV = "REHAB_DATA_DIR"
 DEFAULT_DATA_DIR = Path("sessions")
 DATABASE_NAME = "rehab.db"
@@ -31,3 +33,44 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 def database_path(data_dir: Path) -> Path:
     """Return the database file inside ``data_dir``."""
     return data_dir / DATABASE_NAME
+
+
+def ensure_data_dir(data_dir: Path, *, create: bool = True) -> Path:
+    """Make sure ``data_dir`` is a folder, creating it (and its parents) when asked.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder, as resolved by :func:`resolve_data_dir`.
+    create
+        Create a missing folder (``rehab db init``, opening the store). With ``False`` a
+        missing folder is an error that says how to create it.
+
+    Returns
+    -------
+    Path
+        ``data_dir``, unchanged.
+
+    Raises
+    ------
+    StoreError
+        ``data_dir`` is a file, is missing (with ``create=False``) or cannot be created.
+
+    Examples
+    --------
+    >>> ensure_data_dir(tmp_path / "new").is_dir()                  # doctest: +SKIP
+    True
+    """
+    if data_dir.exists() and not data_dir.is_dir():
+        raise StoreError(f"data folder {data_dir} is a file, not a folder; point --data-dir "
+                         f"or ${DATA_DIR_ENV} at a folder")
+    if not data_dir.exists():
+        if not create:
+            raise StoreError(f"data folder {data_dir} does not exist; create it with "
+                             f"`rehab db init --data-dir {data_dir}`")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create data folder {data_dir}: "
+                             f"{exc.strerror or exc}") from exc
+    return data_dir

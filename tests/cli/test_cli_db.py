@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -10,6 +16,7 @@ from click.testing import CliRunner
 
 from rehab.cli import cli
 from rehab.store import SCHEMA_VERSION, Store
+from rehab.store import connection as store_connection
 from rehab.store.connection import connect
 
 
@@ -49,7 +56,7 @@ def test_data_dir_from_environment(tmp_path: Path) -> None:
 
 
 def test_check_without_database_is_one_line_error(tmp_path: Path) -> None:
-    code, out, err = _run("db", "check", "--data-dir", str(tmp_path / "nothing"))
+    code, out, err = _run("db", "check", "--data-dir", str(tmp_path))
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and err.startswith("Error: no database at")
     assert "Traceback" not in err
@@ -97,3 +104,155 @@ def test_demo_seeds_once(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store:
         assert len(store.patients.search("")) == 1
         assert len(store.programs.for_patient(store.patients.search("")[0].id)) == 1
+
+
+def _seeded(folder: Path) -> Path:
+    """A real database written by the app (the demo centre), checkpointed into the file."""
+    assert _run("demo", "--seed-only", "--data-dir", str(folder))[0] == 0
+    path = folder / "rehab.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+def _damage_page(path: Path, table: str, *, at_end: int = 300) -> None:
+    """Overwrite the last ``at_end`` bytes of ``table``'s root page: its cells, not the header."""
+    with sqlite3.connect(path) as conn:
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                               (table,)).fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    end = root * page_size  # pages are numbered from 1
+    data[end - at_end:end] = b"\xa5" * at_end
+    path.write_bytes(bytes(data))
+
+
+def _one_error_line(code: int, out: str, err: str) -> str:
+    assert code == 1 and out == "", (code, out, err)
+    assert err.count("\n") == 1 and err.startswith("Error: "), err
+    assert "Traceback" not in err
+    return err.strip()
+
+
+@pytest.mark.parametrize("verbose", [[], ["-v"]])
+def test_check_reports_damaged_pages_in_one_line(tmp_path: Path, verbose: list[str]) -> None:
+    path = _seeded(tmp_path)
+    _damage_page(path, "audit_log")
+    line = _one_error_line(*_run(*verbose, "db", "check", "--data-dir", str(tmp_path)))
+    assert line.startswith(f"Error: {path} is corrupt: 3 problems, first: On tree page ")
+    assert "Extends off end of page" in line
+
+
+def test_check_reports_damage_that_stops_the_check(tmp_path: Path) -> None:
+    path = _seeded(tmp_path)
+    _damage_page(path, "sqlite_autoindex_users_1")
+    line = _one_error_line(*_run("-v", "db", "check", "--data-dir", str(tmp_path)))
+    assert line.startswith(f"Error: {path} is corrupt: 1 problem, first: database disk image")
+
+
+def test_check_reports_bad_header_in_one_line(tmp_path: Path) -> None:
+    path = _seeded(tmp_path)
+    with path.open("r+b") as file:
+        file.write(b"NOT A DATABASE!\x00")
+    line = _one_error_line(*_run("-v", "db", "check", "--data-dir", str(tmp_path)))
+    assert line == f"Error: {path} is not a usable SQLite database: file is not a database"
+
+
+def test_backup_refuses_damaged_source_unless_forced(tmp_path: Path) -> None:
+    path = _seeded(tmp_path / "data")
+    _damage_page(path, "audit_log")
+    target = tmp_path / "copy.db"
+    line = _one_error_line(*_run("db", "backup", str(target), "--data-dir", str(path.parent)))
+    assert f"{path} is corrupt: 3 problems" in line and "--force" in line
+    assert not target.exists()
+    code, out, err = _run("db", "backup", "--force", str(target), "--data-dir",
+                          str(path.parent))
+    assert code == 0 and "damaged pages included" in out
+    assert err.startswith(f"Warning: {path} is corrupt: 3 problems")
+    assert target.read_bytes()[:16] == b"SQLite format 3\x00"
+    copy = connect(target, migrate=False)
+    assert len(copy.execute("PRAGMA integrity_check").fetchall()) > 0
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
+    assert copy.execute("SELECT count(*) FROM patients").fetchone()[0] == 1
+    copy.close()
+
+
+def test_missing_data_folder_says_how_to_create_it(tmp_path: Path) -> None:
+    folder = tmp_path / "nothing"
+    for command in ("check", "migrate", "backup"):
+        args = ["db", command, "--data-dir", str(folder)]
+        line = _one_error_line(*_run(*args, *([str(tmp_path / "c.db")] * (command == "backup"))))
+        assert line == (f"Error: data folder {folder} does not exist; create it with "
+                        f"`rehab db init --data-dir {folder}`"), command
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+@pytest.mark.parametrize("command", ["init", "check"])
+def test_data_folder_that_is_a_file(tmp_path: Path, how: str, command: str) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    args = ["db", command] + (["--data-dir", str(afile)] if how == "option" else [])
+    env = {"REHAB_DATA_DIR": str(afile)} if how == "environment" else None
+    line = _one_error_line(*_run(*args, env=env))
+    assert line == (f"Error: data folder {afile} is a file, not a folder; point --data-dir "
+                    "or $REHAB_DATA_DIR at a folder")
+
+
+@contextmanager
+def _unwritable(folder: Path) -> Iterator[None]:
+    """Make ``folder`` unwritable for this process, root included.
+
+    Root ignores permission bits, so as root the folder is also made immutable
+    (``chattr +i``), which stops root as a read-only mount would.
+    """
+    folder.chmod(0o500)
+    immutable = os.geteuid() == 0
+    if immutable:
+        chattr = shutil.which("chattr")
+        result = subprocess.run([chattr, "+i", str(folder)], capture_output=True,
+                                text=True, check=False) if chattr else None
+        if result is None or result.returncode != 0:
+            folder.chmod(0o700)
+            pytest.skip("running as root, where chmod does not stop writes, and chattr +i "
+                        f"is not available here ({result.stderr.strip() if result else ''})")
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run([shutil.which("chattr"), "-i", str(folder)], check=True)
+        folder.chmod(0o700)
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_read_only_data_folder(tmp_path: Path, existing: bool) -> None:
+    folder = tmp_path / "data"
+    if existing:
+        _seeded(folder)
+    else:
+        folder.mkdir()
+    command = "check" if existing else "init"
+    with _unwritable(folder):
+        line = _one_error_line(*_run("-v", "db", command, "--data-dir", str(folder)))
+    assert line.startswith(f"Error: data folder {folder} is not writable (")
+    assert "not a usable SQLite database" not in line
+
+
+def test_read_only_data_folder_message_from_the_errors_sqlite_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The path a non-root user on a chmod 0500 folder takes, whoever runs the tests."""
+    error = sqlite3.OperationalError("unable to open database file")
+    error.sqlite_errorcode = sqlite3.SQLITE_CANTOPEN
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise error
+
+    def no_write(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store_connection.sqlite3, "connect", refuse)
+    monkeypatch.setattr(store_connection.tempfile, "TemporaryFile", no_write)
+    line = _one_error_line(*_run("db", "init", "--data-dir", str(tmp_path)))
+    assert line.startswith(f"Error: data folder {tmp_path} is not writable (Permission denied)")

@@ -7,6 +7,7 @@ heartbeats only when asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
@@ -18,9 +19,11 @@ from rehab.robot import (
     LinkState,
     RemoteStatus,
     RobotClient,
+    RobotConflictError,
     RobotPrescription,
     Telemetry,
 )
+from rehab.robot.client import SERVICES
 from rehab_robot.core.api import ControlMode, ExerciseCommand, FormFeedback, RobotState
 
 
@@ -141,10 +144,91 @@ def test_prescription_goes_out_as_core_command():
         joint_names=("shoulder_flexion",), start_deg=(0.0,), end_deg=(60.0,), reps=3,
         tempo_s=2.0, rom_min_deg=(0.0,), rom_max_deg=(90.0,),
     )
-    client.send_exercise(prescription)
+    seq = client.send_exercise(prescription)
     client.send_form_feedback(72.0, "trunk_lean", 0.4)
-    assert transport.exercises == [prescription.to_command()]
+    assert transport.exercises == [dataclasses.replace(prescription.to_command(),
+                                                       command_seq=seq)]
     assert transport.feedback[0].compensation == "trunk_lean"
+
+
+def test_each_exercise_gets_a_fresh_increasing_seq_per_client():
+    transport = RecordingTransport()
+    client, _ = make_client(transport)
+    other, _ = make_client(transport)
+    prescription = RobotPrescription(
+        exercise_id="elbow_flexion", mode="passive", joint_names=("elbow_flexion",),
+        start_deg=(10.0,), end_deg=(60.0,), reps=3, tempo_s=2.0, rom_min_deg=(0.0,),
+        rom_max_deg=(90.0,),
+    )
+    assert [client.send_exercise(prescription) for _ in range(3)] == [1, 2, 3]
+    assert other.send_exercise(prescription) == 1
+    assert [c.command_seq for c in transport.exercises] == [1, 2, 3, 1]
+    # The caller waits for its own command's answer, not the previous one's.
+    client.on_status(dataclasses.replace(status(), last_command_seq=2,
+                                         last_command_accepted=True))
+    with pytest.raises(RobotError, match="not met"):
+        client.wait_for(lambda: client.status.last_command_seq == 3, timeout_s=0.05)
+    client.on_status(dataclasses.replace(status(), last_command_seq=3,
+                                         last_command_code="not_enabled"))
+    answer = client.wait_for(
+        lambda: client.status if client.status.last_command_seq == 3 else None, 0.1)
+    assert answer.last_command_code == "not_enabled"
+
+
+def test_finish_exercise_is_a_service():
+    assert "finish" in SERVICES
+    transport = RecordingTransport({"finish": (True, "finished")})
+    client, _ = make_client(transport)
+    assert client.finish_exercise() == "finished"
+    transport.answers["finish"] = (False, "no exercise to finish (state enabled)")
+    with pytest.raises(RobotError, match="refused finish: no exercise"):
+        client.finish_exercise()
+    assert transport.calls == [("finish", None), ("finish", None)]
+
+
+def test_two_sources_latch_a_conflict_and_nothing_is_blended():
+    transport = RecordingTransport({"estop": (True, "e-stop latched"), "enable": (True, "")})
+    transport.domain_id = 17
+    client, clock = make_client(transport)
+    client.on_status(status(RobotState.ENABLED), source="node-a")
+    client.on_telemetry(telemetry(1), source="node-a")
+    clock.t_s = 0.3
+    assert client.conflict is None
+    client.on_status(status(RobotState.RUNNING), source="node-b")
+    assert isinstance(client.conflict, RobotConflictError)
+    assert "two robot nodes answer on DDS domain 17" in str(client.conflict)
+    # Nothing from the second (or the first) is taken from now on.
+    assert client.status.state is RobotState.ENABLED
+    client.on_telemetry(telemetry(2), source="node-a")
+    assert client.telemetry_count == 1
+    assert client.link_state() is LinkState.LOST
+    with pytest.raises(RobotConflictError):
+        client.wait_for(lambda: client.status is not None, timeout_s=5.0)
+    with pytest.raises(RobotConflictError):
+        client.enable(True)
+    with pytest.raises(RobotConflictError):
+        client.send_form_feedback(50.0, "", 0.0)
+    # The e-stop still goes out: stopping both robots is the safe direction.
+    assert client.estop() == "e-stop latched"
+
+
+def test_a_service_reply_from_a_second_source_is_a_conflict():
+    client, _ = make_client(RecordingTransport())
+    client.on_status(status(), source="node-a")
+    client.note_source("node-b", "reset reply")
+    assert "reset reply" in str(client.conflict)
+
+
+def test_a_restarted_node_is_not_a_conflict():
+    client, clock = make_client(RecordingTransport(), conflict_window_s=1.0)
+    client.on_status(status(RobotState.ENABLED), source="node-a")
+    clock.t_s = 4.0  # the old node fell silent; the new one started seconds later
+    client.on_status(status(RobotState.IDLE), source="node-b")
+    assert client.conflict is None
+    assert client.status.state is RobotState.IDLE
+    # Unknown sources ("" from a transport that cannot tell) are never counted.
+    client.on_status(status(), source="")
+    assert client.conflict is None
 
 
 def test_heartbeats_flow_only_when_enabled_and_stop_on_close():

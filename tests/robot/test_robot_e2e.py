@@ -7,6 +7,7 @@ with timeouts (discovery on loopback takes up to a second or two), never fixed s
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import os
@@ -150,9 +151,10 @@ def test_passive_exercise_of_n_reps_with_telemetry(client: RobotClient):
     enable(client)
     client.drain_telemetry()
     count_before, stamp_before = published(client, time.time())
-    client.send_exercise(elbow(20.0, 70.0, reps=3, tempo_s=1.0))
-    client.wait_for(lambda: client.status.last_command_id == "elbow_flexion", timeout_s=5.0)
+    seq = client.send_exercise(elbow(20.0, 70.0, reps=3, tempo_s=1.0))
+    client.wait_for(lambda: client.status.last_command_seq == seq, timeout_s=5.0)
     assert client.status.last_command_accepted, client.status.last_command_reason
+    assert client.status.last_command_code == "accepted"
     wait(client, lambda: client.status.state is RobotState.ENABLED, timeout_s=30.0)
     assert client.status.rep == 3
     assert client.link_state() is LinkState.CONNECTED
@@ -160,6 +162,7 @@ def test_passive_exercise_of_n_reps_with_telemetry(client: RobotClient):
     samples = client.drain_telemetry()
     reasons = [t.reason for t in client.transitions()]
     assert any("complete: 3 reps" in r for r in reasons), reasons
+    assert client.status.reason_code == "exercise_complete"
 
     elbow_deg = [math.degrees(s.position_rad[s.names.index("elbow_flexion")]) for s in samples]
     duration_s = samples[-1].stamp_s - samples[0].stamp_s
@@ -217,6 +220,8 @@ def test_malformed_or_out_of_limit_commands_are_refused_with_reason(client: Robo
     enable(client)
     transport = client._transport  # bypass the app's own validation: the robot must refuse
     good = elbow(20.0, 70.0, reps=2, tempo_s=1.0).to_command()
+    codes = {"beyond_limit": "rom_outside_limits", "mismatched": "malformed_command",
+             "nan_tempo": "invalid_command", "unknown_joint": "invalid_command"}
     bad_commands = {
         "beyond_limit": ExerciseCommand(
             **{**good.__dict__, "exercise_id": "beyond_limit", "end_deg": (170.0,),
@@ -232,15 +237,46 @@ def test_malformed_or_out_of_limit_commands_are_refused_with_reason(client: Robo
             **{**good.__dict__, "exercise_id": "unknown_joint", "joint_names": ("knee",)}
         ),
     }
-    for exercise_id, command in bad_commands.items():
-        transport.send_exercise(command)
-        client.wait_for(lambda eid=exercise_id: client.status.last_command_id == eid, 5.0)
+    for seq, (exercise_id, command) in enumerate(bad_commands.items(), start=1000):
+        transport.send_exercise(dataclasses.replace(command, command_seq=seq))
+        client.wait_for(lambda s=seq: client.status.last_command_seq == s, 5.0)
         status = client.status
+        assert status.last_command_id == exercise_id
         assert not status.last_command_accepted
+        assert status.last_command_code == codes[exercise_id], status
         assert status.last_command_reason, exercise_id
         assert status.state is RobotState.ENABLED, (exercise_id, status.reason)
         assert status.mode is ControlMode.HOLD
     assert "malformed" in client.status.last_command_reason or client.status.last_command_reason
+
+
+def test_finish_ends_the_robots_exercise_so_the_next_set_is_accepted(client: RobotClient):
+    """The headless demo's bug: set 2 was refused while set 1 still ran, unnoticed."""
+    enable(client)
+    first = client.send_exercise(elbow(20.0, 70.0, reps=50, tempo_s=1.0))
+    status = wait(client, lambda: client.status.last_command_seq == first and client.status,
+                  timeout_s=5.0)
+    assert status.last_command_accepted, status
+    second = client.send_exercise(elbow(20.0, 70.0, reps=5, tempo_s=1.0))
+    assert second == first + 1
+    status = wait(client, lambda: client.status.last_command_seq == second and client.status,
+                  timeout_s=5.0)
+    # Refused, and the refusal is this command's, not set 1's acceptance.
+    assert not status.last_command_accepted
+    assert status.last_command_code == "not_enabled"
+    assert status.state is RobotState.RUNNING
+    assert client.finish_exercise() == "finished"
+    status = wait(client, lambda: client.status.state is RobotState.ENABLED and client.status,
+                  timeout_s=5.0)
+    assert status.reason_code == "finished_on_request"
+    assert status.mode is ControlMode.HOLD
+    third = client.send_exercise(elbow(20.0, 70.0, reps=5, tempo_s=1.0))
+    status = wait(client, lambda: client.status.last_command_seq == third and client.status,
+                  timeout_s=5.0)
+    assert status.last_command_accepted, status
+    assert client.finish_exercise() == "finished"
+    with pytest.raises(RobotError, match="refused finish"):
+        client.finish_exercise()
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from rehab.demo import DEMO_EXERCISE, seed_demo
-from rehab.session.headless import HeadlessOptions, run_headless
-from rehab.store import NewProgramItem, RobotMode, SessionStatus, Side, Store
+from rehab.demo_run import HeadlessOptions, run_headless
+from rehab.store import Cause, NewProgramItem, RobotMode, SessionStatus, Side, Store
 
 pytestmark = pytest.mark.slow
 
@@ -35,10 +35,11 @@ def short_demo(tmp_path: Path) -> Path:
 def test_headless_demo_session_end_to_end(short_demo: Path) -> None:
     os.environ.setdefault("GLOG_minloglevel", "2")
     lines: list[str] = []
-    session_id = run_headless(HeadlessOptions(short_demo, language="en",
-                                              domain_id=random.randrange(200, 230)),
-                              lines.append, timeout_s=240)
-    output = "\n".join(lines)
+    run = run_headless(HeadlessOptions(short_demo, language="en",
+                                       domain_id=random.randrange(200, 230)),
+                       lines.append, timeout_s=240)
+    session_id, output = run.session_id, "\n".join(lines)
+    assert run.exit_code == 0
     assert "Robot node (simulated robot and patient)" in output
     assert f"Session {session_id}: completed, 3 reps stored" in output, output
     with Store.open(short_demo) as store:
@@ -69,12 +70,15 @@ def test_robot_refusal_ends_headless_session_with_its_reason(short_demo: Path) -
             robot_mode=RobotMode.ACTIVE_ASSISTED, assistance=0.4, safe_rom_min_deg=0,
             safe_rom_max_deg=150, side=Side.BOTH, rest_s=0)])
     lines: list[str] = []
-    session_id = run_headless(HeadlessOptions(short_demo, language="en",
-                                              domain_id=random.randrange(200, 230)),
-                              lines.append, timeout_s=120)
-    output = "\n".join(lines)
+    run = run_headless(HeadlessOptions(short_demo, language="en",
+                                       domain_id=random.randrange(200, 230)),
+                       lines.append, timeout_s=120)
+    session_id, output = run.session_id, "\n".join(lines)
     assert "robot refused the exercise: tempo_s" in output and "90 deg/s" in output
+    assert run.exit_code == 4
     with Store.open(short_demo) as store:
-        assert store.sessions.get(session_id).status is SessionStatus.ABORTED
+        session = store.sessions.get(session_id)
+        assert (session.status, session.end_cause) == (SessionStatus.ABORTED,
+                                                       Cause.ROBOT_REFUSED)
         events = store.sessions.events(session_id)
         assert any("robot refused the exercise" in e.message for e in events)

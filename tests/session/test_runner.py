@@ -10,11 +10,11 @@ import pytest
 
 from rehab.exercises.library import load_library
 from rehab.robot.client import ClientSettings, RobotClient
-from rehab.robot.messages import RemoteStatus
 from rehab.session.events import Alert, ProgressUpdate, RepScored, SessionPhase, SessionUpdate
 from rehab.session.plan import plan_session
 from rehab.session.runner import RunnerSettings, SessionRunner
 from rehab.store import (
+    Cause,
     EventKind,
     NewPatient,
     NewProgramItem,
@@ -26,9 +26,10 @@ from rehab.store import (
 )
 from rehab.store.models import ExerciseRecord
 from rehab.vision.capture import ArraySource
-from rehab_robot.core.api import ControlMode, RobotState
+from rehab_robot.core.api import RobotState
 from rehab_robot.core.config import load_config
 from tests.session.scripted import FrameClock, ScriptedEstimator
+from tests.session.scripted_robot import ScriptedNode
 
 BLANK = np.zeros((240, 320, 3), np.uint8)
 
@@ -73,7 +74,8 @@ def _program(data_dir: Path, *, sets: int = 2, reps: int = 3, rest_s: float = 1.
 
 def _runner(data_dir: Path, program_id: int, clock: FrameClock, updates: Updates, *,
             frames: tuple[int, ...] = (3000,), estimator: ScriptedEstimator | None = None,
-            robot: RobotClient | None = None) -> tuple[SessionRunner, list[int]]:
+            robot: RobotClient | None = None, end_on_fault: bool = False,
+            ) -> tuple[SessionRunner, list[int]]:
     opened: list[int] = []
 
     def open_source() -> ArraySource:
@@ -89,7 +91,8 @@ def _runner(data_dir: Path, program_id: int, clock: FrameClock, updates: Updates
         open_store=lambda: Store.open(data_dir, recover=False), plan=plan,
         open_source=open_source, estimator=estimator or ScriptedEstimator(), robot=robot,
         sink=updates, settings=RunnerSettings(language="en", forward_images=False,
-                                              realtime=False), clock=clock)
+                                              realtime=False, end_on_fault=end_on_fault),
+        clock=clock)
     return runner, opened
 
 
@@ -145,7 +148,7 @@ def test_video_end_pauses_keeps_data_and_resumes(tmp_path: Path) -> None:
         assert len(store.sessions.reps(session.id)) == 4
 
 
-def test_stop_ends_aborted_with_reps_kept(tmp_path: Path) -> None:
+def test_stop_ends_stopped_by_the_therapist_with_reps_kept(tmp_path: Path) -> None:
     _, program_id = _program(tmp_path, sets=3, reps=5)
     clock, updates = FrameClock(), Updates()
     runner, _ = _runner(tmp_path, program_id, clock, updates)
@@ -155,55 +158,19 @@ def test_stop_ends_aborted_with_reps_kept(tmp_path: Path) -> None:
     assert runner.wait(30)
     with Store.open(tmp_path) as store:
         session = store.sessions.get(runner.session_id)
-        assert session.status is SessionStatus.ABORTED
-        assert session.notes == "stopped by the therapist"
+        assert session.status is SessionStatus.STOPPED
+        assert session.end_cause is Cause.THERAPIST and session.robot_used is False
+        assert session.notes == ""  # notes hold only what a person typed
         assert len(store.sessions.reps(session.id)) >= 1
-    assert updates.of(ProgressUpdate)[-1].phase is SessionPhase.ABORTED
-
-
-class ScriptedRobotTransport:
-    """The robot node's wire, played by the test: records commands, delivers statuses."""
-
-    def __init__(self) -> None:
-        self.sink = None
-        self.calls: list[str] = []
-        self.exercises: list = []
-        self.state = RobotState.ENABLED
-
-    def start(self, sink) -> None:
-        self.sink = sink
-
-    def send_heartbeat(self, seq: int) -> None:
-        self.deliver()  # the node answers at its status rate; here, per heartbeat
-
-    def deliver(self) -> None:
-        last_id = self.exercises[-1].exercise_id if self.exercises else ""
-        self.sink.on_status(RemoteStatus(0.0, self.state, ControlMode.ACTIVE_ASSISTED, "",
-                                         "sensor fault: NaN encoder" if self.state is
-                                         RobotState.FAULT else "", 0.4, (0.0,), 0, 3, 0.01,
-                                         last_id, True, "", 500.0))
-
-    def send_exercise(self, command) -> None:
-        self.exercises.append(command)
-        self.state = RobotState.RUNNING
-
-    def send_form_feedback(self, feedback) -> None:
-        self.calls.append(f"feedback {feedback.score:.0f}")
-
-    def call(self, service: str, value, timeout_s: float) -> tuple[bool, str]:
-        self.calls.append(service)
-        if service == "estop":
-            self.state = RobotState.ESTOP
-        return True, "ok"
-
-    def close(self) -> None:
-        """Nothing to release."""
+        assert store.sessions.events(session.id)[-1].cause is Cause.THERAPIST
+    last = updates.of(ProgressUpdate)[-1]
+    assert last.phase is SessionPhase.ABORTED and last.cause is Cause.THERAPIST
 
 
 def test_robot_fault_and_estop_pause_the_session(tmp_path: Path) -> None:
     _, program_id = _program(tmp_path, sets=1, reps=30, robot_mode=RobotMode.ACTIVE_ASSISTED)
     clock, updates = FrameClock(), Updates()
-    transport = ScriptedRobotTransport()
+    transport = ScriptedNode()
     robot = RobotClient(transport, ClientSettings(heartbeat_period_s=0.01), now_s=clock)
     robot.start()
     runner, _ = _runner(tmp_path, program_id, clock, updates, robot=robot)
@@ -211,10 +178,11 @@ def test_robot_fault_and_estop_pause_the_session(tmp_path: Path) -> None:
     updates.wait_for(lambda u: isinstance(u, RepScored) and not u.partial)
     assert transport.exercises[0].joint_names == ("shoulder_flexion",)
     assert transport.exercises[0].end_deg[0] - transport.exercises[0].start_deg[0] == 120
-    assert "enable" in transport.calls and any(c.startswith("feedback") for c in transport.calls)
-    transport.state = RobotState.FAULT
+    assert "enable True" in transport.calls
+    assert any(c.startswith("feedback") for c in transport.calls)
+    transport.stop_robot(RobotState.FAULT, "fault_sensor", "sensor fault: NaN encoder")
     alert = updates.wait_for(lambda u: isinstance(u, Alert) and u.source == "robot")
-    assert "fault" in alert.message and "NaN encoder" in alert.message
+    assert alert.cause is Cause.ROBOT_FAULT and "NaN encoder" in alert.message
     runner.estop()
     updates.wait_for(lambda u: isinstance(u, Alert) and "E-STOP" in u.message)
     assert "estop" in transport.calls
@@ -223,9 +191,12 @@ def test_robot_fault_and_estop_pause_the_session(tmp_path: Path) -> None:
     robot.close()
     with Store.open(tmp_path) as store:
         events = store.sessions.events(runner.session_id)
-        assert any(e.kind is EventKind.FAULT and "NaN encoder" in e.message for e in events)
-        assert any(e.kind is EventKind.ESTOP for e in events)
-        assert store.sessions.get(runner.session_id).status is SessionStatus.ABORTED
+        assert any(e.kind is EventKind.FAULT and "NaN encoder" in e.message
+                   and e.cause is Cause.ROBOT_FAULT for e in events)
+        assert any(e.kind is EventKind.ESTOP and e.cause is Cause.ESTOP for e in events)
+        session = store.sessions.get(runner.session_id)
+        assert session.status is SessionStatus.STOPPED and session.end_cause is Cause.THERAPIST
+        assert session.robot_used is True
 
 
 @pytest.mark.parametrize("absent_from_s", [2.0])

@@ -18,9 +18,52 @@ def _seed_v0(db: Database) -> dict[str, int]:
     return {}
 
 
+def _seed_v1(db: Database) -> dict[str, int]:
+    """Version 1: a patient with a finished and an open session, sets, reps and events."""
+    now = "2026-03-02T09:00:00+00:00"
+    db.execute("INSERT INTO users VALUES (1, 'kim', 'Kim', 'therapist', 'x', 1, ?)", (now,))
+    db.execute("INSERT INTO patients VALUES (1, 'P-AAAAAA', '김영희', 1950, 'female', '', "
+               "'left', '', 1, ?)", (now,))
+    db.execute("INSERT INTO exercises VALUES ('elbow_flexion', 1, 'Elbow', '팔꿈치', 'elbow')")
+    db.execute("INSERT INTO programs VALUES (1, 1, 'p', 1, ?, 1)", (now,))
+    for session_id, status in ((1, "completed"), (2, "running")):
+        db.execute("INSERT INTO sessions (id, patient_id, program_id, therapist_id, "
+                   "started_at, status, notes) VALUES (?, 1, 1, 1, ?, ?, 'typed')",
+                   (session_id, now, status))
+        db.execute("INSERT INTO sets (id, session_id, set_index, exercise_id, side, "
+                   "reps_target, target_rom_deg, t_start_s) VALUES (?, ?, 0, 'elbow_flexion',"
+                   " 'left', 5, 120, 0)", (session_id, session_id))
+        for rep_index, rom in enumerate((100.0, 110.0)):
+            db.execute("INSERT INTO reps (session_id, set_id, rep_index, t_start_s, "
+                       "t_peak_s, t_end_s, rom_deg, peak_velocity_deg_s, duration_s, "
+                       "form_score) VALUES (?, ?, ?, 0, 1, 2, ?, 90, 2, 80)",
+                       (session_id, session_id, rep_index, rom))
+        db.execute("INSERT INTO events (session_id, at, kind, severity, source, message) "
+                   "VALUES (?, ?, 'note', 'info', 'scoring', 'x')", (session_id, now))
+    db.conn.commit()
+    # the open session is marked interrupted on open, with one more event
+    return {"sessions": 2, "sets": 2, "reps": 4, "events": 3}
+
+
 # One seeding function per earlier version: it writes rows in THAT version's schema and
 # returns the row counts the migrated database must still hold. Add one per migration.
-SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {0: _seed_v0}
+SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {0: _seed_v0, 1: _seed_v1}
+
+
+def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "rehab.db"
+    old = connect(path, migrate=False)
+    apply_migrations(old, path, target=1)
+    _seed_v1(old)
+    old.close()
+    with Store.open(tmp_path / "data", recover=False) as store:
+        first = store.sessions.get(1)
+        assert first.status == "completed" and first.notes == "typed"
+        assert first.end_cause is None and first.robot_used is None
+        row = store.db.execute("SELECT reps_done, measured_n, max_rom_deg, score_sum "
+                               "FROM sets WHERE id = 1").fetchone()
+        assert row == (2, 2, 110.0, 160.0)
+        assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_every_earlier_version_has_a_seed() -> None:

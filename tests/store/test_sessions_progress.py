@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from rehab.errors import ValidationError
 from rehab.store import (
+    Cause,
     Deduction,
     EventKind,
     NewAssessment,
@@ -58,16 +59,21 @@ def test_session_lifecycle_and_events(fresh_store: Store, wall_clock: FakeWallCl
     p = patient(fresh_store)
     session = fresh_store.sessions.start(p.id)
     assert session.status is SessionStatus.RUNNING and session.ended_at is None
-    fresh_store.sessions.set_paused(session.id, True, reason="camera lost")
+    fresh_store.sessions.set_paused(session.id, True, cause=Cause.CAMERA_LOST,
+                                  reason="camera lost")
     fresh_store.sessions.add_event(session.id, NewEvent(
         EventKind.ESTOP, Severity.ERROR, "console", "E-STOP pressed", t_s=12.5))
-    fresh_store.sessions.set_paused(session.id, False)
+    fresh_store.sessions.set_paused(session.id, False, cause=Cause.THERAPIST)
     wall_clock.advance(minutes=20)
     done = fresh_store.sessions.finish(session.id, SessionOutcome(pain_after=4, borg_rpe=12))
     assert done.status is SessionStatus.COMPLETED
     assert done.ended_at.startswith("2026-03-02T09:20")
     events = fresh_store.sessions.events(session.id)
-    assert [e.kind for e in events] == [EventKind.STATE, EventKind.ESTOP, EventKind.STATE]
+    assert [e.kind for e in events] == [EventKind.STATE, EventKind.ESTOP, EventKind.STATE,
+                                        EventKind.STATE]
+    assert [e.cause for e in events] == [Cause.CAMERA_LOST, None, Cause.THERAPIST,
+                                         Cause.COMPLETED]
+    assert done.end_cause is Cause.COMPLETED
     assert events[0].message == "paused: camera lost" and events[1].t_s == 12.5
     with pytest.raises(ValidationError, match="completed, not running"):
         fresh_store.sessions.add_set(session.id, NewSet("shoulder_flexion", 0, 5, 90, 0.0))
@@ -139,7 +145,7 @@ def test_assessments_by_instrument(fresh_store: Store) -> None:
 
 @given(ops=st.lists(st.one_of(
     st.tuples(st.just("add"), st.integers(0, 1), st.floats(0, 180), st.floats(0, 100),
-              st.one_of(st.none(), st.floats(0, 1))),
+              st.one_of(st.none(), st.floats(0, 1)), st.booleans()),
     st.tuples(st.just("delete"), st.integers(0, 1000)),
     st.tuples(st.just("rescore"), st.integers(0, 1000), st.floats(0, 100))), max_size=40))
 @settings(max_examples=40, deadline=None,
@@ -154,9 +160,10 @@ def test_set_totals_always_match_the_reps(fresh_store: Store, ops: list[tuple]) 
     next_index = [0, 0]
     for op in ops:
         if op[0] == "add":
-            _, which, rom, score, assistance = op
+            _, which, rom, score, assistance, uncertain = op
             fresh_store.sessions.add_rep(set_ids[which], NewRep(
-                next_index[which], 0, 0, 0, rom, 0, score, assistance=assistance))
+                next_index[which], 0, 0, 0, rom, 0, score, assistance=assistance,
+                uncertain=uncertain))
             next_index[which] += 1
         ids = [r[0] for r in db.execute("SELECT id FROM reps WHERE session_id=? ORDER BY id",
                                          (session.id,))]
@@ -165,10 +172,33 @@ def test_set_totals_always_match_the_reps(fresh_store: Store, ops: list[tuple]) 
         if op[0] == "rescore" and ids:
             db.execute("UPDATE reps SET form_score=? WHERE id=?", (op[2], ids[op[1] % len(ids)]))
     for set_id in set_ids:
+        # Uncertain reps count as done, but ROM, score and assistance come only from
+        # measured ones (so trends never see an inexact value).
         kept = db.execute("SELECT reps_done, max_rom_deg, score_sum, assistance_sum, "
-                          "assistance_n FROM sets WHERE id=?", (set_id,)).fetchone()
-        direct = db.execute("SELECT COUNT(*), MAX(rom_deg), COALESCE(SUM(form_score), 0), "
-                            "COALESCE(SUM(assistance), 0), COUNT(assistance) FROM reps "
-                            "WHERE set_id=?", (set_id,)).fetchone()
+                          "assistance_n, measured_n FROM sets WHERE id=?", (set_id,)).fetchone()
+        direct = db.execute(
+            "SELECT COUNT(*), MAX(rom_deg) FILTER (WHERE NOT uncertain), "
+            "COALESCE(SUM(form_score) FILTER (WHERE NOT uncertain), 0), "
+            "COALESCE(SUM(assistance) FILTER (WHERE NOT uncertain), 0), "
+            "COUNT(assistance) FILTER (WHERE NOT uncertain), "
+            "COUNT(*) FILTER (WHERE NOT uncertain) FROM reps WHERE set_id=?",
+            (set_id,)).fetchone()
         assert kept[0] == direct[0] and kept[1] == direct[1] and kept[4] == direct[4]
+        assert kept[5] == direct[5]
         assert kept[2] == pytest.approx(direct[2]) and kept[3] == pytest.approx(direct[3])
+
+
+def test_uncertain_reps_are_counted_but_not_measured(fresh_store: Store) -> None:
+    p = patient(fresh_store)
+    prog = program(fresh_store, p.id)
+    session = fresh_store.sessions.start(p.id, program_id=prog.id, robot_used=False)
+    set_id = fresh_store.sessions.add_set(session.id, NewSet("shoulder_flexion", 0, 3, 120, 0))
+    fresh_store.sessions.add_rep(set_id, rep(0, rom_deg=110, score=80))
+    sparse = NewRep(1, 3.0, 4.0, 5.0, 62.0, 90.0, 40.0, uncertain=True, frame_coverage=0.35,
+                    max_gap_s=0.9)
+    fresh_store.sessions.add_rep(set_id, sparse)
+    (row,) = fresh_store.progress(p.id)
+    assert (row.reps_done, row.max_rom_deg, row.mean_form_score) == (2, 110, 80)
+    stored = fresh_store.sessions.reps(session.id)[1]
+    assert stored.uncertain and stored.frame_coverage == 0.35 and stored.max_gap_s == 0.9
+    assert fresh_store.sessions.get(session.id).robot_used is False

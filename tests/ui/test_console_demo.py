@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rehab.demo import DEMO_THERAPIST
-from rehab.session.headless import HeadlessOptions, demo_video
+from rehab.demo_run import HeadlessOptions, demo_video
 from rehab.ui.console.app import open_console
 from rehab.ui.console.demo import prepare_demo, start_demo_session
 from rehab.ui.console.session_factory import runner_session_factory

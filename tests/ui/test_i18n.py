@@ -11,7 +11,7 @@ import pytest
 from rehab.errors import ValidationError
 from rehab.session.events import SessionPhase
 from rehab.store import NewAssessment, NewPatient, NewProgramItem, RobotMode, Sex, Side
-from rehab.store.models import INSTRUMENT_RANGES, SessionStatus, Severity
+from rehab.store.models import INSTRUMENT_RANGES, Cause, SessionStatus, Severity
 from rehab.ui.i18n import CATALOGUE, FIELD_LABELS, Language, Translator, error_text, tr
 from rehab.ui.models.trends import Trend
 
@@ -42,7 +42,7 @@ def test_korean_entries_are_korean() -> None:
 
 DYNAMIC_PREFIXES = ("sex.", "side.", "mode.", "status.", "severity.", "trend.", "instrument.",
                     "unit.", "language.", "link.", "live.phase.", "nav.", "patients.col.", "joint.",
-                    "source.", "angle.", "robot_state.")
+                    "source.", "angle.", "robot_state.", "cause.")
 
 
 def _literal_keys() -> set[str]:
@@ -76,7 +76,7 @@ def test_no_dead_entries() -> None:
     ("status", list(SessionStatus)), ("severity", list(Severity)), ("trend", list(Trend)),
     ("instrument", list(INSTRUMENT_RANGES)), ("unit", list(INSTRUMENT_RANGES)),
     ("language", list(Language)), ("link", ["connected", "stale", "lost"]),
-    ("live.phase", list(SessionPhase)),
+    ("live.phase", list(SessionPhase)), ("cause", list(Cause)),
 ])
 def test_keys_built_from_values_exist(prefix: str, values: list) -> None:
     assert [v for v in values if f"{prefix}.{v}" not in CATALOGUE] == []

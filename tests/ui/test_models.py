@@ -18,6 +18,7 @@ from rehab.session.events import (
     RepScored,
     RobotUpdate,
     SessionPhase,
+    SetPosition,
 )
 from rehab.store import (
     Deduction,
@@ -28,7 +29,7 @@ from rehab.store import (
     SessionStatus,
     Side,
 )
-from rehab.store.models import Severity
+from rehab.store.models import Cause, Severity
 from rehab.ui.i18n import Language
 from rehab.ui.models.assessments import AssessmentsModel, parse_score
 from rehab.ui.models.console import ConsoleModel, SessionRequest
@@ -62,14 +63,14 @@ class FakeControl:
     def start(self) -> None:
         self.calls.append("start")
 
-    def pause(self, reason: str = "") -> None:
-        self.calls.append(f"pause:{reason}")
+    def pause(self, cause: Cause = Cause.THERAPIST) -> None:
+        self.calls.append(f"pause:{cause}")
 
     def resume(self) -> None:
         self.calls.append("resume")
 
-    def stop(self) -> None:
-        self.calls.append("stop")
+    def stop(self, cause: Cause = Cause.THERAPIST) -> None:
+        self.calls.append("stop" if cause is Cause.THERAPIST else f"stop:{cause}")
 
     def estop(self) -> None:
         self.calls.append("estop")
@@ -282,9 +283,10 @@ def test_live_model_takes_updates() -> None:
     assert model.alerts[-1].message == "no person in view"
     finished: list = []
     model.finished.connect(finished.append)
-    model.ingest(ProgressUpdate(3.0, SessionPhase.EXERCISING, 0, 2, "x", "x", 0, 2, 1, 5,
-                                session_id=7))
-    model.ingest(ProgressUpdate(9.0, SessionPhase.FINISHED, 1, 2, "x", "x", 1, 2, 5, 5))
+    model.ingest(ProgressUpdate(3.0, SessionPhase.EXERCISING,
+                                SetPosition(0, 2, "x", "x", 0, 2, 1, 5), session_id=7))
+    model.ingest(ProgressUpdate(9.0, SessionPhase.FINISHED,
+                                SetPosition(1, 2, "x", "x", 1, 2, 5, 5)))
     assert finished == [7]
 
 
@@ -448,8 +450,8 @@ def test_console_model_follows_the_patient_and_the_session(demo_store, library, 
     assert requests[0].therapist.id == centre.therapist.id
     assert control.calls == ["start"] and model.live.control is control
     sid = record_session(store, centre.program, [100], [90], finish=False)
-    model.live.ingest(ProgressUpdate(1.0, SessionPhase.FINISHED, 0, 1, "x", "x", 0, 1, 1, 1,
-                                     session_id=sid))
+    model.live.ingest(ProgressUpdate(1.0, SessionPhase.FINISHED,
+                                     SetPosition(0, 1, "x", "x", 0, 1, 1, 1), session_id=sid))
     assert model.after.session.id == sid
     assert model.progress.rows[-1].session_id == sid
     settings.apply(language=Language.EN)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -19,10 +21,12 @@ from rehab.session.events import (
     RepScored,
     RobotUpdate,
     SessionPhase,
+    SetPosition,
 )
 from rehab.store import Deduction, SessionStatus
 from rehab.store.models import Severity
 from rehab.ui.console.after_session import QtAfterSession
+from rehab.ui.console.app import CloseOnSignals
 from rehab.ui.console.assessments import QtAssessments
 from rehab.ui.console.live import QtLiveSession
 from rehab.ui.console.login import QtLogin
@@ -215,8 +219,8 @@ def test_live_view_shows_frame_traces_reps_robot(qtbot, tr) -> None:
     model.ingest(RobotUpdate(1.0, "running", "active_assisted", "lost",
                              ("shoulder_flexion", "elbow_flexion"), (40.0, 5.0), (1.0, 0.1),
                              0.35, fault="heartbeat timeout"))
-    model.ingest(ProgressUpdate(1.0, SessionPhase.EXERCISING, 0, 2, "x", "양팔 옆으로 들기",
-                                1, 2, 3, 5))
+    model.ingest(ProgressUpdate(1.0, SessionPhase.EXERCISING,
+                                SetPosition(0, 2, "x", "양팔 옆으로 들기", 1, 2, 3, 5)))
     model.ingest(RepScored(1.0, 0, 1, 2, 96.0, 78.0,
                            (Deduction("trunk_lean", 15, "몸통 기울임 18°"),
                             Deduction("too_fast", 7, "1.1초, 처방 2초")), ("trunk_lean",),
@@ -310,6 +314,19 @@ def test_closing_the_console_stops_the_session(qtbot, console) -> None:
     assert control.calls == ["start", "stop"]
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_closes_the_console_and_ends_the_session_with_its_cause(
+        qtbot, console, signum: int) -> None:
+    window, control, _ = console
+    window.show()
+    window.start_session()
+    with CloseOnSignals(window) as signals:
+        os.kill(os.getpid(), signum)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert signals.signum == signum
+    assert control.calls == ["start", "stop:signal"]
+
+
 def test_start_session_from_the_console_and_finish(qtbot, console) -> None:
     window, control, centre = console
     window.show_page("live")
@@ -321,8 +338,9 @@ def test_start_session_from_the_console_and_finish(qtbot, console) -> None:
                          finish=False)
     thread = threading.Thread(target=lambda: [
         window.bridge.sink(frame(0.1, 30.0)),
-        window.bridge.sink(ProgressUpdate(0.2, SessionPhase.FINISHED, 0, 1, "x", "x", 1, 2,
-                                          2, 5, session_id=sid))])
+        window.bridge.sink(ProgressUpdate(0.2, SessionPhase.FINISHED,
+                                          SetPosition(0, 1, "x", "x", 1, 2, 2, 5),
+                                          session_id=sid))])
     thread.start()
     thread.join()
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.views["after"],

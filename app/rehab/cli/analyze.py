@@ -23,10 +23,11 @@ import click
 import numpy as np
 
 from rehab.errors import CaptureError, RehabError
+from rehab.exercises.analysis import AnalysisResult
 from rehab.exercises.analysis import analyze as analyze_angles
 from rehab.exercises.library import SIDES, ExerciseDef, load_library
 from rehab.exercises.report import analysis_to_dict, format_rep_table
-from rehab.vision.angles import compute_angles
+from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.filters import smooth_skeleton
 from rehab.vision.pose import POSE_BACKENDS, PoseBackendSettings
 from rehab.vision.skeleton import SkeletonSeries, from_blazepose
@@ -44,7 +45,8 @@ class PosedVideo:
     Attributes
     ----------
     skeleton
-        Canonical skeleton per processed frame (NaN rows where the patient was not seen).
+        Canonical skeleton per processed frame (NaN rows where the patient was not seen),
+        not yet smoothed (see :func:`score_skeleton`).
     frames_read, frames_with_patient
         Processed frames, and those where the tracker accepted the patient's pose.
     fps
@@ -100,7 +102,25 @@ def pose_video(
     if not t:
         raise CaptureError(f"{path}: the video has no frames")
     skeleton = from_blazepose(np.array(world), np.array(vis), np.array(t), source=str(path))
-    return PosedVideo(smooth_skeleton(skeleton), len(t), seen, fps)
+    return PosedVideo(skeleton, len(t), seen, fps)
+
+
+def score_skeleton(
+    skeleton: SkeletonSeries, exercise: ExerciseDef, side: str | None, language: str
+) -> tuple[AngleSeries, AnalysisResult]:
+    """Smooth a posed video's skeleton, compute its joint angles, count and score the reps.
+
+    Works at the series' own sampling rate (the video's fps / ``--every``): the low-pass
+    cut-off follows it (:func:`~rehab.vision.filters.offline_cutoff_hz`) and the
+    segmentation's thresholds stay in seconds.
+
+    Returns
+    -------
+    tuple[AngleSeries, AnalysisResult]
+        The joint angles and the reps found in them.
+    """
+    angles = compute_angles(smooth_skeleton(skeleton))
+    return angles, analyze_angles(angles, exercise, side, language)
 
 
 def _track_video(path: Path, every: int, estimator, bar):
@@ -259,8 +279,7 @@ def _report(
     out: Path | None,
 ) -> None:
     """Score one posed video, print its table and summary, write its JSON if asked."""
-    angles = compute_angles(posed.skeleton)
-    result = analyze_angles(angles, exercise, side, language)
+    angles, result = score_skeleton(posed.skeleton, exercise, side, language)
     click.echo(format_rep_table(result, language))
     seen_pct = 100.0 * posed.frames_with_patient / posed.frames_read
     click.echo(

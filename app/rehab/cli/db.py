@@ -7,13 +7,23 @@ from pathlib import Path
 import click
 
 from rehab.errors import StoreError
-from rehab.paths import database_path, resolve_data_dir
+from rehab.paths import database_path, ensure_data_dir, resolve_data_dir
 from rehab.store import SCHEMA_VERSION, Store
 from rehab.store import connection as store_connection
 
+# No click file_okay=False: a file given here gets the same one-line error, and exit
+# code, as one given through $REHAB_DATA_DIR (see ensure_data_dir).
 data_dir_option = click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--data-dir", type=click.Path(path_type=Path), default=None,
     help="Data folder holding rehab.db (default: $REHAB_DATA_DIR or ./sessions).")
+
+
+def _existing_database(data_dir: Path | None) -> Path:
+    """The database file of an existing data folder; one-line errors when missing."""
+    path = database_path(ensure_data_dir(resolve_data_dir(data_dir), create=False))
+    if not path.exists():
+        raise StoreError(f"no database at {path}; run `rehab db init` first")
+    return path
 
 
 @click.group()
@@ -39,9 +49,7 @@ def init(data_dir: Path | None) -> None:
 @data_dir_option
 def migrate(data_dir: Path | None) -> None:
     """Apply pending schema migrations."""
-    path = database_path(resolve_data_dir(data_dir))
-    if not path.exists():
-        raise StoreError(f"no database at {path}; run `rehab db init` first")
+    path = _existing_database(data_dir)
     database = store_connection.connect(path, migrate=False)
     try:
         applied = store_connection.apply_migrations(database, path)
@@ -57,15 +65,20 @@ def migrate(data_dir: Path | None) -> None:
 @db.command()
 @data_dir_option
 def check(data_dir: Path | None) -> None:
-    """Check integrity, foreign keys and the schema version; exit 1 on any problem."""
-    path = database_path(resolve_data_dir(data_dir))
-    if not path.exists():
-        raise StoreError(f"no database at {path}; run `rehab db init` first")
+    """Check integrity, foreign keys and the schema version; exit 1 on any problem.
+
+    A damaged file is reported in one line: how many problems, and the first.
+    """
+    path = _existing_database(data_dir)
     database = store_connection.connect(path, migrate=False)
     try:
         report = store_connection.check(database)
     finally:
         database.close()
+    if report.corrupt:
+        raise StoreError(store_connection.describe_corruption(path, report.integrity)
+                         + "; copy it with "
+                         "`rehab db backup --force` before any repair")
     click.echo(f"database:        {path}")
     click.echo(f"integrity:       {'; '.join(report.integrity)}")
     click.echo(f"foreign keys:    {report.foreign_key_violations} violations")
@@ -78,15 +91,28 @@ def check(data_dir: Path | None) -> None:
 
 @db.command()
 @data_dir_option
+@click.option("--force", is_flag=True,
+              help="Copy a damaged database anyway, page by page, damage included.")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-def backup(data_dir: Path | None, target: Path) -> None:
-    """Copy the database to TARGET while the app may be writing (online backup)."""
-    path = database_path(resolve_data_dir(data_dir))
-    if not path.exists():
-        raise StoreError(f"no database at {path}; nothing to back up")
+def backup(data_dir: Path | None, force: bool, target: Path) -> None:
+    """Copy the database to TARGET while the app may be writing (online backup).
+
+    The source is checked first; a damaged one is refused unless --force.
+    """
+    path = _existing_database(data_dir)
     database = store_connection.connect(path, migrate=False)
     try:
+        problems = store_connection.integrity_problems(database)
+        corrupt = problems != ("ok",)
+        if corrupt and not force:
+            raise StoreError(store_connection.describe_corruption(path, problems)
+                             + "; not backed up (--force copies it, damage included)")
         store_connection.backup(database, target)
     finally:
         database.close()
-    click.echo(f"Backed up {path} to {target}")
+    if not corrupt:
+        click.echo(f"Backed up {path} to {target}")
+        return
+    click.echo(f"Warning: {store_connection.describe_corruption(path, problems)}", err=True)
+    click.echo(f"Copied {path} to {target} as it is, damaged pages included "
+               "(--force); the copy is not a sound backup")

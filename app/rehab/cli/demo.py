@@ -32,13 +32,15 @@ def demo(data_dir: Path | None, headless: bool, video: Path | None, camera: int 
     Seeds the demo centre (therapist, patient, program) when missing, starts the
     simulated robot node and opens the console logged in, running the session on the
     demo video (or --camera / --video). Without a display, or with --headless, the same
-    session runs in the terminal and prints the per-rep table.
+    session runs in the terminal and prints the per-rep table. Exit code 0 only for a
+    completed session: 1 error, 3 stopped by a person, 4 aborted by a fault, 128+N
+    ended by signal N.
     """
     folder = resolve_data_dir(data_dir)
     if seed_only:
         _print_centre(folder)
         return
-    from rehab.session.headless import HeadlessOptions, run_headless
+    from rehab.demo_run import HeadlessOptions, run_headless
 
     options = HeadlessOptions(folder, video=video, camera=camera, language=lang,
                               robot=not no_robot)
@@ -47,8 +49,7 @@ def demo(data_dir: Path | None, headless: bool, video: Path | None, camera: int 
                    "running the session headless.")
         headless = True
     if headless:
-        run_headless(options, click.echo)
-        return
+        raise SystemExit(run_headless(options, click.echo).exit_code)
     from rehab.ui.console.demo import run_console_demo  # Qt only for the console
 
     raise SystemExit(run_console_demo(options))

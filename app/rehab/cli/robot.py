@@ -38,18 +38,26 @@ def robot() -> None:
 @click.option("--rt-priority", type=click.IntRange(0, 99), default=50, show_default=True,
               help="SCHED_FIFO priority of the control loop (0: normal scheduling); "
                    "without root or an rtprio limit it runs normally, with a warning.")
+@click.option("--unique-check-s", type=click.FloatRange(min=0), default=1.5,
+              show_default=True,
+              help="Listen this long for another robot node on the domain before starting, "
+                   "and refuse to start if one runs (0: do not check).")
 def sim(config_path: str | None, domain_id: int | None, duration_s: float | None,
-        rt_priority: int) -> None:
+        rt_priority: int, unique_check_s: float) -> None:
     """Run the robot node with the simulated robot and patient until Ctrl-C."""
     from rehab_robot.core.errors import RobotCoreError
     from rehab_robot.node_dds import run_simulated
+    from rehab_robot.transport.graph import DuplicateNodeError
     from rehab_robot.transport.participant import ensure_cyclonedds_uri
 
     uri = ensure_cyclonedds_uri()
     click.echo(f"Robot node (simulated robot + patient) on DDS domain "
                f"{_domain(domain_id)}, {uri}. Ctrl-C to stop.")
     try:
-        status = run_simulated(config_path, domain_id, duration_s, rt_priority)
+        status = run_simulated(config_path, domain_id, duration_s, rt_priority,
+                               unique_check_s=unique_check_s)
+    except DuplicateNodeError as exc:
+        raise RobotError(f"robot node not started: {exc}") from exc
     except RobotCoreError as exc:
         raise RobotError(f"robot node: {exc}") from exc
     if status != 0:
@@ -64,10 +72,14 @@ def sim(config_path: str | None, domain_id: int | None, duration_s: float | None
               help="How long to listen.")
 def status(domain_id: int | None, wait_s: float) -> None:
     """Listen to the robot node and print its state, mode, joints and rates."""
+    from rehab.robot import RobotConflictError
+
     with _watch(domain_id) as client:
         start_s = time.monotonic()
         try:
             client.wait_for(lambda: client.status is not None, timeout_s=wait_s)
+        except RobotConflictError:
+            raise
         except RobotError:
             raise RobotError(
                 f"no robot node answered on DDS domain {_domain(domain_id)} within "
@@ -76,6 +88,9 @@ def status(domain_id: int | None, wait_s: float) -> None:
         client.drain_telemetry()
         window_s = max(0.5, wait_s - (time.monotonic() - start_s))
         time.sleep(window_s)  # real cross-process I/O: the window measures the live rate
+        if client.conflict is not None:
+            # Two nodes' statuses and joint states would be blended: print none of it.
+            raise client.conflict
         samples = client.drain_telemetry()
         rate_hz = (client.telemetry_count - first) / window_s
         _print_status(client, samples, rate_hz)
@@ -113,7 +128,7 @@ def _print_status(client: RobotClient, samples: list[Telemetry], rate_hz: float)
     click.echo(f"state:  {st.state.value}   mode: {st.mode.value}   link: "
                f"{client.link_state().value}")
     if st.reason:
-        click.echo(f"reason: {st.reason}")
+        click.echo(f"reason: {st.reason}" + (f" [{st.reason_code}]" if st.reason_code else ""))
     if st.fault:
         click.echo(f"fault:  {st.fault}")
     click.echo(f"rep:    {st.rep}/{st.reps_total}   assistance: {st.assistance:.2f}   "
@@ -121,8 +136,10 @@ def _print_status(client: RobotClient, samples: list[Telemetry], rate_hz: float)
                + ("none yet" if st.heartbeat_age_s is None else f"{st.heartbeat_age_s:.2f} s"))
     if st.last_command_id:
         verdict = "accepted" if st.last_command_accepted else "refused"
-        click.echo(f"last command: {st.last_command_id} {verdict}"
-                   + (f" ({st.last_command_reason})" if st.last_command_reason else ""))
+        click.echo(f"last command: #{st.last_command_seq} {st.last_command_id} {verdict}"
+                   + (f" [{st.last_command_code}]" if st.last_command_code else "")
+                   + (f" ({st.last_command_reason})" if not st.last_command_accepted
+                      and st.last_command_reason else ""))
     sample = samples[-1] if samples else client.latest_telemetry
     if sample is not None:
         click.echo("joints:")

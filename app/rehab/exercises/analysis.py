@@ -131,11 +131,16 @@ class Analyzer:
         Language of the cues (``ko`` or ``en``).
     target_rom_deg, tempo
         The therapist's prescription, overriding the exercise's defaults.
+    sample_interval_s
+        Nominal time between samples (s), for telling a coarse sampling from lost
+        tracking (see :class:`~rehab.exercises.segmentation.RepSegmenter`); 0 (live use)
+        measures gaps from the last valid sample.
 
     Raises
     ------
     ValidationError
-        For an unknown side or language, or a side given to a two-sided exercise.
+        For an unknown side or language, a side given to a two-sided exercise, or a
+        negative ``sample_interval_s``.
 
     Examples
     --------
@@ -157,6 +162,7 @@ class Analyzer:
         language: str = "ko",
         target_rom_deg: float | None = None,
         tempo: Tempo | None = None,
+        sample_interval_s: float = 0.0,
     ) -> None:
         if language not in LANGUAGES:
             raise ValidationError("language", f"must be one of {', '.join(LANGUAGES)}")
@@ -171,7 +177,7 @@ class Analyzer:
         for rule in exercise.compensations:
             needed.update(rule.angle_names(self.sides))
         self._needed = tuple(sorted(needed))
-        self._segmenter = RepSegmenter(exercise.rep)
+        self._segmenter = RepSegmenter(exercise.rep, sample_interval_s)
         self._history: deque[tuple[float, dict[str, float], dict[str, float]]] = deque()
         self._history_s = exercise.rep.max_duration_s + _HISTORY_MARGIN_S
         self.last_primary_deg = float("nan")
@@ -317,6 +323,9 @@ def analyze(
 ) -> AnalysisResult:
     """Analyse a whole recorded angle series (offline use of :class:`Analyzer`).
 
+    The series may be sampled at any rate (a video analysed every N-th frame): its median
+    time step is the sample interval, and every time-based threshold stays in seconds.
+
     Parameters
     ----------
     angles
@@ -328,6 +337,9 @@ def analyze(
     -------
     AnalysisResult
     """
-    analyzer = Analyzer(exercise, side, language, target_rom_deg)
+    t_s = np.asarray(angles.t_s, dtype=float)
+    interval_s = float(np.median(np.diff(t_s))) if t_s.size >= 2 else 0.0
+    analyzer = Analyzer(exercise, side, language, target_rom_deg,
+                        sample_interval_s=interval_s)
     events = analyzer.push_series(angles) + analyzer.flush()
     return AnalysisResult(exercise.id, analyzer.side, tuple(e.rep for e in events))

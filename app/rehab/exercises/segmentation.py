@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehab.errors import ValidationError
 from rehab.exercises.library import RepThresholds
 from rehab.exercises.smoothness import count_speed_peaks, sparc, speed_profile
 
@@ -141,6 +142,11 @@ class RepSegmenter:
     ----------
     thresholds
         The exercise's rep thresholds (hysteresis, minimum ROM and duration, gating).
+    sample_interval_s
+        The nominal time between samples (s), >= 0: a stretch without valid samples is a
+        gap (tracking lost) when it exceeds ``thresholds.max_gap_s`` beyond one interval,
+        so a series sampled more coarsely than ``max_gap_s`` (a video analysed every N-th
+        frame) is not all gaps. 0 (the default) measures from the last valid sample.
 
     Examples
     --------
@@ -155,8 +161,11 @@ class RepSegmenter:
     [120, 120]
     """
 
-    def __init__(self, thresholds: RepThresholds) -> None:
+    def __init__(self, thresholds: RepThresholds, sample_interval_s: float = 0.0) -> None:
+        if not sample_interval_s >= 0:
+            raise ValidationError("sample_interval_s", f"must be >= 0, got {sample_interval_s}")
         self.thresholds = thresholds
+        self._gap_limit_s = thresholds.max_gap_s + sample_interval_s
         self._sign = thresholds.direction.sign
         self._state = SegmenterState.REST
         self._count = 0
@@ -207,7 +216,7 @@ class RepSegmenter:
         if not valid:
             return self._on_gap(t_s)
         out: list[RepMetrics] = []
-        if gap_s > self.thresholds.max_gap_s:
+        if gap_s > self._gap_limit_s:
             out.extend(self._on_long_gap())
         self._last_valid_t = t_s
         self._recent.append((t_s, self._sign * angle_deg))
@@ -240,7 +249,7 @@ class RepSegmenter:
     # -- states -------------------------------------------------------------------------
 
     def _on_gap(self, t_s: float) -> list[RepMetrics]:
-        if self._last_valid_t is None or t_s - self._last_valid_t <= self.thresholds.max_gap_s:
+        if self._last_valid_t is None or t_s - self._last_valid_t <= self._gap_limit_s:
             return []
         return self._on_long_gap()
 

@@ -8,7 +8,7 @@ over Cyclone DDS. Only :mod:`rehab.robot.dds_transport` imports ``cyclonedds``.
 
 from __future__ import annotations
 
-from rehab.robot.client import ClientSettings, RobotClient, RobotTransport
+from rehab.robot.client import ClientSettings, RobotClient, RobotConflictError, RobotTransport
 from rehab.robot.link import LinkSettings, LinkState, RobotLink
 from rehab.robot.messages import RemoteDiagnostic, RemoteStatus, RemoteTransition, Telemetry
 from rehab.robot.prescription import RobotPrescription
@@ -21,6 +21,7 @@ __all__ = [
     "RemoteStatus",
     "RemoteTransition",
     "RobotClient",
+    "RobotConflictError",
     "RobotLink",
     "RobotPrescription",
     "RobotTransport",

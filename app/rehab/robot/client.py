@@ -7,10 +7,20 @@ the wire is behind the small :class:`RobotTransport` port, implemented over Cycl
 The client sends heartbeats from its own thread while it runs; if the app dies or hangs,
 they stop and the robot's watchdog stops the robot. A client that only watches (the
 ``rehab robot status`` command) is created with ``send_heartbeats=False``.
+
+Each exercise command gets a fresh number (:meth:`RobotClient.send_exercise` returns it);
+the node echoes it in ``status.last_command_seq`` with the outcome, so the caller waits for
+its own command's answer, never an earlier one's.
+
+One robot node per domain: messages carry their source (the DDS participant that wrote
+them); when two sources answer, the client refuses to go on (:class:`RobotConflictError`,
+link LOST) rather than blend two robots' statuses and telemetry.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import logging
 import threading
 import time
@@ -20,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from rehab.errors import RobotError
-from rehab.robot.link import LinkSettings, LinkState, RobotLink
+from rehab.robot.link import LinkSettings, LinkState, RobotLink, SourceGuard
 from rehab.robot.messages import RemoteDiagnostic, RemoteStatus, RemoteTransition, Telemetry
 from rehab.robot.prescription import RobotPrescription
 from rehab_robot.core.api import ExerciseCommand, FormFeedback
@@ -29,19 +39,32 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SERVICES = ("estop", "reset", "enable", "pause", "resume")
+SERVICES = ("estop", "reset", "enable", "pause", "resume", "finish")
+
+_COMMAND_SEQ_MAX = 0xFFFF_FFFF  # uint32 on the wire; 0 means "no command yet"
+
+
+class RobotConflictError(RobotError):
+    """More than one robot node answers on the domain: nothing they say can be trusted."""
 
 
 class TransportSink(Protocol):
-    """Where a transport delivers what arrives from the node (called on its thread)."""
+    """Where a transport delivers what arrives from the node (called on its thread).
 
-    def on_telemetry(self, sample: Telemetry) -> None: ...
+    ``source`` identifies the sender (a DDS participant GUID); ``""`` if the transport
+    cannot tell.
+    """
 
-    def on_status(self, status: RemoteStatus) -> None: ...
+    def on_telemetry(self, sample: Telemetry, source: str = "") -> None: ...
 
-    def on_transition(self, transition: RemoteTransition) -> None: ...
+    def on_status(self, status: RemoteStatus, source: str = "") -> None: ...
 
-    def on_diagnostics(self, entries: tuple[RemoteDiagnostic, ...]) -> None: ...
+    def on_transition(self, transition: RemoteTransition, source: str = "") -> None: ...
+
+    def on_diagnostics(self, entries: tuple[RemoteDiagnostic, ...], source: str = "") -> None:
+        ...
+
+    def note_source(self, source: str, what: str) -> None: ...
 
 
 class RobotTransport(Protocol):
@@ -96,6 +119,8 @@ class ClientSettings:
         False for a client that only watches and must not keep the robot alive.
     link
         Connection-state thresholds.
+    conflict_window_s
+        Two message sources heard within this time (s) are two robot nodes.
     """
 
     client_id: str = "rehab-app"
@@ -104,6 +129,7 @@ class ClientSettings:
     telemetry_buffer: int = 4000
     send_heartbeats: bool = True
     link: LinkSettings = field(default_factory=LinkSettings)
+    conflict_window_s: float = 1.0
 
     def __post_init__(self) -> None:
         if not 0 < self.heartbeat_period_s <= 1.0:
@@ -112,6 +138,8 @@ class ClientSettings:
             raise ValueError("service_timeout_s must be > 0")
         if self.telemetry_buffer < 1:
             raise ValueError("telemetry_buffer must be >= 1")
+        if not self.conflict_window_s > 0:
+            raise ValueError("conflict_window_s must be > 0")
 
 
 class HeartbeatSender(Protocol):
@@ -156,6 +184,9 @@ class RobotClient:
         self._heartbeat_sender = heartbeat_sender
         self.settings = settings or ClientSettings()
         self.link = RobotLink(now_s, self.settings.link)
+        self._sources = SourceGuard(now_s, self.settings.conflict_window_s)
+        self.conflict: RobotConflictError | None = None
+        self._command_seq = itertools.count(1)
         self._changed = threading.Condition()
         self._telemetry: deque[Telemetry] = deque(maxlen=self.settings.telemetry_buffer)
         self._transitions: list[RemoteTransition] = []
@@ -219,38 +250,74 @@ class RobotClient:
 
     # ------------------------------------------------------------------ incoming (sink)
 
-    def on_telemetry(self, sample: Telemetry) -> None:
+    def note_source(self, source: str, what: str) -> None:
+        """Transport callback: a message (``what``) came from ``source``.
+
+        A second source heard while the first still speaks latches :attr:`conflict`:
+        from then on the client takes nothing from either, its link is LOST, and its
+        commands (but the e-stop) and waits raise :class:`RobotConflictError`.
+        """
+        with self._changed:
+            self._note_source_locked(source, what)
+
+    def _note_source_locked(self, source: str, what: str) -> bool:
+        """Record ``source``; return whether the client still trusts what it hears."""
+        if self.conflict is not None:
+            return False
+        other = self._sources.note(source)
+        if other is None:
+            return True
+        domain = getattr(self._transport, "domain_id", "?")
+        self.conflict = RobotConflictError(
+            f"two robot nodes answer on DDS domain {domain} (participants {other} and "
+            f"{source}, heard in its {what}): stop one of them; nothing from either is used")
+        logger.error("%s", self.conflict)
+        self._changed.notify_all()
+        return False
+
+    def on_telemetry(self, sample: Telemetry, source: str = "") -> None:
         """Transport callback: a joint-state sample arrived."""
         with self._changed:
+            if not self._note_source_locked(source, "joint states"):
+                return
             self.link.heard()
             self._telemetry.append(sample)
             self.latest_telemetry = sample
             self.telemetry_count += 1
             self._changed.notify_all()
 
-    def on_status(self, status: RemoteStatus) -> None:
+    def on_status(self, status: RemoteStatus, source: str = "") -> None:
         """Transport callback: a status arrived."""
         with self._changed:
+            if not self._note_source_locked(source, "status"):
+                return
             self.link.heard()
             self.status = status
             self._changed.notify_all()
 
-    def on_transition(self, transition: RemoteTransition) -> None:
+    def on_transition(self, transition: RemoteTransition, source: str = "") -> None:
         """Transport callback: a state transition arrived."""
         with self._changed:
+            if not self._note_source_locked(source, "transitions"):
+                return
             self._transitions.append(transition)
             self._changed.notify_all()
 
-    def on_diagnostics(self, entries: tuple[RemoteDiagnostic, ...]) -> None:
+    def on_diagnostics(self, entries: tuple[RemoteDiagnostic, ...], source: str = "") -> None:
         """Transport callback: a diagnostics array arrived."""
         with self._changed:
+            if not self._note_source_locked(source, "diagnostics"):
+                return
             self.diagnostics = entries
             self._changed.notify_all()
 
     # ------------------------------------------------------------------ queries
 
     def link_state(self) -> LinkState:
-        """Connected, stale or lost, from the age of the last message."""
+        """Connected, stale or lost, from the age of the last message; LOST for good once
+        two robot nodes have answered (see :attr:`conflict`)."""
+        if self.conflict is not None:
+            return LinkState.LOST
         return self.link.state()
 
     def drain_telemetry(self) -> list[Telemetry]:
@@ -270,23 +337,52 @@ class RobotClient:
 
         Raises
         ------
+        RobotConflictError
+            As soon as two robot nodes answer.
         RobotError
             If it is still falsy after ``timeout_s``.
         """
         with self._changed:
-            result = self._changed.wait_for(predicate, timeout_s)
+            result = self._changed.wait_for(
+                lambda: self.conflict is not None or predicate(), timeout_s)
+            if self.conflict is not None:
+                raise self.conflict
         if not result:
             raise RobotError(f"robot: condition not met within {timeout_s:.1f} s")
         return result
 
     # ------------------------------------------------------------------ commands
 
-    def send_exercise(self, prescription: RobotPrescription) -> None:
-        """Send an exercise; its acceptance shows in ``status.last_command_*``."""
-        self._transport.send_exercise(prescription.to_command())
+    def send_exercise(self, prescription: RobotPrescription) -> int:
+        """Send an exercise; return its command number (``command_seq``).
+
+        The node answers in the status: once ``status.last_command_seq`` equals the returned
+        number, ``status.last_command_accepted`` / ``last_command_code`` /
+        ``last_command_reason`` are this command's outcome. Numbers increase per client
+        from 1 (a uint32; after 2**32 - 1 they start again at 1).
+
+        Raises
+        ------
+        RobotConflictError
+            If two robot nodes answer on the domain.
+        RobotError
+            If the command cannot be published.
+
+        Examples
+        --------
+        >>> seq = robot.send_exercise(prescription)  # doctest: +SKIP
+        >>> status = robot.wait_for(  # doctest: +SKIP
+        ...     lambda: robot.status if robot.status.last_command_seq == seq else None, 3.0)
+        """
+        self._check_no_conflict()
+        seq = (next(self._command_seq) - 1) % _COMMAND_SEQ_MAX + 1
+        command = dataclasses.replace(prescription.to_command(), command_seq=seq)
+        self._transport.send_exercise(command)
+        return seq
 
     def send_form_feedback(self, score: float, compensation: str, severity: float) -> None:
         """Send the camera's form assessment (score 0-100, severity 0-1)."""
+        self._check_no_conflict()
         self._transport.send_form_feedback(
             FormFeedback(
                 t_s=time.time(), score=score, compensation=compensation, severity=severity
@@ -294,7 +390,10 @@ class RobotClient:
         )
 
     def estop(self) -> str:
-        """Emergency stop (latched until :meth:`reset`); return the node's message."""
+        """Emergency stop (latched until :meth:`reset`); return the node's message.
+
+        Sent even when two robot nodes answer: stopping both is the safe direction.
+        """
         return self._call("estop", None)
 
     def reset(self) -> str:
@@ -313,7 +412,25 @@ class RobotClient:
         """Resume a paused exercise."""
         return self._call("resume", None)
 
+    def finish_exercise(self) -> str:
+        """End the running or paused exercise now (the robot holds where it is, ENABLED);
+        for when the app has counted the set. The status's ``reason_code`` then reads
+        ``finished_on_request``.
+
+        Raises
+        ------
+        RobotError
+            If the robot refuses (no exercise running or paused) or does not answer.
+        """
+        return self._call("finish", None)
+
+    def _check_no_conflict(self) -> None:
+        if self.conflict is not None:
+            raise self.conflict
+
     def _call(self, service: str, value: bool | None) -> str:
+        if service != "estop":
+            self._check_no_conflict()
         ok, message = self._transport.call(service, value, self.settings.service_timeout_s)
         if not ok:
             raise RobotError(f"robot refused {service}: {message}")

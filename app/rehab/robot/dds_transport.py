@@ -26,6 +26,7 @@ from rehab_robot.transport.names import INTERFACE, NODE_NAME
 from rehab_robot.transport.participant import (
     Executor,
     RosParticipant,
+    SampleSource,
     ServiceClient,
     ServiceUnavailableError,
     ensure_cyclonedds_uri,
@@ -57,6 +58,7 @@ def status_from_msg(msg: m.RobotStatus) -> RemoteStatus:
         state=convert.STATES_BY_CODE[msg.state],
         mode=convert.MODES_BY_CODE[msg.mode],
         reason=msg.reason,
+        reason_code=msg.reason_code,
         fault=msg.fault,
         assistance=msg.assistance,
         interaction_torque_nm=tuple(msg.interaction_torque_nm),
@@ -64,7 +66,9 @@ def status_from_msg(msg: m.RobotStatus) -> RemoteStatus:
         reps_total=msg.reps_total,
         heartbeat_age_s=msg.heartbeat_age_s if msg.heartbeat_age_s >= 0 else None,
         last_command_id=msg.last_command_id,
+        last_command_seq=msg.last_command_seq,
         last_command_accepted=msg.last_command_accepted,
+        last_command_code=msg.last_command_code,
         last_command_reason=msg.last_command_reason,
         control_rate_hz=msg.control_rate_hz,
     )
@@ -77,6 +81,7 @@ def transition_from_msg(msg: m.StateTransition) -> RemoteTransition:
         from_state=convert.STATES_BY_CODE[msg.from_state],
         to_state=convert.STATES_BY_CODE[msg.to_state],
         reason=msg.reason,
+        reason_code=msg.reason_code,
     )
 
 
@@ -134,31 +139,34 @@ class DdsRobotTransport:
             "reset": ServiceClient(rp, INTERFACE.reset, m.TriggerRequest, m.TriggerResponse),
             "pause": ServiceClient(rp, INTERFACE.pause, m.TriggerRequest, m.TriggerResponse),
             "resume": ServiceClient(rp, INTERFACE.resume, m.TriggerRequest, m.TriggerResponse),
+            "finish": ServiceClient(rp, INTERFACE.finish, m.TriggerRequest, m.TriggerResponse),
             "enable": ServiceClient(rp, INTERFACE.enable, m.SetBoolRequest, m.SetBoolResponse),
         }
         self._executor = Executor(rp, name="rehab-robot-client")
 
     def start(self, sink: TransportSink) -> None:
-        """Subscribe to the node's topics and deliver them to ``sink``."""
+        """Subscribe to the node's topics and deliver them to ``sink``, each with its
+        source (the writing participant's GUID), so the client can tell two nodes apart."""
         rp = self._rp
-        self._executor.add(
-            rp.reader(INTERFACE.joint_states, m.JointState, qos_profiles.reliable(200)),
-            lambda msg: sink.on_telemetry(telemetry_from_msg(msg, time.time())),
-        )
         # Volatile readers match the node's transient-local writers; asking for
         # transient-local too gets the last status at once on joining.
-        self._executor.add(
-            rp.reader(INTERFACE.status, m.RobotStatus, qos_profiles.latched(1)),
-            lambda msg: sink.on_status(status_from_msg(msg)),
+        subscriptions = (
+            (INTERFACE.joint_states, m.JointState, qos_profiles.reliable(200),
+             lambda msg, src: sink.on_telemetry(telemetry_from_msg(msg, time.time()), src)),
+            (INTERFACE.status, m.RobotStatus, qos_profiles.latched(1),
+             lambda msg, src: sink.on_status(status_from_msg(msg), src)),
+            (INTERFACE.transitions, m.StateTransition, qos_profiles.latched(20),
+             lambda msg, src: sink.on_transition(transition_from_msg(msg), src)),
+            (INTERFACE.diagnostics, m.DiagnosticArray, qos_profiles.reliable(10),
+             lambda msg, src: sink.on_diagnostics(diagnostics_from_msg(msg), src)),
         )
-        self._executor.add(
-            rp.reader(INTERFACE.transitions, m.StateTransition, qos_profiles.latched(20)),
-            lambda msg: sink.on_transition(transition_from_msg(msg)),
-        )
-        self._executor.add(
-            rp.reader(INTERFACE.diagnostics, m.DiagnosticArray, qos_profiles.reliable(10)),
-            lambda msg: sink.on_diagnostics(diagnostics_from_msg(msg)),
-        )
+        for topic, msg_type, qos, deliver in subscriptions:
+            reader = rp.reader(topic, msg_type, qos)
+            source = SampleSource(reader)
+            self._executor.add(reader, lambda msg, d=deliver, s=source: d(msg, s(msg)))
+        for name, client in self._clients.items():
+            client.on_reply_source = (
+                lambda src, what=f"{name} reply": sink.note_source(src, what))
         self._executor.start()
 
     def send_heartbeat(self, seq: int) -> None:

@@ -12,6 +12,11 @@ and keeps both safety properties of the watchdog:
 - the app hangs: the app pings the child every 0.1 s; after ``liveness_timeout_s``
   (1 s) without a ping the child stops sending until pings resume.
 
+The sending thread runs under SCHED_FIFO at the robot control loop's default priority
+(:data:`rehab_robot.realtime.DEFAULT_RT_PRIORITY`) where the system allows it, so that a
+loaded machine cannot delay a heartbeat past the watchdog; elsewhere it runs at normal
+priority after one logged warning. The watchdog itself is not lengthened.
+
 Run as ``python -m rehab.robot.heartbeat`` by :class:`HeartbeatProcess` only.
 """
 
@@ -25,6 +30,7 @@ import threading
 import time
 
 from rehab.errors import RobotError
+from rehab_robot.realtime import DEFAULT_RT_PRIORITY, set_realtime_priority
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +50,21 @@ class HeartbeatProcess:
         Heartbeat period, well below the robot's watchdog timeout.
     liveness_timeout_s
         Silence from the app after which the child stops sending (> ``PING_PERIOD_S``).
+    rt_priority
+        SCHED_FIFO priority of the sending thread, 1-99 (0: normal scheduling).
     """
 
     def __init__(self, domain_id: int, client_id: str, period_s: float = 0.05,
-                 liveness_timeout_s: float = 1.0) -> None:
+                 liveness_timeout_s: float = 1.0,
+                 rt_priority: int = DEFAULT_RT_PRIORITY) -> None:
         if not liveness_timeout_s > PING_PERIOD_S:
             raise ValueError(f"liveness_timeout_s must exceed {PING_PERIOD_S} s")
+        if not 0 <= rt_priority <= 99:
+            raise ValueError(f"rt_priority must be 0-99, got {rt_priority}")
         self._args = [sys.executable, "-m", "rehab.robot.heartbeat", "--domain-id",
                       str(domain_id), "--client-id", client_id, "--period-s", str(period_s),
-                      "--liveness-timeout-s", str(liveness_timeout_s)]
+                      "--liveness-timeout-s", str(liveness_timeout_s),
+                      "--rt-priority", str(rt_priority)]
         self._proc: subprocess.Popen[bytes] | None = None
         self._stop = threading.Event()
         self._pinger: threading.Thread | None = None
@@ -73,6 +85,11 @@ class HeartbeatProcess:
             except (BrokenPipeError, ValueError):
                 log.error("the heartbeat process has died: the robot will safe-stop")
                 return
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
 
     @property
     def alive(self) -> bool:
@@ -103,13 +120,18 @@ def _watch_stdin(last_ping: list[float], gone: threading.Event) -> None:
     gone.set()
 
 
-def run(domain_id: int, client_id: str, period_s: float, liveness_timeout_s: float) -> None:
+def run(domain_id: int, client_id: str, period_s: float, liveness_timeout_s: float,
+        rt_priority: int = DEFAULT_RT_PRIORITY) -> None:
     """The child's loop: send heartbeats while the app lives and pings."""
     from rehab.robot.dds_transport import DdsRobotTransport  # the child's only DDS user
 
     transport = DdsRobotTransport(domain_id, client_id=client_id)
     last_ping, gone = [time.monotonic()], threading.Event()
     threading.Thread(target=_watch_stdin, args=(last_ping, gone), daemon=True).start()
+    if rt_priority:
+        # This (sending) thread only, after the DDS and stdin threads exist: they keep
+        # normal scheduling instead of inheriting SCHED_FIFO.
+        set_realtime_priority(rt_priority, "the heartbeat sender")
     seq, next_s, silent = 0, time.monotonic(), False
     try:
         while not gone.is_set():
@@ -135,10 +157,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--period-s", type=float, default=0.05)
     parser.add_argument("--liveness-timeout-s", type=float, default=1.0)
+    parser.add_argument("--rt-priority", type=int, default=DEFAULT_RT_PRIORITY,
+                        help="SCHED_FIFO priority of the sender (0: normal scheduling)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="heartbeat: %(message)s")
     try:
-        run(args.domain_id, args.client_id, args.period_s, args.liveness_timeout_s)
+        run(args.domain_id, args.client_id, args.period_s, args.liveness_timeout_s,
+            args.rt_priority)
     except RobotError as exc:
         sys.exit(f"heartbeat: {exc}")
 

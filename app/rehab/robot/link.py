@@ -93,3 +93,52 @@ class RobotLink:
         if silence_s < self.settings.lost_after_s:
             return LinkState.STALE
         return LinkState.LOST
+
+
+class SourceGuard:
+    """Notices when more than one robot node answers (pure, injected clock).
+
+    Every message from the node carries its source (the DDS participant that wrote it).
+    One robot node is one source; two sources heard within ``window_s`` of each other are
+    two robot nodes on one domain, whose statuses and telemetry must not be blended. A
+    node that restarts is a new source too, but the old one has been silent for longer
+    than the window by then (start-up takes seconds).
+
+    Parameters
+    ----------
+    now_s
+        Monotonic clock (s), injected.
+    window_s
+        How recently the other source must have been heard to count (s), > 0.
+
+    Examples
+    --------
+    >>> t = [0.0]
+    >>> guard = SourceGuard(lambda: t[0])
+    >>> guard.note("node-a") is None
+    True
+    >>> guard.note("node-b")
+    'node-a'
+    >>> t[0] = 5.0
+    >>> guard.note("node-c") is None   # a and b long silent: a restarted node
+    True
+    """
+
+    def __init__(self, now_s: Callable[[], float], window_s: float = 1.0) -> None:
+        if not window_s > 0:
+            raise ValueError(f"window_s must be > 0, got {window_s}")
+        self._now_s = now_s
+        self.window_s = window_s
+        self._last_heard_s: dict[str, float] = {}
+
+    def note(self, source: str) -> str | None:
+        """Record a message from ``source`` now; return another recently heard source, if
+        any (``""``, an unknown source, is not recorded)."""
+        if not source:
+            return None
+        now = self._now_s()
+        self._last_heard_s[source] = now
+        for other, heard_s in self._last_heard_s.items():
+            if other != source and now - heard_s <= self.window_s:
+                return other
+        return None

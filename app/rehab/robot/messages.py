@@ -35,7 +35,12 @@ class RemoteStatus:
 
     ``heartbeat_age_s`` is ``None`` when the node has had no heartbeat yet. The
     ``last_command_*`` fields report the outcome of the last exercise command the node
-    received (refusals carry the reason).
+    received (refusals carry the reason): ``last_command_seq`` is that command's number
+    (what :meth:`rehab.robot.RobotClient.send_exercise` returned; 0 before any command),
+    ``last_command_code`` is ``"accepted"`` or the refusal's code (``""`` before any
+    command). ``reason_code`` is the code of ``reason``. The codes are the values of
+    :class:`rehab_robot.core.api.ReasonCode`, for the app to translate; the English
+    ``reason`` and ``last_command_reason`` are for logs.
     """
 
     stamp_s: float
@@ -52,16 +57,21 @@ class RemoteStatus:
     last_command_accepted: bool
     last_command_reason: str
     control_rate_hz: float
+    last_command_seq: int = 0
+    reason_code: str = ""
+    last_command_code: str = ""
 
 
 @dataclass(frozen=True)
 class RemoteTransition:
-    """One state change of the robot, stamped when it happened (wall clock, s)."""
+    """One state change of the robot, stamped when it happened (wall clock, s);
+    ``reason_code`` is the code of ``reason`` (see :class:`RemoteStatus`)."""
 
     stamp_s: float
     from_state: RobotState
     to_state: RobotState
     reason: str
+    reason_code: str = ""
 
 
 @dataclass(frozen=True)

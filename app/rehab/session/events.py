@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from rehab.store.models import Deduction, Severity
+from rehab.store.models import Cause, Deduction, Severity
 
 
 class SessionPhase(enum.StrEnum):
@@ -76,6 +76,7 @@ class RepScored:
     flags: tuple[str, ...]
     cue: str
     partial: bool = False
+    uncertain: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,13 @@ class Alert:
     severity: Severity
     source: str
     message: str
+    cause: Cause | None = None
 
 
 @dataclass(frozen=True)
-class ProgressUpdate:
-    """Where the program stands: exercise, set, reps, rest."""
+class SetPosition:
+    """Where in the program a session is: which exercise, which set, how many reps."""
 
-    t_s: float
-    phase: SessionPhase
     item_index: int
     items_total: int
     exercise_id: str
@@ -118,10 +118,34 @@ class ProgressUpdate:
     sets_total: int
     reps_done: int
     reps_target: int
-    rest_remaining_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """A change of phase or position: exercise, set, reps, rest, and why it paused or ended.
+
+    Attributes
+    ----------
+    position
+        The exercise, set and reps.
+    rest_remaining_s
+        Seconds of rest left (``RESTING`` only).
+    session_id
+        The stored session (None before it is created).
+    cue
+        The latest instruction or, when paused or ended, the reason a person reads.
+    cause
+        Why the session paused or ended (``PAUSED``, ``FINISHED``, ``ABORTED``); the
+        screens translate it.
+    """
+
+    t_s: float
+    phase: SessionPhase
+    position: SetPosition
     session_id: int | None = None
+    rest_remaining_s: float = 0.0
     cue: str = ""
-    extra: Mapping[str, str] = field(default_factory=dict)
+    cause: Cause | None = None
 
 
 SessionUpdate = FrameUpdate | RepScored | RobotUpdate | Alert | ProgressUpdate
@@ -133,11 +157,15 @@ class SessionControl(Protocol):
 
     def start(self) -> None: ...
 
-    def pause(self, reason: str = "") -> None: ...
+    def pause(self, cause: Cause = Cause.THERAPIST) -> None:
+        """Pause, holding the robot: ``cause`` is the therapist or the patient."""
+        ...
 
     def resume(self) -> None: ...
 
-    def stop(self) -> None: ...
+    def stop(self, cause: Cause = Cause.THERAPIST) -> None:
+        """End the session early: by a person (therapist, patient) or a ``signal``."""
+        ...
 
     def estop(self) -> None:
         """Emergency stop: the robot's e-stop service first, then pause the session."""

@@ -2,6 +2,12 @@
 
 The node runs exactly as in production (``python -m rehab_robot.node_dds``, Cyclone DDS
 on loopback), only with the simulated robot and patient behind its driver interface.
+
+It dies with the app however the app dies (SIGTERM, SIGKILL, a crash): its stdin is a pipe
+whose other end only this process holds, and the node (``--exit-with-parent``) makes the
+robot safe and exits at end-of-file. Started from the main thread, it also asks the kernel
+for SIGTERM when that thread exits (``--parent-death-signal``; the kernel ties the signal
+to the forking *thread*, so a node started from a worker thread relies on the pipe alone).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -36,14 +43,24 @@ class SimulatedRobotNode:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> SimulatedRobotNode:
+        """Start the node process (it takes a few seconds to come up on DDS)."""
         ensure_cyclonedds_uri()  # the child inherits the loopback configuration
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        args = [sys.executable, "-m", "rehab_robot.node_dds", "--domain-id",
+                str(self.domain_id), "--exit-with-parent"]
+        if threading.current_thread() is threading.main_thread():
+            args.append("--parent-death-signal")
         with self.log_path.open("ab") as log_file:
+            # stdin: a pipe this process never writes to; its end closes when we die.
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "rehab_robot.node_dds", "--domain-id",
-                 str(self.domain_id)], stdout=log_file, stderr=subprocess.STDOUT,
+                args, stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT,
                 env=os.environ.copy())
         return self
+
+    @property
+    def pid(self) -> int | None:
+        """The node's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
 
     def check_alive(self) -> None:
         """Raise :class:`RobotError` if the node has exited."""
@@ -64,6 +81,8 @@ class SimulatedRobotNode:
                 log.warning("robot node did not stop on SIGINT; killing it")
                 proc.kill()
                 proc.wait(timeout_s)
+        if proc.stdin is not None:
+            proc.stdin.close()
         return proc.returncode
 
     def __enter__(self) -> SimulatedRobotNode:

@@ -1,74 +1,55 @@
-"""Runs a live session: capture, pose, scoring, robot and storage on one clock.
+"""Runs a live session: the phase machine over capture, pose, scoring, robot and store.
 
 The session clock is seconds since the session started. Frames are stamped when they are
 read (monotonic), robot samples when they arrive (wall clock), both shifted to the same
-origin. One worker thread owns the session: it consumes the pose pipeline's results
-(whose own threads capture and estimate, dropping stale frames), feeds the analyzer,
-stores reps, events and streams as they happen (committed at once, so a crash loses at
-most the last second of samples), drives the robot set by set, and reports every change
-to ``sink`` as a :mod:`rehab.session.events` update. Screens call :meth:`pause`,
-:meth:`resume`, :meth:`stop` and :meth:`estop` from any thread; each returns at once.
+origin. One worker thread owns the session and turns a loop: commands from the screens,
+one pose result, the robot. Three helpers do the rest, each readable alone:
+:class:`~rehab.session.robot_coordinator.RobotCoordinator` (commands by sequence number,
+acknowledgements, faults), :class:`~rehab.session.recorder.SessionRecorder` (store
+writes) and :class:`~rehab.session.reporter.Reporter` (updates to the screens).
 
-Faults pause, never lose: a camera that stops delivering, a robot link lost or a robot
-fault, safe stop or e-stop each pause the session with an alert that says why, stored as
-an event. The app being killed leaves the session ``running`` in the database, and the
-next start marks it ``interrupted`` with everything before the kill kept.
+The record says what happened. Every pause and end carries a
+:class:`~rehab.store.models.Cause`: the therapist or the patient, the camera lost, the
+app stalled (the loop itself did not turn for ``stall_after_s``: the process was
+stopped or starved), the robot's link lost, its watchdog, fault, safe stop or refusal,
+the e-stop, a signal, an error. The robot's own state changes are stored as events
+beside the app's. A set counts as robot-assisted only while the robot runs the command
+it accepted for that set. Nothing is stored before the camera has delivered frames.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
-from rehab.errors import CaptureError, RehabError, RobotError
+from rehab.errors import CaptureError, RehabError
 from rehab.exercises.analysis import Analyzer, RepEvent
 from rehab.robot.client import RobotClient
-from rehab.robot.link import LinkState
-from rehab.session.events import (
-    Alert,
-    FrameUpdate,
-    ProgressUpdate,
-    RepScored,
-    RobotUpdate,
-    SessionPhase,
-    UpdateSink,
-)
+from rehab.session.commands import Command, EStop, Pause, Resume, Stop
+from rehab.session.events import SessionPhase, SetPosition, UpdateSink
 from rehab.session.plan import PlannedItem, SessionPlan
-from rehab.session.recording import (
-    POSE_COLUMNS,
-    frame_angles,
-    pose_row,
-    robot_columns,
-    stored_rep,
+from rehab.session.recorder import SessionRecorder
+from rehab.session.recording import frame_angles, pose_row, stored_rep
+from rehab.session.reporter import Reporter
+from rehab.session.robot_coordinator import (
+    STOPPED_STATES,
+    RobotCoordinator,
+    RobotFault,
+    stopped_cause,
 )
 from rehab.session.sources import EndAwareSource
-from rehab.store import (
-    EventKind,
-    NewEvent,
-    NewSet,
-    SessionOutcome,
-    SessionStatus,
-    Severity,
-    Side,
-    Store,
-    StreamRecorder,
-)
+from rehab.store import Cause, EventKind, NewSet, SessionStatus, Severity, Side, Store
+from rehab.store.models import PERSON_CAUSES
 from rehab.vision.capture import FrameSource
 from rehab.vision.pipeline import PipelineSettings, PosePipeline, PoseResult
 from rehab.vision.pose import PoseEstimator
 from rehab.vision.tracking import PatientTracker, find_patient_region
-from rehab_robot.core.api import RobotState
 
 log = logging.getLogger(__name__)
-
-_ROBOT_STOPPED = {RobotState.FAULT, RobotState.ESTOP, RobotState.SAFE_STOP}
 
 
 @dataclass(frozen=True)
@@ -84,26 +65,63 @@ class RunnerSettings:
         headless runner does not).
     camera_lost_after_s
         Seconds without a frame before the camera counts as lost and the session pauses.
+    stall_after_s
+        Seconds the session loop may go without turning before the app counts as stalled
+        (it turns every ~50 ms; a longer gap means this process did not run). Below
+        ``camera_lost_after_s``, so a stopped app is never recorded as a lost camera.
     robot_wait_s
-        How long to wait for the robot's first status and for it to hear this app's
-        heartbeats (node start-up, the heartbeat process and DDS discovery), and for it
-        to acknowledge an exercise.
+        How long to wait for the robot to hear this app's heartbeats (node start-up, the
+        heartbeat process and DDS discovery) and to acknowledge an exercise.
     robot_update_hz
         Rate of :class:`RobotUpdate` reports (telemetry is stored at its full rate).
     realtime
         Drop stale frames (live). False processes every frame (offline replays).
+    end_on_fault
+        End the session (``aborted``, with the fault's cause) instead of pausing when a
+        fault stops it: for runs without a screen, where nobody can resume.
     """
 
     language: str = "ko"
     forward_images: bool = True
     camera_lost_after_s: float = 2.0
+    stall_after_s: float = 1.0
     robot_wait_s: float = 15.0
     robot_update_hz: float = 10.0
     realtime: bool = True
+    end_on_fault: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 < self.stall_after_s < self.camera_lost_after_s:
+            raise ValueError("stall_after_s must be > 0 and below camera_lost_after_s")
 
 
-class _Stop(Exception):  # noqa: N818 - control flow inside the worker, never escapes
-    """The therapist ended the session."""
+@dataclass(frozen=True)
+class SessionEnd:
+    """How a session ended: its stored status and cause (for exit codes and summaries)."""
+
+    status: SessionStatus
+    cause: Cause
+    reason: str = ""
+
+
+class _End(Exception):  # noqa: N818 - control flow inside the worker, never escapes
+    def __init__(self, cause: Cause, reason: str = "") -> None:
+        super().__init__(reason)
+        self.cause, self.reason = cause, reason
+
+
+@dataclass
+class _SetState:
+    """The set being run: its program item, store row and analyzer."""
+
+    item: PlannedItem
+    set_index: int
+    set_id: int | None = None
+    analyzer: Analyzer | None = None
+
+    @property
+    def reps_done(self) -> int:
+        return self.analyzer.count if self.analyzer is not None else self.item.reps
 
 
 class SessionRunner:
@@ -112,8 +130,7 @@ class SessionRunner:
     Parameters
     ----------
     open_store
-        Opens the store; called inside the worker thread (SQLite connections are
-        per-thread).
+        Opens the store; called inside the worker thread.
     plan
         What to run.
     open_source
@@ -134,20 +151,29 @@ class SessionRunner:
                  settings: RunnerSettings | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time) -> None:
-        self._open_store, self.plan = open_store, plan
-        self._open_source, self._estimator, self._robot = open_source, estimator, robot
-        self._sink, self.settings = sink, settings or RunnerSettings()
+        self.plan, self.settings = plan, settings or RunnerSettings()
+        self._open_store, self._open_source, self._estimator = open_store, open_source, \
+            estimator
         self._clock, self._wall_clock = clock, wall_clock
-        self._commands: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+        self._robot = RobotCoordinator(robot, self.settings.robot_wait_s)
+        self._report = Reporter(sink, plan, self.settings.language, self._now)
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self.session_id: int | None = None
+        self._t0_mono: float | None = None
+        self._recorder: SessionRecorder | None = None
+        self._pipeline: PosePipeline | None = None
+        self._source: EndAwareSource | None = None
+        self._set = _SetState(plan.items[0], 0)
+        self._phase = self._phase_before_pause = SessionPhase.READY
+        self._last_turn_s = self._last_frame_s = self._next_robot_update_s = 0.0
         self.error: BaseException | None = None
+        self.end: SessionEnd | None = None
         self.reps_stored = 0
         self.pipeline_stats = None
-        self._paused_reason = ""
-        self._phase = SessionPhase.READY
-        self._t0_mono: float | None = None
-        self._where: tuple[PlannedItem, int, int] = (plan.items[0], 0, 0)
+
+    @property
+    def session_id(self) -> int | None:
+        return None if self._recorder is None else self._recorder.session_id
 
     # ---------------------------------------------------------------- control (any thread)
 
@@ -158,20 +184,21 @@ class SessionRunner:
         self._thread = threading.Thread(target=self._main, name="session", daemon=True)
         self._thread.start()
 
-    def pause(self, reason: str = "") -> None:
-        self._commands.put(("pause", reason or "paused by the therapist"))
+    def pause(self, cause: Cause = Cause.THERAPIST) -> None:
+        self._commands.put(Pause(cause))
 
     def resume(self) -> None:
-        self._commands.put(("resume", ""))
+        self._commands.put(Resume())
 
-    def stop(self) -> None:
-        self._commands.put(("stop", ""))
+    def stop(self, cause: Cause = Cause.THERAPIST, reason: str = "") -> None:
+        self._commands.put(Stop(cause, reason))
 
     def estop(self) -> None:
         """Emergency stop: the robot's e-stop now (its own thread), then pause."""
-        if self._robot is not None:
-            threading.Thread(target=self._call_estop, name="estop", daemon=True).start()
-        self._commands.put(("estop", ""))
+        self._robot.estop_async(lambda why: self._report.alert(
+            Severity.ERROR, "robot", f"E-STOP call failed: {why}; use the hardware stop",
+            Cause.ESTOP))
+        self._commands.put(EStop())
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Wait for the session to end; True when it has."""
@@ -180,63 +207,308 @@ class SessionRunner:
         self._thread.join(timeout_s)
         return not self._thread.is_alive()
 
-    def _call_estop(self) -> None:
-        assert self._robot is not None
-        try:
-            self._robot.estop()
-        except RobotError as exc:
-            self._emit_alert(Severity.ERROR, "robot", f"E-STOP call failed: {exc}; "
-                             "use the hardware stop")
-
     # ---------------------------------------------------------------- worker
 
     def _main(self) -> None:
-        store = self._open_store()
-        self._store = store
         try:
-            self._run(store)
-        except _Stop:
-            self._end(SessionStatus.ABORTED, "stopped by the therapist")
+            store = self._open_store()
+        except RehabError as exc:
+            self.error = exc
+            self._report.alert(Severity.ERROR, "session", f"session not started: {exc}",
+                               Cause.ERROR)
+            return
+        self._recorder = SessionRecorder(store)
+        try:
+            self._run()
+        except _End as end:
+            self._finish(end.cause, end.reason)
         except BaseException as exc:
             # The worker's boundary: whatever stopped the session reaches the screen (an
             # alert), the log (with its traceback) and the caller (``error``), and the
             # session ends aborted with everything recorded so far kept.
             self.error = exc
             log.exception("session failed")
-            self._emit_alert(Severity.ERROR, "session", f"session stopped: {exc}")
+            self._report.alert(Severity.ERROR, "session", f"session stopped: {exc}",
+                               Cause.ERROR)
             if self.session_id is not None:
-                self._end(SessionStatus.ABORTED, f"stopped by an error: {exc}")
+                self._finish(Cause.ERROR, str(exc))
         finally:
-            self._close_recording()
+            self._stop_pipeline()
+            self._recorder.close_streams()
             store.close()
 
-    def _run(self, store: Store) -> None:
-        plan = self.plan
-        session = store.sessions.start(plan.patient_id, program_id=plan.program_id,
-                                       therapist_id=plan.therapist_id)
-        self.session_id = session.id
-        self._t0_mono, self._t0_wall = self._clock(), self._wall_clock()
-        self._recorder = StreamRecorder(store.streams, session.id)
-        self._recorder.declare("pose", POSE_COLUMNS)
-        self._robot_stream = False
-        self._next_robot_update = 0.0
-        self._pipeline: PosePipeline | None = None
-        self._progress(SessionPhase.READY, plan.items[0], 0, 0)
-        # Camera first: loading the pose model can hold the GIL for a while, and the
-        # robot's heartbeat watchdog must not see that gap once it is enabled.
+    def _run(self) -> None:
+        plan, recorder = self.plan, self._recorder
+        # The camera first, and nothing stored until it delivers: a camera or video that
+        # cannot give a first frame raises CaptureError here and leaves no session row.
+        # (Loading the pose model can also hold the GIL a while: better before the robot
+        # is enabled and its heartbeat watchdog armed.)
         self._pipeline = self._start_pipeline()
-        self._check_robot_ready()
-        self._last_frame_s = self._now()  # calibration took its time; frames flow from now
+        self._t0_mono = self._clock()
+        robot_used = any(self._robot.drives(item) for item in plan.items)
+        self._report.session_id = recorder.open(plan, robot_used=robot_used,
+                                                t0_wall_s=self._wall_clock()).id
+        self._report.progress(SessionPhase.READY, self._position())
+        if robot_used and (fault := self._robot.prepare()) is not None:
+            self._fault(fault.cause, f"robot not ready: {fault.reason}", "robot")
+        self._last_turn_s = self._last_frame_s = self._now()
         for item in plan.items:
             for set_index in range(item.sets):
                 self._run_set(item, set_index)
                 last = item is plan.items[-1] and set_index == item.sets - 1
                 if not last and item.rest_s > 0:
                     self._rest(item, set_index)
-        self._end(SessionStatus.COMPLETED, "")
+        raise _End(Cause.COMPLETED)
 
     def _now(self) -> float:
-        return self._clock() - self._t0_mono
+        return 0.0 if self._t0_mono is None else self._clock() - self._t0_mono
+
+    def _position(self) -> SetPosition:
+        return self._report.position(self._set.item, self._set.set_index, self._set.reps_done)
+
+    # ---------------------------------------------------------------- sets and rests
+
+    def _run_set(self, item: PlannedItem, set_index: int) -> None:
+        recorder = self._recorder
+        set_id = recorder.add_set(NewSet(
+            item.exercise.id, set_index, item.reps, item.target_rom_deg, self._now(),
+            program_item_id=item.program_item_id, side=Side(item.side) if item.side
+            else Side.BOTH))
+        analyzer = Analyzer(item.exercise, item.side, self.settings.language,
+                            item.target_rom_deg, item.tempo)
+        self._set = _SetState(item, set_index, set_id, analyzer)
+        self._enter(SessionPhase.EXERCISING)
+        self._start_robot_set()
+        while analyzer.count < item.reps:
+            self._turn()
+        for event in analyzer.flush():
+            self._on_rep(event)
+        self._robot.end_set()
+        recorder.end_set(set_id, self._now())
+
+    def _rest(self, item: PlannedItem, set_index: int) -> None:
+        self._set = _SetState(item, set_index)
+        until = self._now() + item.rest_s
+        next_report = self._now() + 0.5
+        self._enter(SessionPhase.RESTING, rest_left_s=item.rest_s)
+        while (left := until - self._now()) > 0:
+            self._turn()
+            if self._now() >= next_report and self._phase is SessionPhase.RESTING:
+                self._report.progress(SessionPhase.RESTING, self._position(), rest_left_s=left)
+                next_report = self._now() + 0.5
+
+    def _enter(self, phase: SessionPhase, rest_left_s: float = 0.0) -> None:
+        """Go to ``phase``, or to it after the present pause ends."""
+        if self._phase is SessionPhase.PAUSED:
+            self._phase_before_pause = phase
+        else:
+            self._phase = phase
+            self._report.progress(phase, self._position(), rest_left_s=rest_left_s)
+
+    def _start_robot_set(self) -> None:
+        """Hand the set to the robot; it runs only once the robot accepted this command."""
+        state = self._set
+        if not self._robot.drives(state.item) or self._phase is SessionPhase.PAUSED:
+            return
+        fault = self._robot.start_set(state.item)
+        self._last_turn_s = self._now()  # waiting for the acknowledgement is not a stall
+        if fault is not None:
+            verb = "refused the exercise" if fault.cause is Cause.ROBOT_REFUSED else \
+                "cannot run the exercise"
+            self._fault(fault.cause, f"robot {verb}: {fault.reason}", "robot")
+            return
+        self._recorder.robot_accepted(state.set_id, self._robot.active_seq)
+
+    # ---------------------------------------------------------------- one turn of the loop
+
+    def _turn(self) -> None:
+        """Commands, the stall check, one frame (if any), the robot."""
+        self._handle_commands()
+        self._check_stall()
+        result = self._next_result()
+        if result is not None and self._phase is not SessionPhase.PAUSED:
+            self._on_frame(result)
+        self._poll_robot()
+
+    def _check_stall(self) -> None:
+        now = self._now()
+        gap_s, self._last_turn_s = now - self._last_turn_s, now
+        if gap_s > self.settings.stall_after_s:
+            self._last_frame_s = now  # the camera kept running while the app did not
+            self._fault(Cause.APP_STALLED, f"the app did not run for {gap_s:.1f} s "
+                        "(stopped or starved of CPU)", "session")
+
+    def _next_result(self) -> PoseResult | None:
+        if self._pipeline is None:
+            return None
+        try:
+            result = self._pipeline.get(timeout_s=0.05)
+        except CaptureError as exc:
+            self._camera_lost(str(exc))
+            return None
+        if result is None:
+            if self._source is not None and self._source.ended:
+                self._camera_lost("the video ended")
+            elif self._now() - self._last_frame_s > self.settings.camera_lost_after_s:
+                self._camera_lost(f"no frame for {self.settings.camera_lost_after_s:g} s")
+            return None
+        self._last_frame_s = self._now()
+        return result
+
+    def _camera_lost(self, why: str) -> None:
+        self._stop_pipeline()
+        self._fault(Cause.CAMERA_LOST, f"camera lost ({why}); data so far is kept. Check the "
+                    "camera, then resume", "camera")
+
+    def _on_frame(self, result: PoseResult) -> None:
+        state, pose = self._set, result.pose
+        t_s = result.captured_at_s - self._t0_mono
+        analyzer = state.analyzer
+        names = analyzer.needed_angles if analyzer else \
+            state.item.exercise.primary_angle_names(state.item.side)
+        angles = frame_angles(pose, names, t_s)
+        self._recorder.pose(t_s, pose_row(pose))
+        if analyzer is not None:
+            for event in analyzer.push(t_s, angles.deg, angles.confidence):
+                self._on_rep(event)
+        self._report.frame(
+            t_s, result.image_rgb[:, :, ::-1] if result.image_rgb is not None else None,
+            None if pose.missing else pose.image_xy_px,
+            None if pose.missing else pose.visibility, angles.deg, names[0],
+            self._clock() - result.captured_at_s)
+
+    def _on_rep(self, event: RepEvent) -> None:
+        state, rep, cue = self._set, event.rep, event.cue or ""
+        if not rep.counted:
+            self._recorder.event(EventKind.NOTE, Severity.INFO, "scoring",
+                                 f"partial rep ({rep.metrics.partial_reason.value}), not "
+                                 "counted", self._now())
+            self._report.partial_rep(state.item, state.set_index, rep.metrics.rom_deg, cue)
+            return
+        new = stored_rep(event, event.count - 1, self.settings.language,
+                         self._robot.assistance() if self._robot.drives(state.item) else None)
+        self._recorder.add_rep(state.set_id, new)
+        self.reps_stored += 1
+        self._report.rep(state.item, state.set_index, new, cue)
+        self._send_form_feedback(event)
+        self._report.progress(self._phase, self._position(), cue=cue)
+
+    def _send_form_feedback(self, event: RepEvent) -> None:
+        robot = self._robot.robot
+        if robot is None or event.rep.score is None:
+            return
+        worst = max(event.rep.compensations, key=lambda c: c.penalty_points, default=None)
+        severity = 0.0 if worst is None else min(1.0, worst.penalty_points / 30.0)
+        try:
+            robot.send_form_feedback(event.rep.score.score, worst.rule_id if worst else "",
+                                     severity)
+        except RehabError as exc:
+            log.warning("form feedback not sent: %s", exc)
+
+    # ---------------------------------------------------------------- robot
+
+    def _poll_robot(self) -> None:
+        robot = self._robot
+        if robot.robot is None:
+            return
+        self._recorder.robot(robot.drain_telemetry())
+        for transition in robot.new_transitions():
+            self._recorder.robot_transition(
+                transition, self._now(),
+                stopped_cause(transition.to_state, transition.reason_code)
+                if transition.to_state in STOPPED_STATES else None)
+        if self._phase is SessionPhase.EXERCISING and robot.drives(self._set.item):
+            if (fault := robot.check()) is not None:
+                self._fault(fault.cause, _robot_words(fault), "robot")
+            elif robot.finished_early():
+                self._recorder.event(
+                    EventKind.NOTE, Severity.WARNING, "robot", "the robot completed its "
+                    "reps before the camera counted the set; the set's remaining reps are "
+                    "not robot-assisted", self._now())
+        status = robot.status
+        if self._now() >= self._next_robot_update_s and status is not None:
+            self._next_robot_update_s = self._now() + 1 / self.settings.robot_update_hz
+            self._report.robot(status, robot.robot.link_state(), robot.robot.latest_telemetry)
+
+    # ---------------------------------------------------------------- commands and pauses
+
+    def _handle_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(command, Stop):
+                raise _End(command.cause, command.reason or _STOP_REASON.get(
+                    command.cause, ""))
+            if isinstance(command, EStop):
+                # Recorded and shown even when already paused (after a fault, say).
+                message = "E-STOP pressed: robot stopped and latched until reset"
+                self._recorder.event(EventKind.ESTOP, Severity.ERROR, "console", message,
+                                     self._now(), Cause.ESTOP)
+                self._report.alert(Severity.ERROR, "console", message, Cause.ESTOP)
+                self._pause(Cause.ESTOP, message)
+            elif isinstance(command, Pause):
+                self._pause(command.cause, _PAUSE_REASON.get(command.cause, ""))
+            elif isinstance(command, Resume):
+                self._resume()
+
+    def _fault(self, cause: Cause, reason: str, source: str) -> None:
+        """A fault stops the set: stored and shown, then pause (or end, without a screen).
+
+        A fault seen right after this loop did not run (the robot's watchdog stops the
+        robot when this app was stopped) is first put down to the stall: the robot's
+        own stop is in its transition events.
+        """
+        if cause is not Cause.APP_STALLED:
+            self._check_stall()
+        if self._phase is SessionPhase.PAUSED and cause is not Cause.APP_STALLED:
+            return  # already paused: the robot's side is in its own transition events
+        self._recorder.event(EventKind.ALERT if cause is Cause.CAMERA_LOST else
+                             EventKind.FAULT, Severity.ERROR, source, reason, self._now(), cause)
+        if not self.settings.end_on_fault:
+            self._pause(cause, reason)
+        self._report.alert(Severity.ERROR, source, reason, cause)  # once it is stored
+        if self.settings.end_on_fault:
+            raise _End(cause, reason)
+
+    def _pause(self, cause: Cause, reason: str) -> None:
+        if self._phase is SessionPhase.PAUSED:
+            return
+        self._phase_before_pause, self._phase = self._phase, SessionPhase.PAUSED
+        self._recorder.paused(cause, reason, self._now())
+        if cause not in (Cause.ESTOP,) and self._robot.robot is not None:
+            self._robot.hold()
+        if cause in PERSON_CAUSES:
+            self._report.alert(Severity.INFO, "session", reason, cause)
+        self._report.progress(SessionPhase.PAUSED, self._position(), cue=reason, cause=cause)
+
+    def _resume(self) -> None:
+        if self._phase is not SessionPhase.PAUSED:
+            return
+        if self._pipeline is None:
+            try:
+                self._pipeline = self._start_pipeline()
+            except RehabError as exc:
+                self._report.alert(Severity.ERROR, "camera",
+                                   f"camera still unavailable: {exc}", Cause.CAMERA_LOST)
+                return
+            finally:
+                self._last_turn_s = self._now()
+            self._last_frame_s = self._now()
+        state = self._set
+        if self._robot.drives(state.item) and (fault := self._robot.prepare()) is not None:
+            self._last_turn_s = self._now()
+            self._report.alert(Severity.ERROR, "robot", f"robot not ready: {fault.reason}",
+                               fault.cause)
+            return
+        self._phase = self._phase_before_pause
+        self._recorder.resumed(self._now())
+        self._report.progress(self._phase, self._position())
+        if self._phase is SessionPhase.EXERCISING:
+            self._start_robot_set()
+
+    # ---------------------------------------------------------------- camera and end
 
     def _start_pipeline(self) -> PosePipeline:
         source = EndAwareSource(self._open_source())
@@ -251,305 +523,33 @@ class SessionRunner:
                                     keep_images=self.settings.forward_images)
         return PosePipeline(source, tracker, settings, clock=self._clock).start()
 
-    # ---------------------------------------------------------------- sets and rests
-
-    def _run_set(self, item: PlannedItem, set_index: int) -> None:
-        store = self._store
-        set_id = store.sessions.add_set(self.session_id, NewSet(
-            item.exercise.id, set_index, item.reps, item.target_rom_deg, self._now(),
-            program_item_id=item.program_item_id, side=_store_side(item.side)))
-        analyzer = Analyzer(item.exercise, item.side, self.settings.language,
-                            item.target_rom_deg, item.tempo)
-        self._progress(SessionPhase.EXERCISING, item, set_index, 0)
-        if item.robot is not None and self._robot is not None:
-            self._send_robot_exercise(item)
-        while analyzer.count < item.reps:
-            self._step(item, set_index, analyzer, set_id)
-        for event in analyzer.flush():
-            self._on_rep(item, set_index, set_id, event)
-        store.sessions.end_set(set_id, self._now())
-
-    def _rest(self, item: PlannedItem, set_index: int) -> None:
-        until = self._now() + item.rest_s
-        next_report = 0.0
-        while (left := until - self._now()) > 0:
-            self._step(item, set_index, None, None)
-            if self._now() >= next_report:
-                self._progress(SessionPhase.RESTING, item, set_index, item.reps, left)
-                next_report = self._now() + 0.5
-
-    def _step(self, item: PlannedItem, set_index: int, analyzer: Analyzer | None,
-              set_id: int | None) -> None:
-        """One turn of the loop: commands, one frame (if any), the robot."""
-        self._handle_commands(item, set_index, analyzer)
-        result = self._next_result()
-        if result is not None and self._phase is not SessionPhase.PAUSED:
-            self._on_frame(item, set_index, analyzer, set_id, result)
-        self._poll_robot(item, set_index)
-
-    def _next_result(self) -> PoseResult | None:
-        if self._pipeline is None:
-            return None
+    def _stop_pipeline(self) -> None:
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is None:
+            return
+        self.pipeline_stats = pipeline.stats()
         try:
-            result = self._pipeline.get(timeout_s=0.05)
-        except CaptureError as exc:
-            self._camera_lost(str(exc))
-            return None
-        if result is None:
-            if self._source.ended:
-                self._camera_lost("the video ended")
-            elif self._now() - self._last_frame_s > self.settings.camera_lost_after_s:
-                self._camera_lost(f"no frame for {self.settings.camera_lost_after_s:g} s")
-            return None
-        self._last_frame_s = self._now()
-        return result
-
-    def _camera_lost(self, why: str) -> None:
-        if self._pipeline is not None:
-            self.pipeline_stats = self._pipeline.stats()
-            try:
-                self._pipeline.stop()
-            except RehabError as exc:
-                log.warning("camera pipeline did not stop cleanly: %s", exc)
-            self._pipeline = None
-        self._pause(f"camera lost ({why}); data so far is kept. Check the camera, then "
-                    "resume", source="camera", severity=Severity.ERROR)
-
-    # ---------------------------------------------------------------- frames and reps
-
-    def _on_frame(self, item: PlannedItem, set_index: int, analyzer: Analyzer | None,
-                  set_id: int | None, result: PoseResult) -> None:
-        t_s = result.captured_at_s - self._t0_mono
-        pose = result.pose
-        names = analyzer.needed_angles if analyzer else item.exercise.primary_angle_names(
-            item.side)
-        angles = frame_angles(pose, names, t_s)
-        self._recorder.append("pose", t_s, pose_row(pose))
-        if analyzer is not None and set_id is not None:
-            for event in analyzer.push(t_s, angles.deg, angles.confidence):
-                self._on_rep(item, set_index, set_id, event)
-        image = result.image_rgb[:, :, ::-1] if result.image_rgb is not None else None
-        self._sink(FrameUpdate(
-            t_s, image, None if pose.missing else pose.image_xy_px,
-            None if pose.missing else pose.visibility, angles.deg, names[0],
-            self._clock() - result.captured_at_s))
-
-    def _on_rep(self, item: PlannedItem, set_index: int, set_id: int, event: RepEvent) -> None:
-        rep, t_s = event.rep, self._now()
-        cue = event.cue or ""
-        if not rep.counted:
-            self._store.sessions.add_event(self.session_id, NewEvent(
-                EventKind.NOTE, Severity.INFO, "scoring",
-                f"partial rep ({rep.metrics.partial_reason.value}), not counted", t_s))
-            self._sink(RepScored(t_s, item.item_index, set_index, -1, rep.metrics.rom_deg,
-                                 0.0, (), (), cue, partial=True))
-            return
-        assistance = self._robot.status.assistance if (
-            self._robot is not None and self._robot.status is not None
-            and item.robot is not None) else None
-        new = stored_rep(event, event.count - 1, self.settings.language, assistance)
-        self._store.sessions.add_rep(set_id, new)
-        self.reps_stored += 1
-        self._sink(RepScored(t_s, item.item_index, set_index, new.rep_index, new.rom_deg,
-                             new.form_score, new.deductions, new.flags, cue))
-        self._send_form_feedback(event)
-        self._progress(SessionPhase.EXERCISING, item, set_index, event.count, cue=cue)
-
-    def _send_form_feedback(self, event: RepEvent) -> None:
-        if self._robot is None or event.rep.score is None:
-            return
-        worst = max(event.rep.compensations, key=lambda c: c.penalty_points, default=None)
-        severity = 0.0 if worst is None else min(1.0, worst.penalty_points / 30.0)
-        try:
-            self._robot.send_form_feedback(event.rep.score.score,
-                                           worst.rule_id if worst else "", severity)
-        except RobotError as exc:
-            log.warning("form feedback not sent: %s", exc)
-
-    # ---------------------------------------------------------------- robot
-
-    def _check_robot_ready(self) -> None:
-        needs_robot = any(i.robot is not None for i in self.plan.items)
-        if not needs_robot or self._robot is None:
-            return
-        try:
-            # The node refuses to enable before it has heard this client's heartbeat.
-            self._robot.wait_for(lambda: self._robot.status is not None and
-                                 self._robot.status.heartbeat_age_s is not None,
-                                 self.settings.robot_wait_s)
-            if self._robot.status.state in _ROBOT_STOPPED:
-                self._robot.reset()
-            self._robot.enable(True)
-        except RobotError as exc:
-            self._pause(f"robot not ready: {exc}", source="robot", severity=Severity.ERROR)
-
-    def _send_robot_exercise(self, item: PlannedItem) -> None:
-        """Send the set's robot exercise; a refusal (with the robot's reason) pauses."""
-        robot, command = self._robot, item.robot
-        assert robot is not None and command is not None
-        robot.send_exercise(command)
-        try:
-            status = robot.wait_for(
-                lambda: robot.status if robot.status is not None and
-                robot.status.last_command_id == command.exercise_id else None,
-                self.settings.robot_wait_s)
-        except RobotError:
-            self._pause("robot did not acknowledge the exercise", source="robot",
-                        severity=Severity.ERROR)
-            return
-        if not status.last_command_accepted:
-            self._pause(f"robot refused the exercise: {status.last_command_reason}",
-                        source="robot", severity=Severity.ERROR)
-
-    def _poll_robot(self, item: PlannedItem, set_index: int) -> None:
-        robot = self._robot
-        if robot is None:
-            return
-        samples = robot.drain_telemetry()
-        if samples:
-            if not self._robot_stream:
-                self._recorder.declare("robot", robot_columns(samples[0].names))
-                self._robot_stream = True
-            t = np.array([s.received_s - self._t0_wall for s in samples])
-            rows = np.array([[v for triple in zip(s.position_rad, s.velocity_rad_s,
-                                                    s.effort_nm, strict=True) for v in triple]
-                             for s in samples])
-            keep = t >= 0
-            if keep.any():
-                self._recorder.extend("robot", np.maximum.accumulate(t[keep]), rows[keep])
-        link, status = robot.link_state(), robot.status
-        needs_robot = item.robot is not None
-        if self._phase is SessionPhase.EXERCISING and needs_robot:
-            if link is LinkState.LOST:
-                self._pause("robot link lost: the robot's watchdog has stopped it",
-                            source="robot", severity=Severity.ERROR)
-            elif status is not None and status.state in _ROBOT_STOPPED:
-                self._pause(f"robot {status.state.value}: {status.fault or status.reason}",
-                            source="robot", severity=Severity.ERROR)
-        if self._now() >= self._next_robot_update and status is not None:
-            self._next_robot_update = self._now() + 1 / self.settings.robot_update_hz
-            latest = robot.latest_telemetry
-            self._sink(RobotUpdate(
-                self._now(), status.state.value, status.mode.value, link.value,
-                latest.names if latest else (),
-                tuple(math.degrees(p) for p in latest.position_rad) if latest else (),
-                latest.effort_nm if latest else (), status.assistance, status.fault,
-                status.reason))
-
-    # ---------------------------------------------------------------- commands
-
-    def _handle_commands(self, item: PlannedItem, set_index: int,
-                         analyzer: Analyzer | None) -> None:
-        while True:
-            try:
-                command, reason = self._commands.get_nowait()
-            except queue.Empty:
-                return
-            if command == "stop":
-                raise _Stop
-            if command == "estop":
-                # Recorded and shown even when already paused (after a fault, say).
-                message = "E-STOP pressed: robot stopped and latched until reset"
-                self._store.sessions.add_event(self.session_id, NewEvent(
-                    EventKind.ESTOP, Severity.ERROR, "console", message, self._now()))
-                self._emit_alert(Severity.ERROR, "console", message)
-                self._pause(message, source="estop", severity=Severity.INFO, alert=False)
-            elif command == "pause":
-                self._pause(reason, source="console", severity=Severity.INFO)
-            elif command == "resume":
-                self._resume(item, set_index, analyzer)
-
-    def _pause(self, reason: str, *, source: str, severity: Severity,
-               alert: bool = True) -> None:
-        if self._phase is SessionPhase.PAUSED:
-            return
-        self._phase_before_pause = self._phase
-        self._phase, self._paused_reason = SessionPhase.PAUSED, reason
-        self._store.sessions.set_paused(self.session_id, True, reason=reason)
-        if severity is not Severity.INFO:
-            self._store.sessions.add_event(self.session_id, NewEvent(
-                EventKind.ALERT if source == "camera" else EventKind.FAULT, severity, source,
-                reason, self._now()))
-        robot_running = self._robot is not None and self._robot.status is not None and \
-            self._robot.status.state is RobotState.RUNNING
-        if robot_running and source not in ("robot", "estop"):
-            try:
-                self._robot.pause()
-            except RobotError as exc:
-                log.warning("robot pause refused: %s", exc)
-        if alert:
-            self._emit_alert(severity, source, reason)
-        item, set_index, reps_done = self._where
-        self._progress(SessionPhase.PAUSED, item, set_index, reps_done, cue=reason)
-
-    def _resume(self, item: PlannedItem, set_index: int, analyzer: Analyzer | None) -> None:
-        if self._phase is not SessionPhase.PAUSED:
-            return
-        if self._pipeline is None:
-            try:
-                self._pipeline = self._start_pipeline()
-            except RehabError as exc:
-                self._emit_alert(Severity.ERROR, "camera", f"camera still unavailable: {exc}")
-                return
-            self._last_frame_s = self._now()
-        robot = self._robot
-        if robot is not None and item.robot is not None:
-            try:
-                if robot.link_state() is LinkState.LOST:
-                    raise RobotError("no answer from the robot node")
-                if robot.status is not None and robot.status.state in _ROBOT_STOPPED:
-                    robot.reset()
-                robot.enable(True)
-            except RobotError as exc:
-                self._emit_alert(Severity.ERROR, "robot", f"robot not ready: {exc}")
-                return
-        self._phase = self._phase_before_pause
-        self._store.sessions.set_paused(self.session_id, False)
-        self._progress(self._phase, item, set_index, analyzer.count if analyzer else item.reps)
-        if robot is not None and item.robot is not None:
-            self._send_robot_exercise(item)
-
-    # ---------------------------------------------------------------- reporting and end
-
-    def _progress(self, phase: SessionPhase, item: PlannedItem, set_index: int,
-                  reps_done: int, rest_left_s: float = 0.0, cue: str = "") -> None:
-        if self._phase is not SessionPhase.PAUSED or phase is SessionPhase.PAUSED:
-            self._phase = phase
-        self._where = (item, set_index, reps_done)
-        self._sink(ProgressUpdate(
-            self._now(), self._phase, item.item_index, len(self.plan.items), item.exercise.id,
-            item.exercise.names.get(self.settings.language), set_index, item.sets, reps_done,
-            item.reps, rest_left_s, self.session_id, cue))
-
-    def _emit_alert(self, severity: Severity, source: str, message: str) -> None:
-        now = self._now() if self._t0_mono is not None else 0.0
-        self._sink(Alert(now, severity, source, message))
-
-    def _end(self, status: SessionStatus, why: str) -> None:
-        self._close_recording()
-        if self._robot is not None:
-            try:
-                self._robot.enable(False)
-            except RobotError as exc:
-                log.warning("robot disable refused: %s", exc)
-        self._store.sessions.finish(self.session_id, SessionOutcome(notes=why), status=status)
-        phase = SessionPhase.FINISHED if status is SessionStatus.COMPLETED else \
-            SessionPhase.ABORTED
-        self._phase = phase
-        self._sink(ProgressUpdate(self._now(), phase, len(self.plan.items) - 1,
-                                  len(self.plan.items), "", "", 0, 0, self.reps_stored, 0,
-                                  session_id=self.session_id, cue=why))
-
-    def _close_recording(self) -> None:
-        recorder = getattr(self, "_recorder", None)
-        if recorder is not None:
-            recorder.close()
-        pipeline = getattr(self, "_pipeline", None)
-        if pipeline is not None:
-            self.pipeline_stats = pipeline.stats()
-            self._pipeline = None
             pipeline.stop()
+        except RehabError as exc:
+            log.warning("camera pipeline did not stop cleanly: %s", exc)
+
+    def _finish(self, cause: Cause, reason: str) -> None:
+        self._stop_pipeline()
+        self._robot.release()
+        session = self._recorder.finish(cause, reason, self._now())
+        self.end = SessionEnd(session.status, cause, reason)
+        phase = SessionPhase.FINISHED if cause is Cause.COMPLETED else SessionPhase.ABORTED
+        self._phase = phase
+        self._report.progress(phase, self._position(), cue=reason, cause=cause)
 
 
-def _store_side(side: str | None) -> Side:
-    return Side(side) if side else Side.BOTH
+_PAUSE_REASON = {Cause.THERAPIST: "paused by the therapist",
+                 Cause.PATIENT: "the patient pressed STOP (it hurts)"}
+_STOP_REASON = {Cause.THERAPIST: "stopped by the therapist",
+                Cause.PATIENT: "the patient asked to stop"}
+
+
+def _robot_words(fault: RobotFault) -> str:
+    if fault.cause is Cause.ROBOT_LINK_LOST:
+        return f"robot link lost: {fault.reason}; the robot's watchdog stops it"
+    return f"robot stopped ({fault.cause}): {fault.reason}"

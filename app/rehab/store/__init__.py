@@ -6,6 +6,7 @@ Public surface: :class:`Store` and the records in :mod:`rehab.store.models`.
 from rehab.store.connection import CheckReport
 from rehab.store.models import (
     Assessment,
+    Cause,
     Deduction,
     Event,
     EventKind,
@@ -37,7 +38,7 @@ from rehab.store.store import Store
 from rehab.store.streams import StreamData, StreamRecorder
 
 __all__ = [
-    "SCHEMA_VERSION", "Assessment", "CheckReport", "Deduction", "Event", "EventKind",
+    "SCHEMA_VERSION", "Assessment", "Cause", "CheckReport", "Deduction", "Event", "EventKind",
     "ExerciseRecord", "NewAssessment", "NewEvent", "NewPatient", "NewProgramItem", "NewRep",
     "NewSet", "NewUser", "Patient", "Program", "ProgramItem", "Rep", "RobotMode", "Role",
     "Session", "SessionOutcome", "SessionProgress", "SessionStatus", "Severity", "Sex", "Side",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from rehab.errors import StoreError
+from rehab.paths import ensure_data_dir
 from rehab.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -28,20 +30,22 @@ def connect(path: Path, *, migrate: bool = True) -> Database:
     Parameters
     ----------
     path
-        The database file; its folder is created when missing.
+        The database file; its folder is created when missing (see
+        :func:`rehab.paths.ensure_data_dir`).
     migrate
         Apply pending migrations. With ``False`` an outdated database is opened as is.
 
     Raises
     ------
     StoreError
-        The file is not a database, is newer than this app, or cannot be opened.
+        The data folder is a file, cannot be created or is not writable; the file is
+        read-only, is not a database, is newer than this app, or cannot be opened.
     """
+    ensure_data_dir(path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise _open_error(path, exc) from exc
     try:
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -52,13 +56,56 @@ def connect(path: Path, *, migrate: bool = True) -> Database:
             apply_migrations(db, path)
         else:
             _refuse_newer(schema_version(db), path)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise StoreError(f"{path} is not a usable SQLite database: {exc}") from exc
+        raise _open_error(path, exc) from exc
     except StoreError:
         conn.close()
         raise
     return db
+
+
+_NOT_A_DATABASE = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
+_CANNOT_WRITE = {sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM,
+                 sqlite3.SQLITE_IOERR}
+
+
+def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """Say why SQLite could not open ``path``, in the user's terms.
+
+    SQLite only says "unable to open database file"; the cause (a read-only folder for
+    the WAL files, a read-only file) is found by trying the same write ourselves, which
+    also holds for root, whom permission bits do not stop.
+    """
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # primary result code
+    if code in _NOT_A_DATABASE:
+        return StoreError(f"{path} is not a usable SQLite database: {exc}")
+    if code in _CANNOT_WRITE:
+        folder_error = _write_error(path.parent)
+        if folder_error is not None:
+            return StoreError(
+                f"data folder {path.parent} is not writable ({folder_error}); the database "
+                "keeps its journal next to it: make the folder writable or choose another "
+                "with --data-dir or $REHAB_DATA_DIR")
+        file_error = _write_error(path, folder=False)
+        if file_error is not None:
+            return StoreError(f"database {path} is read-only ({file_error}); make it "
+                              "writable or work on a copy (`rehab db backup`)")
+    return StoreError(f"cannot open database {path}: {exc}")
+
+
+def _write_error(path: Path, *, folder: bool = True) -> str | None:
+    """Try to write in folder ``path`` (or to open file ``path`` for writing); say why not."""
+    try:
+        if folder:
+            with tempfile.TemporaryFile(dir=path):
+                pass
+        elif path.exists():
+            with path.open("r+b"):
+                pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def schema_version(db: Database) -> int:
@@ -83,15 +130,28 @@ def apply_migrations(db: Database, path: Path, *, target: int = SCHEMA_VERSION) 
     current = schema_version(db)
     _refuse_newer(current, path)
     applied = []
-    for version in range(current + 1, target + 1):
-        log.info("migrating %s to schema version %d", path, version)
-        # executescript would commit on its own; run statement by statement inside one
-        # explicit transaction instead, so the version bump is atomic with the DDL.
-        with db.atomic():
-            for statement in _split_sql(MIGRATIONS[version - 1]):
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {version}")
-        applied.append(version)
+    # SQLite's procedure for rebuilding a table that others reference: foreign keys off
+    # (a pragma that only takes effect outside a transaction), rebuild, then check every
+    # reference before the commit, so a migration can never leave a dangling row.
+    fk_on = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(current + 1, target + 1):
+            log.info("migrating %s to schema version %d", path, version)
+            # executescript would commit on its own; run statement by statement inside
+            # one explicit transaction instead, so the version bump is atomic with the DDL.
+            with db.atomic():
+                for statement in _split_sql(MIGRATIONS[version - 1]):
+                    db.execute(statement)
+                broken = db.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(f"migration to version {version} of {path} would leave "
+                                     f"{len(broken)} rows pointing at missing parents")
+                db.execute(f"PRAGMA user_version = {version}")
+            applied.append(version)
+    finally:
+        if fk_on:
+            db.execute("PRAGMA foreign_keys = ON")
     return applied
 
 
@@ -110,6 +170,9 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
+_MALFORMED = "database disk image is malformed"
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """What ``rehab db check`` found.
@@ -117,9 +180,9 @@ class CheckReport:
     Attributes
     ----------
     integrity
-        ``PRAGMA integrity_check`` messages; ``("ok",)`` when sound.
+        ``PRAGMA integrity_check`` messages, one problem each; ``("ok",)`` when sound.
     foreign_key_violations
-        Rows that point at missing parents.
+        Rows that point at missing parents; ``None`` when not checked (a corrupt file).
     schema_version
         Version in the file.
     expected_version
@@ -127,36 +190,80 @@ class CheckReport:
     """
 
     integrity: tuple[str, ...]
-    foreign_key_violations: int
+    foreign_key_violations: int | None
     schema_version: int
     expected_version: int
+
+    @property
+    def corrupt(self) -> bool:
+        """True when the integrity check found damaged pages."""
+        return self.integrity != ("ok",)
 
     @property
     def ok(self) -> bool:
         """True when the file is sound and at this app's schema version."""
         return (
-            self.integrity == ("ok",)
+            not self.corrupt
             and self.foreign_key_violations == 0
             and self.schema_version == self.expected_version
         )
 
 
+def describe_corruption(path: Path, problems: tuple[str, ...]) -> str:
+    """One line naming ``path``, how many integrity problems, and the first of them.
+
+    Examples
+    --------
+    >>> describe_corruption(Path("sessions/rehab.db"), ("On tree page 4 cell 0: bad",))
+    'sessions/rehab.db is corrupt: 1 problem, first: On tree page 4 cell 0: bad'
+    """
+    count = len(problems)
+    return f"{path} is corrupt: {count} problem{'s' if count != 1 else ''}, first: {problems[0]}"
+
+
+def integrity_problems(db: Database) -> tuple[str, ...]:
+    """Run ``PRAGMA integrity_check``; return its problems, one line each, or ``("ok",)``.
+
+    SQLite groups several problems in one row under a ``*** in database main ***``
+    heading and may end with a generic "malformed" row; both are unpacked and dropped
+    here. Damage that stops the check itself is reported as its one problem.
+    """
+    try:
+        rows = db.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return (str(exc),)
+    lines = [line.strip() for (message,) in rows for line in str(message).splitlines()]
+    problems = [line for line in lines
+                if line and line != "ok" and not line.startswith("*** in database")]
+    specific = [line for line in problems if line != _MALFORMED]
+    return tuple(specific or problems) or ("ok",)
+
+
 def check(db: Database) -> CheckReport:
-    """Run the integrity and foreign key checks and read the schema version."""
-    integrity = tuple(row[0] for row in db.execute("PRAGMA integrity_check").fetchall())
-    violations = len(db.execute("PRAGMA foreign_key_check").fetchall())
+    """Run the integrity and foreign key checks and read the schema version.
+
+    The foreign key check runs only on a sound file: on a corrupt one it would fail or
+    mislead.
+    """
+    integrity = integrity_problems(db)
+    violations = None
+    if integrity == ("ok",):
+        violations = len(db.execute("PRAGMA foreign_key_check").fetchall())
     return CheckReport(integrity, violations, schema_version(db), SCHEMA_VERSION)
 
 
 def backup(db: Database, target: Path) -> None:
     """Copy the database to ``target`` with SQLite's online backup API.
 
-    Safe while other connections write: the copy is a consistent snapshot.
+    Safe while other connections write: the copy is a consistent snapshot. The copy is
+    page by page, so damaged pages are copied as they are (which keeps them for a later
+    recovery); check the source first (:func:`integrity_problems`) when a sound copy is
+    what is wanted.
 
     Raises
     ------
     StoreError
-        ``target`` exists already or cannot be written.
+        ``target`` exists already or cannot be written, or the source cannot be read.
     """
     if target.exists():
         raise StoreError(f"backup target {target} exists already; choose a new file name")

@@ -49,11 +49,46 @@ class RobotMode(enum.StrEnum):
 
 
 class SessionStatus(enum.StrEnum):
+    """Where a session stands; a closed one says how it ended.
+
+    ``completed``: every set was done. ``stopped``: a person ended it early (the
+    therapist, or the patient's STOP). ``aborted``: a fault, a signal or an error ended it
+    (its :class:`Cause` says which). ``interrupted``: the app died while it ran and the
+    next start found it open.
+    """
+
     RUNNING = "running"
     PAUSED = "paused"
     COMPLETED = "completed"
+    STOPPED = "stopped"
     ABORTED = "aborted"
     INTERRUPTED = "interrupted"
+
+
+class Cause(enum.StrEnum):
+    """Why a session paused, resumed or ended: a closed set, stored with each such event.
+
+    The screens and the exports translate these codes; nothing parses free text.
+    """
+
+    COMPLETED = "completed"
+    THERAPIST = "therapist"
+    PATIENT = "patient"
+    CAMERA_LOST = "camera_lost"
+    APP_STALLED = "app_stalled"
+    ROBOT_LINK_LOST = "robot_link_lost"
+    ROBOT_WATCHDOG = "robot_watchdog"
+    ROBOT_FAULT = "robot_fault"
+    ROBOT_SAFE_STOP = "robot_safe_stop"
+    ROBOT_REFUSED = "robot_refused"
+    ESTOP = "estop"
+    SIGNAL = "signal"
+    ERROR = "error"
+    APP_DIED = "app_died"
+
+
+PERSON_CAUSES = (Cause.THERAPIST, Cause.PATIENT)
+"""Causes under which an early end is ``stopped`` rather than ``aborted``."""
 
 
 OPEN_STATUSES = (SessionStatus.RUNNING, SessionStatus.PAUSED)
@@ -278,6 +313,8 @@ class Session:
     pain_after: int | None
     borg_rpe: int | None
     notes: str
+    end_cause: Cause | None = None
+    robot_used: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -336,6 +373,9 @@ class NewRep:
     deductions: tuple[Deduction, ...] = ()
     flags: tuple[str, ...] = ()
     assistance: float | None = None
+    uncertain: bool = False
+    frame_coverage: float | None = None
+    max_gap_s: float | None = None
     duration_s: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -348,6 +388,10 @@ class NewRep:
         _in_range(self.form_score, 0, 100, "form_score")
         if self.assistance is not None:
             _in_range(self.assistance, 0, 1, "assistance")
+        if self.frame_coverage is not None:
+            _in_range(self.frame_coverage, 0, 1, "frame_coverage")
+        if self.max_gap_s is not None:
+            _in_range(self.max_gap_s, 0, math.inf, "max_gap_s", " s")
         object.__setattr__(self, "duration_s", self.t_end_s - self.t_start_s)
 
 
@@ -407,9 +451,12 @@ class NewEvent:
     source: str
     message: str
     t_s: float | None = None
+    cause: Cause | None = None
 
     def __post_init__(self) -> None:
         _enum(self.kind, EventKind, "kind")
+        if self.cause is not None:
+            _enum(self.cause, Cause, "cause")
         _enum(self.severity, Severity, "severity")
         _text(self.source, "source", max_len=64)
         _text(self.message, "message", max_len=2000)

@@ -41,7 +41,7 @@ class SessionProgress:
 # exactly; each set's prescribed reps are counted once.
 _PROGRESS_SQL = """
 SELECT s.id, s.started_at, s.status, st.exercise_id, MAX(st.max_rom_deg),
-       MAX(st.target_rom_deg), SUM(st.score_sum) / NULLIF(SUM(st.reps_done), 0),
+       MAX(st.target_rom_deg), SUM(st.score_sum) / NULLIF(SUM(st.measured_n), 0),
        SUM(st.reps_done), SUM(st.reps_target),
        SUM(st.assistance_sum) / NULLIF(SUM(st.assistance_n), 0)
 FROM sessions s JOIN sets st ON st.session_id = s.id

@@ -213,7 +213,99 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1,)
+# Version 2: a session's record says what happened (issue 8).
+# - sessions: status 'stopped' (ended by a person) besides 'aborted' (ended by a fault);
+#   ``end_cause`` from the closed set in ``rehab.store.models.Cause``; ``robot_used``
+#   (NULL for sessions recorded before this version, when it was not kept).
+# - events: the ``cause`` of each pause, resume and end.
+# - sets: ``robot_command_seq``, the sequence number of the exercise command the robot
+#   accepted for this set (NULL: the robot did not run it).
+# - reps: ``uncertain`` reps (frames too sparse to measure) are counted but their ROM,
+#   speed and score are not exact; ``frame_coverage`` and ``max_gap_s`` say why. The
+#   set totals keep ``measured_n`` and take ROM, score and assistance only from measured
+#   reps, so trends skip uncertain ones.
+_CAUSES = ("'completed', 'therapist', 'patient', 'camera_lost', 'app_stalled', "
+           "'robot_link_lost', 'robot_watchdog', 'robot_fault', 'robot_safe_stop', "
+           "'robot_refused', 'estop', 'signal', 'error', 'app_died'")
+_V2: Final = f"""
+CREATE TABLE sessions_v2 (
+    id INTEGER PRIMARY KEY,
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    program_id INTEGER REFERENCES programs(id),
+    therapist_id INTEGER REFERENCES users(id),
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL CHECK (status IN
+        ('running', 'paused', 'completed', 'stopped', 'aborted', 'interrupted')),
+    pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
+    pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
+    borg_rpe INTEGER CHECK (borg_rpe BETWEEN 6 AND 20),
+    notes TEXT NOT NULL DEFAULT '',
+    end_cause TEXT CHECK (end_cause IS NULL OR end_cause IN ({_CAUSES})),
+    robot_used INTEGER CHECK (robot_used IS NULL OR robot_used IN (0, 1))
+);
+INSERT INTO sessions_v2 (id, patient_id, program_id, therapist_id, started_at, ended_at,
+    status, pain_before, pain_after, borg_rpe, notes)
+SELECT id, patient_id, program_id, therapist_id, started_at, ended_at, status, pain_before,
+    pain_after, borg_rpe, notes FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v2 RENAME TO sessions;
+CREATE INDEX sessions_patient ON sessions(patient_id, started_at);
+CREATE INDEX sessions_open ON sessions(status) WHERE status IN ('running', 'paused');
+
+ALTER TABLE events ADD COLUMN cause TEXT CHECK (cause IS NULL OR cause IN ({_CAUSES}));
+
+ALTER TABLE sets ADD COLUMN robot_command_seq INTEGER;
+ALTER TABLE sets ADD COLUMN measured_n INTEGER NOT NULL DEFAULT 0;
+UPDATE sets SET measured_n = reps_done;
+
+ALTER TABLE reps ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0 CHECK (uncertain IN (0, 1));
+ALTER TABLE reps ADD COLUMN frame_coverage REAL
+    CHECK (frame_coverage IS NULL OR frame_coverage BETWEEN 0 AND 1);
+ALTER TABLE reps ADD COLUMN max_gap_s REAL CHECK (max_gap_s IS NULL OR max_gap_s >= 0);
+
+DROP TRIGGER reps_totals_insert;
+DROP TRIGGER reps_totals_delete;
+DROP TRIGGER reps_totals_update;
+CREATE TRIGGER reps_totals_insert AFTER INSERT ON reps
+BEGIN
+    UPDATE sets SET reps_done = reps_done + 1,
+        measured_n = measured_n + (NOT NEW.uncertain),
+        max_rom_deg = CASE WHEN NEW.uncertain THEN max_rom_deg
+            ELSE MAX(COALESCE(max_rom_deg, NEW.rom_deg), NEW.rom_deg) END,
+        score_sum = score_sum + CASE WHEN NEW.uncertain THEN 0 ELSE NEW.form_score END,
+        assistance_sum = assistance_sum
+            + CASE WHEN NEW.uncertain THEN 0 ELSE COALESCE(NEW.assistance, 0) END,
+        assistance_n = assistance_n + (NOT NEW.uncertain AND NEW.assistance IS NOT NULL)
+    WHERE id = NEW.set_id;
+END;
+CREATE TRIGGER reps_totals_delete AFTER DELETE ON reps
+BEGIN
+    UPDATE sets SET (reps_done, measured_n, max_rom_deg, score_sum, assistance_sum,
+                     assistance_n) = (
+        SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT uncertain),
+               MAX(rom_deg) FILTER (WHERE NOT uncertain),
+               COALESCE(SUM(form_score) FILTER (WHERE NOT uncertain), 0),
+               COALESCE(SUM(assistance) FILTER (WHERE NOT uncertain), 0),
+               COUNT(assistance) FILTER (WHERE NOT uncertain)
+        FROM reps WHERE set_id = OLD.set_id)
+    WHERE id = OLD.set_id;
+END;
+CREATE TRIGGER reps_totals_update AFTER UPDATE ON reps
+BEGIN
+    UPDATE sets SET (reps_done, measured_n, max_rom_deg, score_sum, assistance_sum,
+                     assistance_n) = (
+        SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT uncertain),
+               MAX(rom_deg) FILTER (WHERE NOT uncertain),
+               COALESCE(SUM(form_score) FILTER (WHERE NOT uncertain), 0),
+               COALESCE(SUM(assistance) FILTER (WHERE NOT uncertain), 0),
+               COUNT(assistance) FILTER (WHERE NOT uncertain)
+        FROM reps WHERE set_id = sets.id)
+    WHERE id IN (OLD.set_id, NEW.set_id);
+END;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
 """``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

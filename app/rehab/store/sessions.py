@@ -12,6 +12,8 @@ from rehab.store._context import StoreContext
 from rehab.store.locks import SessionLock, lock_path
 from rehab.store.models import (
     OPEN_STATUSES,
+    PERSON_CAUSES,
+    Cause,
     Deduction,
     Event,
     EventKind,
@@ -28,20 +30,31 @@ from rehab.store.models import (
 log = logging.getLogger(__name__)
 
 _SESSION_COLUMNS = ("id, patient_id, program_id, therapist_id, started_at, ended_at, status, "
-                    "pain_before, pain_after, borg_rpe, notes")
+                    "pain_before, pain_after, borg_rpe, notes, end_cause, robot_used")
 _REP_COLUMNS = ("rep_index, t_start_s, t_peak_s, t_end_s, rom_deg, peak_velocity_deg_s, "
-                "form_score, deductions, flags, assistance, id, set_id, session_id")
+                "form_score, deductions, flags, assistance, uncertain, frame_coverage, "
+                "max_gap_s, id, set_id, session_id")
 
 
 def _session(row: tuple) -> Session:
     values = list(row)
     values[6] = SessionStatus(values[6])
+    values[11] = None if values[11] is None else Cause(values[11])
+    values[12] = None if values[12] is None else bool(values[12])
     return Session(*values)
 
 
 def _rep(row: tuple) -> Rep:
     deductions = tuple(Deduction(**d) for d in json.loads(row[7]))
-    return Rep(*row[:7], deductions, tuple(json.loads(row[8])), *row[9:])
+    return Rep(*row[:7], deductions, tuple(json.loads(row[8])), row[9], bool(row[10]),
+               *row[11:])
+
+
+def _status_for(cause: Cause) -> SessionStatus:
+    """How a session that ended for ``cause`` is stored."""
+    if cause is Cause.COMPLETED:
+        return SessionStatus.COMPLETED
+    return SessionStatus.STOPPED if cause in PERSON_CAUSES else SessionStatus.ABORTED
 
 
 class SessionRepo:
@@ -56,8 +69,12 @@ class SessionRepo:
         self._locks: dict[int, SessionLock] = {}
 
     def start(self, patient_id: int, *, program_id: int | None = None,
-              therapist_id: int | None = None, pain_before: int | None = None) -> Session:
+              therapist_id: int | None = None, pain_before: int | None = None,
+              robot_used: bool | None = None) -> Session:
         """Open a running session for a patient.
+
+        ``robot_used`` records whether the session drives the robot (False for a
+        camera-only session), so its record says so.
 
         Raises
         ------
@@ -81,8 +98,9 @@ class SessionRepo:
         with ctx.db.atomic():
             cursor = ctx.db.execute(
                 "INSERT INTO sessions (patient_id, program_id, therapist_id, started_at, status,"
-                " pain_before) VALUES (?, ?, ?, ?, 'running', ?)",
-                (patient_id, program_id, therapist_id, ctx.now_iso(), pain_before),
+                " pain_before, robot_used) VALUES (?, ?, ?, ?, 'running', ?, ?)",
+                (patient_id, program_id, therapist_id, ctx.now_iso(), pain_before,
+                 None if robot_used is None else int(robot_used)),
             )
             session_id = cursor.lastrowid
             lock = SessionLock(lock_path(ctx.data_dir, session_id))
@@ -105,8 +123,19 @@ class SessionRepo:
             "ORDER BY started_at, id", (patient_id,))
         return [_session(r) for r in rows]
 
-    def set_paused(self, session_id: int, paused: bool, *, reason: str = "") -> Session:
-        """Pause or resume a running session; the reason is kept as an event."""
+    def set_paused(self, session_id: int, paused: bool, *, cause: Cause,
+                   reason: str = "", t_s: float | None = None) -> Session:
+        """Pause or resume a running session; a state event keeps the cause and reason.
+
+        Parameters
+        ----------
+        cause
+            Who or what paused (or resumed) it.
+        reason
+            The detail a person reads (the robot's own reason, say); may be empty.
+        t_s
+            Session clock time of the change.
+        """
         session = self._require_open(session_id)
         status = SessionStatus.PAUSED if paused else SessionStatus.RUNNING
         if session.status == status:
@@ -116,23 +145,43 @@ class SessionRepo:
                                  (str(status), session_id))
             self._insert_event(session_id, NewEvent(
                 EventKind.STATE, Severity.INFO, "session",
-                f"{'paused' if paused else 'resumed'}{': ' + reason if reason else ''}"))
+                f"{'paused' if paused else 'resumed'}{': ' + reason if reason else ''}",
+                t_s, cause))
         return self.get(session_id)
 
     def finish(self, session_id: int, outcome: SessionOutcome, *,
-               status: SessionStatus = SessionStatus.COMPLETED) -> Session:
-        """Close a session as completed or aborted, with the therapist's outcome."""
-        if status not in (SessionStatus.COMPLETED, SessionStatus.ABORTED):
-            raise ValidationError("status", "a session finishes as completed or aborted")
+               cause: Cause = Cause.COMPLETED, reason: str = "",
+               t_s: float | None = None) -> Session:
+        """Close a session, with its cause and the therapist's outcome.
+
+        The status follows from the cause: ``completed``; ``stopped`` when a person
+        ended it (:data:`PERSON_CAUSES`); ``aborted`` for any fault, signal or error.
+        An end event keeps the cause and ``reason``; ``outcome.notes`` holds only what a
+        person typed.
+
+        Raises
+        ------
+        ValidationError
+            The session is not open, or ``cause`` is not a :class:`Cause`.
+        """
+        if cause not in set(Cause) or cause is Cause.APP_DIED:
+            raise ValidationError("cause", f"not a cause a session can finish with: {cause!r}")
+        cause = Cause(cause)
+        status = _status_for(cause)
         self._require_open(session_id)
         with self._ctx.db.atomic():
             self._ctx.db.execute(
-                "UPDATE sessions SET status=?, ended_at=?, pain_after=?, borg_rpe=?, notes=? "
-                "WHERE id=?",
+                "UPDATE sessions SET status=?, ended_at=?, pain_after=?, borg_rpe=?, notes=?, "
+                "end_cause=? WHERE id=?",
                 (str(status), self._ctx.now_iso(), outcome.pain_after, outcome.borg_rpe,
-                 outcome.notes, session_id),
+                 outcome.notes, str(cause), session_id),
             )
-            self._ctx.audit("finish", "session", session_id, status=str(status))
+            self._insert_event(session_id, NewEvent(
+                EventKind.STATE, Severity.INFO if status is SessionStatus.COMPLETED
+                else Severity.WARNING, "session",
+                f"{status}{': ' + reason if reason else ''}", t_s, cause))
+            self._ctx.audit("finish", "session", session_id, status=str(status),
+                            cause=str(cause))
         self._release(session_id)
         return self.get(session_id)
 
@@ -166,6 +215,21 @@ class SessionRepo:
     def end_set(self, set_id: int, t_end_s: float) -> None:
         self._ctx.db.execute("UPDATE sets SET t_end_s=? WHERE id=?", (t_end_s, set_id))
 
+    def set_robot_command(self, set_id: int, command_seq: int | None) -> None:
+        """Record that the robot accepted exercise command ``command_seq`` for this set
+        (None: the robot is not running it, for example after a refusal)."""
+        with self._ctx.db.atomic():
+            self._ctx.db.execute("UPDATE sets SET robot_command_seq=? WHERE id=?",
+                                 (command_seq, set_id))
+
+    def robot_command(self, set_id: int) -> int | None:
+        """The accepted robot command of a set, or None when the robot did not run it."""
+        row = self._ctx.db.execute("SELECT robot_command_seq FROM sets WHERE id=?",
+                                   (set_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no set with id {set_id}")
+        return row[0]
+
     def add_rep(self, set_id: int, rep: NewRep) -> Rep:
         """Record one repetition, committed at once so a crash cannot lose it."""
         row = self._ctx.db.execute("SELECT session_id FROM sets WHERE id=?",
@@ -179,11 +243,12 @@ class SessionRepo:
                 cursor = self._ctx.db.execute(
                     "INSERT INTO reps (session_id, set_id, rep_index, t_start_s, t_peak_s, "
                     "t_end_s, rom_deg, peak_velocity_deg_s, duration_s, form_score, deductions,"
-                    " flags, assistance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " flags, assistance, uncertain, frame_coverage, max_gap_s) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (row[0], set_id, rep.rep_index, rep.t_start_s, rep.t_peak_s, rep.t_end_s,
                      rep.rom_deg, rep.peak_velocity_deg_s, rep.duration_s, rep.form_score,
                      deductions, json.dumps(list(rep.flags), ensure_ascii=False),
-                     rep.assistance))
+                     rep.assistance, int(rep.uncertain), rep.frame_coverage, rep.max_gap_s))
         except sqlite3.IntegrityError as exc:
             raise ValidationError("rep_index", f"rep {rep.rep_index} exists already") from exc
         return self._rep(cursor.lastrowid)
@@ -208,18 +273,19 @@ class SessionRepo:
 
     def _insert_event(self, session_id: int | None, event: NewEvent) -> int:
         cursor = self._ctx.db.execute(
-            "INSERT INTO events (session_id, at, t_s, kind, severity, source, message) "
-            "VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO events (session_id, at, t_s, kind, severity, source, message, cause) "
+            "VALUES (?,?,?,?,?,?,?,?)",
             (session_id, self._ctx.now_iso(), event.t_s, str(event.kind), str(event.severity),
-             event.source, event.message))
+             event.source, event.message, None if event.cause is None else str(event.cause)))
         return cursor.lastrowid
 
     def events(self, session_id: int | None, *, event_id: int | None = None) -> list[Event]:
         rows = self._ctx.db.execute(
-            "SELECT kind, severity, source, message, t_s, id, session_id, at FROM events "
+            "SELECT kind, severity, source, message, t_s, cause, id, session_id, at FROM events "
             "WHERE session_id IS ? AND (? IS NULL OR id = ?) ORDER BY id",
             (session_id, event_id, event_id))
-        return [Event(EventKind(r[0]), Severity(r[1]), *r[2:]) for r in rows]
+        return [Event(EventKind(r[0]), Severity(r[1]), r[2], r[3], r[4],
+                      None if r[5] is None else Cause(r[5]), *r[6:]) for r in rows]
 
     def recover_interrupted(self) -> list[int]:
         """Mark sessions whose process died as ``interrupted``; return their ids.
@@ -247,12 +313,12 @@ class SessionRepo:
     def _mark_interrupted(self, session_id: int) -> None:
         db = self._ctx.db
         with db.atomic():
-            db.execute("UPDATE sessions SET status='interrupted', ended_at=? WHERE id=?",
-                       (self._ctx.now_iso(), session_id))
+            db.execute("UPDATE sessions SET status='interrupted', ended_at=?, end_cause=? "
+                       "WHERE id=?", (self._ctx.now_iso(), str(Cause.APP_DIED), session_id))
             self._insert_event(session_id, NewEvent(
                 EventKind.ALERT, Severity.WARNING, "store",
                 "session was interrupted (the app stopped while it ran); "
-                "everything recorded before that is kept"))
+                "everything recorded before that is kept", cause=Cause.APP_DIED))
             self._ctx.audit("interrupted", "session", session_id)
         log.warning("session %d was interrupted and is now marked so", session_id)
 

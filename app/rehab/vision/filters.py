@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 
@@ -20,11 +21,22 @@ from scipy import signal
 from rehab.errors import ValidationError
 from rehab.vision.skeleton import SkeletonSeries
 
+log = logging.getLogger(__name__)
+
+MAX_CUTOFF_NYQUIST_FRACTION = 0.8
+"""The offline low-pass cut-off is at most this fraction of the Nyquist frequency.
+
+A series sampled at a lower rate (a video analysed every N-th frame) cannot carry the
+configured cut-off; 0.8 x Nyquist keeps the Butterworth design well conditioned and
+still passes all the movement the sampling can represent."""
+
 __all__ = [
+    "MAX_CUTOFF_NYQUIST_FRACTION",
     "OneEuroFilter",
     "OneEuroSettings",
     "butterworth_zero_phase",
     "finite_runs",
+    "offline_cutoff_hz",
     "smooth_skeleton",
 ]
 
@@ -194,15 +206,51 @@ def butterworth_zero_phase(
     return out.reshape(arr.shape)
 
 
+def offline_cutoff_hz(cutoff_hz: float, fs_hz: float) -> float:
+    """The cut-off the offline filter uses at sampling rate ``fs_hz``.
+
+    ``min(cutoff_hz, MAX_CUTOFF_NYQUIST_FRACTION * fs_hz / 2)``: the configured cut-off
+    where the sampling allows it, else just below the Nyquist frequency.
+
+    Parameters
+    ----------
+    cutoff_hz
+        The configured cut-off (Hz), > 0.
+    fs_hz
+        The series' sampling rate (Hz), > 0: a video's fps divided by the frame step.
+
+    Raises
+    ------
+    ValidationError
+        For a non-positive ``cutoff_hz`` or ``fs_hz``.
+
+    Examples
+    --------
+    >>> offline_cutoff_hz(6.0, 30.0), offline_cutoff_hz(6.0, 10.0)
+    (6.0, 4.0)
+    """
+    if cutoff_hz <= 0:
+        raise ValidationError("cutoff_hz", f"must be positive, got {cutoff_hz}")
+    if fs_hz <= 0:
+        raise ValidationError("fs_hz", f"must be positive, got {fs_hz}")
+    return min(cutoff_hz, MAX_CUTOFF_NYQUIST_FRACTION * fs_hz / 2.0)
+
+
 def smooth_skeleton(
     series: SkeletonSeries, cutoff_hz: float = 6.0, order: int = 4
 ) -> SkeletonSeries:
     """Offline zero-phase smoothing of every joint coordinate of a skeleton series.
 
-    The sampling rate is the median of the time steps; missing frames stay missing.
+    The sampling rate is the median of the time steps (a video's fps divided by the
+    frame step); the cut-off follows it (:func:`offline_cutoff_hz`). Missing frames stay
+    missing.
     """
     if len(series) < 2:
         return series
     fs_hz = 1.0 / float(np.median(np.diff(series.t_s)))
-    xyz = butterworth_zero_phase(series.xyz_m, fs_hz, cutoff_hz, order)
+    used_hz = offline_cutoff_hz(cutoff_hz, fs_hz)
+    if used_hz < cutoff_hz:
+        log.info("low-pass at %.2f Hz instead of %.2f Hz: the series is sampled at %.2f Hz",
+                 used_hz, cutoff_hz, fs_hz)
+    xyz = butterworth_zero_phase(series.xyz_m, fs_hz, used_hz, order)
     return SkeletonSeries(series.t_s, xyz, series.visibility, series.source)

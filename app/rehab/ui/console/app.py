@@ -6,17 +6,19 @@ import contextlib
 import dataclasses
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
 from rehab.demo import library_records
 from rehab.errors import NotFoundError
 from rehab.exercises.library import load_library
 from rehab.paths import DATA_DIR_ENV
-from rehab.store import Store, User
+from rehab.store import Cause, Store, User
 from rehab.ui.console.main_window import QtConsole
 from rehab.ui.i18n import Language
 from rehab.ui.models.console import ConsoleModel, SessionFactory
@@ -100,4 +102,41 @@ def run_console(*, data_dir: Path | None = None, language: Language | None = Non
     with open_console(data_dir=data_dir, language=language, settings_path=settings_path,
                       session_factory=session_factory, username=username) as window:
         window.show()
-        return app.exec()
+        with CloseOnSignals(window) as signals:
+            code = app.exec()
+        return code if signals.signum is None else 128 + signals.signum
+
+
+class CloseOnSignals:
+    """While active, SIGTERM, SIGINT and SIGHUP close the console: a running session ends
+    cleanly with the cause ``signal`` (robot stopped, data flushed).
+
+    Qt's event loop does not run Python's signal handlers by itself, so a timer gives the
+    interpreter a turn every 200 ms.
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+    def __init__(self, window: QtConsole) -> None:
+        self._window = window
+        self.signum: int | None = None
+        self._previous: dict[int, object] = {}
+        self._timer = QTimer()
+        self._timer.timeout.connect(lambda: None)
+
+    def __enter__(self) -> CloseOnSignals:
+        for signum in self.SIGNALS:
+            self._previous[signum] = signal.signal(signum, self._on_signal)
+        self._timer.start(200)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.stop()
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if self.signum is None:
+            self.signum = signum
+            self._window.close_cause = Cause.SIGNAL
+            QTimer.singleShot(0, self._window.close)

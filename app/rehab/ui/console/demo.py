@@ -16,10 +16,10 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
 from rehab.demo import DEMO_THERAPIST, seed_demo
-from rehab.session.headless import HeadlessOptions, demo_video
+from rehab.demo_run import HeadlessOptions, demo_video
 from rehab.session.robot_node import SimulatedRobotNode
 from rehab.store import Store
-from rehab.ui.console.app import open_console
+from rehab.ui.console.app import CloseOnSignals, open_console
 from rehab.ui.console.main_window import QtConsole
 from rehab.ui.console.session_factory import runner_session_factory
 from rehab.ui.i18n import Language
@@ -69,6 +69,8 @@ def run_console_demo(options: HeadlessOptions, *, quit_after_s: float | None = N
             QTimer.singleShot(0, lambda: start_demo_session(window, patient_id))
             if quit_after_s is not None:
                 QTimer.singleShot(int(quit_after_s * 1000), window.close)
-            return app.exec()
+            with CloseOnSignals(window) as signals:
+                code = app.exec()
+            return code if signals.signum is None else 128 + signals.signum
     finally:
         node.stop()

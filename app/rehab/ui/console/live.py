@@ -30,7 +30,7 @@ from PyQt6.QtWidgets import (
 )
 
 from rehab.session.events import Alert, RepScored, SessionPhase
-from rehab.store.models import Severity
+from rehab.store.models import Cause, Severity
 from rehab.ui.i18n import Translator, angle_label, name_of
 from rehab.ui.models.live import LiveSessionModel
 from rehab.ui.qt.plots import ClosesPlots
@@ -296,11 +296,15 @@ class QtLiveSession(ClosesPlots, QWidget):
             return
         phase = (t("live.phase.resting", s=p.rest_remaining_s) if p.phase is SessionPhase.RESTING
                  else t(f"live.phase.{p.phase}"))
+        if p.cause is not None and p.phase in (SessionPhase.PAUSED, SessionPhase.ABORTED):
+            phase = f"{phase}: {t(f'cause.{p.cause}')}"  # why, in the reader's language
         self.phase.setText(phase)
-        self.exercise.setText(t("live.exercise", item=p.item_index + 1, items=p.items_total,
-                                name=p.exercise_name))
-        self.set_label.setText(t("live.set", set=p.set_index + 1, sets=p.sets_total))
-        self.rep_counter.setText(t("live.rep_count", done=p.reps_done, target=p.reps_target))
+        where = p.position
+        self.exercise.setText(t("live.exercise", item=where.item_index + 1,
+                                items=where.items_total, name=where.exercise_name))
+        self.set_label.setText(t("live.set", set=where.set_index + 1, sets=where.sets_total))
+        self.rep_counter.setText(t("live.rep_count", done=where.reps_done,
+                                   target=where.reps_target))
         if p.cue:
             self.cue.setText(t("live.cue", cue=p.cue))
         self.pause_button.setText(t("live.resume") if p.phase is SessionPhase.PAUSED
@@ -383,7 +387,7 @@ class QtLiveSession(ClosesPlots, QWidget):
         if p is not None and p.phase is SessionPhase.PAUSED:
             self.model.resume()
         else:
-            self.model.pause("therapist")
+            self.model.pause(Cause.THERAPIST)
 
 
 _LINK_KEYS = {"link.connected", "link.stale", "link.lost"}

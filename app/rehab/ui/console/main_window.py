@@ -17,7 +17,7 @@ from PyQt6.QtWidgets import (
 )
 
 from rehab.errors import RehabError
-from rehab.store import Patient, User
+from rehab.store import Cause, Patient, User
 from rehab.ui.console.after_session import QtAfterSession
 from rehab.ui.console.assessments import QtAssessments
 from rehab.ui.console.live import QtLiveSession
@@ -48,6 +48,7 @@ class QtConsole(QMainWindow):
 
     def __init__(self, model: ConsoleModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.close_cause = Cause.THERAPIST  # why a close ends a running session
         self.model = model
         tr = self.tr_ = model.translator
         self.bridge = QtSessionBridge(parent=self)
@@ -148,7 +149,7 @@ class QtConsole(QMainWindow):
         """Closing the console ends a running session (the robot stops, data is kept)."""
         control = self.model.live.control
         if control is not None:
-            self.model.live.stop()
+            self.model.live.stop(self.close_cause)
             wait = getattr(control, "wait", None)  # the runner's control can be waited on
             if wait is not None and not wait(SESSION_STOP_WAIT_S):
                 log.error("the session did not stop within %.0f s of closing the console",

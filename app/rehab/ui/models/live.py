@@ -26,7 +26,7 @@ from rehab.session.events import (
     SessionPhase,
     SessionUpdate,
 )
-from rehab.store.models import Severity
+from rehab.store.models import Cause, Severity
 from rehab.ui.models.observable import Emitter
 
 log = logging.getLogger(__name__)
@@ -175,8 +175,8 @@ class LiveSessionModel:
                 self.report_error(f"E-STOP call failed: {exc}")
         self.control_changed.emit()
 
-    def pause(self, reason: str = "") -> None:
-        self._command(lambda c: c.pause(reason))
+    def pause(self, cause: Cause = Cause.THERAPIST) -> None:
+        self._command(lambda c: c.pause(cause))
 
     def resume(self) -> None:
         self._command(lambda c: c.resume())
@@ -186,8 +186,8 @@ class LiveSessionModel:
         self._command(lambda c: c.start())
         self.control_changed.emit()
 
-    def stop(self) -> None:
-        self._command(lambda c: c.stop())
+    def stop(self, cause: Cause = Cause.THERAPIST) -> None:
+        self._command(lambda c: c.stop(cause))
 
     def _command(self, call: Callable[[SessionControl], None]) -> None:
         if self.control is None:

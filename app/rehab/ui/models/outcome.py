@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rehab.errors import ValidationError
-from rehab.store import Rep, Session, SessionOutcome, SessionStatus, Store
+from rehab.store import Cause, Rep, Session, SessionOutcome, Store
 from rehab.store.models import OPEN_STATUSES
 from rehab.ui.models.observable import Emitter
 
@@ -59,8 +59,8 @@ class AfterSessionModel:
         if self.session is None:
             raise ValidationError("session_id", "no session to record")
         if self.session.status in OPEN_STATUSES:
-            status = SessionStatus.ABORTED if aborted else SessionStatus.COMPLETED
-            self.session = self.store.sessions.finish(self.session.id, outcome, status=status)
+            cause = Cause.THERAPIST if aborted else Cause.COMPLETED
+            self.session = self.store.sessions.finish(self.session.id, outcome, cause=cause)
         else:
             self.session = self.store.sessions.record_outcome(self.session.id, outcome)
         self.saved.emit(self.session)

@@ -11,8 +11,8 @@ controller and the ROS 2 interface of :class:`rehab_robot.transport.names.RobotI
   ``/diagnostics`` at ``rates.diagnostics_hz`` (the controller's entries plus the loop's
   timing);
 - subscribes to ``~/exercise_command``, ``~/heartbeat``, ``~/form_feedback``;
-- serves ``~/estop``, ``~/reset``, ``~/pause``, ``~/resume`` (std_srvs/Trigger) and
-  ``~/enable`` (std_srvs/SetBool).
+- serves ``~/estop``, ``~/reset``, ``~/pause``, ``~/resume``, ``~/finish`` (std_srvs/Trigger)
+  and ``~/enable`` (std_srvs/SetBool).
 
 Threads: the control thread (tick + joint states), the executor thread (subscriptions and
 services) and the publisher thread (status, transitions, diagnostics). The controller is
@@ -35,17 +35,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rehab_robot.core.api import ActuatorDriver, DiagnosticStatus, RobotControllerApi
+from rehab_robot.core.api import (
+    ActuatorDriver,
+    DiagnosticStatus,
+    ReasonCode,
+    RobotControllerApi,
+)
 from rehab_robot.realtime import (
+    DEFAULT_RT_PRIORITY,
     CycleClock,
     DeadlineSchedule,
     LatenessHistogram,
     LoopTiming,
     RateGate,
+    set_realtime_priority,
 )
 from rehab_robot.transport import convert
 from rehab_robot.transport import qos as qos_profiles
 from rehab_robot.transport import ros_types as m
+from rehab_robot.transport.graph import (
+    DEFAULT_NAMESPACE,
+    DiscoveryAnnouncer,
+    DuplicateNodeError,
+    ensure_unique_node,
+)
 from rehab_robot.transport.names import INTERFACE, NODE_NAME
 from rehab_robot.transport.participant import (
     Executor,
@@ -56,9 +69,6 @@ from rehab_robot.transport.participant import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_RT_PRIORITY = 50
-"""The control loop asks for SCHED_FIFO at this priority, as ros2_control does, and runs
-on under normal scheduling (with a warning) where the system refuses it."""
 
 @dataclass(frozen=True)
 class NodeSettings:
@@ -133,7 +143,6 @@ class DdsRobotNode:
         self._stop = threading.Event()
         self._publish_now = threading.Event()
         self._shut_down = False
-        self._last_command: tuple[str, bool, str] = ("", False, "")
         self._timing = LoopTiming(0.0, 0.0, 0.0, 0.0, 0, 0)
         self._histogram = LatenessHistogram()
         self.fatal_error: str = ""
@@ -170,6 +179,7 @@ class DdsRobotNode:
             INTERFACE.reset: self._locked(self._controller.reset),
             INTERFACE.pause: self._locked(self._controller.pause),
             INTERFACE.resume: self._locked(self._controller.resume),
+            INTERFACE.finish: self._locked(self._controller.finish_exercise),
         }
         self._services = [
             ServiceServer(
@@ -192,6 +202,8 @@ class DdsRobotNode:
                 self._executor,
             )
         )
+        # Last: the entry lists every endpoint created above.
+        self._announcer = DiscoveryAnnouncer(rp, DEFAULT_NAMESPACE, NODE_NAME)
         self._control_thread = threading.Thread(
             target=self._control_loop, name="rehab-robot-control", daemon=True
         )
@@ -202,7 +214,9 @@ class DdsRobotNode:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        """Start the control loop, the executor and the publisher."""
+        """Announce the node on ros_discovery_info; start the control loop, the executor and
+        the publisher."""
+        self._announcer.announce()
         self._clock.restart()
         self._control_thread.start()
         self._executor.start()
@@ -233,7 +247,7 @@ class DdsRobotNode:
         for thread in (self._control_thread, self._publisher_thread):
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(2.0)
-        self._make_safe(reason)
+        self._make_safe(reason, ReasonCode.NODE_SHUTDOWN)
         self._executor.stop()
         try:
             self._publish_status_and_transitions()
@@ -256,7 +270,7 @@ class DdsRobotNode:
     def _control_loop(self) -> None:
         settings = self.settings
         if settings.rt_priority:
-            set_realtime_priority(settings.rt_priority)
+            set_realtime_priority(settings.rt_priority, "the control loop")
         schedule = DeadlineSchedule(
             1.0 / settings.control_hz, self._now_s, time.sleep, spin_s=settings.spin_s
         )
@@ -306,7 +320,7 @@ class DdsRobotNode:
         for msg in convert.transition_msgs(transitions, mono_now_s, wall_now_ns):
             self._pub_transitions.write(msg)
         self._pub_status.write(
-            convert.status_msg(status, wall_now_ns, self._last_command, self._timing.rate_hz)
+            convert.status_msg(status, wall_now_ns, self._timing.rate_hz)
         )
 
     def _publish_diagnostics(self) -> None:
@@ -355,12 +369,10 @@ class DdsRobotNode:
         return run
 
     def _on_exercise_command(self, msg: m.ExerciseCommand) -> None:
-        self._last_command = apply_exercise_command(self._controller, self._lock, msg)
-        _, accepted, reason = self._last_command
+        accepted, _reason = apply_exercise_command(self._controller, self._lock, msg)
         if accepted:
-            logger.info("exercise %r accepted", msg.exercise_id)
-        else:
-            logger.warning("exercise %r refused: %s", msg.exercise_id, reason)
+            logger.info("exercise %r (command %d) accepted", msg.exercise_id, msg.command_seq)
+        # A refusal is logged by the controller, with its code.
         self._publish_now.set()
 
     def _on_heartbeat(self, msg: m.Heartbeat) -> None:
@@ -416,7 +428,7 @@ class DdsRobotNode:
 
     # ------------------------------------------------------------------ failure handling
 
-    def _make_safe(self, reason: str) -> None:
+    def _make_safe(self, reason: str, code: ReasonCode = ReasonCode.INTERNAL_ERROR) -> None:
         """Latch the e-stop; if the controller cannot, disable the drives directly.
 
         The lock is awaited for a bounded time only: if another thread holds it forever
@@ -427,7 +439,7 @@ class DdsRobotNode:
             self._driver.enable(False)
             return
         try:
-            self._controller.estop(reason)
+            self._controller.estop(reason, code)
         except Exception:
             logger.exception("controller e-stop failed; disabling the drives directly")
             self._driver.enable(False)
@@ -472,30 +484,20 @@ def build_simulated(
 
 
 def apply_exercise_command(controller: RobotControllerApi, lock: threading.Lock,
-                           msg: m.ExerciseCommand) -> tuple[str, bool, str]:
+                           msg: m.ExerciseCommand) -> tuple[bool, str]:
     """Decode and hand an exercise command to the controller (under ``lock``); return
-    ``(exercise_id, accepted, reason)`` for the status. A malformed message is refused."""
+    ``(accepted, reason)``. A malformed message is refused (``MALFORMED_COMMAND``) through
+    the controller too, so the status answers every command by its ``command_seq``."""
     try:
         cmd = convert.exercise_command_from_msg(msg)
     except convert.MessageError as exc:
-        return msg.exercise_id, False, f"malformed command: {exc}"
+        reason = f"malformed command: {exc}"
+        with lock:
+            controller.refuse_command(int(msg.command_seq), msg.exercise_id,
+                                      ReasonCode.MALFORMED_COMMAND, reason)
+        return False, reason
     with lock:
-        accepted, reason = controller.command_exercise(cmd)
-    return msg.exercise_id, accepted, reason
-
-
-def set_realtime_priority(priority: int) -> bool:
-    """Put the calling thread under SCHED_FIFO at ``priority``; return whether it worked.
-
-    Refusal (no privilege) is logged as a warning and the loop runs at normal priority.
-    """
-    try:
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
-    except PermissionError as exc:
-        logger.warning("cannot use SCHED_FIFO %d for the control loop: %s", priority, exc)
-        return False
-    logger.info("control loop under SCHED_FIFO priority %d", priority)
-    return True
+        return controller.command_exercise(cmd)
 
 
 def tune_interpreter_for_control() -> None:
@@ -511,24 +513,66 @@ def tune_interpreter_for_control() -> None:
     gc.freeze()
 
 
+DEFAULT_UNIQUE_CHECK_S = 1.5
+"""How long a starting node listens for another node of its name on the domain (s)."""
+
+
 def run_simulated(
     config_path: str | None = None,
     domain_id: int | None = None,
     duration_s: float | None = None,
     rt_priority: int = DEFAULT_RT_PRIORITY,
+    *,
+    unique_check_s: float = DEFAULT_UNIQUE_CHECK_S,
+    exit_with_parent: bool = False,
+    parent_death_signal: bool = False,
 ) -> int:
     """Run the node over the simulated robot until SIGINT/SIGTERM (or ``duration_s``).
+
+    Parameters
+    ----------
+    config_path, domain_id, duration_s, rt_priority
+        See :func:`main`.
+    unique_check_s
+        Listen this long (s) for a node of the same name on the domain before starting;
+        0 skips the check.
+    exit_with_parent
+        Stop (robot made safe first) when stdin reaches end-of-file: the parent that holds
+        the pipe's other end has died (see :mod:`rehab_robot.parent`).
+    parent_death_signal
+        Also ask for SIGTERM when the parent thread that started this process exits.
 
     Returns
     -------
     int
         Exit status: 0 after a clean shutdown, 1 after a fatal error in the control path.
+
+    Raises
+    ------
+    DuplicateNodeError
+        If a node of the same name already runs on the domain (nothing was published).
     """
+    from rehab_robot.parent import set_parent_death_signal, watch_parent_pipe
+
     ensure_cyclonedds_uri()
     if domain_id is None:
         domain_id = int(os.environ.get("ROS_DOMAIN_ID", "0"))
+    if parent_death_signal:
+        set_parent_death_signal(signal.SIGTERM)
+    parent_gone = threading.Event()
+    if exit_with_parent:
+        watch_parent_pipe(parent_gone.set)
+    ensure_unique_node(domain_id, DEFAULT_NAMESPACE, NODE_NAME, unique_check_s)
     controller, driver, settings, clock = build_simulated(config_path, domain_id, rt_priority)
     node = DdsRobotNode(controller, driver, settings, clock)
+    if exit_with_parent:
+        def stop_when_parent_gone() -> None:
+            parent_gone.wait()
+            logger.warning("stdin closed: the process that started the node is gone; "
+                           "stopping")
+            node.request_stop()
+
+        threading.Thread(target=stop_when_parent_gone, name="parent-gone", daemon=True).start()
 
     def stop(signum: int, _frame: object) -> None:
         logger.info("signal %d: shutting down", signum)
@@ -559,12 +603,34 @@ def main(argv: list[str] | None = None) -> None:
         "--rt-priority", type=int, default=DEFAULT_RT_PRIORITY,
         help="SCHED_FIFO priority of the control loop (0: normal scheduling)"
     )
+    parser.add_argument(
+        "--unique-check-s", type=float, default=DEFAULT_UNIQUE_CHECK_S,
+        help="listen this long for another node of this name on the domain before starting, "
+             "and refuse to start if there is one (0: do not check)"
+    )
+    parser.add_argument(
+        "--exit-with-parent", action="store_true",
+        help="stop (robot made safe) when stdin reaches end-of-file: for a parent that "
+             "passes a pipe it never closes while it lives"
+    )
+    parser.add_argument(
+        "--parent-death-signal", action="store_true",
+        help="also get SIGTERM when the parent thread that started the node exits (Linux)"
+    )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    sys.exit(run_simulated(args.config, args.domain_id, args.duration_s, args.rt_priority))
+    try:
+        status = run_simulated(
+            args.config, args.domain_id, args.duration_s, args.rt_priority,
+            unique_check_s=args.unique_check_s, exit_with_parent=args.exit_with_parent,
+            parent_death_signal=args.parent_death_signal,
+        )
+    except DuplicateNodeError as exc:
+        sys.exit(f"rehab_robot_node: {exc}")  # one line on stderr, exit status 1
+    sys.exit(status)
 
 
 if __name__ == "__main__":

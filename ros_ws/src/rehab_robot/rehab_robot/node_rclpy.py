@@ -46,7 +46,7 @@ except ImportError as exc:  # pragma: no cover - depends on a sourced ROS 2 inst
         "workspace with rehab_interfaces built); without ROS 2 use rehab_robot.node_dds"
     ) from exc
 
-from rehab_robot.core.api import DiagnosticStatus
+from rehab_robot.core.api import DiagnosticStatus, ReasonCode
 from rehab_robot.node_dds import NodeSettings, apply_exercise_command, build_simulated
 from rehab_robot.realtime import DeadlineSchedule, RateGate
 from rehab_robot.transport import convert
@@ -89,7 +89,6 @@ class RehabRobotLifecycleNode(Node):
         self._lock = threading.Lock()
         self._running = threading.Event()
         self._thread: threading.Thread | None = None
-        self._last_command: tuple[str, bool, str] = ("", False, "")
         self._entities: list[Any] = []
 
     # ------------------------------------------------------------------ lifecycle
@@ -127,6 +126,9 @@ class RehabRobotLifecycleNode(Node):
             self.create_service(Trigger, INTERFACE.reset, self._trigger(lambda c: c.reset())),
             self.create_service(Trigger, INTERFACE.pause, self._trigger(lambda c: c.pause())),
             self.create_service(Trigger, INTERFACE.resume, self._trigger(lambda c: c.resume())),
+            self.create_service(
+                Trigger, INTERFACE.finish, self._trigger(lambda c: c.finish_exercise())
+            ),
             self.create_service(SetBool, INTERFACE.enable, self._srv_enable),
         ]
         self._status_timer = self.create_timer(1.0 / self._settings.status_hz, self._publish_status)
@@ -171,14 +173,14 @@ class RehabRobotLifecycleNode(Node):
     def on_error(self, state: State) -> TransitionCallbackReturn:
         if self._controller is not None:
             with self._lock:
-                self._controller.estop("lifecycle error")
+                self._controller.estop("lifecycle error", ReasonCode.INTERNAL_ERROR)
         return TransitionCallbackReturn.SUCCESS
 
     def _release(self, why: str) -> None:
         self._stop_loop()
         if self._controller is not None:
             with self._lock:
-                self._controller.estop(f"node {why}")
+                self._controller.estop(f"node {why}", ReasonCode.NODE_SHUTDOWN)
             self._driver.close()
         for entity in self._entities:
             if hasattr(entity, "topic_name"):
@@ -220,7 +222,8 @@ class RehabRobotLifecycleNode(Node):
         except Exception as exc:
             self.get_logger().fatal(f"control loop failed, e-stop: {exc!r}")
             with self._lock:
-                self._controller.estop(f"internal error in control loop: {exc!r}")
+                self._controller.estop(f"internal error in control loop: {exc!r}",
+                                       ReasonCode.INTERNAL_ERROR)
             raise
 
     # ------------------------------------------------------------------ publishers
@@ -235,7 +238,7 @@ class RehabRobotLifecycleNode(Node):
         now_ns = time.time_ns()
         for msg in convert.transition_msgs(transitions, mono_now_s, now_ns):
             self._pub_transitions.publish(_to_ros(msg, StateTransition))
-        msg = convert.status_msg(status, now_ns, self._last_command, self._settings.control_hz)
+        msg = convert.status_msg(status, now_ns, self._settings.control_hz)
         self._pub_status.publish(_to_ros(msg, RobotStatus))
 
     def _publish_diagnostics(self) -> None:
@@ -250,7 +253,7 @@ class RehabRobotLifecycleNode(Node):
 
     def _on_exercise_command(self, ros_msg: Any) -> None:
         msg = _from_ros(ros_msg, m.ExerciseCommand)
-        self._last_command = apply_exercise_command(self._controller, self._lock, msg)
+        apply_exercise_command(self._controller, self._lock, msg)
 
     def _on_heartbeat(self, _msg: Any) -> None:
         with self._lock:

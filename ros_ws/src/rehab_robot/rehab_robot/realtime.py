@@ -14,11 +14,50 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import logging
 import math
+import os
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RT_PRIORITY = 50
+"""The control loop asks for SCHED_FIFO at this priority, as ros2_control does, and runs
+on under normal scheduling (with a warning) where the system refuses it. The app's
+heartbeat sender asks for the same (its silence stops the robot)."""
+
+
+def set_realtime_priority(priority: int, what: str = "the control loop") -> bool:
+    """Put the calling thread under SCHED_FIFO at ``priority``; return whether it worked.
+
+    Refusal (no privilege, no such policy on this system) is logged as one warning and the
+    thread runs on at normal priority.
+
+    Parameters
+    ----------
+    priority
+        SCHED_FIFO priority, 1-99.
+    what
+        What the thread does, for the log line.
+    """
+    if not 1 <= priority <= 99:
+        raise ValueError(f"SCHED_FIFO priority must be 1-99, got {priority}")
+    sched_fifo = getattr(os, "SCHED_FIFO", None)
+    if sched_fifo is None:
+        logger.warning("no SCHED_FIFO on this system: %s runs at normal priority", what)
+        return False
+    try:
+        # pid 0 is the calling thread on Linux, not the whole process.
+        os.sched_setscheduler(0, sched_fifo, os.sched_param(priority))
+    except OSError as exc:
+        logger.warning("cannot use SCHED_FIFO %d for %s (%s): it runs at normal priority",
+                       priority, what, exc)
+        return False
+    logger.info("%s under SCHED_FIFO priority %d", what, priority)
+    return True
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ import math
 import pytest
 
 from rehab_robot.core.api import (
+    CommandOutcome,
     ControlMode,
     ExerciseCommand,
     JointSample,
+    ReasonCode,
     RobotState,
     RobotStatus,
     Transition,
@@ -64,9 +66,10 @@ def test_status_message_carries_the_command_outcome_and_no_infinite_age():
     status = RobotStatus(
         t_s=3.0, state=RobotState.SAFE_STOP, mode=ControlMode.PASSIVE, reason="heartbeat lost",
         fault="heartbeat lost", assistance=0.4, interaction_torque_nm=(0.1, -0.2), rep=2,
-        reps_total=5, heartbeat_age_s=math.inf,
+        reps_total=5, heartbeat_age_s=math.inf, reason_code=ReasonCode.WATCHDOG,
+        last_command=CommandOutcome(7, "ex", False, ReasonCode.ROM_OUTSIDE_LIMITS, "too far"),
     )
-    msg = convert.status_msg(status, 5_000_000_001, ("ex", False, "too far"), 499.0)
+    msg = convert.status_msg(status, 5_000_000_001, 499.0)
     assert (msg.state, msg.mode) == (4, 0)
     assert msg.header.stamp.sec == 5
     assert msg.header.stamp.nanosec == 1
@@ -74,6 +77,24 @@ def test_status_message_carries_the_command_outcome_and_no_infinite_age():
     assert (msg.last_command_id, msg.last_command_accepted, msg.last_command_reason) == (
         "ex", False, "too far",
     )
+    assert (msg.reason_code, msg.last_command_seq, msg.last_command_code) == (
+        "watchdog", 7, "rom_outside_limits",
+    )
+
+
+def test_status_message_before_any_command_has_empty_codes():
+    status = RobotStatus(
+        t_s=0.0, state=RobotState.IDLE, mode=ControlMode.HOLD, reason="started", fault="",
+        assistance=0.0, interaction_torque_nm=(0.0,), rep=0, reps_total=0, heartbeat_age_s=1.0,
+    )
+    msg = convert.status_msg(status, 0, 0.0)
+    assert (msg.reason_code, msg.last_command_seq, msg.last_command_code) == ("started", 0, "")
+
+
+def test_command_seq_survives_the_round_trip():
+    cmd = dataclasses.replace(COMMAND, command_seq=42)
+    back = convert.exercise_command_from_msg(convert.exercise_command_msg(cmd, stamp_ns=0))
+    assert back == cmd
 
 
 def test_joint_state_and_transition_messages():
@@ -83,8 +104,9 @@ def test_joint_state_and_transition_messages():
         ["a", "b"], [0.1, 0.2], [0.0, -1.0], [2.0, 0.0],
     )
     assert (js.header.stamp.sec, js.header.stamp.nanosec) == (2, 500_000_000)
-    tr = convert.transition_msg(Transition(1.0, RobotState.RUNNING, RobotState.ESTOP, "x"), 0)
-    assert (tr.from_state, tr.to_state, tr.reason) == (2, 6, "x")
+    tr = convert.transition_msg(
+        Transition(1.0, RobotState.RUNNING, RobotState.ESTOP, "x", ReasonCode.ESTOP), 0)
+    assert (tr.from_state, tr.to_state, tr.reason, tr.reason_code) == (2, 6, "x", "estop")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("rclpy") is not None, reason="ROS 2 is here")

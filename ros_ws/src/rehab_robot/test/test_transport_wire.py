@@ -112,6 +112,7 @@ SAMPLES = [
         state=4,
         mode=1,
         reason="heartbeat lost (0.52 s > 0.5 s)",
+        reason_code="watchdog",
         fault="",
         assistance=0.625,
         interaction_torque_nm=[0.5, -2.0],
@@ -119,14 +120,18 @@ SAMPLES = [
         reps_total=10,
         heartbeat_age_s=0.52,
         last_command_id="elbow_flexion",
+        last_command_seq=4_000_000_001,
         last_command_accepted=False,
+        last_command_code="rom_outside_limits",
         last_command_reason="end_deg[0]=170 outside ROM",
         control_rate_hz=499.5,
     ),
-    m.StateTransition(header=header("r"), from_state=2, to_state=6, reason="e-stop: service"),
+    m.StateTransition(header=header("r"), from_state=2, to_state=6, reason="e-stop: service",
+                      reason_code="estop"),
     m.ExerciseCommand(
         header=header("ab"),
         exercise_id="elbow_flexion",
+        command_seq=3,
         mode=0,
         joint_names=["elbow_flexion"],
         start_deg=[10.0],
@@ -223,3 +228,40 @@ def test_service_names_and_types_follow_rmw_cyclonedds():
         "std_srvs::srv::dds_::Trigger_Request_"
     )
     assert m.JointState.__idl_typename__.replace(".", "::") == "sensor_msgs::msg::dds_::JointState_"
+
+
+def test_discovery_info_bytes_equal_rosbags_jazzy_serializer():
+    """ros_discovery_info in ROS 2 Jazzy's layout (16-byte GIDs), as rmw_cyclonedds sends it."""
+    store = get_typestore(Stores.ROS2_JAZZY)
+    gid_type = store.types["rmw_dds_common/msg/Gid"]
+    node_type = store.types["rmw_dds_common/msg/NodeEntitiesInfo"]
+    info_type = store.types["rmw_dds_common/msg/ParticipantEntitiesInfo"]
+    gids = [bytes(range(i, i + 16)) for i in (0, 16, 32)]
+    ours = m.ParticipantEntitiesInfo(
+        gid=m.Gid(data=gids[0]),
+        node_entities_info_seq=[
+            m.NodeEntitiesInfo(node_namespace="/", node_name="rehab_robot",
+                               reader_gid_seq=[m.Gid(data=gids[1])],
+                               writer_gid_seq=[m.Gid(data=gids[2]), m.Gid(data=gids[1])]),
+            m.NodeEntitiesInfo(node_namespace="/ab", node_name="c", reader_gid_seq=[],
+                               writer_gid_seq=[]),
+        ],
+    )
+
+    def gid(data: bytes):
+        return gid_type(data=np.frombuffer(data, dtype=np.uint8))
+
+    ros_msg = info_type(
+        gid=gid(gids[0]),
+        node_entities_info_seq=[
+            node_type(node_namespace="/", node_name="rehab_robot", reader_gid_seq=[gid(gids[1])],
+                      writer_gid_seq=[gid(gids[2]), gid(gids[1])]),
+            node_type(node_namespace="/ab", node_name="c", reader_gid_seq=[], writer_gid_seq=[]),
+        ],
+    )
+    expected = bytes(store.serialize_cdr(ros_msg, "rmw_dds_common/msg/ParticipantEntitiesInfo"))
+    assert ours.serialize(use_version_2=False).hex() == expected.hex()
+    assert m.ParticipantEntitiesInfo.deserialize(expected) == ours
+    assert m.ParticipantEntitiesInfo.__idl_typename__.replace(".", "::") == (
+        "rmw_dds_common::msg::dds_::ParticipantEntitiesInfo_"
+    )

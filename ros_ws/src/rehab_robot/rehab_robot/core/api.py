@@ -50,6 +50,55 @@ class RobotState(enum.Enum):
     ESTOP = "estop"
 
 
+class ReasonCode(enum.Enum):
+    """Machine-readable reasons: why the robot is in its state, and a command's outcome.
+
+    The closed set of codes the node publishes (the value is the string on the wire, in
+    ``RobotStatus.reason_code``, ``RobotStatus.last_command_code`` and
+    ``StateTransition.reason_code``). The English ``reason`` text beside each code is for
+    logs and engineers; the app translates the code for the people who read it.
+
+    Transition reasons: STARTED (initial state), ENABLED_ON_REQUEST, DISABLED_ON_REQUEST,
+    EXERCISE_STARTED, EXERCISE_COMPLETE (all reps done), PAUSED_ON_REQUEST,
+    RESUMED_ON_REQUEST, FINISHED_ON_REQUEST (the app ended the exercise), RESET, WATCHDOG
+    (no heartbeat within the timeout), SPASM, FAULT_SENSOR (NaN, stale, implausible or
+    jumping encoders), FAULT_DRIVER (drive fault, lost bus, failed enable), INTERNAL_ERROR
+    (an exception in the controller or the node), ESTOP (requested), NODE_SHUTDOWN.
+
+    Command outcomes: ACCEPTED, or a refusal: NOT_ENABLED (the robot is not ENABLED: idle,
+    running, paused or stopped), MALFORMED_COMMAND (the message cannot be decoded: unknown
+    mode, per-joint arrays of unequal length), INVALID_COMMAND (a field out of its range:
+    joints, reps, tempo, hold, assistance, resistance), ROM_OUTSIDE_LIMITS (the patient ROM
+    is outside the joint limits or does not contain start and end), SPEED_LIMIT (the tempo
+    would exceed a joint's velocity limit), ROM_CHANGE_UNSAFE (the joint is too close to the
+    new ROM limit for the torque it carries now).
+    """
+
+    STARTED = "started"
+    ENABLED_ON_REQUEST = "enabled_on_request"
+    DISABLED_ON_REQUEST = "disabled_on_request"
+    EXERCISE_STARTED = "exercise_started"
+    EXERCISE_COMPLETE = "exercise_complete"
+    PAUSED_ON_REQUEST = "paused_on_request"
+    RESUMED_ON_REQUEST = "resumed_on_request"
+    FINISHED_ON_REQUEST = "finished_on_request"
+    RESET = "reset"
+    WATCHDOG = "watchdog"
+    SPASM = "spasm"
+    FAULT_SENSOR = "fault_sensor"
+    FAULT_DRIVER = "fault_driver"
+    INTERNAL_ERROR = "internal_error"
+    ESTOP = "estop"
+    NODE_SHUTDOWN = "node_shutdown"
+    ACCEPTED = "accepted"
+    NOT_ENABLED = "not_enabled"
+    MALFORMED_COMMAND = "malformed_command"
+    INVALID_COMMAND = "invalid_command"
+    ROM_OUTSIDE_LIMITS = "rom_outside_limits"
+    SPEED_LIMIT = "speed_limit"
+    ROM_CHANGE_UNSAFE = "rom_change_unsafe"
+
+
 class ControlMode(enum.Enum):
     """Exercise control modes (the value is the name published on the wire).
 
@@ -95,6 +144,10 @@ class ExerciseCommand:
     rom_min_deg, rom_max_deg
         Per-patient safe range of motion per joint in ``joint_names`` (deg); must lie inside
         the hard joint limits and contain start and end.
+    command_seq
+        The sender's sequence number of this command (uint32), echoed in
+        ``RobotStatus.last_command_seq`` once the command has been judged, so the sender
+        can tell its own command's outcome from an earlier one's.
     """
 
     exercise_id: str
@@ -109,6 +162,32 @@ class ExerciseCommand:
     resistance: float
     rom_min_deg: tuple[float, ...]
     rom_max_deg: tuple[float, ...]
+    command_seq: int = 0
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    """How the controller judged the last exercise command it received.
+
+    Parameters
+    ----------
+    command_seq
+        The command's ``command_seq`` (0 before any command).
+    exercise_id
+        The command's exercise id.
+    accepted
+        Whether the exercise started.
+    code
+        ``ACCEPTED`` or the refusal's code; ``None`` before any command.
+    reason
+        ``"accepted"`` or the refusal in English (for logs).
+    """
+
+    command_seq: int = 0
+    exercise_id: str = ""
+    accepted: bool = False
+    code: ReasonCode | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,6 +248,10 @@ class RobotStatus:
         Repetitions completed and prescribed (0 when no exercise).
     heartbeat_age_s
         Time since the last heartbeat from the app (s); ``inf`` if none yet.
+    reason_code
+        Code of ``reason``.
+    last_command
+        The outcome of the last exercise command received, accepted or refused.
     """
 
     t_s: float
@@ -181,6 +264,13 @@ class RobotStatus:
     rep: int
     reps_total: int
     heartbeat_age_s: float
+    reason_code: ReasonCode = ReasonCode.STARTED
+    last_command: CommandOutcome = CommandOutcome()
+
+    @property
+    def last_command_seq(self) -> int:
+        """``command_seq`` of the last exercise command received (0 before any)."""
+        return self.last_command.command_seq
 
 
 @dataclass(frozen=True)
@@ -191,6 +281,7 @@ class Transition:
     from_state: RobotState
     to_state: RobotState
     reason: str
+    code: ReasonCode = ReasonCode.STARTED
 
 
 class DiagnosticLevel(enum.IntEnum):
@@ -328,6 +419,11 @@ class RobotControllerApi(Protocol):
         """Validate and start an exercise; ``(False, reason)`` if refused."""
         ...
 
+    def refuse_command(self, command_seq: int, exercise_id: str, code: ReasonCode,
+                       reason: str) -> None:
+        """Record a command the adapter refused before the core saw it (undecodable)."""
+        ...
+
     def form_feedback(self, fb: FormFeedback) -> None:
         """Take form feedback from the camera (raises assistance or slows on compensation)."""
         ...
@@ -336,7 +432,7 @@ class RobotControllerApi(Protocol):
         """Enable (IDLE -> ENABLED) or disable (-> IDLE, torque ramped down) the actuators."""
         ...
 
-    def estop(self, reason: str) -> None:
+    def estop(self, reason: str, code: ReasonCode = ReasonCode.ESTOP) -> None:
         """Emergency stop: zero torque in this call, latched until :meth:`reset`."""
         ...
 
@@ -350,6 +446,10 @@ class RobotControllerApi(Protocol):
 
     def resume(self) -> tuple[bool, str]:
         """Resume a paused exercise."""
+        ...
+
+    def finish_exercise(self) -> tuple[bool, str]:
+        """End a running or paused exercise early (-> ENABLED, holding where it is)."""
         ...
 
     def status(self) -> RobotStatus:

@@ -31,6 +31,7 @@ import math
 from rehab_robot.core.api import (
     ActuatorDriver,
     Clock,
+    CommandOutcome,
     ControlMode,
     DiagnosticLevel,
     DiagnosticStatus,
@@ -39,6 +40,7 @@ from rehab_robot.core.api import (
     ExerciseCueSink,
     FormFeedback,
     JointSample,
+    ReasonCode,
     RobotState,
     RobotStatus,
     SensorReading,
@@ -59,7 +61,7 @@ from rehab_robot.core.modes import (
 )
 from rehab_robot.core.supervisor import RomLimits, SafetySupervisor
 from rehab_robot.core.trajectory import ExerciseTrajectory
-from rehab_robot.core.validation import validate_command
+from rehab_robot.core.validation import check_command
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +116,7 @@ class RobotController:
         self._exercise: ExerciseCommand | None = None
         self._rep = 0
         self._refusal = ""
+        self._last_command = CommandOutcome()
         self._fault = ""
         self._last_heartbeat_s = -math.inf
         self._last_tick_s: float | None = None
@@ -132,13 +135,15 @@ class RobotController:
             self._tick()
         except Exception as exc:
             logger.exception("exception in the control tick")
-            self._enter_fault(self._clock.now_s(), f"internal error: {type(exc).__name__}: {exc}")
+            self._enter_fault(self._clock.now_s(), f"internal error: {type(exc).__name__}: {exc}",
+                              ReasonCode.INTERNAL_ERROR)
 
     def _tick(self) -> None:
         try:
             reading = self._driver.read()
         except DriverError as exc:
-            self._enter_fault(self._clock.now_s(), f"driver read failed: {exc}")
+            self._enter_fault(self._clock.now_s(), f"driver read failed: {exc}",
+                              ReasonCode.FAULT_DRIVER)
             return
         # The tick's time is taken after the read, so a reading is never "from the future"
         # when the thread was preempted in between.
@@ -155,7 +160,9 @@ class RobotController:
         problem = self._sup.check_reading(reading, now)
         if problem:
             self._reading_ok = False
-            self._enter_fault(now, problem)
+            # A fault the drive reports is the driver's; every other problem is the sensors'.
+            self._enter_fault(now, problem, ReasonCode.FAULT_DRIVER if reading.fault
+                              else ReasonCode.FAULT_SENSOR)
             return
         self._reading_ok = True
         # Rates and limits use the time between the sensor samples: that is the interval
@@ -179,9 +186,10 @@ class RobotController:
         age = now - self._last_heartbeat_s
         if age > self._config.safety.heartbeat_timeout_s:
             self._safe_stop(now, f"heartbeat lost: none for {age:.3f} s "
-                                 f"(timeout {self._config.safety.heartbeat_timeout_s} s)")
+                                 f"(timeout {self._config.safety.heartbeat_timeout_s} s)",
+                            ReasonCode.WATCHDOG)
         elif spasm:
-            self._safe_stop(now, spasm)
+            self._safe_stop(now, spasm, ReasonCode.SPASM)
 
     def _desired_torque(self, now: float, dt: float, state: JointState) -> tuple[float, ...]:
         mode = self._mode
@@ -210,7 +218,8 @@ class RobotController:
         self._reported_mode = ControlMode.HOLD
         name = exercise.exercise_id if exercise else "?"
         reps = exercise.reps if exercise else 0
-        self._sup.transition(now, RobotState.ENABLED, f"exercise {name} complete: {reps} reps")
+        self._sup.transition(now, RobotState.ENABLED, f"exercise {name} complete: {reps} reps",
+                             ReasonCode.EXERCISE_COMPLETE)
 
     def _ramp_value(self, now: float) -> float:
         t0, a, b, duration = self._ramp
@@ -252,29 +261,33 @@ class RobotController:
         self._sup.forget_baseline()
         self._sup.rom = self._sup.default_rom
 
-    def _enter_fault(self, now: float, reason: str) -> None:
+    def _enter_fault(self, now: float, reason: str, code: ReasonCode) -> None:
         self._kill_torque()
         self._fault = reason
         if self._sup.state is not RobotState.ESTOP:
-            self._sup.transition(now, RobotState.FAULT, reason)
+            self._sup.transition(now, RobotState.FAULT, reason, code)
 
-    def _safe_stop(self, now: float, reason: str) -> None:
+    def _safe_stop(self, now: float, reason: str, code: ReasonCode) -> None:
         self._mode = CompliantStopMode(self._config, self._model)
         self._fault = reason
         self._start_ramp(now, 1.0, 0.0)   # full compliant torque; the rate limit smooths it
-        self._sup.transition(now, RobotState.SAFE_STOP, reason)
+        self._sup.transition(now, RobotState.SAFE_STOP, reason, code)
 
     # ================================================================== requests
     def heartbeat(self) -> None:
         """Record a heartbeat from the app."""
         self._last_heartbeat_s = self._clock.now_s()
 
-    def estop(self, reason: str) -> None:
-        """Emergency stop: zero torque and disabled drives inside this call; latched."""
+    def estop(self, reason: str, code: ReasonCode = ReasonCode.ESTOP) -> None:
+        """Emergency stop: zero torque and disabled drives inside this call; latched.
+
+        ``code`` says who asked: ESTOP (a person), NODE_SHUTDOWN, INTERNAL_ERROR (the node
+        making the robot safe after a failure of its own).
+        """
         now = self._clock.now_s()
         self._kill_torque()
         self._fault = f"e-stop: {reason}"
-        self._sup.transition(now, RobotState.ESTOP, f"e-stop: {reason}")
+        self._sup.transition(now, RobotState.ESTOP, f"e-stop: {reason}", code)
 
     def reset(self) -> tuple[bool, str]:
         """Clear ESTOP, FAULT or SAFE_STOP (-> IDLE); refused while a drive still faults."""
@@ -298,7 +311,7 @@ class RobotController:
         self._refusal = ""
         self._exercise = None
         self._rep = 0
-        self._sup.transition(now, RobotState.IDLE, f"reset from {state.value}")
+        self._sup.transition(now, RobotState.IDLE, f"reset from {state.value}", ReasonCode.RESET)
         return True, "reset"
 
     def enable(self, on: bool) -> tuple[bool, str]:
@@ -314,7 +327,8 @@ class RobotController:
                 self._mode = HoldMode(self._config, self._model, self._reading.position_rad)
             self._reported_mode = ControlMode.HOLD
             self._exercise = None
-            self._sup.transition(now, RobotState.IDLE, "disabled on request")
+            self._sup.transition(now, RobotState.IDLE, "disabled on request",
+                                 ReasonCode.DISABLED_ON_REQUEST)
             return True, "disabling"
         if state in (RobotState.ENABLED, RobotState.RUNNING, RobotState.PAUSED):
             return True, f"already enabled ({state.value})"
@@ -327,24 +341,30 @@ class RobotController:
         try:
             self._driver.enable(True)
         except DriverError as exc:
-            self._enter_fault(now, f"drive enable failed: {exc}")
+            self._enter_fault(now, f"drive enable failed: {exc}", ReasonCode.FAULT_DRIVER)
             return False, self._fault
         self._driver_enabled = True
         self._mode = HoldMode(self._config, self._model, self._reading.position_rad)
         self._reported_mode = ControlMode.HOLD
         self._start_ramp(now, 1.0, self._config.safety.enable_ramp_s)
-        self._sup.transition(now, RobotState.ENABLED, "enabled on request")
+        self._sup.transition(now, RobotState.ENABLED, "enabled on request",
+                             ReasonCode.ENABLED_ON_REQUEST)
         return True, "enabled"
 
     def command_exercise(self, cmd: ExerciseCommand) -> tuple[bool, str]:
-        """Validate ``cmd`` against the limits and start it (ENABLED -> RUNNING)."""
+        """Validate ``cmd`` against the limits and start it (ENABLED -> RUNNING).
+
+        Accepted or refused, the outcome (with ``cmd.command_seq``) is the status's
+        ``last_command`` from now on.
+        """
         now = self._clock.now_s()
         state = self._sup.state
         if state is not RobotState.ENABLED:
-            return self._refuse(f"robot must be enabled and not exercising (it is {state.value})")
-        problem = validate_command(cmd, self._config)
-        if problem:
-            return self._refuse(problem)
+            return self._refuse(cmd, ReasonCode.NOT_ENABLED, "robot must be enabled and not "
+                                f"exercising (it is {state.value})")
+        refusal = check_command(cmd, self._config)
+        if refusal is not None:
+            return self._refuse(cmd, *refusal)
         idx = {name: i for i, name in enumerate(self._config.joint_names)}
         q_now = self._reading.position_rad
         start, end = list(q_now), list(q_now)
@@ -359,15 +379,18 @@ class RobotController:
         rom = RomLimits(tuple(rom_min), tuple(rom_max))
         problem = self._sup.rom_change_allowed(rom, q_now)
         if problem:
-            return self._refuse(problem)
+            return self._refuse(cmd, ReasonCode.ROM_CHANGE_UNSAFE, problem)
         self._sup.rom = rom
         self._mode = self._build_mode(cmd, q_now, tuple(start), tuple(end))
         self._reported_mode = cmd.mode
         self._exercise = cmd
         self._rep = 0
         self._refusal = ""
+        self._last_command = CommandOutcome(cmd.command_seq, cmd.exercise_id, True,
+                                            ReasonCode.ACCEPTED, "accepted")
         self._sup.transition(now, RobotState.RUNNING, f"exercise {cmd.exercise_id} started "
-                                                      f"({cmd.mode.value}, {cmd.reps} reps)")
+                                                      f"({cmd.mode.value}, {cmd.reps} reps)",
+                             ReasonCode.EXERCISE_STARTED)
         return True, "accepted"
 
     def _build_mode(self, cmd: ExerciseCommand, q_now: tuple[float, ...],
@@ -389,10 +412,22 @@ class RobotController:
         # HOLD: an isometric exercise, the reference stays at the start posture.
         return PassiveMode(self._config, self._model, traj)
 
-    def _refuse(self, reason: str) -> tuple[bool, str]:
-        self._refusal = f"command refused: {reason}"
-        logger.warning("%s", self._refusal)
+    def _refuse(self, cmd: ExerciseCommand, code: ReasonCode,
+                reason: str) -> tuple[bool, str]:
+        self.refuse_command(cmd.command_seq, cmd.exercise_id, code, reason)
         return False, reason
+
+    def refuse_command(self, command_seq: int, exercise_id: str, code: ReasonCode,
+                       reason: str) -> None:
+        """Record a refused exercise command; the robot stays as it was.
+
+        The controller calls it for the commands it refuses; an adapter calls it for a
+        command it could not decode (``MALFORMED_COMMAND``), so that every command received
+        is answered in the status.
+        """
+        self._refusal = f"command refused: {reason}"
+        self._last_command = CommandOutcome(command_seq, exercise_id, False, code, reason)
+        logger.warning("%s [%s]", self._refusal, code.value)
 
     def form_feedback(self, fb: FormFeedback) -> None:
         """Pass the camera's form feedback to the running mode (assist-as-needed reacts)."""
@@ -410,7 +445,8 @@ class RobotController:
             return False, f"not running (state {self._sup.state.value})"
         self._paused_mode = self._mode
         self._mode = HoldMode(self._config, self._model, self._reading.position_rad)
-        self._sup.transition(now, RobotState.PAUSED, "paused on request")
+        self._sup.transition(now, RobotState.PAUSED, "paused on request",
+                             ReasonCode.PAUSED_ON_REQUEST)
         return True, "paused"
 
     def resume(self) -> tuple[bool, str]:
@@ -419,8 +455,29 @@ class RobotController:
         if self._sup.state is not RobotState.PAUSED:
             return False, f"not paused (state {self._sup.state.value})"
         self._mode = self._paused_mode
-        self._sup.transition(now, RobotState.RUNNING, "resumed on request")
+        self._sup.transition(now, RobotState.RUNNING, "resumed on request",
+                             ReasonCode.RESUMED_ON_REQUEST)
         return True, "resumed"
+
+    def finish_exercise(self) -> tuple[bool, str]:
+        """RUNNING or PAUSED -> ENABLED: end the exercise early, holding the present posture.
+
+        For the app to end the robot's exercise when the set is over on its side (the
+        camera counted the reps), so that the next exercise can be commanded. Refused in
+        every other state.
+        """
+        now = self._clock.now_s()
+        state = self._sup.state
+        if state not in (RobotState.RUNNING, RobotState.PAUSED):
+            return False, f"no exercise to finish (state {state.value})"
+        self._mode = HoldMode(self._config, self._model, self._reading.position_rad)
+        self._paused_mode = None
+        self._reported_mode = ControlMode.HOLD
+        name = self._exercise.exercise_id if self._exercise else "?"
+        self._sup.transition(now, RobotState.ENABLED,
+                             f"exercise {name} finished on request after {self._rep} reps",
+                             ReasonCode.FINISHED_ON_REQUEST)
+        return True, "finished"
 
     # ================================================================== telemetry
     def status(self) -> RobotStatus:
@@ -438,6 +495,8 @@ class RobotController:
             rep=self._rep,
             reps_total=self._exercise.reps if self._exercise else 0,
             heartbeat_age_s=now - self._last_heartbeat_s,
+            reason_code=self._sup.reason_code,
+            last_command=self._last_command,
         )
 
     def joint_sample(self) -> JointSample:

@@ -31,7 +31,7 @@ import logging
 import math
 from dataclasses import dataclass
 
-from rehab_robot.core.api import RobotState, SensorReading, Transition
+from rehab_robot.core.api import ReasonCode, RobotState, SensorReading, Transition
 from rehab_robot.core.config import RobotConfig
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ class SafetySupervisor:
         self.torque_nm: tuple[float, ...] = (0.0,) * self._n
         self.state = RobotState.IDLE
         self.reason = "started"
+        self.reason_code = ReasonCode.STARTED
         self._transitions: list[Transition] = []
         self._last_position: tuple[float, ...] | None = None
         self._last_sample_t_s = 0.0
@@ -76,17 +77,20 @@ class SafetySupervisor:
         self._spasm_over_s = [0.0] * self._n
 
     # ----------------------------------------------------------------- state machine
-    def transition(self, t_s: float, to: RobotState, reason: str) -> None:
-        """Enter ``to`` for ``reason`` (logged and queued for publishing)."""
+    def transition(self, t_s: float, to: RobotState, reason: str, code: ReasonCode) -> None:
+        """Enter ``to`` for ``reason`` (English, for the log) coded ``code`` (for the app);
+        logged and queued for publishing."""
         if to is self.state and reason == self.reason:
             return
-        record = Transition(t_s, self.state, to, reason)
+        record = Transition(t_s, self.state, to, reason, code)
         level = logging.WARNING if to in (RobotState.SAFE_STOP, RobotState.FAULT,
                                           RobotState.ESTOP) else logging.INFO
-        logger.log(level, "robot %s -> %s: %s", self.state.value, to.value, reason)
+        logger.log(level, "robot %s -> %s: %s [%s]", self.state.value, to.value, reason,
+                   code.value)
         self._transitions.append(record)
         self.state = to
         self.reason = reason
+        self.reason_code = code
 
     def drain_transitions(self) -> list[Transition]:
         """Transitions since the last call, oldest first."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from rehab_robot.core.api import ControlMode, ExerciseCommand
+from rehab_robot.core.api import ControlMode, ExerciseCommand, ReasonCode
 from rehab_robot.core.config import RobotConfig
 
 MAX_REPS = 500
@@ -24,6 +24,8 @@ def _finite(values: tuple[float, ...]) -> bool:
 
 def validate_command(cmd: ExerciseCommand, config: RobotConfig) -> str:
     """Check an exercise command; return ``""`` if acceptable, else the reason.
+
+    The reason's code is :func:`check_command`'s.
 
     Parameters
     ----------
@@ -47,46 +49,62 @@ def validate_command(cmd: ExerciseCommand, config: RobotConfig) -> str:
     >>> validate_command(cmd.__class__(**{**cmd.__dict__, "end_deg": (170.0,)}), load_config())
     'end_deg: elbow_flexion 170.0 deg is outside the patient ROM [0.0, 120.0] deg'
     """
+    refusal = check_command(cmd, config)
+    return "" if refusal is None else refusal[1]
+
+
+def check_command(cmd: ExerciseCommand, config: RobotConfig) -> tuple[ReasonCode, str] | None:
+    """Check an exercise command; return ``None`` if acceptable, else ``(code, reason)``.
+
+    ``code`` is INVALID_COMMAND (a field out of its range), ROM_OUTSIDE_LIMITS (the patient
+    ROM leaves the joint limits or does not contain start and end) or SPEED_LIMIT (the tempo
+    would exceed a joint's velocity limit); ``reason`` names the offending field.
+    """
+    invalid = ReasonCode.INVALID_COMMAND
     if not isinstance(cmd.mode, ControlMode):
-        return f"mode: unknown mode {cmd.mode!r}"
+        return invalid, f"mode: unknown mode {cmd.mode!r}"
     if not isinstance(cmd.exercise_id, str) or not cmd.exercise_id:
-        return "exercise_id: must be a non-empty string"
+        return invalid, "exercise_id: must be a non-empty string"
     names = cmd.joint_names
     joints = {j.name: j for j in config.joints}
     if not names or len(set(names)) != len(names):
-        return "joint_names: must be a non-empty list without repeats"
+        return invalid, "joint_names: must be a non-empty list without repeats"
     unknown = [n for n in names if n not in joints]
     if unknown:
-        return f"joint_names: unknown joint {unknown[0]!r} (known: {', '.join(joints)})"
+        return invalid, (f"joint_names: unknown joint {unknown[0]!r} "
+                         f"(known: {', '.join(joints)})")
     for field in ("start_deg", "end_deg", "rom_min_deg", "rom_max_deg"):
         values = getattr(cmd, field)
         if len(values) != len(names):
-            return f"{field}: expected {len(names)} values, one per joint, got {len(values)}"
+            return invalid, (f"{field}: expected {len(names)} values, one per joint, "
+                             f"got {len(values)}")
         if not _finite(values):
-            return f"{field}: values must be finite numbers"
+            return invalid, f"{field}: values must be finite numbers"
     if isinstance(cmd.reps, bool) or not isinstance(cmd.reps, int) \
             or not 1 <= cmd.reps <= MAX_REPS:
-        return f"reps: must be an integer in [1, {MAX_REPS}], got {cmd.reps!r}"
+        return invalid, f"reps: must be an integer in [1, {MAX_REPS}], got {cmd.reps!r}"
     checks = (("tempo_s", cmd.tempo_s, TEMPO_RANGE_S), ("hold_s", cmd.hold_s, HOLD_RANGE_S),
               ("assistance", cmd.assistance, (0.0, 1.0)),
               ("resistance", cmd.resistance, (0.0, 1.0)))
     for field, value, (lo, hi) in checks:
         if not _finite((value,)) or not lo <= value <= hi:
-            return f"{field}: must be in [{lo}, {hi}], got {value!r}"
+            return invalid, f"{field}: must be in [{lo}, {hi}], got {value!r}"
     for k, name in enumerate(names):
         lim = joints[name].limits
         lo_deg, hi_deg = math.degrees(lim.position_min_rad), math.degrees(lim.position_max_rad)
         rmin, rmax = cmd.rom_min_deg[k], cmd.rom_max_deg[k]
         if not lo_deg <= rmin < rmax <= hi_deg:
-            return (f"rom_min_deg/rom_max_deg: {name} ROM [{rmin}, {rmax}] deg must be an "
-                    f"increasing pair inside the joint limits [{lo_deg:.1f}, {hi_deg:.1f}] deg")
+            return ReasonCode.ROM_OUTSIDE_LIMITS, (
+                f"rom_min_deg/rom_max_deg: {name} ROM [{rmin}, {rmax}] deg must be an "
+                f"increasing pair inside the joint limits [{lo_deg:.1f}, {hi_deg:.1f}] deg")
         for field in ("start_deg", "end_deg"):
             value = getattr(cmd, field)[k]
             if not rmin <= value <= rmax:
-                return (f"{field}: {name} {value} deg is outside the patient ROM "
-                        f"[{rmin}, {rmax}] deg")
+                return ReasonCode.ROM_OUTSIDE_LIMITS, (
+                    f"{field}: {name} {value} deg is outside the patient ROM [{rmin}, {rmax}] deg")
         peak_deg_s = _MIN_JERK_PEAK_FACTOR * abs(cmd.end_deg[k] - cmd.start_deg[k]) / cmd.tempo_s
         if peak_deg_s > math.degrees(lim.velocity_limit_rad_s):
-            return (f"tempo_s: {name} would peak at {peak_deg_s:.0f} deg/s, over its limit of "
-                    f"{math.degrees(lim.velocity_limit_rad_s):.0f} deg/s")
-    return ""
+            return ReasonCode.SPEED_LIMIT, (
+                f"tempo_s: {name} would peak at {peak_deg_s:.0f} deg/s, over its limit of "
+                f"{math.degrees(lim.velocity_limit_rad_s):.0f} deg/s")
+    return None

@@ -81,32 +81,26 @@ def joint_state_msg(sample: JointSample, stamp_ns: int) -> m.JointState:
     )
 
 
-def status_msg(
-    status: RobotStatus,
-    stamp_ns: int,
-    last_command: tuple[str, bool, str],
-    control_rate_hz: float,
-) -> m.RobotStatus:
+def status_msg(status: RobotStatus, stamp_ns: int, control_rate_hz: float) -> m.RobotStatus:
     """Return the rehab_interfaces/RobotStatus of a core status.
 
     Parameters
     ----------
     status
-        The controller's status.
+        The controller's status (with the outcome of the last exercise command).
     stamp_ns
         Wall-clock stamp (ns since the epoch).
-    last_command
-        ``(exercise_id, accepted, reason)`` of the last exercise command received.
     control_rate_hz
         Measured control-loop rate.
     """
-    command_id, accepted, reason = last_command
+    command = status.last_command
     age_s = status.heartbeat_age_s
     return m.RobotStatus(
         header=m.Header(stamp=stamp_from_ns(stamp_ns)),
         state=STATE_CODES[status.state],
         mode=MODE_CODES[status.mode],
         reason=status.reason,
+        reason_code=status.reason_code.value,
         fault=status.fault,
         assistance=float(status.assistance),
         interaction_torque_nm=[float(x) for x in status.interaction_torque_nm],
@@ -114,9 +108,11 @@ def status_msg(
         reps_total=int(status.reps_total),
         # CDR has no objection to inf, but ROS tools print it poorly; -1 means "never".
         heartbeat_age_s=float(age_s) if math.isfinite(age_s) else -1.0,
-        last_command_id=command_id,
-        last_command_accepted=accepted,
-        last_command_reason=reason,
+        last_command_id=command.exercise_id,
+        last_command_seq=int(command.command_seq) & 0xFFFF_FFFF,
+        last_command_accepted=command.accepted,
+        last_command_code=command.code.value if command.code is not None else "",
+        last_command_reason=command.reason,
         control_rate_hz=float(control_rate_hz),
     )
 
@@ -128,6 +124,7 @@ def transition_msg(transition: Transition, stamp_ns: int) -> m.StateTransition:
         from_state=STATE_CODES[transition.from_state],
         to_state=STATE_CODES[transition.to_state],
         reason=transition.reason,
+        reason_code=transition.code.value,
     )
 
 
@@ -178,6 +175,7 @@ def exercise_command_from_msg(msg: m.ExerciseCommand) -> ExerciseCommand:
             )
     return ExerciseCommand(
         exercise_id=msg.exercise_id,
+        command_seq=int(msg.command_seq),
         mode=mode,
         joint_names=tuple(msg.joint_names),
         start_deg=tuple(float(x) for x in msg.start_deg),
@@ -197,6 +195,7 @@ def exercise_command_msg(cmd: ExerciseCommand, stamp_ns: int) -> m.ExerciseComma
     return m.ExerciseCommand(
         header=m.Header(stamp=stamp_from_ns(stamp_ns)),
         exercise_id=cmd.exercise_id,
+        command_seq=int(cmd.command_seq),
         mode=MODE_CODES[cmd.mode],
         joint_names=list(cmd.joint_names),
         start_deg=list(cmd.start_deg),

@@ -87,6 +87,7 @@ class RobotInterface:
     enable: str = "~/enable"
     pause: str = "~/pause"
     resume: str = "~/resume"
+    finish: str = "~/finish"
 
 
 INTERFACE = RobotInterface()

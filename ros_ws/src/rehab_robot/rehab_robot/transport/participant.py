@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from cyclonedds.core import (
+    DDSException,
     GuardCondition,
     InstanceState,
     Qos,
@@ -73,6 +74,39 @@ class ServiceUnavailableError(RuntimeError):
     """No server matched the service, or it did not reply in time."""
 
 
+class SampleSource:
+    """Names the DDS participant that wrote each sample a reader takes.
+
+    The sample info gives the writer's instance handle; the matched-publication data of
+    that handle gives its participant's GUID, cached per writer. ``""`` when the writer is
+    already gone (it left between the sample and the look-up).
+
+    Parameters
+    ----------
+    reader
+        The reader the samples come from.
+    """
+
+    def __init__(self, reader: DataReader) -> None:
+        self._reader = reader
+        self._by_writer: dict[int, str] = {}
+
+    def __call__(self, sample: Any) -> str:
+        """Return the writing participant's GUID (hex) of a taken ``sample``."""
+        handle = sample.sample_info.publication_handle
+        source = self._by_writer.get(handle)
+        if source is None:
+            try:
+                endpoint = self._reader.get_matched_publication_data(handle)
+            except DDSException:
+                return ""
+            if endpoint is None:
+                return ""
+            source = endpoint.participant_key.hex
+            self._by_writer[handle] = source
+        return source
+
+
 @dataclass
 class _Dispatch:
     reader: DataReader
@@ -100,6 +134,9 @@ class RosParticipant:
         self.node_name = node_name
         self.participant = DomainParticipant(domain_id)
         self._topics: dict[str, Topic] = {}
+        # The node's endpoints, for its entry in ros_discovery_info.
+        self.readers: list[DataReader] = []
+        self.writers: list[DataWriter] = []
 
     def topic(self, dds_name: str, msg_type: type) -> Topic:
         """Return the topic ``dds_name`` of ``msg_type`` (created once per participant)."""
@@ -112,16 +149,22 @@ class RosParticipant:
     def publisher(self, ros_topic: str, msg_type: type, qos: Qos) -> DataWriter:
         """Return a writer for the ROS 2 topic ``ros_topic``."""
         topic = self.topic(names.dds_topic(ros_topic, self.node_name), msg_type)
-        return DataWriter(self.participant, topic, qos=qos)
+        writer = DataWriter(self.participant, topic, qos=qos)
+        self.writers.append(writer)
+        return writer
 
     def reader(self, ros_topic: str, msg_type: type, qos: Qos) -> DataReader:
         """Return a reader for the ROS 2 topic ``ros_topic``."""
         topic = self.topic(names.dds_topic(ros_topic, self.node_name), msg_type)
-        return DataReader(self.participant, topic, qos=qos)
+        reader = DataReader(self.participant, topic, qos=qos)
+        self.readers.append(reader)
+        return reader
 
     def close(self) -> None:
         """Delete the participant and every endpoint on it (peers see them leave at once)."""
         self._topics.clear()
+        self.readers.clear()
+        self.writers.clear()
         participant, self.participant = self.participant, None
         if participant is not None:
             # Deleting the participant deletes its children and tells peers at once,
@@ -217,6 +260,8 @@ class ServiceServer(Generic[Req, Rep]):
         rep_topic = rp.topic(names.dds_reply_topic(ros_service, rp.node_name), response_type)
         self._reader = DataReader(rp.participant, req_topic, qos=qos)
         self._writer = DataWriter(rp.participant, rep_topic, qos=qos)
+        rp.readers.append(self._reader)
+        rp.writers.append(self._writer)
         self._handler = handler
         self.name = ros_service
         executor.add(self._reader, self._on_request)
@@ -250,6 +295,8 @@ class ServiceClient(Generic[Req, Rep]):
         rep_topic = rp.topic(names.dds_reply_topic(ros_service, rp.node_name), response_type)
         self._writer = DataWriter(rp.participant, req_topic, qos=qos)
         self._reader = DataReader(rp.participant, rep_topic, qos=qos)
+        rp.readers.append(self._reader)
+        rp.writers.append(self._writer)
         self._condition = ReadCondition(self._reader, _ANY_SAMPLE)
         self._waitset = WaitSet(rp.participant)
         self._waitset.attach(self._condition)
@@ -258,6 +305,10 @@ class ServiceClient(Generic[Req, Rep]):
         self.client_guid = self._writer.get_instance_handle() & 0xFFFF_FFFF_FFFF_FFFF
         self.name = ros_service
         self._lock = threading.Lock()
+        self._source = SampleSource(self._reader)
+        self.on_reply_source: Callable[[str], None] | None = None
+        """Called with the server participant's GUID of every reply addressed to this
+        client (two servers answer one request with two replies)."""
 
     def is_ready(self) -> bool:
         """Return whether a server's request reader and reply writer are both matched."""
@@ -303,5 +354,9 @@ class ServiceClient(Generic[Req, Rep]):
                     if not reply.sample_info.valid_data:
                         continue
                     # Replies to other clients of this service arrive here too.
-                    if reply.client_guid == self.client_guid and reply.sequence_number == seq:
+                    if reply.client_guid != self.client_guid:
+                        continue
+                    if self.on_reply_source is not None:
+                        self.on_reply_source(self._source(reply))
+                    if reply.sequence_number == seq:
                         return reply

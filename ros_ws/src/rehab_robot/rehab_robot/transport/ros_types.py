@@ -21,7 +21,17 @@ The rehab_interfaces types mirror ``ros_ws/src/rehab_interfaces/msg/*.msg``; con
 from dataclasses import dataclass, field
 
 from cyclonedds.idl import IdlStruct
-from cyclonedds.idl.types import float64, int32, int64, sequence, uint8, uint32, uint64
+from cyclonedds.idl.types import (
+    array,
+    bounded_str,
+    float64,
+    int32,
+    int64,
+    sequence,
+    uint8,
+    uint32,
+    uint64,
+)
 
 # ---------------------------------------------------------------- builtin_interfaces / std_msgs
 
@@ -134,6 +144,7 @@ class ExerciseCommand(IdlStruct, typename="rehab_interfaces::msg::dds_::Exercise
 
     header: Header = field(default_factory=Header)
     exercise_id: str = ""
+    command_seq: uint32 = 0
     mode: uint8 = 0
     joint_names: sequence[str] = field(default_factory=list)
     start_deg: sequence[float64] = field(default_factory=list)
@@ -174,6 +185,7 @@ class StateTransition(IdlStruct, typename="rehab_interfaces::msg::dds_::StateTra
     from_state: uint8 = 0
     to_state: uint8 = 0
     reason: str = ""
+    reason_code: str = ""
 
 
 @dataclass
@@ -184,6 +196,7 @@ class RobotStatus(IdlStruct, typename="rehab_interfaces::msg::dds_::RobotStatus_
     state: uint8 = 0
     mode: uint8 = 0
     reason: str = ""
+    reason_code: str = ""
     fault: str = ""
     assistance: float64 = 0.0
     interaction_torque_nm: sequence[float64] = field(default_factory=list)
@@ -191,6 +204,44 @@ class RobotStatus(IdlStruct, typename="rehab_interfaces::msg::dds_::RobotStatus_
     reps_total: uint32 = 0
     heartbeat_age_s: float64 = 0.0
     last_command_id: str = ""
+    last_command_seq: uint32 = 0
     last_command_accepted: bool = False
+    last_command_code: str = ""
     last_command_reason: str = ""
     control_rate_hz: float64 = 0.0
+
+
+# ---------------------------------------------------------------- rmw_dds_common (the ROS graph)
+# What every rmw_cyclonedds participant publishes on the DDS topic ``ros_discovery_info``
+# so that ROS 2 tools (``ros2 node list``) see its nodes. Layout of ROS 2 Jazzy, where a Gid
+# is 16 bytes (``char[16] data``); Humble and older used 24 bytes and do not interoperate
+# on this topic.
+
+GID_SIZE = 16
+
+
+@dataclass
+class Gid(IdlStruct, typename="rmw_dds_common::msg::dds_::Gid_"):
+    """rmw_dds_common/msg/Gid (Jazzy): a DDS GUID, 16 bytes."""
+
+    data: array[uint8, GID_SIZE] = field(default_factory=lambda: [0] * GID_SIZE)
+
+
+@dataclass
+class NodeEntitiesInfo(IdlStruct, typename="rmw_dds_common::msg::dds_::NodeEntitiesInfo_"):
+    """rmw_dds_common/msg/NodeEntitiesInfo: one ROS node and its endpoints' GIDs."""
+
+    node_namespace: bounded_str[256] = "/"
+    node_name: bounded_str[256] = ""
+    reader_gid_seq: sequence[Gid] = field(default_factory=list)
+    writer_gid_seq: sequence[Gid] = field(default_factory=list)
+
+
+@dataclass
+class ParticipantEntitiesInfo(
+    IdlStruct, typename="rmw_dds_common::msg::dds_::ParticipantEntitiesInfo_"
+):
+    """rmw_dds_common/msg/ParticipantEntitiesInfo: a participant and the nodes it hosts."""
+
+    gid: Gid = field(default_factory=Gid)
+    node_entities_info_seq: sequence[NodeEntitiesInfo] = field(default_factory=list)

@@ -1,0 +1,5 @@
+"""``python -m rehab.cli``: the ``rehab`` command."""
+
+from rehab.cli import main
+
+main()
