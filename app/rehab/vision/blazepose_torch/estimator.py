@@ -50,6 +50,11 @@ class TorchPoseSettings:
         As :class:`~rehab.vision.pose.BlazePoseSettings`.
     batch_size
         Frames per network call in :meth:`TorchBlazePose.estimate_batch`.
+    cpu_threads
+        Torch's intra-op threads on the CPU (process-wide, set when the networks load).
+        One by default: torch's OpenMP workers busy-wait, and next to a video decoding
+        thread on a loaded 2-core machine two workers made ``rehab analyze`` 6x slower
+        (135 s against 22 s on the demo video; benchmarks/RESULTS.md).
     """
 
     device: str = "cpu"
@@ -59,6 +64,7 @@ class TorchPoseSettings:
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     batch_size: int = 16
+    cpu_threads: int = 1
 
     def __post_init__(self) -> None:
         if not (self.device == "cpu" or self.device.startswith("cuda")):
@@ -71,6 +77,8 @@ class TorchPoseSettings:
                 raise ValidationError(name, f"must be in 0..1, got {value}")
         if self.batch_size < 1:
             raise ValidationError("batch_size", "must be >= 1")
+        if self.cpu_threads < 1:
+            raise ValidationError("cpu_threads", "must be >= 1")
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,8 @@ class TorchBlazePose:
         if self._nets is None:
             if self._device.type == "cuda" and not torch.cuda.is_available():
                 raise RehabError("the torch pose backend was asked for CUDA, but none is available")
+            if self._device.type == "cpu":
+                torch.set_num_threads(self.settings.cpu_threads)
             nets = tuple(
                 load_graph(n).to(self._device, self._dtype) for n in ("detector", "landmark_full")
             )
