@@ -14,6 +14,7 @@ from rehab.store import NewAssessment, NewPatient, NewProgramItem, RobotMode, Se
 from rehab.store.models import INSTRUMENT_RANGES, Cause, SessionStatus, Severity
 from rehab.ui.i18n import CATALOGUE, FIELD_LABELS, Language, Translator, error_text, tr
 from rehab.ui.models.trends import Trend
+from rehab.vision.pose import POSE_BACKENDS
 
 UI_DIR = Path(__file__).resolve().parents[2] / "app" / "rehab" / "ui"
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -42,7 +43,7 @@ def test_korean_entries_are_korean() -> None:
 
 DYNAMIC_PREFIXES = ("sex.", "side.", "mode.", "status.", "severity.", "trend.", "instrument.",
                     "unit.", "language.", "link.", "live.phase.", "nav.", "patients.col.", "joint.",
-                    "source.", "angle.", "robot_state.", "cause.")
+                    "source.", "angle.", "robot_state.", "cause.", "pose_backend.")
 
 
 def _literal_keys() -> set[str]:
@@ -77,6 +78,7 @@ def test_no_dead_entries() -> None:
     ("instrument", list(INSTRUMENT_RANGES)), ("unit", list(INSTRUMENT_RANGES)),
     ("language", list(Language)), ("link", ["connected", "stale", "lost"]),
     ("live.phase", list(SessionPhase)), ("cause", list(Cause)),
+    ("pose_backend", list(POSE_BACKENDS)),
 ])
 def test_keys_built_from_values_exist(prefix: str, values: list) -> None:
     assert [v for v in values if f"{prefix}.{v}" not in CATALOGUE] == []

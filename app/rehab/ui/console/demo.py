@@ -25,6 +25,7 @@ from rehab.ui.console.session_factory import runner_session_factory
 from rehab.ui.i18n import Language
 from rehab.ui.models.settings import ConsoleSettings, save_settings
 from rehab.ui.qt.style import apply_style
+from rehab.vision.pose import make_pose_estimator
 
 DEMO_SETTINGS_NAME = "demo_console.json"
 
@@ -63,7 +64,8 @@ def run_console_demo(options: HeadlessOptions, *, quit_after_s: float | None = N
     try:
         with open_console(data_dir=options.data_dir, settings_path=settings_path,
                           session_factory=lambda folder: runner_session_factory(
-                              folder, robot=options.robot),
+                              folder, robot=options.robot,
+                              estimator=lambda: make_pose_estimator(options.pose)),
                           username=DEMO_THERAPIST) as window:
             window.show()
             QTimer.singleShot(0, lambda: start_demo_session(window, patient_id))
