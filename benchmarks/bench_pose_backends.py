@@ -8,7 +8,11 @@ In one run, on the same frames of the Sports2D demo video (full 1768x994 frames)
 
 Rounds alternate between the backends so that load drifts on a shared machine hit both.
 
-Run: ``python benchmarks/bench_pose_backends.py [--frames 24] [--rounds 2] [--batches 1 8]``
+Torch runs with each number of CPU threads given (``--threads``; the backend's default
+is 1, see ``TorchPoseSettings.cpu_threads``).
+
+Run: ``python benchmarks/bench_pose_backends.py [--frames 24] [--rounds 2] [--batches 1 8]
+[--threads 1 2]``
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=24)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--batches", type=int, nargs="+", default=[1, 8])
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = ap.parse_args()
     frames = load_frames(args.frames, start=20)
     results: dict[str, float] = {}
@@ -71,20 +76,25 @@ def main() -> None:
         mp_live.reset()
         best("mediapipe live", fps_of(each(mp_live.estimate, 0.0), frames))
         mp_live.close()
-        t_live = TorchBlazePose(TorchPoseSettings())
-        t_live.process(frames[0])
-        t_live.reset()
-        best("torch live", fps_of(each(t_live.process), frames))
-        t_live.close()
+        for n in args.threads:
+            t_live = TorchBlazePose(TorchPoseSettings(cpu_threads=n))
+            t_live.process(frames[0])
+            t_live.reset()
+            best(f"torch live, {n} thread(s)", fps_of(each(t_live.process), frames))
+            t_live.close()
         mp_photo = BlazePoseEstimator(BlazePoseSettings(static_image_mode=True))
         mp_photo.estimate(frames[0], 0.0)
         best("mediapipe offline", fps_of(each(mp_photo.estimate, 0.0), frames))
         mp_photo.close()
-        for b in args.batches:
-            t_photo = TorchBlazePose(TorchPoseSettings(static_image_mode=True, batch_size=b))
-            t_photo.process_batch(frames[:b])
-            best(f"torch offline, batch {b}", fps_of(t_photo.process_batch, frames))
-            t_photo.close()
+        for n in args.threads:
+            for b in args.batches:
+                t_photo = TorchBlazePose(
+                    TorchPoseSettings(static_image_mode=True, batch_size=b, cpu_threads=n)
+                )
+                t_photo.process_batch(frames[:b])
+                key = f"torch offline, batch {b}, {n} thread(s)"
+                best(key, fps_of(t_photo.process_batch, frames))
+                t_photo.close()
     for key, value in results.items():
         print(f"{key:28s} {value:7.1f} fps")
 

@@ -13,6 +13,7 @@ the joint angles are computed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -66,6 +67,7 @@ def pose_video(
     progress: bool = True,
     backend: PoseBackendSettings | None = None,
     bar=None,
+    batch: int = 0,
 ) -> PosedVideo:
     """Find the patient's 3D pose in every ``every``-th frame of a video file.
 
@@ -76,6 +78,9 @@ def pose_video(
     bar
         A progress bar shared by several videos (its ``update(n)`` is called per frame);
         None shows one for this video when ``progress``.
+    batch
+        Torch backend only: estimate this many frames per network call, each on its own
+        (static-image mode, the detector on every frame); 0 tracks frame to frame.
 
     Raises
     ------
@@ -84,19 +89,26 @@ def pose_video(
     """
     # Imported here: MediaPipe and OpenCV load slowly and only this command needs them.
     from rehab.vision.capture import VideoFileSource
-    from rehab.vision.pose import make_pose_estimator
+    from rehab.vision.pose import BlazePoseSettings, make_pose_estimator
 
-    estimator = make_pose_estimator(backend)
+    choice = (backend or PoseBackendSettings()).resolved()
+    if batch and choice.backend != "torch":
+        raise RehabError("--batch needs the torch pose backend")
+    if batch:
+        choice = dataclasses.replace(choice, batch_size=batch)
+    estimator = make_pose_estimator(choice, BlazePoseSettings(static_image_mode=batch > 0))
     try:
         if bar is not None:
-            t, world, vis, seen, fps = _track_video(path, every, estimator, bar)
+            t, world, vis, seen, fps = _track_video(path, every, estimator, bar, batch)
         else:
             with VideoFileSource(path) as source:
                 total = source.frame_count or None
             with click.progressbar(
                 length=total, label="pose", file=sys.stderr if progress else _Null()
             ) as own_bar:
-                t, world, vis, seen, fps = _track_video(path, every, estimator, own_bar)
+                t, world, vis, seen, fps = _track_video(
+                    path, every, estimator, own_bar, batch
+                )
     finally:
         estimator.close()
     if not t:
@@ -123,8 +135,13 @@ def score_skeleton(
     return angles, analyze_angles(angles, exercise, side, language)
 
 
-def _track_video(path: Path, every: int, estimator, bar):
-    """Calibrate the patient region, then follow the patient through the video."""
+def _track_video(path: Path, every: int, estimator, bar, batch: int = 0):
+    """Calibrate the patient region, then follow the patient through the video.
+
+    With ``batch`` > 0 (a batching estimator in static-image mode), ``batch`` frames are
+    decoded, their patient regions estimated in one call, then judged by the tracker in
+    order; otherwise each frame is estimated (tracking) and judged in turn.
+    """
     from rehab.vision.capture import VideoFileSource
     from rehab.vision.tracking import PatientTracker, find_patient_region
 
@@ -132,18 +149,34 @@ def _track_video(path: Path, every: int, estimator, bar):
         region = find_patient_region(source, estimator, max_frames=_CALIBRATION_FRAMES)
     logger.info("patient region %s", region)
     tracker = PatientTracker(estimator, region)
-    t, world, vis = [], [], []
+    t, world, vis, pending = [], [], [], []
     seen = 0
+
+    def flush() -> None:
+        nonlocal seen
+        if batch:
+            crops = [tracker.crop_of(f) for f in pending]
+            raws = estimator.estimate_batch(crops, [f.t_s for f in pending])
+            tracked_all = [tracker.judge(f, r) for f, r in zip(pending, raws, strict=True)]
+        else:
+            tracked_all = [tracker.pose_of(f) for f in pending]
+        for frame, tracked in zip(pending, tracked_all, strict=True):
+            t.append(frame.t_s)
+            world.append(tracked.pose.world_xyz_m)
+            vis.append(tracked.pose.visibility)
+            seen += tracked.status.accepted
+        pending.clear()
+
     with VideoFileSource(path) as source:
         for frame in source:
             bar.update(1)
             if frame.index % every:
                 continue
-            tracked = tracker.pose_of(frame)
-            t.append(frame.t_s)
-            world.append(tracked.pose.world_xyz_m)
-            vis.append(tracked.pose.visibility)
-            seen += tracked.status.accepted
+            pending.append(frame)
+            if len(pending) >= max(batch, 1):
+                flush()
+        if pending:
+            flush()
         fps = source.fps
     return t, world, vis, seen, fps
 
@@ -237,6 +270,14 @@ def _frame_total(videos: list[Path]) -> int | None:
     show_default=True,
     help="Device of the torch backend: cpu or cuda[:N].",
 )
+@click.option(
+    "--batch",
+    type=click.IntRange(0, 256),
+    default=0,
+    show_default=True,
+    help="Torch backend: estimate N frames per network call, each on its own (the detector "
+    "runs on every frame); 0 tracks frame to frame as MediaPipe does.",
+)
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 def analyze(
     videos: tuple[Path, ...],
@@ -247,6 +288,7 @@ def analyze(
     every: int,
     pose_backend: str,
     device: str,
+    batch: int,
     no_progress: bool,
 ) -> None:
     """Count and score the reps of EXERCISE in recorded VIDEOS (files or folders).
@@ -264,7 +306,7 @@ def analyze(
         raise RehabError("--out writes one video's results; give one video")
     sink = sys.stderr if not no_progress else _Null()
     with click.progressbar(length=_frame_total(files), label="pose", file=sink) as bar:
-        posed = [pose_video(v, every, backend=backend, bar=bar) for v in files]
+        posed = [pose_video(v, every, backend=backend, bar=bar, batch=batch) for v in files]
     for video, pv in zip(files, posed, strict=True):
         _report(video, pv, exercise, side, language, every, out)
 
