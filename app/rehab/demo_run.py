@@ -14,7 +14,7 @@ import random
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from rehab.session.robot_node import SimulatedRobotNode
 from rehab.session.runner import RunnerSettings, SessionEnd
 from rehab.session.sources import source_opener
 from rehab.store import Cause, Store
+from rehab.vision.pose import PoseBackendSettings, make_pose_estimator
 from rehab_robot.core.config import load_config
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -58,6 +59,8 @@ class HeadlessOptions:
     domain_id
         DDS domain of the node (None: a random one in 100-199, so that two demos on
         one machine do not drive each other's robot).
+    pose
+        The pose backend (default: MediaPipe on the CPU).
     """
 
     data_dir: Path
@@ -66,6 +69,7 @@ class HeadlessOptions:
     language: Language = DEFAULT_LANGUAGE
     robot: bool = True
     domain_id: int | None = None
+    pose: PoseBackendSettings = field(default_factory=PoseBackendSettings)
 
     @property
     def source(self) -> int | Path:
@@ -106,7 +110,8 @@ def run_headless(options: HeadlessOptions, echo: Echo, *, timeout_s: float = 600
                                                  forward_images=False, end_on_fault=True))
     live = LiveSession(spec, SessionPrinter(echo), library=load_library(),
                        robot_config=load_config() if options.robot else None,
-                       connect_robot=connect)
+                       connect_robot=connect,
+                       estimator=lambda: make_pose_estimator(options.pose))
     node = SimulatedRobotNode(domain_id, options.data_dir / "logs" / "robot_node.log")
     with _StopOnSignals(live) as signals:
         try:

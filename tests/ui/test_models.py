@@ -414,6 +414,22 @@ def test_settings_defaults_round_trip_and_errors(tmp_path: Path) -> None:
         load_settings(path)
 
 
+def test_settings_pose_backend_round_trip_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "console.json"
+    model = SettingsModel(path, ConsoleSettings())
+    assert (model.settings.pose.backend, model.settings.pose.device) == ("mediapipe", "cpu")
+    model.apply(pose_backend="torch", pose_device="cuda:1")
+    assert load_settings(path).pose == model.settings.pose
+    assert model.settings.pose.device == "cuda:1"
+    for changes, field in (({"pose_backend": "openpose"}, "pose_backend"),
+                           ({"pose_device": "tpu"}, "pose_device"),
+                           ({"pose_backend": "mediapipe", "pose_device": "cuda"}, "pose_device")):
+        with pytest.raises(ValidationError) as err:
+            model.apply(**changes)
+        assert err.value.field == field
+    assert model.settings.pose_backend == "torch"  # unchanged after a refusal
+
+
 def test_settings_keep_korean_paths(tmp_path: Path) -> None:
     path = tmp_path / "설정.json"
     settings = ConsoleSettings(data_dir=str(tmp_path / "재활 데이터"))

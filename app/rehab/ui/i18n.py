@@ -46,6 +46,8 @@ FIELD_LABELS: dict[str, str] = {
     "dds_domain_id": "settings.dds_domain",
     "language": "settings.language",
     "data_dir": "settings.data_dir",
+    "pose_backend": "settings.pose_backend",
+    "pose_device": "settings.pose_device",
     "username": "login.username",
     "session": "field.session",
     "session_id": "field.session",

@@ -246,10 +246,18 @@ class PatientTracker:
 
     def pose_of(self, frame: Frame) -> TrackedPose:
         """Estimate the pose in the patient region of ``frame`` and judge it."""
+        return self.judge(frame, self._estimator.estimate(self.crop_of(frame), frame.t_s))
+
+    def crop_of(self, frame: Frame) -> np.ndarray:
+        """The patient region of ``frame``: what the estimator is given."""
+        r = self.region.clipped(frame.size_px)
+        return frame.image_rgb[r.y0 : r.y1, r.x0 : r.x1]
+
+    def judge(self, frame: Frame, raw: PoseFrame) -> TrackedPose:
+        """Judge ``raw``, the estimator's pose in :meth:`crop_of` ``frame`` (estimated
+        elsewhere, e.g. in a batch), as :meth:`pose_of` does."""
         w, h = frame.size_px
         r = self.region.clipped((w, h))
-        crop = frame.image_rgb[r.y0 : r.y1, r.x0 : r.x1]
-        raw = self._estimator.estimate(crop, frame.t_s)
         if raw.missing:
             self._lose()
             return TrackedPose(PoseFrame.no_person(frame.t_s, (w, h)), TrackStatus.NO_PERSON)
