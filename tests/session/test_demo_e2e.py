@@ -52,7 +52,8 @@ def test_headless_demo_session_end_to_end(short_demo: Path) -> None:
             "SELECT id FROM sets WHERE session_id=? ORDER BY id", (session_id,))]
         assert [store.sessions.robot_command(i) for i in set_ids] == [1, 2]
         # Jumping-jack arms: a real excursion, not noise, and real durations.
-        assert all(60 <= r.rom_deg <= 180 for r in reps), [r.rom_deg for r in reps]
+        assert all(60 <= r.rom_deg <= 180 for r in reps if not r.uncertain), [
+            (r.rom_deg, r.uncertain) for r in reps]
         assert all(0.3 <= r.duration_s <= 5 for r in reps)
         pose = store.streams.read(session_id, "pose")
         robot = store.streams.read(session_id, "robot")
@@ -60,7 +61,10 @@ def test_headless_demo_session_end_to_end(short_demo: Path) -> None:
         assert robot.columns[0] == "shoulder_flexion.position_rad"
         (progress,) = store.progress(session.patient_id)
         assert (progress.reps_done, progress.reps_prescribed) == (4, 4)
-        assert progress.mean_assistance is not None
+        # Every rep ran with the robot; only measured (not uncertain) reps reach the
+        # progress figures, and a loaded machine may leave none measured.
+        assert all(r.assistance is not None for r in reps)
+        assert (progress.mean_assistance is not None) == any(not r.uncertain for r in reps)
     node_log = (short_demo / "logs" / "robot_node.log").read_text()
     assert node_log.count("accepted") >= 2 and "refused" not in node_log, node_log
 

@@ -170,7 +170,7 @@ class AngleSeries:
             raise ValidationError("confidence", "validation.same_names", other="deg")
         for name in self.deg:
             if name not in ANGLE_NAMES:
-                raise ValidationError("deg", "validation.unknown_name", value=repr(name))
+                raise ValidationError("deg", "validation.unknown_angle", value=repr(name))
             if np.shape(self.deg[name]) != (n,) or np.shape(self.confidence[name]) != (n,):
                 raise ValidationError(name, "validation.shape", expected=f"({n},)",
                                       got=str(np.shape(self.deg[name])))
