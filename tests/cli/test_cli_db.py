@@ -81,7 +81,7 @@ def test_corrupt_database_is_one_line_error(tmp_path: Path) -> None:
 
 def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
     assert _run("demo", "--seed-only", "--data-dir", str(tmp_path))[0] == 0
-    with Store.open(tmp_path) as writer:
+    with Store.open(tmp_path).as_system() as writer:
         writer.db.execute("BEGIN")
         writer.db.execute("UPDATE patients SET notes = 'uncommitted'")
         code, out, _ = _run("db", "backup", str(tmp_path / "copy.db"), "--data-dir",
@@ -101,7 +101,7 @@ def test_demo_seeds_once(tmp_path: Path) -> None:
     assert code == 0 and "Created the demo centre" in out and "김영희" in out
     code, out, _ = _run("demo", "--seed-only", "--data-dir", str(tmp_path))
     assert code == 0 and "Found the demo centre" in out
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         assert len(store.patients.search("")) == 1
         assert len(store.programs.for_patient(store.patients.search("")[0].id)) == 1
 
