@@ -177,6 +177,7 @@ TABLE: dict[str, tuple[Call, set[str]]] = {
                                 {A, T}),
     "store.progress": (lambda s, w: s.progress(w.patient_id), {A, T, R}),
     "store.audit_log": (lambda s, w: s.audit_log(), {A}),
+    "store.record_listing": (lambda s, w: s.record_listing("patients", 1), {A, T, R}),
     "store.check": (lambda s, w: s.check(), {A}),
     "store.backup": (lambda s, w: s.backup(s.data_dir / "copy.db"), {A}),
 }
@@ -192,7 +193,7 @@ def _public_operations() -> set[str]:
     for scope, cls in scopes.items():
         for name, _member in inspect.getmembers(cls, inspect.isfunction):
             if name.startswith("_") or name in {"close", "open", "as_user", "as_system",
-                                                "release_all"}:
+                                                "release_all", "actor"}:
                 continue
             found.add(f"{scope}.{name}")
     return found

@@ -130,6 +130,13 @@ class Store:
             self._ctx.audit("view", "progress", patient_id)
         return rows
 
+    @requires("store", Permission.PATIENTS_READ, Permission.RESEARCH_READ)
+    def record_listing(self, entity: str, count: int) -> None:
+        """Audit that a listing or export of ``entity`` (``count`` rows) was shown or
+        written: the CLI's lists and the exports call this."""
+        with self._ctx.db.atomic():
+            self._ctx.audit("list", entity, "", count=count)
+
     @requires("store", Permission.AUDIT_READ)
     def audit_log(self, *, limit: int = 100) -> list[tuple]:
         """The newest audit entries, newest first."""
