@@ -286,6 +286,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.program": ("프로그램", "Program"),
     "language.ko": ("한국어", "한국어 (Korean)"),
     "language.en": ("English (영어)", "English"),
+    # Access control and logins (issue 10)
+    "login.lock_note": ("5번 연속 실패하면 계정이 15분 동안 잠깁니다.",
+                        "After 5 failed tries in a row the account locks for 15 minutes."),
 }
 
 # Field names as the user knows them, for error messages.
