@@ -31,7 +31,7 @@ def main() -> None:
     os.environ.setdefault("GLOG_minloglevel", "2")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        with Store.open(data) as store:
+        with Store.open(data).as_system() as store:
             centre = seed_demo(store)
             store.programs.replace_items(centre.program.id, [NewProgramItem(
                 DEMO_EXERCISE, sets=1, reps=args.reps, target_rom_deg=120, tempo_s=2.5,
@@ -50,7 +50,7 @@ def main() -> None:
                 proc.kill()
                 proc.wait()
         wall_s = time.monotonic() - started
-        with Store.open(data) as store:
+        with Store.open(data).as_system() as store:
             session = store.sessions.get(run.session_id)
             reps = store.sessions.reps(session.id)
             events = store.sessions.events(session.id)

@@ -61,7 +61,7 @@ def simulated_hour(seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def ingest_store(data_dir: Path, hour: dict, commit_every_s: float) -> float:
     """Seconds to write the hour through the store API, one-second blocks."""
-    with Store.open(data_dir) as store:
+    with Store.open(data_dir).as_system() as store:
         patient = store.patients.add(NewPatient("벤치", 1950, Sex.MALE, Side.LEFT))
         session = store.sessions.start(patient.id)
         recorder = StreamRecorder(store.streams, session.id, commit_every_s=commit_every_s)
@@ -157,7 +157,7 @@ def seed_progress(store: Store, sessions: int, reps_per_session: int) -> int:
 
 
 def bench_progress(repeats: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp)) as store:
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp)).as_system() as store:
         for _ in range(4):  # other patients' data around the one we query
             seed_progress(store, 100, 100)
         patient_id = seed_progress(store, 500, 100)

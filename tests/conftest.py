@@ -33,6 +33,7 @@ def wall_clock() -> FakeWallClock:
 
 @pytest.fixture
 def fresh_store(tmp_path: Path, wall_clock: FakeWallClock) -> Iterator[Store]:
-    """A new, migrated database file in a temporary data folder."""
+    """A new, migrated database file in a temporary data folder, acting as the system
+    (tests of roles act as users with ``as_user``)."""
     with Store.open(tmp_path / "data", wall_clock=wall_clock) as store:
-        yield store
+        yield store.as_system()

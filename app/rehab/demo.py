@@ -46,14 +46,19 @@ def library_records(library: ExerciseLibrary) -> list[ExerciseRecord]:
 
 
 def seed_demo(store: Store) -> DemoCentre:
-    """Create the demo therapist, patient and program unless they exist; return them."""
-    store.exercises.upsert(library_records(load_library()))
-    therapist = store.users.by_username(DEMO_THERAPIST)
+    """Create the demo therapist, patient and program unless they exist; return them.
+
+    The library and the therapist are made by the system actor (maintenance); the patient
+    and program by the demo therapist, as a real centre's would be.
+    """
+    system = store.as_system()
+    system.exercises.upsert(library_records(load_library()))
+    therapist = system.users.by_username(DEMO_THERAPIST)
     created = therapist is None
     if therapist is None:
-        therapist = store.users.add(NewUser(DEMO_THERAPIST, "Demo Therapist / 데모 치료사",
+        therapist = system.users.add(NewUser(DEMO_THERAPIST, "Demo Therapist / 데모 치료사",
                                             Role.THERAPIST, DEMO_PASSWORD))
-    store = store.as_user(therapist.id)
+    store = system.as_user(therapist.id)
     patients = store.patients.search(DEMO_PATIENT_NAME)
     patient = patients[0] if patients else store.patients.add(NewPatient(
         DEMO_PATIENT_NAME, 1948, Sex.FEMALE, Side.LEFT,

@@ -69,7 +69,8 @@ def ensure_data_dir(data_dir: Path, *, create: bool = True) -> Path:
             raise StoreError(f"data folder {data_dir} does not exist; create it with "
                              f"`rehab db init --data-dir {data_dir}`")
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            # Private to the user (patients' data): 0700, whatever the umask allows others.
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise StoreError(f"cannot create data folder {data_dir}: "
                              f"{exc.strerror or exc}") from exc

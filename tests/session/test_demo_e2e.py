@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def short_demo(tmp_path: Path) -> Path:
     """The demo centre with a short program: two sets of two jumping-jack arm raises."""
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         centre = seed_demo(store)
         store.programs.replace_items(centre.program.id, [NewProgramItem(
             DEMO_EXERCISE, sets=2, reps=2, target_rom_deg=120, tempo_s=2.5,
@@ -42,7 +42,7 @@ def test_headless_demo_session_end_to_end(short_demo: Path) -> None:
     assert run.exit_code == 0
     assert "Robot node (simulated robot and patient)" in output
     assert f"Session {session_id}: completed, 4 reps stored" in output, output
-    with Store.open(short_demo) as store:
+    with Store.open(short_demo).as_system() as store:
         session = store.sessions.get(session_id)
         assert session.status is SessionStatus.COMPLETED
         reps = store.sessions.reps(session_id)
@@ -72,7 +72,7 @@ def test_headless_demo_session_end_to_end(short_demo: Path) -> None:
 def test_robot_refusal_ends_headless_session_with_its_reason(short_demo: Path) -> None:
     """A prescription the robot refuses (too fast for its joint) is shown with the robot's
     reason and stored, never silently run camera-only."""
-    with Store.open(short_demo) as store:
+    with Store.open(short_demo).as_system() as store:
         program = store.programs.for_patient(store.patients.search("")[0].id)[0]
         store.programs.replace_items(program.id, [NewProgramItem(
             DEMO_EXERCISE, sets=1, reps=3, target_rom_deg=120, tempo_s=0.6,
@@ -85,7 +85,7 @@ def test_robot_refusal_ends_headless_session_with_its_reason(short_demo: Path) -
     session_id, output = run.session_id, "\n".join(lines)
     assert "robot refused the exercise: tempo_s" in output and "90 deg/s" in output
     assert run.exit_code == 4
-    with Store.open(short_demo) as store:
+    with Store.open(short_demo).as_system() as store:
         session = store.sessions.get(session_id)
         assert (session.status, session.end_cause) == (SessionStatus.ABORTED,
                                                        Cause.ROBOT_REFUSED)

@@ -48,7 +48,7 @@ def test_a_video_without_frames_is_one_line_and_stores_nothing(tmp_path: Path) -
     assert "Traceback" not in result.output
     db = tmp_path / "data" / "rehab.db"
     if db.exists():
-        with Store.open(tmp_path / "data") as store:
+        with Store.open(tmp_path / "data").as_system() as store:
             assert store.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 
 
@@ -86,7 +86,7 @@ def _finish(proc: subprocess.Popen, lines: list[str]) -> str:
 
 
 def _only_session(data_dir: Path):
-    with Store.open(data_dir) as store:
+    with Store.open(data_dir).as_system() as store:
         (session,) = store.sessions.for_patient(store.patients.search("")[0].id)
         return session, store.sessions.events(session.id)
 
@@ -158,7 +158,7 @@ def test_a_signal_ends_the_session_cleanly_and_the_robot_node_with_it(
         proc.stdout.close()
     output = "".join(lines) + out
     assert proc.returncode == 128 + signum, output
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         (session,) = store.sessions.for_patient(store.patients.search("")[0].id)
         assert (session.status, session.end_cause) == (SessionStatus.ABORTED, Cause.SIGNAL)
         assert store.sessions.events(session.id)[-1].cause is Cause.SIGNAL
@@ -188,7 +188,7 @@ def test_a_60_s_session_beside_two_busy_processes_has_no_false_watchdog_stop(
     from rehab.demo_run import HeadlessOptions, run_headless
     from rehab.store import NewProgramItem, RobotMode, Side
 
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         centre = seed_demo(store)
         store.programs.replace_items(centre.program.id, [NewProgramItem(
             DEMO_EXERCISE, sets=1, reps=20, target_rom_deg=120, tempo_s=2.5,
@@ -205,7 +205,7 @@ def test_a_60_s_session_beside_two_busy_processes_has_no_false_watchdog_stop(
             proc.kill()
             proc.wait()
     assert run.exit_code == 0, "\n".join(lines)
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(run.session_id)
         reps = store.sessions.reps(session.id)
         assert session.status is SessionStatus.COMPLETED and len(reps) == 20

@@ -61,7 +61,7 @@ class Updates:
 def _program(data_dir: Path, *, sets: int = 2, reps: int = 3, rest_s: float = 1.0,
              robot_mode: RobotMode = RobotMode.NONE) -> tuple[int, int]:
     library = load_library()
-    with Store.open(data_dir) as store:
+    with Store.open(data_dir).as_system() as store:
         store.exercises.upsert([ExerciseRecord(i, 1, library[i].names.en, library[i].names.ko,
                                                library[i].primary_angle) for i in library])
         patient = store.patients.add(NewPatient("최말순", 1941, Sex.FEMALE, Side.BOTH))
@@ -84,11 +84,11 @@ def _runner(data_dir: Path, program_id: int, clock: FrameClock, updates: Updates
         opened.append(n)
         return ArraySource([BLANK] * n, 30.0, clock=clock, realtime=True, sleep=clock.sleep)
 
-    with Store.open(data_dir) as store:
+    with Store.open(data_dir).as_system() as store:
         program = store.programs.get(program_id)
     plan = plan_session(program, load_library(), load_config() if robot else None)
     runner = SessionRunner(
-        open_store=lambda: Store.open(data_dir, recover=False), plan=plan,
+        open_store=lambda: Store.open(data_dir, recover=False).as_system(), plan=plan,
         open_source=open_source, estimator=estimator or ScriptedEstimator(), robot=robot,
         sink=updates, settings=RunnerSettings(language="en", forward_images=False,
                                               realtime=False, end_on_fault=end_on_fault),
@@ -103,7 +103,7 @@ def test_session_runs_sets_and_rests_and_stores_everything(tmp_path: Path) -> No
     runner.start()
     assert runner.wait(60)
     assert runner.error is None
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert session.status is SessionStatus.COMPLETED
         reps = store.sessions.reps(session.id)
@@ -132,7 +132,7 @@ def test_video_end_pauses_keeps_data_and_resumes(tmp_path: Path) -> None:
     runner.start()
     alert = updates.wait_for(lambda u: isinstance(u, Alert) and u.source == "camera")
     assert "camera lost" in alert.message and "kept" in alert.message
-    with Store.open(tmp_path, recover=False) as store:
+    with Store.open(tmp_path, recover=False).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert session.status is SessionStatus.PAUSED
         reps_before = len(store.sessions.reps(session.id))
@@ -142,7 +142,7 @@ def test_video_end_pauses_keeps_data_and_resumes(tmp_path: Path) -> None:
     runner.resume()  # the camera is back: a fresh source
     assert runner.wait(60) and runner.error is None
     assert opened == [105, 3000], "resume must reopen the camera"
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert session.status is SessionStatus.COMPLETED
         assert len(store.sessions.reps(session.id)) == 4
@@ -156,7 +156,7 @@ def test_stop_ends_stopped_by_the_therapist_with_reps_kept(tmp_path: Path) -> No
     updates.wait_for(lambda u: isinstance(u, RepScored) and not u.partial)
     runner.stop()
     assert runner.wait(30)
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert session.status is SessionStatus.STOPPED
         assert session.end_cause is Cause.THERAPIST and session.robot_used is False
@@ -189,7 +189,7 @@ def test_robot_fault_and_estop_pause_the_session(tmp_path: Path) -> None:
     runner.stop()
     assert runner.wait(30)
     robot.close()
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         events = store.sessions.events(runner.session_id)
         assert any(e.kind is EventKind.FAULT and "NaN encoder" in e.message
                    and e.cause is Cause.ROBOT_FAULT for e in events)
@@ -211,7 +211,7 @@ def test_person_leaving_view_is_a_value_not_an_error(tmp_path: Path, absent_from
     assert runner.wait(60) and runner.error is None
     frames = [u for u in updates.items if type(u).__name__ == "FrameUpdate"]
     assert any(not f.person_found for f in frames) and any(f.person_found for f in frames)
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         pose = store.streams.read(runner.session_id, "pose")
         missing = np.isnan(pose.values[:, 0])
         assert 50 <= missing.sum() <= 70  # about 2 s of frames at 30 Hz kept as NaN rows

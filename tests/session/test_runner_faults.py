@@ -39,7 +39,7 @@ def test_each_set_runs_only_on_its_own_acknowledged_command(tmp_path: Path) -> N
     robot.close()
     assert [c.command_seq for c in node.exercises] == [1, 2]
     assert node.calls.count("finish") == 2, node.calls  # each set's exercise is ended
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert session.status is SessionStatus.COMPLETED and session.robot_used
         set_ids = [r[0] for r in store.db.execute(
@@ -68,7 +68,7 @@ def test_a_refused_set_pauses_with_the_robots_reason_and_is_not_robot_assisted(
     runner.stop()
     assert runner.wait(30)
     robot.close()
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert session.status is SessionStatus.STOPPED
         set_ids = [r[0] for r in store.db.execute(
@@ -92,7 +92,7 @@ def test_a_silent_robot_node_is_a_lost_link_not_the_therapist(tmp_path: Path) ->
     node.silent = True  # kill -9: nothing more arrives
     assert runner.wait(60)
     robot.close()
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert (session.status, session.end_cause) == (SessionStatus.ABORTED,
                                                        Cause.ROBOT_LINK_LOST)
@@ -128,7 +128,7 @@ def test_a_stalled_app_is_recorded_as_stalled_and_the_robots_watchdog_as_its_own
     runner.stop()
     assert runner.wait(30)
     robot.close()
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         events = store.sessions.events(runner.session_id)
         causes = [e.cause for e in events if e.cause is not None]
         assert Cause.APP_STALLED in causes and Cause.ROBOT_WATCHDOG in causes
@@ -155,7 +155,7 @@ def test_the_robot_stopping_ends_a_headless_session_with_its_cause(
     assert runner.wait(60)
     robot.close()
     assert runner.end is not None and runner.end.cause is cause
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert (session.status, session.end_cause) == (SessionStatus.ABORTED, cause)
 
@@ -173,7 +173,7 @@ def test_a_camera_without_frames_stores_nothing(tmp_path: Path) -> None:
     runner.start()
     assert runner.wait(30)
     assert isinstance(runner.error, CaptureError) and runner.session_id is None
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         assert store.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 
 
@@ -195,7 +195,7 @@ def test_patient_stop_pauses_with_the_patient_as_cause(tmp_path: Path) -> None:
     runner.stop(Cause.PATIENT)
     assert runner.wait(30)
     robot.close()
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert (session.status, session.end_cause) == (SessionStatus.STOPPED, Cause.PATIENT)
         # resumed: a second exercise command, accepted, for the same set
@@ -206,7 +206,7 @@ def _runner_with(tmp_path: Path, program_id: int, clock, updates, **settings):
     """A runner like ``_runner``'s with other settings."""
     from dataclasses import replace
 
-    runner, opened = _runner(tmp_path, program_id, clock, updates)
+    runner, _ = _runner(tmp_path, program_id, clock, updates)
     runner.settings = replace(runner.settings, **settings)
     return runner
 
@@ -234,7 +234,7 @@ def test_with_a_patient_screen_each_set_waits_for_its_lead_in(tmp_path: Path) ->
     assert second.t_s < longer.t_s + 5.0, "the rest was skipped"
     runner.begin_set()
     assert runner.wait(60) and runner.error is None
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path).as_system() as store:
         session = store.sessions.get(runner.session_id)
         assert session.status is SessionStatus.COMPLETED
         assert len(store.sessions.reps(session.id)) == 4

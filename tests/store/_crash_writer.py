@@ -15,7 +15,7 @@ from rehab.store import NewPatient, NewRep, NewSet, Sex, Side, Store, StreamReco
 
 
 def main(data_dir: Path) -> None:
-    store = Store.open(data_dir)
+    store = Store.open(data_dir).as_system()
     patient = store.patients.add(NewPatient("강순자", 1944, Sex.FEMALE, Side.RIGHT))
     session = store.sessions.start(patient.id)
     set_id = store.sessions.add_set(session.id, NewSet("shoulder_flexion", 0, 100_000, 120, 0))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+import rehab
 from rehab.store import SessionStatus, Store
 
 
@@ -18,7 +19,9 @@ def test_sigkill_mid_stream_loses_nothing_committed(tmp_path: Path) -> None:
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("_crash_writer.py")), str(data_dir)],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2],
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(
+            # the child imports the same rehab as this process (a worktree, not an install)
+            [str(Path(rehab.__file__).resolve().parents[1]), str(Path(__file__).parents[2])])})
     assert child.stdout is not None
     session_id = int(child.stdout.readline().split()[1])
     committed: list[tuple[int, float]] = []
@@ -27,14 +30,14 @@ def test_sigkill_mid_stream_loses_nothing_committed(tmp_path: Path) -> None:
         assert line, "writer died on its own"
         committed.append((int(line.split()[1]), float(line.split()[2])))
     # Another process opening the store while the writer lives must leave its session alone.
-    with Store.open(data_dir) as observer:
+    with Store.open(data_dir).as_system() as observer:
         assert observer.interrupted_on_open == []
         assert observer.sessions.get(session_id).status is SessionStatus.RUNNING
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=10)
     child.stdout.close()
 
-    with Store.open(data_dir) as store:
+    with Store.open(data_dir).as_system() as store:
         assert store.check().integrity == ("ok",)
         assert store.interrupted_on_open == [session_id]
         session = store.sessions.get(session_id)
@@ -52,5 +55,5 @@ def test_sigkill_mid_stream_loses_nothing_committed(tmp_path: Path) -> None:
         assert np.allclose(np.diff(robot.t_s), 1 / 200.0)
         alerts = store.sessions.events(session_id)
         assert "interrupted" in alerts[-1].message
-    with Store.open(data_dir) as again:  # recovery happens once
+    with Store.open(data_dir).as_system() as again:  # recovery happens once
         assert again.interrupted_on_open == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlite_utils import Database
 
 from rehab.errors import StoreError
 from rehab.store import SCHEMA_VERSION, Store
+from rehab.store.audit import verify_chain
 from rehab.store.connection import apply_migrations, connect, schema_version
 
 
@@ -45,9 +47,48 @@ def _seed_v1(db: Database) -> dict[str, int]:
     return {"sessions": 2, "sets": 2, "reps": 4, "events": 3}
 
 
+def _scrypt_hash(password: str) -> str:
+    """A password hash as schema versions before 4 stored it."""
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}"
+
+
+def _seed_v2(db: Database) -> dict[str, int]:
+    """Version 2 (and the reserved 3): a therapist with a scrypt hash, audit rows with no
+    chain."""
+    now = "2026-03-02T09:00:00+00:00"
+    db.execute("INSERT INTO users VALUES (1, 'kim', 'Kim', 'therapist', ?, 1, ?)",
+               (_scrypt_hash("correct horse"), now))
+    for n, action in enumerate(("create", "login", "update"), start=1):
+        db.execute("INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id) "
+                   "VALUES (?, ?, 1, ?, 'user', '1')", (n, now, action))
+    db.conn.commit()
+    return {"users": 1, "audit_log": 3}
+
+
 # One seeding function per earlier version: it writes rows in THAT version's schema and
 # returns the row counts the migrated database must still hold. Add one per migration.
-SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {0: _seed_v0, 1: _seed_v1}
+SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {
+    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v2}
+
+
+def test_v4_chains_old_audit_rows_and_upgrades_scrypt_on_login(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "rehab.db"
+    old = connect(path, migrate=False)
+    apply_migrations(old, path, target=2)
+    _seed_v2(old)
+    old.close()
+    with Store.open(tmp_path / "data").as_system() as store:
+        chain = verify_chain(store.db)
+        assert chain.ok and chain.rows == 3
+        assert store.db.execute("SELECT COUNT(*) FROM audit_log WHERE row_hash IS NULL"
+                                ).fetchone()[0] == 0
+        assert store.users.authenticate("kim", "correct horse") is not None
+        stored = store.db.execute("SELECT password_hash FROM users").fetchone()[0]
+        assert stored.startswith("$argon2id$")
+        assert '"rehashed": true' in store.audit_log(limit=1)[0][6]
+        assert store.users.authenticate("kim", "correct horse") is not None
 
 
 def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:
@@ -56,7 +97,7 @@ def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:
     apply_migrations(old, path, target=1)
     _seed_v1(old)
     old.close()
-    with Store.open(tmp_path / "data", recover=False) as store:
+    with Store.open(tmp_path / "data", recover=False).as_system() as store:
         first = store.sessions.get(1)
         assert first.status == "completed" and first.notes == "typed"
         assert first.end_cause is None and first.robot_used is None
@@ -78,7 +119,7 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, from_version: int) 
     assert schema_version(old) == from_version
     expected = SEEDS[from_version](old)
     old.close()
-    with Store.open(tmp_path / "data") as store:
+    with Store.open(tmp_path / "data").as_system() as store:
         report = store.check()
         assert report.ok, report
         for table, count in expected.items():
@@ -98,10 +139,10 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.close()
     with pytest.raises(StoreError, match="newer than this app"):
-        Store.open(tmp_path / "data")
+        Store.open(tmp_path / "data").as_system()
 
 
 def test_not_a_database_is_refused_clearly(tmp_path: Path) -> None:
     (tmp_path / "rehab.db").write_bytes(b"this is a photo, not a database" * 100)
     with pytest.raises(StoreError, match="not a usable SQLite database"):
-        Store.open(tmp_path)
+        Store.open(tmp_path).as_system()

@@ -9,6 +9,7 @@ import pytest
 
 from rehab.errors import NotFoundError, ValidationError
 from rehab.store import NewPatient, NewUser, Role, Sex, Side, Store
+from tests.conftest import FakeWallClock
 from tests.store.helpers import patient, therapist
 
 
@@ -53,15 +54,17 @@ def test_unknown_patient_is_not_found(fresh_store: Store) -> None:
         fresh_store.patients.get(99)
 
 
-def test_login_checks_password_and_audits_both_outcomes(fresh_store: Store) -> None:
+def test_login_checks_password_and_audits_both_outcomes(
+        fresh_store: Store, wall_clock: FakeWallClock) -> None:
     user = therapist(fresh_store)
     assert fresh_store.users.authenticate("kim", "wrong password") is None
+    wall_clock.advance(seconds=1)  # the back-off after one failure
     assert fresh_store.users.authenticate("kim", "correct horse") == user
     assert fresh_store.users.authenticate("nobody", "correct horse") is None
     actions = [row[3] for row in reversed(fresh_store.audit_log(limit=3))]
     assert actions == ["login_failed", "login", "login_failed"]
     stored = fresh_store.db.execute("SELECT password_hash FROM users").fetchone()[0]
-    assert "correct horse" not in stored and stored.startswith("scrypt$")
+    assert "correct horse" not in stored and stored.startswith("$argon2id$")
 
 
 def test_duplicate_username_names_the_field(fresh_store: Store) -> None:

@@ -65,6 +65,8 @@ def seed_centre(store: Store, library: ExerciseLibrary) -> DemoCentre:
 
 @pytest.fixture
 def demo_store(tmp_path: Path, library: ExerciseLibrary) -> Iterator[tuple[Store, DemoCentre]]:
-    """A fresh store with a centre (therapist, patient, program) and the library."""
+    """A fresh store with a centre (therapist, patient, program) and the library, acting
+    as the centre's therapist (seeded by the system)."""
     with Store.open(tmp_path / "data") as store:
-        yield store, seed_centre(store, library)
+        centre = seed_centre(store.as_system(), library)
+        yield store.as_user(centre.therapist.id), centre

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rehab.demo import DEMO_THERAPIST
+from rehab.demo import DEMO_PASSWORD, DEMO_THERAPIST
 from rehab.demo_run import HeadlessOptions, demo_video
 from rehab.ui.console.app import open_console
 from rehab.ui.console.demo import start_demo_session
@@ -23,7 +23,7 @@ def test_demo_console_logs_in_selects_patient_and_scores_reps(qtbot, tmp_path: P
     assert saved["camera"] == str(demo_video()) and saved["dds_domain_id"] == 17
     with open_console(data_dir=tmp_path, settings_path=settings_path,
                       session_factory=lambda folder: runner_session_factory(folder, robot=False),
-                      username=DEMO_THERAPIST) as window:
+                      username=DEMO_THERAPIST, password=DEMO_PASSWORD) as window:
         qtbot.addWidget(window)
         assert window.model.login.user.username == DEMO_THERAPIST
         start_demo_session(window, patient_id)

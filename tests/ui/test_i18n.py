@@ -13,7 +13,7 @@ from rehab.language import Language
 from rehab.messages import catalogue
 from rehab.session.events import SessionPhase
 from rehab.store import NewAssessment, NewPatient, NewProgramItem, RobotMode, Sex, Side
-from rehab.store.models import INSTRUMENT_RANGES, Cause, SessionStatus, Severity
+from rehab.store.models import INSTRUMENT_RANGES, Cause, Role, SessionStatus, Severity
 from rehab.ui.i18n import FIELD_LABELS, Translator, error_text, tr
 from rehab.vision.pose import POSE_BACKENDS
 
@@ -25,7 +25,7 @@ CATALOGUE = catalogue(Language.EN).texts
 DYNAMIC_PREFIXES = ("sex.", "side.", "mode.", "status.", "severity.", "trend.", "instrument.",
                     "unit.", "language.", "link.", "live.phase.", "nav.", "patients.col.", "joint.",
                     "source.", "angle.", "robot_state.", "cause.", "validation.range_", "record.",
-                    "robot.reason.", "pose_backend.")
+                    "robot.reason.", "pose_backend.", "role.")
 
 
 def _literal_keys(folder: Path = UI_DIR) -> set[str]:
@@ -60,7 +60,7 @@ def test_no_dead_entries() -> None:
     ("instrument", list(INSTRUMENT_RANGES)), ("unit", list(INSTRUMENT_RANGES)),
     ("language", list(Language)), ("link", ["connected", "stale", "lost"]),
     ("live.phase", list(SessionPhase)), ("cause", list(Cause)),
-    ("pose_backend", list(POSE_BACKENDS)),
+    ("pose_backend", list(POSE_BACKENDS)), ("role", list(Role)),
 ])
 def test_keys_built_from_values_exist(prefix: str, values: list) -> None:
     assert [v for v in values if f"{prefix}.{v}" not in CATALOGUE] == []

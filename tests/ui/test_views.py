@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import threading
@@ -77,7 +78,8 @@ def _texts(table, column: int) -> list[str]:
 
 def test_login_wrong_then_right_password(qtbot, demo_store, tr) -> None:
     store, centre = demo_store
-    model = LoginModel(store.data_dir)
+    now = [dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)]
+    model = LoginModel(store.data_dir, wall_clock=lambda: now[0])
     view = QtLogin(model, tr)
     qtbot.addWidget(view)
     qtbot.keyClicks(view.username, "kim")
@@ -86,6 +88,7 @@ def test_login_wrong_then_right_password(qtbot, demo_store, tr) -> None:
     qtbot.waitUntil(lambda: view.message.text() != "", timeout=5000)
     assert view.message.text() == "아이디 또는 비밀번호가 올바르지 않습니다."
     assert model.user is None
+    now[0] += dt.timedelta(seconds=1)  # the back-off after one failure
     view.password.clear()
     qtbot.keyClicks(view.password, THERAPIST_PASSWORD)
     with qtbot.waitSignal(view.submit.pressed, timeout=100, raising=False):

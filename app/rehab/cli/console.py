@@ -21,7 +21,8 @@ from rehab.language import DEFAULT_LANGUAGE, Language
 @click.option("--no-robot", is_flag=True,
               help="Camera-only sessions: do not connect to the robot node.")
 @click.option("--user", "username", default=None,
-              help="Log this user in at once (a demo on a trusted machine).")
+              help="Fill in this username on the login screen (the password is still "
+                   "asked for).")
 def console(data_dir: Path | None, language: str | None, settings_path: Path | None,
             no_robot: bool, username: str | None) -> None:
     """Open the therapist console (patients, programs, live sessions, progress).

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from rehab.cli.auth import password
 from rehab.errors import StoreError
 from rehab.paths import database_path, ensure_data_dir, resolve_data_dir
-from rehab.store import SCHEMA_VERSION, Store
+from rehab.store import SCHEMA_VERSION, NewUser, Role, Store
 from rehab.store import connection as store_connection
 
 # No click file_okay=False: a file given here gets the same one-line error, and exit
@@ -33,13 +34,24 @@ def db() -> None:
 
 @db.command()
 @data_dir_option
-def init(data_dir: Path | None) -> None:
-    """Create the database (or bring an existing one to the current schema)."""
+@click.option("--admin", "admin_name", default=None,
+              help="Create the centre's first admin with this username (password from a "
+                   "prompt or $REHAB_PASSWORD); refused once an admin exists.")
+def init(data_dir: Path | None, admin_name: str | None) -> None:
+    """Create the database (or bring an existing one to the current schema).
+
+    The data folder is made private (0700) and the database file 0600.
+    """
     folder = resolve_data_dir(data_dir)
     existed = database_path(folder).exists()
     with Store.open(folder) as store:
         click.echo(f"{'Opened' if existed else 'Created'} {store.path} "
                    f"(schema version {SCHEMA_VERSION})")
+        if admin_name is not None:
+            secret = password(prompt=f"Password for {admin_name}", confirm=True)
+            admin = store.users.create_first_admin(
+                NewUser(admin_name, admin_name, Role.ADMIN, secret))
+            click.echo(f"Created the first admin {admin.username}")
         if store.interrupted_on_open:
             click.echo("Marked interrupted: sessions "
                        + ", ".join(map(str, store.interrupted_on_open)))
@@ -83,10 +95,26 @@ def check(data_dir: Path | None) -> None:
     click.echo(f"integrity:       {'; '.join(report.integrity)}")
     click.echo(f"foreign keys:    {report.foreign_key_violations} violations")
     click.echo(f"schema version:  {report.schema_version} (this app: {report.expected_version})")
+    _echo_audit(report)
+    for line in report.loose_modes:
+        click.echo(f"Warning: {line} (others may read patients' data)", err=True)
     if not report.ok:
         raise StoreError(f"{path} failed its check; see above (run `rehab db migrate` "
                          "if only the schema version is behind)")
     click.echo("ok")
+
+
+def _echo_audit(report: store_connection.CheckReport) -> None:
+    chain = report.audit
+    if chain is None:
+        return
+    if chain.first_broken_id is not None:
+        click.echo(f"audit log:       BROKEN at row {chain.first_broken_id} of {chain.rows} "
+                   "(edited, inserted or a row before it deleted)")
+    else:
+        click.echo(f"audit log:       {chain.rows} rows, chain intact, head {chain.head}")
+    if chain.missing_triggers:
+        click.echo("audit triggers:  MISSING " + ", ".join(chain.missing_triggers))
 
 
 @db.command()

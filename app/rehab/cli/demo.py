@@ -70,13 +70,15 @@ def _has_display() -> bool:
 
 
 def _print_centre(folder: Path) -> None:
-    with Store.open(folder) as store:
-        centre = seed_demo(store)
+    with Store.open(folder) as opened:
+        centre = seed_demo(opened)
+        store = opened.as_user(centre.therapist.id)
         click.echo(f"{'Created' if centre.created else 'Found'} the demo centre in {store.path}")
         click.echo(f"  therapist: {centre.therapist.display_name} (login "
                    f"{centre.therapist.username!r})")
         p = centre.patient
-        click.echo(f"  patient:   {p.code}  {p.name}  born {p.birth_year}  {p.diagnosis}")
+        # The terminal names patients by their pseudonymous code only.
+        click.echo(f"  patient:   {p.code}")
         click.echo(f"  program:   {centre.program.name}")
         for item in centre.program.items:
             click.echo(f"    {item.position + 1}. {item.exercise_id:<30} {item.sets} x "
@@ -90,7 +92,7 @@ def _print_centre(folder: Path) -> None:
                        f"{row.exercise_id}: reps {row.reps_done}/{row.reps_prescribed}, max ROM "
                        f"{_fmt(row.max_rom_deg)} / {row.target_rom_deg:g} deg, score "
                        f"{_fmt(row.mean_form_score)}")
-        report = store.check()
+        report = opened.as_system().check()
         click.echo(f"  database:  integrity {report.integrity[0]}, schema version "
                    f"{report.schema_version}")
 

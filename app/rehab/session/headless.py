@@ -56,7 +56,7 @@ def print_summary(data_dir: Path, live: LiveSession, echo: Echo) -> None:
     if live.session_id is None:
         echo("No session was stored.")
         return
-    with Store.open(data_dir, recover=False) as store:
+    with Store.open(data_dir, recover=False, actor_id=live.spec.therapist_id) as store:
         session = store.sessions.get(live.session_id)
         reps = store.sessions.reps(session.id)
         streams = {name: store.streams.read(session.id, name).t_s.size

@@ -51,7 +51,8 @@ class SessionSpec:
     program
         The patient's program.
     therapist_id
-        The therapist running it (None: unknown).
+        The logged-in therapist running it: the runner's store acts as this user
+        (permissions, audit). None: nobody, whom the store refuses every write.
     source
         A camera index or a video file (played like a camera, looped).
     domain_id
@@ -192,7 +193,8 @@ class LiveSession:
                     self._alert(Message("session.stopped_before_start"), self._cancelled)
                     return
                 self.runner = SessionRunner(
-                    open_store=lambda: Store.open(spec.data_dir), plan=plan,
+                    open_store=lambda: Store.open(spec.data_dir, actor_id=spec.therapist_id),
+                    plan=plan,
                     open_source=self._open_source, estimator=estimator, robot=robot,
                     sink=self._sink, settings=spec.settings)
                 self.runner.start()

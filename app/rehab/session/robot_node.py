@@ -44,12 +44,14 @@ class SimulatedRobotNode:
     def start(self) -> SimulatedRobotNode:
         """Start the node process (it takes a few seconds to come up on DDS)."""
         ensure_cyclonedds_uri()  # the child inherits the loopback configuration
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         args = [sys.executable, "-m", "rehab_robot.node_dds", "--domain-id",
                 str(self.domain_id), "--exit-with-parent"]
         if threading.current_thread() is threading.main_thread():
             args.append("--parent-death-signal")
-        with self.log_path.open("ab") as log_file:
+        # The log may name the session's data: private to the user, like the database.
+        log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with open(log_fd, "ab") as log_file:
             # stdin: a pipe this process never writes to; its end closes when we die.
             self._proc = subprocess.Popen(
                 args, stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT,

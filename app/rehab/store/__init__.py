@@ -3,6 +3,7 @@
 Public surface: :class:`Store` and the records in :mod:`rehab.store.models`.
 """
 
+from rehab.store.access import Actor, Permission, PermissionDeniedError
 from rehab.store.connection import CheckReport
 from rehab.store.models import (
     Assessment,
@@ -21,6 +22,7 @@ from rehab.store.models import (
     Patient,
     Program,
     ProgramItem,
+    PseudonymousPatient,
     Rep,
     RobotMode,
     Role,
@@ -38,9 +40,11 @@ from rehab.store.store import Store
 from rehab.store.streams import StreamData, StreamRecorder
 
 __all__ = [
-    "SCHEMA_VERSION", "Assessment", "Cause", "CheckReport", "Deduction", "Event", "EventKind",
+    "SCHEMA_VERSION", "Actor", "Assessment", "Cause", "CheckReport", "Deduction", "Event",
+    "EventKind",
     "ExerciseRecord", "NewAssessment", "NewEvent", "NewPatient", "NewProgramItem", "NewRep",
-    "NewSet", "NewUser", "Patient", "Program", "ProgramItem", "Rep", "RobotMode", "Role",
+    "NewSet", "NewUser", "Patient", "Permission", "PermissionDeniedError", "Program",
+    "ProgramItem", "PseudonymousPatient", "Rep", "RobotMode", "Role",
     "Session", "SessionOutcome", "SessionProgress", "SessionStatus", "Severity", "Sex", "Side",
     "Store", "StreamData", "StreamRecorder", "User",
 ]

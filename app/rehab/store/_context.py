@@ -13,6 +13,8 @@ from sqlite_utils import Database
 
 from rehab.errors import ValidationError
 from rehab.messages import Message
+from rehab.store.access import NOBODY, Actor
+from rehab.store.audit import APPEND_SQL
 
 WallClock = Callable[[], dt.datetime]
 
@@ -32,29 +34,39 @@ class StoreContext:
         The sqlite-utils database on one connection (use from one thread).
     data_dir
         The data folder (locks and recordings live beside the database).
-    actor_id
-        The user on whose behalf writes are made, recorded in the audit log.
     wall_clock
         Returns aware UTC datetimes for the ``*_at`` columns; injected in tests.
+    actor
+        On whose behalf the store acts: recorded in the audit log, and checked against
+        each operation's permission (:mod:`rehab.store.access`).
     """
 
     db: Database
     data_dir: Path
-    actor_id: int | None
     wall_clock: WallClock
+    actor: Actor = NOBODY
+
+    @property
+    def actor_id(self) -> int | None:
+        """The acting user's id (None for nobody and for the system)."""
+        return self.actor.user_id
 
     def now_iso(self) -> str:
         """Current wall time as ISO-8601 UTC with milliseconds."""
         return self.wall_clock().astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
     def audit(self, action: str, entity: str, entity_id: object, **detail: Any) -> None:
-        """Append one audit entry; call inside the transaction of the change it records."""
-        self.db.execute(
-            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (self.now_iso(), self.actor_id, action, entity, str(entity_id),
-             json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)),
-        )
+        """Append one audit entry; call inside the transaction of the change it records.
+
+        The entry is chained to the one before (:mod:`rehab.store.audit`); the system
+        actor's entries say so in their detail.
+        """
+        if self.actor.system:
+            detail = {**detail, "system": True}
+        self.db.execute(APPEND_SQL, {
+            "at": self.now_iso(), "actor_id": self.actor_id, "action": action,
+            "entity": entity, "entity_id": str(entity_id),
+            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)})
 
     def require_row(self, table: str, row_id: int | None, field: str) -> None:
         """Raise :class:`ValidationError` on ``field`` unless ``table`` has ``row_id``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rehab.store._context import StoreContext
+from rehab.store.access import Permission, requires
 from rehab.store.models import Assessment, NewAssessment
 
 
@@ -12,6 +13,7 @@ class AssessmentRepo:
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
 
+    @requires("assessments", Permission.ASSESSMENTS_WRITE)
     def add(self, patient_id: int, new: NewAssessment) -> Assessment:
         """Record a score; the assessor is the acting user."""
         self._ctx.require_row("patients", patient_id, "patient_id")
@@ -25,6 +27,7 @@ class AssessmentRepo:
                             instrument=new.instrument)
         return self.for_patient(patient_id, assessment_id=cursor.lastrowid)[0]
 
+    @requires("assessments", Permission.ASSESSMENTS_READ)
     def for_patient(self, patient_id: int, *, instrument: str | None = None,
                     assessment_id: int | None = None) -> list[Assessment]:
         """A patient's assessments by date, optionally of one instrument."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import tempfile
@@ -12,6 +13,8 @@ from sqlite_utils import Database
 
 from rehab.errors import StoreError
 from rehab.paths import ensure_data_dir
+from rehab.store import audit
+from rehab.store.files import create_private_file, loose_modes
 from rehab.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -43,10 +46,18 @@ def connect(path: Path, *, migrate: bool = True) -> Database:
     """
     ensure_data_dir(path.parent)
     try:
+        # An empty file is a new database to SQLite; made first, it is private (0600) and
+        # SQLite gives its WAL and shared-memory files the same mode.
+        # When it cannot be made (a read-only folder), SQLite's own attempt below fails
+        # and _open_error says why; a file SQLite still manages to create is flagged by
+        # `rehab db check` (loose_modes).
+        with contextlib.suppress(OSError):
+            create_private_file(path)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise _open_error(path, exc) from exc
     try:
+        audit.register(conn)
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -193,6 +204,8 @@ class CheckReport:
     foreign_key_violations: int | None
     schema_version: int
     expected_version: int
+    audit: audit.ChainReport | None = None
+    loose_modes: tuple[str, ...] = ()
 
     @property
     def corrupt(self) -> bool:
@@ -201,11 +214,13 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        """True when the file is sound and at this app's schema version."""
+        """True when the file is sound, at this app's schema version, its audit chain holds
+        and the audit log's append-only triggers are there (loose file modes only warn)."""
         return (
             not self.corrupt
             and self.foreign_key_violations == 0
             and self.schema_version == self.expected_version
+            and (self.audit is None or self.audit.ok)
         )
 
 
@@ -246,10 +261,18 @@ def check(db: Database) -> CheckReport:
     mislead.
     """
     integrity = integrity_problems(db)
-    violations = None
+    violations, chain = None, None
     if integrity == ("ok",):
         violations = len(db.execute("PRAGMA foreign_key_check").fetchall())
-    return CheckReport(integrity, violations, schema_version(db), SCHEMA_VERSION)
+        if schema_version(db) >= _CHAINED_VERSION:
+            chain = audit.verify_chain(db)
+    folder = Path(db.execute("PRAGMA database_list").fetchone()[2]).parent
+    return CheckReport(integrity, violations, schema_version(db), SCHEMA_VERSION, chain,
+                       loose_modes(folder))
+
+
+_CHAINED_VERSION = 4
+"""The schema version from which audit rows carry their chain hash."""
 
 
 def backup(db: Database, target: Path) -> None:
@@ -269,6 +292,7 @@ def backup(db: Database, target: Path) -> None:
         raise StoreError(f"backup target {target} exists already; choose a new file name")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(target)
         with sqlite3.connect(str(target)) as dest:
             db.conn.backup(dest, pages=1024)
         dest.close()

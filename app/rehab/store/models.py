@@ -158,6 +158,31 @@ class NewUser:
         _require(len(self.password) >= 8, "password", "validation.min_length", n=8)
 
 
+def age_band(age_years: int) -> str:
+    """The ten-year band of an age, as researchers see it (``"70-79"``; ``"90+"``).
+
+    Examples
+    --------
+    >>> age_band(77), age_band(94), age_band(8)
+    ('70-79', '90+', '0-9')
+    """
+    if age_years >= 90:
+        return "90+"
+    low = max(age_years, 0) // 10 * 10
+    return f"{low}-{low + 9}"
+
+
+@dataclass(frozen=True)
+class PseudonymousPatient:
+    """A patient as a researcher sees one: no name, birth year, diagnosis or notes."""
+
+    code: str
+    age_band: str
+    sex: Sex
+    affected_side: Side
+    active: bool
+
+
 @dataclass(frozen=True)
 class User:
     id: int

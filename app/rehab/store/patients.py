@@ -8,7 +8,8 @@ import sqlite3
 
 from rehab.errors import NotFoundError, StoreError
 from rehab.store._context import StoreContext
-from rehab.store.models import NewPatient, Patient, Sex, Side
+from rehab.store.access import Permission, requires
+from rehab.store.models import NewPatient, Patient, PseudonymousPatient, Sex, Side, age_band
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: codes are read aloud and copied by hand.
 _CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -33,6 +34,7 @@ class PatientRepo:
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
 
+    @requires("patients", Permission.PATIENTS_WRITE)
     def add(self, new: NewPatient) -> Patient:
         """Register a patient under a fresh pseudonymous code."""
         db = self._ctx.db
@@ -51,24 +53,60 @@ class PatientRepo:
                 if "patients.code" not in str(exc):
                     raise StoreError(f"cannot add patient: {exc}") from exc
                 continue  # a code collision: draw again
-            return self.get(cursor.lastrowid)
+            return self._get(cursor.lastrowid)
         raise StoreError("could not draw an unused patient code in 10 attempts")
 
+    @requires("patients", Permission.PATIENTS_READ)
     def get(self, patient_id: int) -> Patient:
-        """Return the patient, or raise :class:`NotFoundError`."""
+        """Open a patient's record (audited: who looked at this patient), or raise
+        :class:`NotFoundError`."""
+        patient = self._get(patient_id)
+        self._audit_view(patient.id)
+        return patient
+
+    def _audit_view(self, patient_id: int) -> None:
+        with self._ctx.db.atomic():
+            self._ctx.audit("view", "patient", patient_id)
+
+    def _get(self, patient_id: int) -> Patient:
         row = self._ctx.db.execute(f"SELECT {_COLUMNS} FROM patients WHERE id = ?",
                                    (patient_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no patient with id {patient_id}")
         return _patient(row)
 
+    @requires("patients", Permission.PATIENTS_READ)
     def by_code(self, code: str) -> Patient:
         row = self._ctx.db.execute(f"SELECT {_COLUMNS} FROM patients WHERE code = ?",
                                    (code.strip().upper(),)).fetchone()
         if row is None:
             raise NotFoundError(f"no patient with code {code}")
+        self._audit_view(row[0])
         return _patient(row)
 
+    @requires("patients", Permission.RESEARCH_READ)
+    def pseudonymous(self, *, include_inactive: bool = False) -> list[PseudonymousPatient]:
+        """Every patient de-identified: code, age band, sex, affected side; by code.
+
+        What a researcher may see: no name, birth year, diagnosis or notes.
+        """
+        year = self._ctx.wall_clock().year
+        rows = self._ctx.db.execute(
+            "SELECT code, birth_year, sex, affected_side, active FROM patients "
+            "WHERE active = 1 OR ? ORDER BY code", (int(include_inactive),))
+        return [PseudonymousPatient(r[0], age_band(year - r[1]), Sex(r[2]), Side(r[3]),
+                                    bool(r[4])) for r in rows]
+
+    @requires("patients", Permission.RESEARCH_READ)
+    def id_of_code(self, code: str) -> int:
+        """The record id behind a pseudonymous code (to read its sessions and progress)."""
+        row = self._ctx.db.execute("SELECT id FROM patients WHERE code = ?",
+                                   (code.strip().upper(),)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no patient with code {code}")
+        return row[0]
+
+    @requires("patients", Permission.PATIENTS_READ)
     def search(self, text: str = "", *, include_inactive: bool = False) -> list[Patient]:
         """Patients whose name, code or diagnosis contains ``text`` (any case), by name."""
         pattern = f"%{text.strip()}%"
@@ -79,9 +117,10 @@ class PatientRepo:
         )
         return [_patient(r) for r in rows]
 
+    @requires("patients", Permission.PATIENTS_WRITE)
     def update(self, patient_id: int, new: NewPatient) -> Patient:
         """Replace the editable fields of a patient (the code never changes)."""
-        before = self.get(patient_id)
+        before = self._get(patient_id)
         changes = {k: v for k, v in dataclasses.asdict(new).items()
                    if getattr(before, k) != v}
         with self._ctx.db.atomic():
@@ -92,13 +131,14 @@ class PatientRepo:
                  new.notes, patient_id),
             )
             self._ctx.audit("update", "patient", patient_id, fields=sorted(changes))
-        return self.get(patient_id)
+        return self._get(patient_id)
 
+    @requires("patients", Permission.PATIENTS_WRITE)
     def set_active(self, patient_id: int, active: bool) -> Patient:
         """Deactivate (or reactivate) a patient; their records stay."""
-        self.get(patient_id)
+        self._get(patient_id)
         with self._ctx.db.atomic():
             self._ctx.db.execute("UPDATE patients SET active=? WHERE id=?",
                                  (int(active), patient_id))
             self._ctx.audit("activate" if active else "deactivate", "patient", patient_id)
-        return self.get(patient_id)
+        return self._get(patient_id)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rehab.errors import NotFoundError, ValidationError
 from rehab.store._context import StoreContext
+from rehab.store.access import Permission, requires
 from rehab.store.models import ExerciseRecord, NewProgramItem, Program, ProgramItem, RobotMode, Side
 
 
@@ -15,6 +16,7 @@ class ExerciseRepo:
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
 
+    @requires("exercises", Permission.SETTINGS_MANAGE)
     def upsert(self, records: Sequence[ExerciseRecord]) -> None:
         """Insert or refresh library entries (one transaction)."""
         with self._ctx.db.atomic():
@@ -26,12 +28,14 @@ class ExerciseRepo:
                 [(r.id, r.version, r.name_en, r.name_ko, r.primary_angle) for r in records],
             )
 
+    @requires("exercises", Permission.CATALOGUE_READ)
     def list(self) -> list[ExerciseRecord]:
         rows = self._ctx.db.execute(
             "SELECT id, version, name_en, name_ko, primary_angle FROM exercises "
             "ORDER BY id, version")
         return [ExerciseRecord(*r) for r in rows]
 
+    @requires("exercises", Permission.CATALOGUE_READ)
     def require(self, exercise_id: str, version: int) -> None:
         """Raise :class:`ValidationError` for ``exercise_id`` unless the library has it."""
         row = self._ctx.db.execute("SELECT 1 FROM exercises WHERE id=? AND version=?",
@@ -59,6 +63,7 @@ class ProgramRepo:
         self._ctx = ctx
         self._exercises = ExerciseRepo(ctx)
 
+    @requires("programs", Permission.PROGRAMS_WRITE)
     def create(self, patient_id: int, name: str, items: Sequence[NewProgramItem]) -> Program:
         """Create a program with its items in one transaction.
 
@@ -85,6 +90,7 @@ class ProgramRepo:
                             items=len(items))
         return self.get(program_id)
 
+    @requires("programs", Permission.PROGRAMS_WRITE)
     def replace_items(self, program_id: int, items: Sequence[NewProgramItem]) -> Program:
         """Replace a program's prescriptions (sessions keep their own copy in ``sets``)."""
         if not items:
@@ -114,6 +120,7 @@ class ProgramRepo:
                  item.safe_rom_max_deg),
             )
 
+    @requires("programs", Permission.PROGRAMS_READ)
     def get(self, program_id: int) -> Program:
         db = self._ctx.db
         row = db.execute("SELECT id, patient_id, name, created_at, active FROM programs "
@@ -125,6 +132,7 @@ class ProgramRepo:
             (program_id,)))
         return Program(row[0], row[1], row[2], row[3], bool(row[4]), items)
 
+    @requires("programs", Permission.PROGRAMS_READ)
     def item(self, item_id: int) -> ProgramItem:
         row = self._ctx.db.execute(f"SELECT {_ITEM_COLUMNS} FROM program_items WHERE id = ?",
                                    (item_id,)).fetchone()
@@ -132,6 +140,7 @@ class ProgramRepo:
             raise NotFoundError(f"no program item with id {item_id}")
         return _item(row)
 
+    @requires("programs", Permission.PROGRAMS_READ)
     def for_patient(self, patient_id: int, *, include_inactive: bool = False) -> list[Program]:
         ids = self._ctx.db.execute(
             "SELECT id FROM programs WHERE patient_id = ? AND (active = 1 OR ?) ORDER BY id",

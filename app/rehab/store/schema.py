@@ -305,7 +305,42 @@ BEGIN
 END;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+# Version 3 is another branch's (the ``patient_display`` table); this placeholder keeps
+# the numbering until the two meet, and then gives way to it.
+_V3: Final = """
+-- reserved: the patient_display table of another branch
+"""
+
+# Version 4: access control (issue 10).
+# - audit_log: ``row_hash``, the SHA-256 chain over the previous row's hash and the row's
+#   own content (see ``rehab.store.audit``); existing rows are chained in id order here,
+#   with the SQL function the connection registers; a trigger refuses rows without one.
+# - users: ``failed_logins`` in a row and ``locked_until`` (ISO UTC), for the back-off and
+#   lockout of ``UserRepo.authenticate``.
+_V4: Final = """
+ALTER TABLE audit_log ADD COLUMN row_hash TEXT;
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0
+    CHECK (failed_logins >= 0);
+ALTER TABLE users ADD COLUMN locked_until TEXT;
+DROP TRIGGER audit_log_no_update;
+CREATE TEMP TABLE audit_chain AS
+WITH RECURSIVE chain(id, hash) AS (
+    SELECT 0, ''
+    UNION ALL
+    SELECT a.id, rehab_audit_hash(chain.hash, a.id, a.at, a.actor_id, a.action, a.entity,
+                                  a.entity_id, a.detail)
+    FROM chain JOIN audit_log a ON a.id = (SELECT MIN(id) FROM audit_log WHERE id > chain.id)
+)
+SELECT id, hash FROM chain WHERE id > 0;
+UPDATE audit_log SET row_hash = (SELECT hash FROM temp.audit_chain c WHERE c.id = audit_log.id);
+DROP TABLE temp.audit_chain;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_hash_required BEFORE INSERT ON audit_log WHEN NEW.row_hash IS NULL
+BEGIN SELECT RAISE(ABORT, 'audit_log rows are appended with their chain hash'); END;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
 """``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -10,6 +10,7 @@ import sqlite3
 from rehab.errors import NotFoundError, StoreError, ValidationError
 from rehab.messages import Message
 from rehab.store._context import StoreContext
+from rehab.store.access import Permission, requires
 from rehab.store.locks import SessionLock, lock_path
 from rehab.store.models import (
     OPEN_STATUSES,
@@ -65,10 +66,14 @@ class SessionRepo:
     can tell a live session from one whose process died.
     """
 
-    def __init__(self, ctx: StoreContext) -> None:
+    def __init__(self, ctx: StoreContext,
+                 locks: dict[int, SessionLock] | None = None) -> None:
         self._ctx = ctx
-        self._locks: dict[int, SessionLock] = {}
+        # Shared by every user's view of one connection (``Store.as_user``): the locks
+        # belong to the connection's process, whoever acts on it.
+        self._locks: dict[int, SessionLock] = {} if locks is None else locks
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def start(self, patient_id: int, *, program_id: int | None = None,
               therapist_id: int | None = None, pain_before: int | None = None,
               robot_used: bool | None = None) -> Session:
@@ -112,6 +117,7 @@ class SessionRepo:
             ctx.audit("start", "session", session_id, patient_id=patient_id)
         return self.get(session_id)
 
+    @requires("sessions", Permission.SESSIONS_READ)
     def get(self, session_id: int) -> Session:
         row = self._ctx.db.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?",
                                    (session_id,)).fetchone()
@@ -119,12 +125,14 @@ class SessionRepo:
             raise NotFoundError(f"no session with id {session_id}")
         return _session(row)
 
+    @requires("sessions", Permission.SESSIONS_READ)
     def for_patient(self, patient_id: int) -> list[Session]:
         rows = self._ctx.db.execute(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE patient_id = ? "
             "ORDER BY started_at, id", (patient_id,))
         return [_session(r) for r in rows]
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def set_paused(self, session_id: int, paused: bool, *, cause: Cause,
                    reason: str = "", t_s: float | None = None) -> Session:
         """Pause or resume a running session; a state event keeps the cause and reason.
@@ -151,6 +159,7 @@ class SessionRepo:
                 t_s, cause))
         return self.get(session_id)
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def finish(self, session_id: int, outcome: SessionOutcome, *,
                cause: Cause = Cause.COMPLETED, reason: str = "",
                t_s: float | None = None) -> Session:
@@ -187,6 +196,7 @@ class SessionRepo:
         self._release(session_id)
         return self.get(session_id)
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def record_outcome(self, session_id: int, outcome: SessionOutcome) -> Session:
         """Record or correct pain, RPE and notes of a closed session."""
         self.get(session_id)
@@ -198,6 +208,7 @@ class SessionRepo:
                             fields=["pain_after", "borg_rpe", "notes"])
         return self.get(session_id)
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def add_set(self, session_id: int, new: NewSet) -> int:
         """Open a set in a running session; returns the set id."""
         self._require_open(session_id)
@@ -215,9 +226,11 @@ class SessionRepo:
                                   set_index=new.set_index) from exc
         return cursor.lastrowid
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def end_set(self, set_id: int, t_end_s: float) -> None:
         self._ctx.db.execute("UPDATE sets SET t_end_s=? WHERE id=?", (t_end_s, set_id))
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def set_robot_command(self, set_id: int, command_seq: int | None) -> None:
         """Record that the robot accepted exercise command ``command_seq`` for this set
         (None: the robot is not running it, for example after a refusal)."""
@@ -225,6 +238,7 @@ class SessionRepo:
             self._ctx.db.execute("UPDATE sets SET robot_command_seq=? WHERE id=?",
                                  (command_seq, set_id))
 
+    @requires("sessions", Permission.SESSIONS_READ)
     def robot_command(self, set_id: int) -> int | None:
         """The accepted robot command of a set, or None when the robot did not run it."""
         row = self._ctx.db.execute("SELECT robot_command_seq FROM sets WHERE id=?",
@@ -233,6 +247,7 @@ class SessionRepo:
             raise NotFoundError(f"no set with id {set_id}")
         return row[0]
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def add_rep(self, set_id: int, rep: NewRep) -> Rep:
         """Record one repetition, committed at once so a crash cannot lose it."""
         row = self._ctx.db.execute("SELECT session_id FROM sets WHERE id=?",
@@ -263,11 +278,13 @@ class SessionRepo:
                                    (rep_id,)).fetchone()
         return _rep(row)
 
+    @requires("sessions", Permission.SESSIONS_READ, Permission.RESEARCH_READ)
     def reps(self, session_id: int) -> list[Rep]:
         rows = self._ctx.db.execute(f"SELECT {_REP_COLUMNS} FROM reps WHERE session_id=? "
                                     "ORDER BY t_start_s, id", (session_id,))
         return [_rep(r) for r in rows]
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def add_event(self, session_id: int | None, event: NewEvent) -> Event:
         """Record an alert, fault, e-stop, note or state change (committed at once)."""
         if session_id is not None:
@@ -284,6 +301,7 @@ class SessionRepo:
              event.source, event.message, None if event.cause is None else str(event.cause)))
         return cursor.lastrowid
 
+    @requires("sessions", Permission.SESSIONS_READ)
     def events(self, session_id: int | None, *, event_id: int | None = None) -> list[Event]:
         rows = self._ctx.db.execute(
             "SELECT kind, severity, source, message, t_s, cause, id, session_id, at FROM events "
@@ -292,6 +310,7 @@ class SessionRepo:
         return [Event(EventKind(r[0]), Severity(r[1]), r[2], r[3], r[4],
                       None if r[5] is None else Cause(r[5]), *r[6:]) for r in rows]
 
+    @requires("sessions", Permission.SESSIONS_WRITE)
     def recover_interrupted(self) -> list[int]:
         """Mark sessions whose process died as ``interrupted``; return their ids.
 

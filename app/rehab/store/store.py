@@ -7,10 +7,14 @@ from types import TracebackType
 
 from sqlite_utils import Database
 
+from rehab.errors import NotFoundError
 from rehab.paths import database_path
 from rehab.store import connection
 from rehab.store._context import StoreContext, WallClock, utc_now
+from rehab.store.access import NOBODY, SYSTEM, Actor, Permission, requires
 from rehab.store.assessments import AssessmentRepo
+from rehab.store.locks import SessionLock
+from rehab.store.models import Role
 from rehab.store.patients import PatientRepo
 from rehab.store.programs import ExerciseRepo, ProgramRepo
 from rehab.store.progress import SessionProgress, patient_progress
@@ -29,7 +33,9 @@ class Store:
     data_dir
         The data folder; the database is ``data_dir/rehab.db``.
     actor_id
-        The logged-in user, recorded in the audit log for every write.
+        The logged-in user: every operation is checked against their role's permissions
+        (:mod:`rehab.store.access`) and audited under them. None: nobody, who may only
+        log in (:meth:`as_user` hands the store to a user once they have).
     wall_clock
         Source of aware UTC datetimes for ``*_at`` columns (injected in tests).
     recover
@@ -41,13 +47,14 @@ class Store:
     ...     store.patients.search("김")
     """
 
-    def __init__(self, ctx: StoreContext) -> None:
+    def __init__(self, ctx: StoreContext,
+                 locks: dict[int, SessionLock] | None = None) -> None:
         self._ctx = ctx
         self.users = UserRepo(ctx)
         self.patients = PatientRepo(ctx)
         self.exercises = ExerciseRepo(ctx)
         self.programs = ProgramRepo(ctx)
-        self.sessions = SessionRepo(ctx)
+        self.sessions = SessionRepo(ctx, locks)
         self.streams = StreamRepo(ctx)
         self.assessments = AssessmentRepo(ctx)
         self.interrupted_on_open: list[int] = []
@@ -57,17 +64,50 @@ class Store:
              wall_clock: WallClock = utc_now, recover: bool = True) -> Store:
         """Open (creating and migrating when needed) the store in ``data_dir``."""
         db = connection.connect(database_path(data_dir))
-        store = cls(StoreContext(db, data_dir, actor_id, wall_clock))
-        if recover:
-            store.interrupted_on_open = store.sessions.recover_interrupted()
+        store = cls(StoreContext(db, data_dir, wall_clock))
+        if actor_id is not None:
+            store = store.as_user(actor_id)
+        if recover:  # maintenance: the system actor marks what a dead process left
+            store.interrupted_on_open = store._acting(SYSTEM).sessions.recover_interrupted()
         return store
 
     def as_user(self, actor_id: int | None) -> Store:
-        """The same connection, writing on behalf of another user."""
+        """The same connection, acting for user ``actor_id`` (None: nobody).
+
+        The user's role is read now: a role change or deactivation applies from the next
+        ``as_user`` (the console calls it at each login). Only hand a store to a user who
+        has logged in (:meth:`UserRepo.authenticate`).
+
+        Raises
+        ------
+        NotFoundError
+            No user has this id.
+        """
+        if actor_id is None:
+            return self._acting(NOBODY)
+        row = self._ctx.db.execute("SELECT username, role, active FROM users WHERE id = ?",
+                                   (actor_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no user with id {actor_id}")
+        return self._acting(Actor(actor_id, row[0], Role(row[1]), bool(row[2])))
+
+    def as_system(self) -> Store:
+        """The same connection, acting as the system: for maintenance commands only
+        (``rehab db init``, seeding the demo centre, registering the exercise library),
+        never for a screen or a login. Audited as the system."""
+        return self._acting(SYSTEM)
+
+    def _acting(self, actor: Actor) -> Store:
         ctx = self._ctx
-        other = Store(StoreContext(ctx.db, ctx.data_dir, actor_id, ctx.wall_clock))
-        other.sessions = self.sessions  # session locks belong to the connection's owner
+        other = Store(StoreContext(ctx.db, ctx.data_dir, ctx.wall_clock, actor),
+                      self.sessions._locks)
+        other.interrupted_on_open = self.interrupted_on_open
         return other
+
+    @property
+    def actor(self) -> Actor:
+        """On whose behalf this store acts."""
+        return self._ctx.actor
 
     @property
     def path(self) -> Path:
@@ -82,19 +122,33 @@ class Store:
         """The sqlite-utils database, for read-only queries and tools."""
         return self._ctx.db
 
+    @requires("store", Permission.REPORTS_IDENTIFIED, Permission.RESEARCH_READ)
     def progress(self, patient_id: int) -> list[SessionProgress]:
-        """Per-session progress of a patient (see :class:`SessionProgress`)."""
-        return patient_progress(self._ctx, patient_id)
+        """Per-session progress of a patient (see :class:`SessionProgress`); audited."""
+        rows = patient_progress(self._ctx, patient_id)
+        with self._ctx.db.atomic():
+            self._ctx.audit("view", "progress", patient_id)
+        return rows
 
+    @requires("store", Permission.PATIENTS_READ, Permission.RESEARCH_READ)
+    def record_listing(self, entity: str, count: int) -> None:
+        """Audit that a listing or export of ``entity`` (``count`` rows) was shown or
+        written: the CLI's lists and the exports call this."""
+        with self._ctx.db.atomic():
+            self._ctx.audit("list", entity, "", count=count)
+
+    @requires("store", Permission.AUDIT_READ)
     def audit_log(self, *, limit: int = 100) -> list[tuple]:
         """The newest audit entries, newest first."""
         return self._ctx.db.execute(
             "SELECT id, at, actor_id, action, entity, entity_id, detail FROM audit_log "
             "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
 
+    @requires("store", Permission.SETTINGS_MANAGE)
     def check(self) -> connection.CheckReport:
         return connection.check(self._ctx.db)
 
+    @requires("store", Permission.SETTINGS_MANAGE)
     def backup(self, target: Path) -> None:
         connection.backup(self._ctx.db, target)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from rehab.errors import NotFoundError, StoreError, ValidationError
 from rehab.store._context import StoreContext
+from rehab.store.access import Permission, requires
 
 CODEC = "t8v4-shuffle-lz4"
 """float64 times then float32 values, each byte-shuffled, LZ4 block with stored size."""
@@ -89,6 +90,14 @@ class StreamRepo:
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
 
+    @requires("streams", Permission.SESSIONS_WRITE)
+    def insert_chunks(self, session_id: int,
+                      chunks: Sequence[tuple[str, str, np.ndarray, np.ndarray]]) -> None:
+        """Insert checked chunks ``(stream, joined columns, t_s, values)`` in one transaction
+        (what :class:`StreamRecorder` writes with)."""
+        with self._ctx.db.atomic():
+            self._insert(session_id, chunks)
+
     def _insert(self, session_id: int,
                 chunks: Sequence[tuple[str, str, np.ndarray, np.ndarray]]) -> None:
         """Insert checked chunks ``(stream, joined columns, t_s, values)``; no transaction."""
@@ -98,11 +107,13 @@ class StreamRepo:
             [(session_id, stream, float(t[0]), float(t[-1]), len(t), columns, CODEC,
               encode_chunk(t, v)) for stream, columns, t, v in chunks])
 
+    @requires("streams", Permission.SESSIONS_READ, Permission.RESEARCH_READ)
     def streams(self, session_id: int) -> list[str]:
         rows = self._ctx.db.execute("SELECT DISTINCT stream FROM stream_chunks WHERE "
                                     "session_id = ? ORDER BY stream", (session_id,))
         return [r[0] for r in rows]
 
+    @requires("streams", Permission.SESSIONS_READ, Permission.RESEARCH_READ)
     def read(self, session_id: int, stream: str, t_start_s: float = -math.inf,
              t_end_s: float = math.inf) -> StreamData:
         """Samples with ``t_start_s <= t <= t_end_s``, in time order, exactly as written.
@@ -245,8 +256,7 @@ class StreamRecorder:
         if not due:
             return
         try:
-            with self._repo._ctx.db.atomic():
-                self._repo._insert(self._session_id, due)
+            self._repo.insert_chunks(self._session_id, due)
         except BaseException:
             # Nothing was written: keep every sample buffered for the next try.
             for name, (times, blocks, t_first_s) in saved.items():

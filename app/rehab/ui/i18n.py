@@ -120,6 +120,9 @@ def error_text(error: Exception, language: Language | str, *, with_field: bool =
     if isinstance(error, ValidationError):
         message = error.text(parse_language(language))
         return f"{field_label(error.field, language)}: {message}" if with_field else message
+    message_obj = getattr(error, "message_obj", None)  # errors with a message id (refusals)
+    if isinstance(message_obj, Message):
+        return message_obj.text(parse_language(language))
     return str(error)
 
 

@@ -15,7 +15,7 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
 from rehab.demo import library_records
-from rehab.errors import NotFoundError
+from rehab.errors import ValidationError
 from rehab.exercises.library import load_library
 from rehab.language import Language
 from rehab.paths import DATA_DIR_ENV
@@ -46,7 +46,7 @@ def build_console(store: Store, settings: SettingsModel, *,
         Log this user in at once (the demo); None shows the login screen.
     """
     library = load_library()
-    store.exercises.upsert(library_records(library))
+    store.as_system().exercises.upsert(library_records(library))  # maintenance, not a user
     model = ConsoleModel(store, library, load_config(), settings, session_factory)
     window = QtConsole(model)
     if user is not None:
@@ -58,7 +58,8 @@ def build_console(store: Store, settings: SettingsModel, *,
 def open_console(*, data_dir: Path | None = None, language: Language | None = None,
                  settings_path: Path | None = None,
                  session_factory: Callable[[Path], SessionFactory] | None = None,
-                 username: str | None = None) -> Iterator[QtConsole]:
+                 username: str | None = None,
+                 password: str | None = None) -> Iterator[QtConsole]:
     """The console's main window on its store, closed with the store at the end.
 
     The data folder is ``data_dir``, else ``$REHAB_DATA_DIR``, else the saved setting; the
@@ -66,6 +67,15 @@ def open_console(*, data_dir: Path | None = None, language: Language | None = No
     the data folder and gives the factory the live screen starts sessions with
     (:func:`~rehab.ui.console.session_factory.runner_session_factory`); without it the
     live screen says no session runner is connected. A QApplication must exist.
+
+    ``username`` only fills in the login form: nobody is logged in without their password.
+    With ``password`` too (the demo centre's documented login) the console logs in at once,
+    through the same audited check as the form.
+
+    Raises
+    ------
+    ValidationError
+        ``password`` was given and the login failed.
     """
     path = settings_path or default_settings_path()
     settings = load_settings(path)
@@ -78,12 +88,17 @@ def open_console(*, data_dir: Path | None = None, language: Language | None = No
     with Store.open(folder) as store:
         if store.interrupted_on_open:
             log.warning("sessions marked interrupted on open: %s", store.interrupted_on_open)
-        user = store.users.by_username(username) if username else None
-        if username and (user is None or not user.active):
-            raise NotFoundError(f"no active user {username!r} in {store.path}")
+        user = None
+        if username and password is not None:
+            user = store.users.authenticate(username, password)
+            if user is None:
+                raise ValidationError("username", "validation.login_refused", username=username)
         factory = session_factory(folder) if session_factory is not None else None
         window = build_console(store, SettingsModel(path, settings),
                                session_factory=factory, user=user)
+        if username:
+            window.login.username.setText(username)
+            window.login.password.setFocus()
         try:
             yield window
         finally:

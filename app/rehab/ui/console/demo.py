@@ -14,7 +14,7 @@ import sys
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
-from rehab.demo import DEMO_THERAPIST
+from rehab.demo import DEMO_PASSWORD, DEMO_THERAPIST
 from rehab.demo_run import HeadlessOptions
 from rehab.session.robot_node import SimulatedRobotNode
 from rehab.ui.console.app import CloseOnSignals, open_console
@@ -48,7 +48,7 @@ def run_console_demo(options: HeadlessOptions, *, quit_after_s: float | None = N
                           session_factory=lambda folder: runner_session_factory(
                               folder, robot=options.robot,
                               estimator=lambda: make_pose_estimator(options.pose)),
-                          username=DEMO_THERAPIST) as window:
+                          username=DEMO_THERAPIST, password=DEMO_PASSWORD) as window:
             window.show()
             QTimer.singleShot(0, lambda: start_demo_session(window, patient_id))
             if quit_after_s is not None:

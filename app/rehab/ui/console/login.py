@@ -36,6 +36,8 @@ class QtLogin(QWidget):
         self.submit = QPushButton(objectName="primary")
         self.message = QLabel(objectName="statusError")
         self.message.setWordWrap(True)
+        self.lock_note = QLabel()  # failed tries lock the account: say so up front
+        self.lock_note.setWordWrap(True)
         card = QFrame(objectName="card")
         card.setFixedWidth(440)
         form = QFormLayout()
@@ -49,6 +51,7 @@ class QtLogin(QWidget):
             inner.addWidget(w)
         inner.addLayout(form)
         inner.addWidget(self.submit)
+        inner.addWidget(self.lock_note)
         inner.addWidget(self.message)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
@@ -66,6 +69,7 @@ class QtLogin(QWidget):
         self.subtitle.setText(t("login.subtitle"))
         self._user_label.setText(t("login.username"))
         self._pass_label.setText(t("login.password"))
+        self.lock_note.setText(t("login.lock_note"))
         self.submit.setText(t("login.busy") if self._workers.busy else t("login.submit"))
 
     def attempt(self) -> None:

@@ -90,9 +90,9 @@ class ConsoleModel:
     def _store_for_user(self, user: User | None) -> None:
         # Writes are audited under the logged-in therapist.
         store = self.store.as_user(user.id if user else None)
-        for model in (self.patients, self.program, self.after, self.progress,
-                      self.assessments):
+        for model in (self.program, self.after, self.progress, self.assessments):
             model.store = store
+        self.patients.set_store(store)  # lists what this user may see, selects nobody
 
     def _on_patient(self, patient: Patient | None) -> None:
         pid = patient.id if patient else None

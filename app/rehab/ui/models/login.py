@@ -1,6 +1,6 @@
 """Login: the password check runs in a worker with its own database connection.
 
-The check costs a deliberate ~50 ms of scrypt, so it runs off the GUI thread; SQLite
+The check costs a deliberate ~40 ms of argon2id, so it runs off the GUI thread; SQLite
 connections belong to one thread, so the worker opens its own (no crash recovery: the
 console's own store did that when it opened).
 """
@@ -11,10 +11,12 @@ from pathlib import Path
 
 from rehab.errors import ValidationError
 from rehab.store import Store, User
+from rehab.store._context import WallClock, utc_now
 from rehab.ui.models.observable import Emitter
 
 
-def authenticate(data_dir: Path, username: str, password: str) -> User | None:
+def authenticate(data_dir: Path, username: str, password: str, *,
+                 wall_clock: WallClock = utc_now) -> User | None:
     """The active user with this password, else None (the attempt is audited).
 
     Raises
@@ -26,7 +28,7 @@ def authenticate(data_dir: Path, username: str, password: str) -> User | None:
         raise ValidationError("username", "validation.not_empty")
     if not password:
         raise ValidationError("password", "validation.not_empty")
-    with Store.open(data_dir, recover=False) as store:
+    with Store.open(data_dir, recover=False, wall_clock=wall_clock) as store:
         return store.users.authenticate(username.strip(), password)
 
 
@@ -37,16 +39,19 @@ class LoginModel:
     ----------
     data_dir
         The data folder whose users may log in.
+    wall_clock
+        The clock of the back-off and lockout after failed tries (injected in tests).
     """
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, wall_clock: WallClock = utc_now) -> None:
         self.data_dir = data_dir
+        self.wall_clock = wall_clock
         self.user: User | None = None
         self.changed = Emitter()  # (User | None)
 
     def authenticate(self, username: str, password: str) -> User | None:
         """Check the password (safe to call from a worker thread)."""
-        return authenticate(self.data_dir, username, password)
+        return authenticate(self.data_dir, username, password, wall_clock=self.wall_clock)
 
     def accept(self, user: User | None) -> None:
         """Log ``user`` in (None logs out)."""
