@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rehab import prescription
 from rehab.errors import ValidationError
 from rehab.prescription import MAX_ROM_DEG
+from rehab.store.passwords import MIN_PASSWORD_LENGTH
 
 
 class Role(enum.StrEnum):
@@ -155,7 +156,9 @@ class NewUser:
                  "username", "validation.no_spaces")
         _text(self.display_name, "display_name")
         _enum(self.role, Role, "role")
-        _require(len(self.password) >= 8, "password", "validation.min_length", n=8)
+        # the same first rule and message as the store's (rehab.store.passwords)
+        _require(len(self.password) >= MIN_PASSWORD_LENGTH, "password",
+                 "validation.min_length", n=MIN_PASSWORD_LENGTH)
 
 
 def age_band(age_years: int) -> str:

@@ -91,7 +91,7 @@ def password_problem(username: str, password: str) -> Message | None:
     True
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        return Message("validation.password_short", {"n": MIN_PASSWORD_LENGTH})
+        return Message("validation.min_length", {"n": MIN_PASSWORD_LENGTH})
     if password.strip().lower() == username.strip().lower():
         return Message("validation.password_username")
     if password.strip().lower() in common_passwords():
