@@ -56,6 +56,10 @@ FIELD_LABELS: dict[str, str] = {
     "program_id": "field.program",
     "items": "program.items",
     "password": "login.password",
+    "repeat": "users.password_repeat",
+    "role": "users.col.role",
+    "display_name": "users.col.display_name",
+    "idle_lock_min": "settings.idle_lock",
 }
 
 def tr(key: str, language: Language | str, **params: object) -> str:

@@ -1,4 +1,8 @@
-"""The patient list with search, and the form to register or edit a patient."""
+"""The patient list with search, and the form to register or edit a patient.
+
+A researcher gets the de-identified list only (codes, age bands, sex, side, status): no
+names, birth years, diagnoses or notes reach this screen, and there is no form.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +30,10 @@ from rehab.store import Patient, Sex, Side
 from rehab.ui.i18n import Translator
 from rehab.ui.models.patients import PatientListModel, patient_from_form
 from rehab.ui.qt.form import FieldWithError, set_status
-from rehab.ui.qt.style import Role, qcolor
+from rehab.ui.qt.style import Role, qcolor, style_text
 
 COLUMNS = ("code", "name", "birth_year", "sex", "side", "diagnosis", "status")
+RESEARCH_COLUMNS = ("code", "age_band", "sex", "side", "status")
 _FORM_SIDES = (Side.LEFT, Side.RIGHT, Side.BOTH, Side.NONE)
 
 
@@ -52,6 +57,9 @@ class QtPatientList(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.count = QLabel()
+        self.research_note = QLabel()
+        self.research_note.setWordWrap(True)
+        style_text(self.research_note, Role.TEXT_MUTED)
         self.new_button = QPushButton()
         self.deactivate_button = QPushButton()
         self.form_box = QGroupBox()
@@ -89,6 +97,7 @@ class QtPatientList(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.include_inactive)
         left.addLayout(top)
+        left.addWidget(self.research_note)
         left.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)
@@ -113,11 +122,10 @@ class QtPatientList(QWidget):
 
     def retranslate(self) -> None:
         t = self.tr_
-        self.search.setPlaceholderText(t("patients.search"))
+        self.research_note.setText(t("patients.de_identified"))
         self.include_inactive.setText(t("patients.include_inactive"))
         self.new_button.setText(t("patients.new"))
         self.save_button.setText(t("common.save"))
-        self.table.setHorizontalHeaderLabels([t(f"patients.col.{c}") for c in COLUMNS])
         labels = {"name": "patients.col.name", "birth_year": "patients.col.birth_year",
                   "sex": "patients.col.sex", "affected_side": "patients.col.side",
                   "diagnosis": "patients.col.diagnosis", "notes": "patients.form.notes"}
@@ -141,6 +149,18 @@ class QtPatientList(QWidget):
 
     def _fill_table(self) -> None:
         t = self.tr_
+        research = self.model.de_identified
+        self.search.setPlaceholderText(t("patients.search_code" if research
+                                         else "patients.search"))
+        self.research_note.setVisible(research)
+        for widget in (self.form_box, self.new_button, self.deactivate_button):
+            widget.setVisible(not research)
+        columns = RESEARCH_COLUMNS if research else COLUMNS
+        self.table.setColumnCount(len(columns))
+        self.table.setHorizontalHeaderLabels([t(f"patients.col.{c}") for c in columns])
+        if research:
+            self._fill_research_table()
+            return
         patients = self.model.patients
         self.table.blockSignals(True)
         self.table.setRowCount(len(patients))
@@ -159,9 +179,26 @@ class QtPatientList(QWidget):
         self.table.blockSignals(False)
         self.count.setText(t("patients.count", n=len(patients)))
 
+    def _fill_research_table(self) -> None:
+        """Codes and age bands only: the model never holds more for a researcher."""
+        t = self.tr_
+        patients = self.model.pseudonymous
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(patients))
+        for row, p in enumerate(patients):
+            values = (p.code, p.age_band, t(f"sex.{p.sex}"), t(f"side.{p.affected_side}"),
+                      t("patients.active") if p.active else t("patients.inactive"))
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if not p.active:
+                    item.setForeground(qcolor(Role.TEXT_INACTIVE))
+                self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+        self.count.setText(t("patients.count", n=len(patients)))
+
     def _on_table_selection(self) -> None:
         rows = self.table.selectionModel().selectedRows()
-        if rows:
+        if rows and not self.model.de_identified:
             pid = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
             self.model.select(pid)
 

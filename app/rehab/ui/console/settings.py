@@ -1,4 +1,4 @@
-"""Settings: camera, robot connection, language, data folder, pose backend."""
+"""Settings: camera, robot connection, language, data folder, pose backend, idle lock."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from PyQt6.QtWidgets import (
 from rehab.errors import RehabError, ValidationError
 from rehab.language import Language
 from rehab.ui.i18n import Translator
-from rehab.ui.models.settings import MAX_DDS_DOMAIN_ID, SettingsModel
+from rehab.ui.models.settings import MAX_DDS_DOMAIN_ID, MAX_IDLE_LOCK_MIN, SettingsModel
 from rehab.ui.qt.form import FieldWithError, set_status
 from rehab.ui.qt.style import Role, style_text
 from rehab.vision.pose import POSE_BACKENDS
@@ -47,8 +47,12 @@ class QtSettings(QWidget):
         device.setEditable(True)
         device.addItems(["cpu", "cuda"])
         self.pose_device = FieldWithError(device)
+        idle = QSpinBox()
+        idle.setRange(1, MAX_IDLE_LOCK_MIN)
+        self.idle_lock_min = FieldWithError(idle)
         self.labels = {k: QLabel() for k in ("camera", "dds_domain_id", "language", "data_dir",
-                                             "pose_backend", "pose_device")}
+                                             "pose_backend", "pose_device",
+                                             "idle_lock_min")}
         self.save_button = QPushButton(objectName="primary")
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -63,6 +67,7 @@ class QtSettings(QWidget):
         form.addRow(self.labels["data_dir"], self._with_button(self.data_dir, self.data_browse))
         form.addRow(self.labels["pose_backend"], self.pose_backend)
         form.addRow(self.labels["pose_device"], self.pose_device)
+        form.addRow(self.labels["idle_lock_min"], self.idle_lock_min)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
         row.addWidget(self.save_button)
@@ -96,7 +101,8 @@ class QtSettings(QWidget):
                                ("language", "settings.language"),
                                ("data_dir", "settings.data_dir"),
                                ("pose_backend", "settings.pose_backend"),
-                               ("pose_device", "settings.pose_device")):
+                               ("pose_device", "settings.pose_device"),
+                               ("idle_lock_min", "settings.idle_lock")):
             self.labels[key].setText(t(label_key))
         self.camera_browse.setText(t("settings.browse"))
         self.data_browse.setText(t("settings.browse"))
@@ -123,11 +129,13 @@ class QtSettings(QWidget):
         self.data_dir.editor.setText(s.data_dir)
         self.pose_backend.editor.setCurrentIndex(self.pose_backend.editor.findData(s.pose_backend))
         self.pose_device.editor.setCurrentText(s.pose_device)
+        self.idle_lock_min.editor.setValue(s.idle_lock_min)
 
     def save(self) -> None:
         fields = {"camera": self.camera, "dds_domain_id": self.dds_domain_id,
                   "language": self.language, "data_dir": self.data_dir,
-                  "pose_backend": self.pose_backend, "pose_device": self.pose_device}
+                  "pose_backend": self.pose_backend, "pose_device": self.pose_device,
+                  "idle_lock_min": self.idle_lock_min}
         for field in fields.values():
             field.set_error(None)
         old_data_dir = self.model.settings.data_dir
@@ -137,7 +145,8 @@ class QtSettings(QWidget):
                                    language=Language(self.language.editor.currentData()),
                                    data_dir=self.data_dir.editor.text().strip(),
                                    pose_backend=self.pose_backend.editor.currentData(),
-                                   pose_device=self.pose_device.editor.currentText().strip())
+                                   pose_device=self.pose_device.editor.currentText().strip(),
+                                   idle_lock_min=self.idle_lock_min.editor.value())
         except ValidationError as exc:
             if exc.field in fields:
                 fields[exc.field].set_error(self.tr_.error(exc, with_field=False))

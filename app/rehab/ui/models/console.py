@@ -14,8 +14,10 @@ from rehab.errors import ValidationError
 from rehab.exercises.library import ExerciseLibrary
 from rehab.session.events import SessionControl, UpdateSink
 from rehab.store import Patient, Program, Store, User
+from rehab.store.access import Permission
 from rehab.ui.i18n import Translator
 from rehab.ui.models.assessments import AssessmentsModel
+from rehab.ui.models.idle import Clock, IdleLockModel
 from rehab.ui.models.live import LiveSessionModel
 from rehab.ui.models.login import LoginModel
 from rehab.ui.models.observable import Emitter
@@ -24,6 +26,7 @@ from rehab.ui.models.patients import PatientListModel
 from rehab.ui.models.program import ProgramEditorModel
 from rehab.ui.models.progress import PatientProgressModel
 from rehab.ui.models.settings import ConsoleSettings, SettingsModel
+from rehab.ui.models.users import UsersModel
 from rehab_robot.core.config import RobotConfig
 
 
@@ -57,12 +60,16 @@ class ConsoleModel:
         The settings model (its language drives the translator).
     session_factory
         Starts a session; None when no runner is available (the live screen says so).
+    idle_clock
+        Monotonic seconds for the idle lock (``time.monotonic``; a fake in tests).
     """
 
     def __init__(self, store: Store, library: ExerciseLibrary,
                  robot: RobotConfig, settings: SettingsModel,
-                 session_factory: SessionFactory | None = None) -> None:
+                 session_factory: SessionFactory | None = None,
+                 idle_clock: Clock | None = None) -> None:
         self.store = store
+        self.acting = store  # the store acting as the logged-in user
         self.library = library
         self.settings = settings
         self.translator = Translator(settings.settings.language)
@@ -73,12 +80,23 @@ class ConsoleModel:
         self.after = AfterSessionModel(store)
         self.progress = PatientProgressModel(store, library)
         self.assessments = AssessmentsModel(store)
+        self.users = UsersModel(store)
+        self.idle = IdleLockModel(settings.settings.idle_lock_min * 60.0,
+                                  **({"clock": idle_clock} if idle_clock else {}))
         self.session_factory = session_factory
         self.patient_changed = Emitter()  # (Patient | None)
         self.patients.selection_changed.connect(self._on_patient)
         self.login.changed.connect(self._on_login)
         self.live.finished.connect(self._on_session_finished)
-        self.settings.changed.connect(lambda s: self.translator.set_language(s.language))
+        self.settings.changed.connect(self._on_settings)
+
+    def _on_settings(self, settings: ConsoleSettings) -> None:
+        self.translator.set_language(settings.language)
+        self.idle.timeout_s = settings.idle_lock_min * 60.0
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the logged-in user's role holds ``permission`` (the store decides)."""
+        return self.login.user is not None and self.acting.actor.holds(permission)
 
     @property
     def patient(self) -> Patient | None:
@@ -89,10 +107,12 @@ class ConsoleModel:
 
     def _store_for_user(self, user: User | None) -> None:
         # Writes are audited under the logged-in therapist.
-        store = self.store.as_user(user.id if user else None)
+        store = self.acting = self.store.as_user(user.id if user else None)
         for model in (self.program, self.after, self.progress, self.assessments):
             model.store = store
         self.patients.set_store(store)  # lists what this user may see, selects nobody
+        self.users.set_store(store)
+        self.idle.unlock()  # a login starts the idle time afresh
 
     def _on_patient(self, patient: Patient | None) -> None:
         pid = patient.id if patient else None

@@ -24,6 +24,7 @@ SETTINGS_FILE_NAME = "console.json"
 MAX_CAMERA_INDEX = 63
 # DDS domain ids: 0-232 is what the DDS port mapping allows (ROS 2 recommends 0-101).
 MAX_DDS_DOMAIN_ID = 232
+MAX_IDLE_LOCK_MIN = 240
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class ConsoleSettings:
         The pose estimator of live sessions: ``mediapipe`` (CPU), ``torch`` (on
         ``pose_device``: ``cpu`` or ``cuda[:N]``) or ``auto`` (torch on CUDA when a GPU is
         present, else MediaPipe); see :class:`~rehab.vision.pose.PoseBackendSettings`.
+    idle_lock_min
+        Minutes without input after which the console locks and asks for the password
+        again (1-240; a running session is not disturbed).
     """
 
     camera: str = "0"
@@ -52,6 +56,7 @@ class ConsoleSettings:
     data_dir: str = str(DEFAULT_DATA_DIR)
     pose_backend: str = "mediapipe"
     pose_device: str = "cpu"
+    idle_lock_min: int = 15
 
     def __post_init__(self) -> None:
         camera = self.camera.strip() if isinstance(self.camera, str) else ""
@@ -80,6 +85,12 @@ class ConsoleSettings:
             raise ValidationError("pose_device", "validation.pose_device", value=device)
         if self.pose_backend == "mediapipe" and device != "cpu":
             raise ValidationError("pose_device", "validation.mediapipe_cpu_only")
+        idle = self.idle_lock_min
+        if isinstance(idle, bool) or not isinstance(idle, int):
+            raise ValidationError("idle_lock_min", "validation.whole")
+        if not 1 <= idle <= MAX_IDLE_LOCK_MIN:
+            raise ValidationError("idle_lock_min", "validation.range", lo=1,
+                                  hi=MAX_IDLE_LOCK_MIN, value=idle)
 
     @property
     def pose(self) -> PoseBackendSettings:
