@@ -206,7 +206,7 @@ def _runner_with(tmp_path: Path, program_id: int, clock, updates, **settings):
     """A runner like ``_runner``'s with other settings."""
     from dataclasses import replace
 
-    runner, opened = _runner(tmp_path, program_id, clock, updates)
+    runner, _ = _runner(tmp_path, program_id, clock, updates)
     runner.settings = replace(runner.settings, **settings)
     return runner
 
