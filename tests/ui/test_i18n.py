@@ -42,7 +42,8 @@ def test_korean_entries_are_korean() -> None:
 
 DYNAMIC_PREFIXES = ("sex.", "side.", "mode.", "status.", "severity.", "trend.", "instrument.",
                     "unit.", "language.", "link.", "live.phase.", "nav.", "patients.col.", "joint.",
-                    "source.", "angle.", "robot_state.", "cause.")
+                    "source.", "angle.", "robot_state.", "cause.", "framing.",
+                    "patient.spoken.", "patient.summary.", "live.pain_when.")
 
 
 def _literal_keys() -> set[str]:

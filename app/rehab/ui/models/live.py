@@ -197,6 +197,11 @@ class LiveSessionModel:
         except RehabError as exc:
             self.report_error(str(exc))
 
+    def report_info(self, message: str, source: str = "patient") -> None:
+        """Show something the therapist should know (the patient's pain answer)."""
+        t_s = self.frame.t_s if self.frame is not None else 0.0
+        self._on_alert(Alert(t_s, Severity.INFO, source, message))
+
     def report_error(self, message: str) -> None:
         """Show an error of the console itself (a refused command) as an alert."""
         t_s = self.frame.t_s if self.frame is not None else 0.0
