@@ -17,18 +17,18 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PyQt6.QtWidgets import QApplication  # noqa: E402
+from PyQt6.QtWidgets import QApplication
 
-from rehab.exercises.library import load_library  # noqa: E402
-from rehab.session.events import RepScored  # noqa: E402
-from rehab.store import NewProgramItem, RobotMode, Side  # noqa: E402
-from rehab.ui.i18n import Translator  # noqa: E402
-from rehab.ui.models.guide import guide_for  # noqa: E402
-from rehab.ui.models.patient import PatientPhase, PatientScreenModel  # noqa: E402
-from rehab.ui.models.voice import Voice  # noqa: E402
-from rehab.ui.patient.window import QtPatientScreen  # noqa: E402
-from rehab.ui.qt.bridge import QtSessionBridge  # noqa: E402
-from rehab.ui.qt.speech import open_speech  # noqa: E402
+from rehab.exercises.library import load_library
+from rehab.session.events import RepScored
+from rehab.store import NewProgramItem, RobotMode, Side
+from rehab.ui.i18n import Translator
+from rehab.ui.models.guide import guide_for
+from rehab.ui.models.patient import PatientPhase, PatientScreenModel
+from rehab.ui.models.voice import Voice
+from rehab.ui.patient.window import QtPatientScreen
+from rehab.ui.qt.bridge import QtSessionBridge
+from rehab.ui.qt.speech import open_speech
 
 N = 40
 
@@ -77,7 +77,7 @@ def speech_start_ms(app: QApplication) -> tuple[str, list[float]]:
     for text in ("3", "팔을 조금 더 높이 올려 보세요.") * 5:
         t0 = time.perf_counter()
         port.say(text, "ko")
-        while port._process is not None and port._process.state() != port._process.ProcessState.NotRunning:  # noqa: E501, SLF001
+        while port._process is not None and port._process.state() != port._process.ProcessState.NotRunning:  # noqa: E501
             app.processEvents()
         out.append((time.perf_counter() - t0) * 1000)
         port.stop()
