@@ -29,7 +29,7 @@ class QtTargetGauge(QWidget):
         self.limit_above = True
         self.now_deg: float | None = None
         self.labels: tuple[str, str, str] = ("", "", "")  # target, limit, now
-        self.setMinimumHeight(200)
+        self.setMinimumHeight(240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_values(self, target_deg: float | None, limit_deg: float | None, limit_above: bool,
@@ -50,7 +50,7 @@ class QtTargetGauge(QWidget):
         font.setPixelSize(look.px(LABEL_PX))
         p.setFont(font)
         h = self.height()
-        bar = QRectF(20, h * 0.35, self.width() - 40, h * 0.3)
+        bar = QRectF(20, h * 0.45, self.width() - 40, h * 0.25)
         p.setPen(QPen(QColor(look.text), 3))
         p.setBrush(QColor(look.panel))
         p.drawRoundedRect(bar, 12, 12)
@@ -87,7 +87,7 @@ class QtTargetGauge(QWidget):
         below = QRectF(bar.left(), bar.bottom() + 8, bar.width(), h - bar.bottom() - 8)
         p.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, target)
         p.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, limit)
-        above = QRectF(bar.left(), 0, bar.width(), bar.top() - 44)
+        above = QRectF(bar.left(), 0, bar.width(), bar.top() - 42)
         p.drawText(above, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, now)
         p.end()
 

@@ -190,13 +190,15 @@ class QtPatientScreen(QWidget):
             QWidget#patientScreen, QWidget#patientScreen QWidget {{
                 background: {look.background}; color: {look.text}; }}
             QLabel {{ font-size: {px(sizes.INSTRUCTION_PX)}px; }}
-            QPushButton {{ font-size: {px(sizes.BUTTON_PX)}px; font-weight: 700;
+            QWidget#patientScreen QPushButton {{
+                font-size: {px(sizes.BUTTON_PX)}px; font-weight: 700;
                 background: {look.button_bg}; color: {look.button_text};
                 border: 4px solid {look.text}; border-radius: 18px; padding: 16px 28px;
                 min-height: {px(sizes.TARGET_MIN_PX)}px; }}
-            QPushButton#stop {{ background: {look.stop_bg}; color: {look.stop_text};
+            QWidget#patientScreen QPushButton#stop {{
+                background: {look.stop_bg}; color: {look.stop_text};
                 font-size: {px(64)}px; min-height: {px(150)}px; border-radius: 24px; }}
-            QPushButton#pain {{ font-size: {px(48)}px; padding: 0 0 12px 0;
+            QWidget#patientScreen QPushButton#pain {{ font-size: {px(48)}px; padding: 0 0 12px 0;
                 text-align: bottom; }}
         """)
         big = {self.rep_counter: sizes.COUNTER_PX, self.countdown_number: sizes.NUMBER_PX,
