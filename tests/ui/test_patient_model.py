@@ -17,7 +17,13 @@ from rehab.ui.models.patient import (
     PatientScreenModel,
     framing_hint,
 )
-from rehab.ui.models.voice import CUE_COOLDOWN_S, Priority, Voice
+from rehab.ui.models.voice import (
+    CUE_COOLDOWN_S,
+    STUCK_BASE_S,
+    STUCK_PER_CHAR_S,
+    Priority,
+    Voice,
+)
 from tests.ui.patient_helpers import (
     FakeClock,
     PatientControl,
@@ -197,6 +203,25 @@ def test_voice_cooldown_mute_and_priority(clock, speech) -> None:
     voice.set_muted(False)
     assert speech.texts == ["cue one", "cue three"]
     assert speech.said[0][1] == "en"
+
+
+def test_an_engine_that_never_stops_speaking_is_not_waited_on(clock, caplog) -> None:
+    # speech-dispatcher with no audio device says "speaking" forever after its first words
+    speech = RecordingSpeech(clock, busy_s=1e9)
+    voice = Voice(speech, "ko", clock)
+    voice.say("하나", Priority.COUNT)
+    voice.say("둘", Priority.COUNT)
+    limit_s = STUCK_BASE_S + STUCK_PER_CHAR_S * len("하나")
+    for _ in range(round((limit_s - 0.1) / 0.05)):
+        clock.advance(0.05)
+        voice.tick()
+    assert speech.texts == ["하나"]  # a real utterance is waited for
+    for _ in range(10):
+        clock.advance(0.05)
+        voice.tick()
+    assert speech.texts == ["하나", "둘"] and speech.stops >= 1
+    stuck = [r for r in caplog.records if "still says it is speaking" in r.getMessage()]
+    assert len(stuck) == 1
 
 
 def test_demo_moves_at_the_prescribed_tempo_and_range(library) -> None:

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 CUE_COOLDOWN_S = 4.0  # between two cues: a patient needs time to act on one
 GAP_S = 0.3  # silence between two utterances
+# An engine still "speaking" this long after starting is not waited on: speech-dispatcher
+# with no audio device reports speaking forever, which would silence every later word.
+STUCK_BASE_S, STUCK_PER_CHAR_S = 5.0, 0.3
 
 
 class Priority(enum.IntEnum):
@@ -76,6 +79,9 @@ class Voice:
         self._waiting: Utterance | None = None
         self._last_cue_s = -1e9
         self._last_end_s = -1e9
+        self._current: Utterance | None = None
+        self._current_since_s = 0.0
+        self._stuck_reported = False
         self.spoken: list[Utterance] = []  # the last few, for the screen and tests
         self.on_spoken: list[Callable[[Utterance], None]] = []
 
@@ -101,7 +107,7 @@ class Voice:
         if self.port is None or self._waiting is None:
             return
         now = self._clock()
-        if self.port.is_speaking():
+        if self.port.is_speaking() and not self._stuck(now):
             self._last_end_s = now
             return
         if now - self._last_end_s < GAP_S and self.spoken:
@@ -109,8 +115,23 @@ class Voice:
         waiting, self._waiting = self._waiting, None
         self._start(waiting)
 
+    def _stuck(self, now: float) -> bool:
+        current = self._current
+        if current is None or now - self._current_since_s < \
+                STUCK_BASE_S + STUCK_PER_CHAR_S * len(current.text):
+            return False
+        if not self._stuck_reported:
+            self._stuck_reported = True
+            log.warning("the speech engine (%s) still says it is speaking %.0f s after %r: "
+                        "not waiting for it", getattr(self.port, "name", "?"),
+                        now - self._current_since_s, current.text)
+        assert self.port is not None
+        self.port.stop()
+        return True
+
     def _start(self, utterance: Utterance) -> None:
         assert self.port is not None
+        self._current, self._current_since_s = utterance, self._clock()
         if utterance.priority is Priority.CUE:
             self._last_cue_s = self._clock()
         self.port.say(utterance.text, self.language)
