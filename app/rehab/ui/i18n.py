@@ -359,6 +359,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.program": ("프로그램", "Program"),
     "language.ko": ("한국어", "한국어 (Korean)"),
     "language.en": ("English (영어)", "English"),
+    "patient.demo_tempo_no_hold": ("올리기 {up:g}초 · 내리기 {down:g}초",
+                                   "Up {up:g} s · down {down:g} s"),
 }
 
 # Field names as the user knows them, for error messages.

@@ -2,12 +2,15 @@
 
 Sizes are pixels on a 1080p screen (WCAG 2.2 AAA where it applies: counters at least
 48 px, instructions at least 32 px, touch targets far above 44 px); the large-text
-setting scales them all. Every palette pair is checked for 7:1 in the tests.
+setting scales the text and the controls (:meth:`Look.px`), not the numbers that are
+already huge (:meth:`Look.big`). On another screen everything is scaled by ``fit``
+(720p: 2/3), so the screen looks the same from the patient's chair. Every palette pair
+is checked for 7:1 in the tests.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rehab.store import PatientDisplay
 
@@ -24,10 +27,19 @@ class Look:
     warn: str  # past the safe limit (always with a shape and words too)
     good: str  # the target reached (always with a tick and words too)
     panel: str
-    scale: float
+    scale: float  # the patient's large-text setting
+    fit: float = 1.0  # the screen's height against 1080 px (the window sets it)
 
     def px(self, base: int) -> int:
-        return round(base * self.scale)
+        """A text or control size, in the patient's text size, on this screen."""
+        return round(base * self.scale * self.fit)
+
+    def big(self, base: int) -> int:
+        """A size that the large-text setting leaves alone (the counter, the countdown)."""
+        return round(base * self.fit)
+
+    def fitted(self, fit: float) -> Look:
+        return replace(self, fit=fit)
 
 
 CALM = Look(background="#f7f5ef", text="#1b1b1b", accent="#0a3a78", stop_bg="#8a1010",
@@ -38,13 +50,15 @@ HIGH_CONTRAST = Look(background="#000000", text="#ffffff", accent="#ffff00",
                      button_text="#000000", warn="#ff9e9e", good="#7dff7d", panel="#1a1a1a",
                      scale=1.0)
 
+SCREEN_PX = (1920, 1080)  # the screen the sizes are for
 COUNTER_PX = 150  # the rep counter
 NUMBER_PX = 220  # the countdown and the rest timer
 TITLE_PX = 56
 INSTRUCTION_PX = 40
 LABEL_PX = 34
 BUTTON_PX = 40
-TARGET_MIN_PX = 120  # the smallest touch target's side (WCAG asks 44)
+TARGET_MIN_PX = 96  # the smallest touch target's side (WCAG asks 44)
+STOP_PX = 150  # the STOP button's height
 LARGE_TEXT_SCALE = 1.3
 
 

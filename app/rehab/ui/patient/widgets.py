@@ -8,7 +8,7 @@ line and words; the faces have numbers.
 from __future__ import annotations
 
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PyQt6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from rehab.ui.models.guide import DEMO_BONES, DEMO_POINTS, ExerciseGuide, demo_skeleton
@@ -18,7 +18,12 @@ GAUGE_MIN_DEG, GAUGE_MAX_DEG = 0.0, 180.0
 
 
 class QtTargetGauge(QWidget):
-    """A horizontal 0-180° bar: the target band, the safe limit (hatched), the patient now."""
+    """A horizontal 0-180° bar: the target band, the safe limit (hatched), the patient now.
+
+    The words sit where their marks are: the patient's angle above the marker, the target
+    under the target band, the safe limit under its line (pushed apart if they would
+    touch, and kept inside the widget).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,8 +34,13 @@ class QtTargetGauge(QWidget):
         self.limit_above = True
         self.now_deg: float | None = None
         self.labels: tuple[str, str, str] = ("", "", "")  # target, limit, now
-        self.setMinimumHeight(240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.set_look(CALM)
+
+    def set_look(self, look: Look) -> None:
+        self.look = look
+        self.setFixedHeight(self._line() * 2 + self._marker() + self._bar_h() + 16)
+        self.update()
 
     def set_values(self, target_deg: float | None, limit_deg: float | None, limit_above: bool,
                    now_deg: float | None, labels: tuple[str, str, str]) -> None:
@@ -38,43 +48,97 @@ class QtTargetGauge(QWidget):
         self.now_deg, self.labels = now_deg, labels
         self.update()
 
-    def _x(self, deg: float, bar: QRectF) -> float:
+    def _font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(self.look.px(LABEL_PX))
+        return font
+
+    def _line(self) -> int:
+        return QFontMetrics(self._font()).height()
+
+    def _marker(self) -> int:
+        return self.look.big(34)
+
+    def _bar_h(self) -> int:
+        return self.look.big(48)
+
+    def bar(self) -> QRectF:
+        """Where the 0-180° bar is drawn."""
+        margin = self.look.big(20)
+        top = self._line() + self._marker() + 4
+        return QRectF(margin, top, self.width() - 2 * margin, self._bar_h())
+
+    def x_of(self, deg: float) -> float:
+        bar = self.bar()
         f = (min(max(deg, GAUGE_MIN_DEG), GAUGE_MAX_DEG) - GAUGE_MIN_DEG) / (
             GAUGE_MAX_DEG - GAUGE_MIN_DEG)
         return bar.left() + f * bar.width()
 
+    def label_rects(self) -> dict[str, QRectF]:
+        """Where each label is written: ``target``, ``limit`` and ``now`` (the tests read it)."""
+        metrics, bar = QFontMetrics(self._font()), self.bar()
+        target, limit, now = self.labels
+        line, gap = self._line(), self.look.px(LABEL_PX) * 0.6
+
+        def centred(text: str, x: float, top: float) -> QRectF:
+            w = metrics.horizontalAdvance(text) + 4
+            left = min(max(x - w / 2, 0.0), self.width() - w)
+            return QRectF(left, top, w, line)
+
+        below = bar.bottom() + 8
+        rects = {}
+        if self.target_deg is not None and target:
+            rects["target"] = centred(target, self.x_of(self.target_deg), below)
+        if self.limit_deg is not None and limit:
+            rects["limit"] = centred(limit, self.x_of(self.limit_deg), below)
+        if "target" in rects and "limit" in rects:
+            first, second = sorted((rects["target"], rects["limit"]), key=QRectF.left)
+            overlap = first.right() + gap - second.left()
+            if overlap > 0:  # push both apart, each by half, then back inside
+                first.translate(-overlap / 2, 0)
+                second.translate(overlap / 2, 0)
+                if first.left() < 0:
+                    second.translate(-first.left(), 0)
+                    first.translate(-first.left(), 0)
+                if second.right() > self.width():
+                    shift = second.right() - self.width()
+                    first.translate(-shift, 0)
+                    second.translate(-shift, 0)
+        if now:
+            x = self.x_of(self.now_deg) if self.now_deg is not None else bar.center().x()
+            rects["now"] = centred(now, x, 0.0)
+        return rects
+
     def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt's name)
         look, p = self.look, QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = QFont(self.font())
-        font.setPixelSize(look.px(LABEL_PX))
-        p.setFont(font)
-        h = self.height()
-        bar = QRectF(20, h * 0.45, self.width() - 40, h * 0.25)
+        p.setFont(self._font())
+        bar = self.bar()
         p.setPen(QPen(QColor(look.text), 3))
         p.setBrush(QColor(look.panel))
         p.drawRoundedRect(bar, 12, 12)
         if self.limit_deg is not None:  # the unsafe side, hatched
-            x = self._x(self.limit_deg, bar)
+            x = self.x_of(self.limit_deg)
             zone = QRectF(x, bar.top(), bar.right() - x, bar.height()) if self.limit_above \
                 else QRectF(bar.left(), bar.top(), x - bar.left(), bar.height())
             p.setBrush(QBrush(QColor(look.warn), Qt.BrushStyle.BDiagPattern))
             p.drawRect(zone)
             p.setPen(QPen(QColor(look.warn), 8))
-            p.drawLine(QPointF(x, bar.top() - 14), QPointF(x, bar.bottom() + 14))
+            p.drawLine(QPointF(x, bar.top() - 6), QPointF(x, bar.bottom() + 6))
         if self.target_deg is not None:  # the target band with a thick centre line
-            lo = self._x(self.target_deg - self.target_tol_deg, bar)
-            hi = self._x(self.target_deg + self.target_tol_deg, bar)
+            lo = self.x_of(self.target_deg - self.target_tol_deg)
+            hi = self.x_of(self.target_deg + self.target_tol_deg)
             p.setPen(QPen(QColor(look.good), 4))
-            p.setBrush(QColor(look.good).lighter(170) if look is CALM else QColor(look.panel))
+            p.setBrush(QColor(look.good).lighter(170) if look.background == CALM.background
+                       else QColor(look.panel))
             p.drawRect(QRectF(lo, bar.top(), hi - lo, bar.height()))
-            x = self._x(self.target_deg, bar)
+            x = self.x_of(self.target_deg)
             p.drawLine(QPointF(x, bar.top()), QPointF(x, bar.bottom()))
         if self.now_deg is not None:  # the patient now: a big triangle pointing down
-            x = self._x(self.now_deg, bar)
+            x, size = self.x_of(self.now_deg), self._marker()
             tri = QPainterPath()
-            tri.moveTo(x - 26, bar.top() - 40)
-            tri.lineTo(x + 26, bar.top() - 40)
+            tri.moveTo(x - size * 0.65, bar.top() - size)
+            tri.lineTo(x + size * 0.65, bar.top() - size)
             tri.lineTo(x, bar.top() + 6)
             tri.closeSubpath()
             p.setPen(QPen(QColor(look.background), 3))
@@ -82,13 +146,10 @@ class QtTargetGauge(QWidget):
             p.drawPath(tri)
             p.setPen(QPen(QColor(look.accent), 6))
             p.drawLine(QPointF(x, bar.top()), QPointF(x, bar.bottom()))
-        target, limit, now = self.labels
         p.setPen(QColor(look.text))
-        below = QRectF(bar.left(), bar.bottom() + 8, bar.width(), h - bar.bottom() - 8)
-        p.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, target)
-        p.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, limit)
-        above = QRectF(bar.left(), 0, bar.width(), bar.top() - 42)
-        p.drawText(above, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, now)
+        texts = dict(zip(("target", "limit", "now"), self.labels, strict=True))
+        for key, rect in self.label_rects().items():
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, texts[key])
         p.end()
 
 
@@ -100,7 +161,7 @@ class QtDemoFigure(QWidget):
         self.look = CALM
         self.guide: ExerciseGuide | None = None
         self.angle_deg = 0.0
-        self.setMinimumSize(360, 420)
+        self.setMinimumSize(240, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def show_angle(self, guide: ExerciseGuide | None, angle_deg: float) -> None:
@@ -174,15 +235,15 @@ class QtPainScale(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
         self.faces = [QtPainFace(v) for v in range(11)]
         for face in self.faces:
             face.setObjectName("pain")
             face.clicked.connect(lambda _=False, v=face.value: self.answered.emit(v))
             layout.addWidget(face)
-        self.setMinimumHeight(230)
 
     def set_look(self, look: Look) -> None:
         for face in self.faces:
             face.look = look
-            face.setMinimumSize(look.px(120), look.px(200))
+            face.setMinimumSize(look.px(80), look.px(150))

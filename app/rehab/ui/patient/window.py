@@ -8,8 +8,18 @@ closed by the patient: only :meth:`close_by_console` closes it.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer
-from PyQt6.QtGui import QCloseEvent, QColor, QImage, QPainter, QPen, QPixmap
+from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PyQt6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PyQt6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -54,8 +64,12 @@ class QtPatientScreen(QWidget):
         self.model, self.tr_, self.look = model, tr, look
         self._closable = False
         self._dirty = True
+        self._fit = 1.0
+        self.sized_look = look
         self.setObjectName("patientScreen")
-        self.title = _label()
+        self.title = _label(False)  # one line: shrunk, then elided, to fit (_fit_title)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._title_text = ""
         self.set_label = _label(False)
         self.mute_button = QPushButton(objectName="mute")
         self.stop_button = QPushButton(objectName="stop")
@@ -100,7 +114,6 @@ class QtPatientScreen(QWidget):
         self.framing_camera = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.framing_hint = _label()
         self.demo_heading = _label()
-        self.demo_name = _label()
         self.demo_instruction = _label()
         self.demo_tempo = _label()
         self.demo_figure = QtDemoFigure()
@@ -127,16 +140,18 @@ class QtPatientScreen(QWidget):
         self.pain_after_scale = QtPainScale()
         self.pain_after_done = _label()
         for camera in (self.framing_camera, self.camera):
-            camera.setMinimumSize(320, 240)
-            camera.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            # Ignored: the picture is scaled to the label, never the label to the picture
+            # (a label sized by its last picture grew the window past the screen)
+            camera.setMinimumSize(320, 180)
+            camera.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         pages = {
             PatientPhase.WAITING: [self.waiting],
             PatientPhase.PAIN_BEFORE: [self.pain_before_question, self.pain_before_scale,
-                                       self._row(*self.pain_ends), self._row(self.skip_pain)],
+                                       self._row(self.pain_ends[0], self.skip_pain,
+                                                 self.pain_ends[1])],
             PatientPhase.FRAMING: [self.framing_hint, (self.framing_camera, 1)],
-            PatientPhase.DEMONSTRATION: [self.demo_heading, self.demo_name,
-                                         self.demo_instruction, (self.demo_figure, 1),
-                                         self.demo_tempo],
+            PatientPhase.DEMONSTRATION: [self.demo_heading, self.demo_instruction,
+                                         (self.demo_figure, 1), self.demo_tempo],
             PatientPhase.COUNTDOWN: [self.countdown_heading, (self.countdown_number, 1)],
             PatientPhase.EXERCISE: [self._exercise_body()],
             PatientPhase.REST: [self.rest_heading, (self.rest_number, 1), self.rest_next,
@@ -149,6 +164,7 @@ class QtPatientScreen(QWidget):
         for phase, widgets in pages.items():
             page = QWidget()
             column = QVBoxLayout(page)
+            column.setContentsMargins(0, 0, 0, 0)
             for entry in widgets:
                 widget, stretch = entry if isinstance(entry, tuple) else (entry, 0)
                 column.addWidget(widget, stretch)
@@ -159,33 +175,81 @@ class QtPatientScreen(QWidget):
     def _row(*widgets: QWidget) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
         for w in widgets:
             layout.addWidget(w)
         return row
 
     def _exercise_body(self) -> QWidget:
+        """The camera on the left; the count, the state and the cue on the right; the
+        gauge under both."""
         body = QWidget()
+        counter = QHBoxLayout()
+        counter.addStretch(1)
+        counter.addWidget(self.rep_counter)
+        counter.addWidget(self.rep_caption, 0, Qt.AlignmentFlag.AlignBottom)
+        counter.addStretch(1)
+        side = QVBoxLayout()
+        side.addLayout(counter)
+        side.addWidget(self.hold)
+        side.addWidget(self.gauge_state)
+        side.addWidget(self.cue)
+        side.addStretch(1)
         grid = QGridLayout(body)
-        grid.addWidget(self.camera, 0, 0, 3, 1)
-        grid.addWidget(self.rep_counter, 0, 1)
-        grid.addWidget(self.rep_caption, 1, 1)
-        grid.addWidget(self.hold, 2, 1)
-        grid.addWidget(self.gauge, 3, 0, 1, 2)
-        grid.addWidget(self.gauge_state, 4, 0, 1, 2)
-        grid.addWidget(self.cue, 5, 0, 1, 2)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.camera, 0, 0)
+        grid.addLayout(side, 0, 1)
+        grid.addWidget(self.gauge, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)  # the side as wide as the camera: a long cue in two
+        grid.setColumnStretch(1, 1)  # lines, not three
         grid.setRowStretch(0, 1)
         return body
 
     def set_look(self, look: Look) -> None:
         """Apply a palette and text size (the patient's own display setting)."""
         self.look = look
-        for widget in (self.gauge, self.demo_figure):
-            widget.look = look
+        self._apply_look()
+
+    def fit_to(self, size: QSize) -> None:
+        """Size everything for a window of ``size`` (the screen it fills)."""
+        fit = round(min(size.width() / sizes.SCREEN_PX[0],
+                        size.height() / sizes.SCREEN_PX[1]), 2)
+        fit = min(max(fit, 0.5), 2.0)
+        if abs(fit - self._fit) >= 0.01:
+            self._fit = fit
+            self._apply_look()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        self.fit_to(event.size())
+        super().resizeEvent(event)
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """The exercise's name on one line: smaller (down to the instructions' size) when
+        it is too long, elided only past that. Two lines pushed the window off the screen."""
+        look, text = self.sized_look, self._title_text
+        width = self.title.width() - 8
+        font = QFont(self.title.font())
+        size = look.px(sizes.TITLE_PX)
+        while size > look.px(sizes.INSTRUCTION_PX):
+            font.setPixelSize(size)
+            if QFontMetrics(font).horizontalAdvance(text) <= width:
+                break
+            size -= 2
+        font.setPixelSize(size)
+        self.title.setStyleSheet(f"font-size: {size}px; font-weight: 700;")
+        self.title.setText(QFontMetrics(font).elidedText(
+            text, Qt.TextElideMode.ElideRight, max(width, 1)))
+
+    def _apply_look(self) -> None:
+        look = self.sized_look = self.look.fitted(self._fit)
+        self.demo_figure.look = look
+        self.gauge.set_look(look)
         for scale in (self.pain_before_scale, self.pain_after_scale):
             scale.set_look(look)
-        px = look.px
+        px, big = look.px, look.big
+        self.layout().setSpacing(big(12))
+        self.layout().setContentsMargins(big(12), big(12), big(12), big(12))
         self.setStyleSheet(f"""
             QWidget#patientScreen, QWidget#patientScreen QWidget {{
                 background: {look.background}; color: {look.text}; }}
@@ -193,27 +257,33 @@ class QtPatientScreen(QWidget):
             QWidget#patientScreen QPushButton {{
                 font-size: {px(sizes.BUTTON_PX)}px; font-weight: 700;
                 background: {look.button_bg}; color: {look.button_text};
-                border: 4px solid {look.text}; border-radius: 18px; padding: 16px 28px;
-                min-height: {px(sizes.TARGET_MIN_PX)}px; }}
+                border: {big(4)}px solid {look.text}; border-radius: {big(18)}px;
+                padding: {big(8)}px {big(28)}px;
+                min-height: {big(sizes.TARGET_MIN_PX)}px; }}
             QWidget#patientScreen QPushButton#stop {{
                 background: {look.stop_bg}; color: {look.stop_text};
-                font-size: {px(64)}px; min-height: {px(150)}px; border-radius: 24px; }}
-            QWidget#patientScreen QPushButton#pain {{ font-size: {px(48)}px; padding: 0 0 12px 0;
-                text-align: bottom; }}
+                font-size: {px(64)}px; min-height: {big(sizes.STOP_PX)}px;
+                border-radius: {big(24)}px; }}
+            QWidget#patientScreen QPushButton#pain {{ font-size: {px(48)}px;
+                padding: 0 0 {big(12)}px 0; text-align: bottom; }}
         """)
-        big = {self.rep_counter: sizes.COUNTER_PX, self.countdown_number: sizes.NUMBER_PX,
-               self.rest_number: sizes.NUMBER_PX, self.title: sizes.TITLE_PX,
-               self.summary_heading: sizes.TITLE_PX, self.demo_name: sizes.TITLE_PX,
-               self.rest_heading: sizes.TITLE_PX, self.countdown_heading: sizes.TITLE_PX,
-               self.set_label: sizes.LABEL_PX + 6, self.rep_caption: sizes.LABEL_PX + 6,
-               self.hold: 48}
-        for label, base in big.items():
+        titles = {self.summary_heading: sizes.TITLE_PX,
+                  self.demo_heading: sizes.TITLE_PX, self.rest_heading: sizes.TITLE_PX,
+                  self.countdown_heading: sizes.TITLE_PX, self.paused_text: sizes.TITLE_PX,
+                  self.set_label: sizes.LABEL_PX + 6, self.rep_caption: sizes.LABEL_PX + 6,
+                  self.hold: 48}
+        for label, base in titles.items():
             label.setStyleSheet(f"font-size: {px(base)}px; font-weight: 700;")
-        self.rep_counter.setStyleSheet(f"font-size: {px(sizes.COUNTER_PX)}px; "
+        for label, base in ((self.countdown_number, sizes.NUMBER_PX),
+                            (self.rest_number, sizes.NUMBER_PX)):
+            label.setStyleSheet(f"font-size: {big(base)}px; font-weight: 700;")
+        self.rep_counter.setStyleSheet(f"font-size: {big(sizes.COUNTER_PX)}px; "
                                        f"font-weight: 800; color: {look.accent};")
         self.cue.setStyleSheet(f"font-size: {px(44)}px; font-weight: 700; "
-                               f"border: 3px solid {look.text}; border-radius: 12px; "
-                               f"padding: 12px; background: {look.panel};")
+                               f"border: {big(3)}px solid {look.text}; "
+                               f"border-radius: {big(12)}px; padding: {big(12)}px; "
+                               f"background: {look.panel};")
+        self._fit_title()
         self._mark()
 
     # -- updates ------------------------------------------------------------------------
@@ -238,7 +308,10 @@ class QtPatientScreen(QWidget):
         self.mute_button.setText(t("patient.unmute") if m.voice.muted else t("patient.mute"))
         guide = m.guide
         lang = t.language
-        self.title.setText(guide.name.get(lang) if guide else t("patient.title"))
+        title = guide.name.get(lang) if guide else t("patient.title")
+        if title != self._title_text:
+            self._title_text = title
+            self._fit_title()
         if m.progress is not None and guide is not None:
             self.set_label.setText(t("patient.set_label", set=m.set_index + 1,
                                      sets=guide.sets))
@@ -269,7 +342,7 @@ class QtPatientScreen(QWidget):
         if frame is None or frame.image_bgr is None:
             label.setPixmap(QPixmap())
             return
-        image = _mirrored(render_frame(frame, label.size()))
+        image = _mirrored(render_frame(frame, label.size(), grow=True))
         if outline:
             self._draw_outline(image)
         label.setPixmap(QPixmap.fromImage(image))
@@ -298,10 +371,12 @@ class QtPatientScreen(QWidget):
         if guide is None:
             return
         self.demo_heading.setText(t("patient.demo_title"))
-        self.demo_name.setText(guide.name.get(t.language))
         self.demo_instruction.setText(guide.instruction.get(t.language))
-        self.demo_tempo.setText(t("patient.demo_tempo", up=guide.tempo.up_s,
-                                  hold=guide.tempo.hold_s, down=guide.tempo.down_s))
+        tempo = guide.tempo
+        self.demo_tempo.setText(  # "hold 0 s" is no instruction
+            t("patient.demo_tempo", up=tempo.up_s, hold=tempo.hold_s, down=tempo.down_s)
+            if tempo.hold_s > 0 else
+            t("patient.demo_tempo_no_hold", up=tempo.up_s, down=tempo.down_s))
         self.demo_figure.show_angle(guide, guide.demo_angle_deg(m.demo_t_s))
 
     def _show_countdown(self) -> None:
