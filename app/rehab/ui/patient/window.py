@@ -8,7 +8,7 @@ closed by the patient: only :meth:`close_by_console` closes it.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PyQt6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer
 from PyQt6.QtGui import (
     QCloseEvent,
     QColor,
@@ -70,6 +70,7 @@ class QtPatientScreen(QWidget):
         self.title = _label(False)  # one line: shrunk, then elided, to fit (_fit_title)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._title_text = ""
+        self.title.installEventFilter(self)  # refit when the set label takes its room
         self.set_label = _label(False)
         self.mute_button = QPushButton(objectName="mute")
         self.stop_button = QPushButton(objectName="stop")
@@ -223,6 +224,11 @@ class QtPatientScreen(QWidget):
         self.fit_to(event.size())
         super().resizeEvent(event)
         self._fit_title()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's)
+        if watched is self.title and event.type() == QEvent.Type.Resize:
+            self._fit_title()
+        return super().eventFilter(watched, event)
 
     def _fit_title(self) -> None:
         """The exercise's name on one line: smaller (down to the instructions' size) when
