@@ -9,7 +9,7 @@ import pytest
 from sqlite_utils import Database
 
 from rehab.errors import StoreError
-from rehab.store import SCHEMA_VERSION, Store
+from rehab.store import SCHEMA_VERSION, PatientDisplay, Store
 from rehab.store.connection import apply_migrations, connect, schema_version
 
 
@@ -45,9 +45,24 @@ def _seed_v1(db: Database) -> dict[str, int]:
     return {"sessions": 2, "sets": 2, "reps": 4, "events": 3}
 
 
+def _seed_v2(db: Database) -> dict[str, int]:
+    """Version 2: a patient with a stopped session (cause, robot_used) and a pain score."""
+    now = "2026-04-01T09:00:00+00:00"
+    db.execute("INSERT INTO patients VALUES (1, 'P-CCCCCC', '박철수', 1944, 'male', '', "
+               "'right', '', 1, ?)", (now,))
+    db.execute("INSERT INTO sessions (id, patient_id, started_at, ended_at, status, "
+               "pain_before, end_cause, robot_used) VALUES (1, 1, ?, ?, 'stopped', 3, "
+               "'patient', 0)", (now, now))
+    db.execute("INSERT INTO events (session_id, at, kind, severity, source, message, cause) "
+               "VALUES (1, ?, 'state', 'info', 'session', 'paused', 'patient')", (now,))
+    db.conn.commit()
+    return {"patients": 1, "sessions": 1, "events": 1, "patient_display": 0}
+
+
 # One seeding function per earlier version: it writes rows in THAT version's schema and
 # returns the row counts the migrated database must still hold. Add one per migration.
-SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {0: _seed_v0, 1: _seed_v1}
+SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {0: _seed_v0, 1: _seed_v1,
+                                                          2: _seed_v2}
 
 
 def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:
@@ -64,6 +79,18 @@ def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:
                                "FROM sets WHERE id = 1").fetchone()
         assert row == (2, 2, 110.0, 160.0)
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_v3_patients_read_with_default_display(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "rehab.db"
+    old = connect(path, migrate=False)
+    apply_migrations(old, path, target=2)
+    _seed_v2(old)
+    old.close()
+    with Store.open(tmp_path / "data", recover=False) as store:
+        assert store.patients.display(1) == PatientDisplay()
+        assert store.sessions.get(1).pain_before == 3
+        assert store.sessions.get(1).end_cause == "patient"
 
 
 def test_every_earlier_version_has_a_seed() -> None:

@@ -19,6 +19,7 @@ from rehab.store.models import (
     NewSet,
     NewUser,
     Patient,
+    PatientDisplay,
     Program,
     ProgramItem,
     Rep,
@@ -40,7 +41,8 @@ from rehab.store.streams import StreamData, StreamRecorder
 __all__ = [
     "SCHEMA_VERSION", "Assessment", "Cause", "CheckReport", "Deduction", "Event", "EventKind",
     "ExerciseRecord", "NewAssessment", "NewEvent", "NewPatient", "NewProgramItem", "NewRep",
-    "NewSet", "NewUser", "Patient", "Program", "ProgramItem", "Rep", "RobotMode", "Role",
+    "NewSet", "NewUser", "Patient", "PatientDisplay", "Program", "ProgramItem", "Rep",
+    "RobotMode", "Role",
     "Session", "SessionOutcome", "SessionProgress", "SessionStatus", "Severity", "Sex", "Side",
     "Store", "StreamData", "StreamRecorder", "User",
 ]

@@ -305,7 +305,18 @@ BEGIN
 END;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+# Version 3: the patient's screen (issue 12). How each patient reads best: a high-contrast
+# palette and larger text, stored with the patient (no row: the defaults, both off).
+_V3: Final = """
+CREATE TABLE patient_display (
+    patient_id INTEGER PRIMARY KEY REFERENCES patients(id),
+    high_contrast INTEGER NOT NULL DEFAULT 0 CHECK (high_contrast IN (0, 1)),
+    large_text INTEGER NOT NULL DEFAULT 0 CHECK (large_text IN (0, 1)),
+    updated_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
 """``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

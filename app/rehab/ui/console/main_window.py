@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PyQt6.QtGui import QCloseEvent
 from PyQt6.QtWidgets import (
@@ -22,6 +23,7 @@ from rehab.ui.console.after_session import QtAfterSession
 from rehab.ui.console.assessments import QtAssessments
 from rehab.ui.console.live import QtLiveSession
 from rehab.ui.console.login import QtLogin
+from rehab.ui.console.patient_link import QtPatientLink
 from rehab.ui.console.patients import QtPatientList
 from rehab.ui.console.program import QtProgramEditor
 from rehab.ui.console.progress import QtPatientProgress
@@ -29,6 +31,7 @@ from rehab.ui.console.settings import QtSettings
 from rehab.ui.models.console import ConsoleModel
 from rehab.ui.qt.bridge import QtSessionBridge
 from rehab.ui.qt.plots import close_plots
+from rehab.ui.qt.speech import SpeechChoice, open_speech
 from rehab.ui.qt.style import Role, Spacing, Weight, style_text
 
 log = logging.getLogger(__name__)
@@ -45,9 +48,12 @@ class QtConsole(QMainWindow):
     ----------
     model
         The console model (store, screens' models, translator, session factory).
+    speech
+        Opens the patient screen's speech engine (tests pass a recording fake).
     """
 
-    def __init__(self, model: ConsoleModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: ConsoleModel, parent: QWidget | None = None,
+                 speech: Callable[[], SpeechChoice] = open_speech) -> None:
         super().__init__(parent)
         self.close_cause = Cause.THERAPIST  # why a close ends a running session
         self.model = model
@@ -55,6 +61,7 @@ class QtConsole(QMainWindow):
         self.bridge = QtSessionBridge(parent=self)
         self.bridge.update.connect(model.live.ingest)
         self.login = QtLogin(model.login, tr)
+        self.patient_link = QtPatientLink(model, self.bridge, speech)
         self.views: dict[str, QWidget] = {
             "patients": QtPatientList(model.patients, tr),
             "program": QtProgramEditor(model.program, tr),
@@ -66,6 +73,7 @@ class QtConsole(QMainWindow):
             "assessments": QtAssessments(model.assessments, tr),
             "settings": QtSettings(model.settings, tr),
         }
+        self.views["live"].add_panel(self.patient_link)
         self.nav = QListWidget(objectName="nav")
         self.nav.setFixedWidth(190)
         self.pages = QStackedWidget()
@@ -155,6 +163,7 @@ class QtConsole(QMainWindow):
             if wait is not None and not wait(SESSION_STOP_WAIT_S):
                 log.error("the session did not stop within %.0f s of closing the console",
                           SESSION_STOP_WAIT_S)
+        self.patient_link.close_window()
         close_plots(self)
         super().closeEvent(event)
 
