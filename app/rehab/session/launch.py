@@ -128,6 +128,18 @@ class LiveSession:
         if runner is not None:
             runner.stop(cause, reason)
 
+    def begin_set(self) -> None:
+        if (runner := self.runner) is not None:
+            runner.begin_set()
+
+    def skip_rest(self) -> None:
+        if (runner := self.runner) is not None:
+            runner.skip_rest()
+
+    def extend_rest(self, seconds: float) -> None:
+        if (runner := self.runner) is not None:
+            runner.extend_rest(seconds)
+
     def estop(self) -> None:
         with self._lock:
             self._cancelled = self._cancelled or Cause.ESTOP

@@ -31,7 +31,16 @@ from rehab.exercises.analysis import Analyzer, RepEvent
 from rehab.language import DEFAULT_LANGUAGE, Language
 from rehab.messages import Message
 from rehab.robot.client import RobotClient
-from rehab.session.commands import Command, EStop, Pause, Resume, Stop
+from rehab.session.commands import (
+    BeginSet,
+    Command,
+    EStop,
+    ExtendRest,
+    Pause,
+    Resume,
+    SkipRest,
+    Stop,
+)
 from rehab.session.events import SessionPhase, SetPosition, UpdateSink
 from rehab.session.plan import PlannedItem, SessionPlan
 from rehab.session.recorder import SessionRecorder
@@ -82,6 +91,9 @@ class RunnerSettings:
     end_on_fault
         End the session (``aborted``, with the fault's cause) instead of pausing when a
         fault stops it: for runs without a screen, where nobody can resume.
+    wait_for_patient
+        Hold each set in ``READY`` (the camera on, nothing counted, the robot still)
+        until the patient screen has shown its lead-in and calls :meth:`begin_set`.
     """
 
     language: Language = DEFAULT_LANGUAGE
@@ -92,6 +104,7 @@ class RunnerSettings:
     robot_update_hz: float = 10.0
     realtime: bool = True
     end_on_fault: bool = False
+    wait_for_patient: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.stall_after_s < self.camera_lost_after_s:
@@ -105,6 +118,10 @@ class SessionEnd:
     status: SessionStatus
     cause: Cause
     reason: str = ""
+
+
+MAX_REST_S = 600.0
+"""The longest a rest can be made by extending it (10 minutes)."""
 
 
 class _End(Exception):  # noqa: N818 - control flow inside the worker, never escapes
@@ -169,6 +186,8 @@ class SessionRunner:
         self._set = _SetState(plan.items[0], 0)
         self._phase = self._phase_before_pause = SessionPhase.READY
         self._last_turn_s = self._last_frame_s = self._next_robot_update_s = 0.0
+        self._patient_ready = False
+        self._rest_until_s: float | None = None
         self.error: BaseException | None = None
         self.end: SessionEnd | None = None
         self.reps_stored = 0
@@ -195,6 +214,18 @@ class SessionRunner:
 
     def stop(self, cause: Cause = Cause.THERAPIST, reason: str | Message = "") -> None:
         self._commands.put(Stop(cause, reason))
+
+    def begin_set(self) -> None:
+        """The patient screen's lead-in is over: start the set held in ``READY``."""
+        self._commands.put(BeginSet())
+
+    def skip_rest(self) -> None:
+        """End the present rest now."""
+        self._commands.put(SkipRest())
+
+    def extend_rest(self, seconds: float) -> None:
+        """Lengthen the present rest by ``seconds`` (at most :data:`MAX_REST_S` in all)."""
+        self._commands.put(ExtendRest(seconds))
 
     def estop(self) -> None:
         """Emergency stop: the robot's e-stop now (its own thread), then pause."""
@@ -279,6 +310,8 @@ class SessionRunner:
             item.exercise.id, set_index, item.reps, item.target_rom_deg, self._now(),
             program_item_id=item.program_item_id, side=Side(item.side) if item.side
             else Side.BOTH))
+        self._set = _SetState(item, set_index, set_id)
+        self._hold_until_patient_ready()
         analyzer = Analyzer(item.exercise, item.side, self.settings.language,
                             item.target_rom_deg, item.tempo)
         self._set = _SetState(item, set_index, set_id, analyzer)
@@ -291,16 +324,26 @@ class SessionRunner:
         self._robot.end_set()
         recorder.end_set(set_id, self._now())
 
+    def _hold_until_patient_ready(self) -> None:
+        """With a patient screen, the set waits in READY for its lead-in to end."""
+        if not self.settings.wait_for_patient:
+            return
+        self._patient_ready = False
+        self._enter(SessionPhase.READY)
+        while not self._patient_ready:
+            self._turn()
+
     def _rest(self, item: PlannedItem, set_index: int) -> None:
         self._set = _SetState(item, set_index)
-        until = self._now() + item.rest_s
+        self._rest_until_s = self._now() + item.rest_s
         next_report = self._now() + 0.5
         self._enter(SessionPhase.RESTING, rest_left_s=item.rest_s)
-        while (left := until - self._now()) > 0:
+        while (left := self._rest_until_s - self._now()) > 0:
             self._turn()
             if self._now() >= next_report and self._phase is SessionPhase.RESTING:
                 self._report.progress(SessionPhase.RESTING, self._position(), rest_left_s=left)
                 next_report = self._now() + 0.5
+        self._rest_until_s = None
 
     def _enter(self, phase: SessionPhase, rest_left_s: float = 0.0) -> None:
         """Go to ``phase``, or to it after the present pause ends."""
@@ -463,6 +506,23 @@ class SessionRunner:
                     command.cause, Message(f"cause.{command.cause}")))
             elif isinstance(command, Resume):
                 self._resume()
+            elif isinstance(command, BeginSet):
+                self._patient_ready = True
+            elif isinstance(command, SkipRest | ExtendRest):
+                self._change_rest(command)
+
+    def _change_rest(self, command: SkipRest | ExtendRest) -> None:
+        """Skip or lengthen the present rest (ignored outside a rest)."""
+        if self._rest_until_s is None:
+            return
+        now = self._now()
+        if isinstance(command, SkipRest):
+            self._rest_until_s = now
+        else:
+            left = max(0.0, self._rest_until_s - now)
+            self._rest_until_s = now + min(MAX_REST_S, left + max(0.0, command.seconds))
+        self._report.progress(self._phase, self._position(),
+                              rest_left_s=max(0.0, self._rest_until_s - now))
 
     def _fault(self, cause: Cause, reason: Message, source: str,
                robot_words: str | None = None) -> None:
