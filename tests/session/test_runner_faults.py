@@ -238,3 +238,15 @@ def test_with_a_patient_screen_each_set_waits_for_its_lead_in(tmp_path: Path) ->
         session = store.sessions.get(runner.session_id)
         assert session.status is SessionStatus.COMPLETED
         assert len(store.sessions.reps(session.id)) == 4
+
+
+def test_closing_the_patient_screen_releases_a_held_set(tmp_path: Path) -> None:
+    _, program_id = _program(tmp_path, sets=1, reps=2, rest_s=0)
+    clock, updates = FrameClock(), Updates()
+    runner = _runner_with(tmp_path, program_id, clock, updates, wait_for_patient=True)
+    runner.start()
+    updates.wait_for(lambda u: isinstance(u, ProgressUpdate) and u.phase is SessionPhase.READY
+                     and u.session_id is not None and u.t_s > 0)
+    runner.set_patient_screen(False)  # the screen closed mid-lead-in: go on without it
+    assert runner.wait(60) and runner.error is None
+    assert len([r for r in updates.of(RepScored) if not r.partial]) == 2

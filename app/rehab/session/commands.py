@@ -56,4 +56,11 @@ class ExtendRest:
     seconds: float
 
 
-Command = Pause | Resume | Stop | EStop | BeginSet | SkipRest | ExtendRest
+@dataclass(frozen=True)
+class PatientScreen:
+    """The patient screen was opened (sets wait for its lead-in) or closed (they don't)."""
+
+    open: bool
+
+
+Command = Pause | Resume | Stop | EStop | BeginSet | SkipRest | ExtendRest | PatientScreen

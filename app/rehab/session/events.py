@@ -186,6 +186,10 @@ class SessionControl(Protocol):
 
     def extend_rest(self, seconds: float) -> None: ...
 
+    def set_patient_screen(self, open_: bool) -> None:
+        """A patient screen opened (sets wait for its lead-in) or closed."""
+        ...
+
     def stop(self, cause: Cause = Cause.THERAPIST) -> None:
         """End the session early: by a person (therapist, patient) or a ``signal``."""
         ...

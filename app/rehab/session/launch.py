@@ -140,6 +140,10 @@ class LiveSession:
         if (runner := self.runner) is not None:
             runner.extend_rest(seconds)
 
+    def set_patient_screen(self, open_: bool) -> None:
+        if (runner := self.runner) is not None:
+            runner.set_patient_screen(open_)
+
     def estop(self) -> None:
         with self._lock:
             self._cancelled = self._cancelled or Cause.ESTOP

@@ -36,6 +36,7 @@ from rehab.session.commands import (
     Command,
     EStop,
     ExtendRest,
+    PatientScreen,
     Pause,
     Resume,
     SkipRest,
@@ -187,6 +188,7 @@ class SessionRunner:
         self._phase = self._phase_before_pause = SessionPhase.READY
         self._last_turn_s = self._last_frame_s = self._next_robot_update_s = 0.0
         self._patient_ready = False
+        self._wait_for_patient = self.settings.wait_for_patient
         self._rest_until_s: float | None = None
         self.error: BaseException | None = None
         self.end: SessionEnd | None = None
@@ -222,6 +224,11 @@ class SessionRunner:
     def skip_rest(self) -> None:
         """End the present rest now."""
         self._commands.put(SkipRest())
+
+    def set_patient_screen(self, open_: bool) -> None:
+        """A patient screen opened (later sets wait for its lead-in) or closed (a set
+        held for it starts now, and later ones do not wait)."""
+        self._commands.put(PatientScreen(open_))
 
     def extend_rest(self, seconds: float) -> None:
         """Lengthen the present rest by ``seconds`` (at most :data:`MAX_REST_S` in all)."""
@@ -278,6 +285,7 @@ class SessionRunner:
         # cannot give a first frame raises CaptureError here and leaves no session row.
         # (Loading the pose model can also hold the GIL a while: better before the robot
         # is enabled and its heartbeat watchdog armed.)
+        self._wait_for_patient = self.settings.wait_for_patient
         self._pipeline = self._start_pipeline()
         self._t0_mono = self._clock()
         robot_used = any(self._robot.drives(item) for item in plan.items)
@@ -326,7 +334,7 @@ class SessionRunner:
 
     def _hold_until_patient_ready(self) -> None:
         """With a patient screen, the set waits in READY for its lead-in to end."""
-        if not self.settings.wait_for_patient:
+        if not self._wait_for_patient:
             return
         self._patient_ready = False
         self._enter(SessionPhase.READY)
@@ -508,6 +516,9 @@ class SessionRunner:
                 self._resume()
             elif isinstance(command, BeginSet):
                 self._patient_ready = True
+            elif isinstance(command, PatientScreen):
+                self._wait_for_patient = command.open
+                self._patient_ready = self._patient_ready or not command.open
             elif isinstance(command, SkipRest | ExtendRest):
                 self._change_rest(command)
 
