@@ -62,6 +62,23 @@ def test_open_follow_stop_pain_and_close(qtbot, linked) -> None:
     assert speech.texts[-1] == "멈췄습니다. 치료사 선생님이 곧 오십니다."
     link.close_window()
     assert link.window is None and not screen.isVisible()
+    # The session was told: sets stop waiting for a lead-in nobody can see.
+    assert control.calls[-1] == "patient_screen:False"
+
+
+def test_a_session_started_with_the_screen_open_waits_for_its_lead_in(
+        qtbot, linked) -> None:
+    window, control, _centre, _speech = linked
+    requests = []
+    factory = window.model.session_factory
+    window.model.session_factory = lambda request: requests.append(request) or factory(request)
+    window.start_session()
+    assert requests[-1].wait_for_patient is False
+    window.model.live.stop()
+    window.patient_link.open()
+    window.start_session()
+    assert requests[-1].wait_for_patient is True
+    assert control.calls[-1] != "patient_screen:False"
 
 
 def test_display_setting_is_stored_with_the_patient(qtbot, linked) -> None:

@@ -159,6 +159,7 @@ class QtPatientLink(QGroupBox):
         self.window.move(screens[index].geometry().topLeft())  # then full-screen there
         self.window.setWindowTitle(tr("patient.title"))
         self._follow_session()
+        self._tell_session(True)
         self.window.showFullScreen()
         self.retranslate()
         return self.window
@@ -167,10 +168,16 @@ class QtPatientLink(QGroupBox):
         if self.window is None or self.model is None:
             return
         self.bridge.update.disconnect(self.model.ingest)
+        self._tell_session(False)
         self.window.close_by_console()
         self.window.deleteLater()
         self.window, self.model = None, None
         self.retranslate()
+
+    def _tell_session(self, open_: bool) -> None:
+        """Sets wait for the screen's lead-in while it is open, and never without it."""
+        self.console.patient_screen_open = open_
+        self.console.live.set_patient_screen(open_)
 
     def _follow_session(self) -> None:
         live, model = self.console.live, self.model

@@ -36,6 +36,9 @@ class SessionRequest:
     therapist: User
     settings: ConsoleSettings
     sink: UpdateSink
+    wait_for_patient: bool = False
+    """A patient screen is open: each set waits for its lead-in (framing, demonstration,
+    countdown) before the camera counts and the robot moves."""
 
 
 SessionFactory = Callable[[SessionRequest], SessionControl]
@@ -74,6 +77,7 @@ class ConsoleModel:
         self.progress = PatientProgressModel(store, library)
         self.assessments = AssessmentsModel(store)
         self.session_factory = session_factory
+        self.patient_screen_open = False  # set by the console's patient-screen link
         self.patient_changed = Emitter()  # (Patient | None)
         self.patients.selection_changed.connect(self._on_patient)
         self.login.changed.connect(self._on_login)
@@ -124,7 +128,8 @@ class ConsoleModel:
         if self.session_factory is None:
             raise ValidationError("session", "console.no_runner")
         control = self.session_factory(SessionRequest(
-            self.patient, self.program.program, self.login.user, self.settings.settings, sink))
+            self.patient, self.program.program, self.login.user, self.settings.settings, sink,
+            wait_for_patient=self.patient_screen_open))
         self.live.attach(control)
         self.live.start()
         return control

@@ -191,6 +191,10 @@ class LiveSessionModel:
     def stop(self, cause: Cause = Cause.THERAPIST) -> None:
         self._command(lambda c: c.stop(cause))
 
+    def set_patient_screen(self, open_: bool) -> None:
+        """Tell a running session that the patient screen opened or closed."""
+        self._command(lambda c: c.set_patient_screen(open_))
+
     def _command(self, call: Callable[[SessionControl], None]) -> None:
         if self.control is None:
             return
