@@ -6,8 +6,10 @@ Run from the repository root (no display needed; about a minute)::
 
 What the pictures show, and where it comes from:
 
+- **Patient screen** (``patient_*.png``, ``patient_screenshots.py``): every phase in
+  Korean and English, and the exercise in high contrast and large text, at 1920x1080.
 - **Live session**: a real session, run by the console as a therapist would run it: the
-  session runner plays ``../shared/data/videos/sports2d_demo.mp4`` as the camera, finds
+  session runner plays ``app/rehab/media/sports2d_demo.mp4`` as the camera, finds
   the pose with BlazePose (MediaPipe), counts and scores the reps, and drives the simulated
   robot node (its own process, ROS 2 over Cyclone DDS on loopback). The picture is taken
   once two reps are scored; the session is then stopped, as a therapist may stop one.
@@ -36,6 +38,9 @@ from PyQt6.QtWidgets import QApplication
 
 from rehab.demo import seed_demo
 from rehab.errors import RehabError
+from rehab.exercises.library import load_library
+from rehab.language import Language
+from rehab.session.launch import LiveSession
 from rehab.session.robot_node import SimulatedRobotNode
 from rehab.store import (
     Deduction,
@@ -48,13 +53,12 @@ from rehab.store import (
 )
 from rehab.ui.console.app import build_console
 from rehab.ui.console.main_window import QtConsole
-from rehab.ui.console.session_factory import ConsoleSession, runner_session_factory
-from rehab.ui.i18n import Language
+from rehab.ui.console.session_factory import runner_session_factory
 from rehab.ui.models.settings import ConsoleSettings, SettingsModel
 from rehab.ui.qt.style import apply_style
 
 ROOT = Path(__file__).resolve().parents[1]
-VIDEO = ROOT.parent / "shared" / "data" / "videos" / "sports2d_demo.mp4"
+VIDEO = ROOT / "app" / "rehab" / "media" / "sports2d_demo.mp4"
 OUT = ROOT / "docs" / "screenshots"
 WINDOW_SIZE = (1440, 900)
 LIVE_SECONDS = 3.4  # of video: the man on the roof does two jumping jacks, then stops
@@ -132,13 +136,13 @@ def wait_for(condition, timeout_s: float, what: str) -> None:
         time.sleep(0.01)
 
 
-def run_live_session(window: QtConsole, out: Path) -> ConsoleSession:
+def run_live_session(window: QtConsole, out: Path) -> LiveSession:
     """Start the selected patient's program; shoot the live screen after two reps."""
     model = window.model
     window.show_page("live")
     window.start_session()
     control = model.live.control
-    if not isinstance(control, ConsoleSession):
+    if not isinstance(control, LiveSession):
         raise RehabError(f"the session did not start: {list(model.live.alerts)}")
     wait_for(lambda: len(model.live.counted_reps) >= 2 or control.wait(0), 180,
              "two scored reps")
@@ -156,10 +160,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--video", type=Path, default=VIDEO)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--only", choices=("all", "console", "patient"), default="all")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     apply_style(app)
+    if args.only in ("all", "patient"):
+        from patient_screenshots import analyse, shoot_patient_screens
+
+        library = load_library()
+        shoot_patient_screens(analyse(args.video, library), args.out, library)
+        if args.only == "patient":
+            return
     clock = SteppedClock(dt.datetime.now(dt.UTC) - dt.timedelta(days=31))
     domain_id = random.randrange(100, 200)
     with tempfile.TemporaryDirectory() as tmp, \

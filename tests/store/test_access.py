@@ -20,6 +20,7 @@ from rehab.store import (
     NewPatient,
     NewSet,
     NewUser,
+    PatientDisplay,
     PermissionDeniedError,
     Role,
     SessionOutcome,
@@ -137,6 +138,9 @@ TABLE: dict[str, tuple[Call, set[str]]] = {
     "patients.set_active": (lambda s, w: s.patients.set_active(w.patient_id, False), {A, T}),
     "patients.pseudonymous": (lambda s, w: s.patients.pseudonymous(), {A, T, R}),
     "patients.id_of_code": (lambda s, w: s.patients.id_of_code(w.code), {A, T, R}),
+    "patients.display": (lambda s, w: s.patients.display(w.patient_id), {A, T}),
+    "patients.set_display": (lambda s, w: s.patients.set_display(
+        w.patient_id, PatientDisplay(high_contrast=True)), {A, T}),
     "exercises.upsert": (lambda s, w: s.exercises.upsert(EXERCISES), {A}),
     "exercises.list": (lambda s, w: s.exercises.list(), {A, T, R}),
     "exercises.require": (lambda s, w: s.exercises.require("shoulder_flexion", 1), {A, T, R}),
@@ -156,6 +160,8 @@ TABLE: dict[str, tuple[Call, set[str]]] = {
                         {A, T}),
     "sessions.record_outcome": (lambda s, w: s.sessions.record_outcome(
         w.session_id, SessionOutcome(pain_after=2)), {A, T}),
+    "sessions.record_pain": (lambda s, w: s.sessions.record_pain(w.session_id, before=4),
+                             {A, T}),
     "sessions.add_set": (lambda s, w: s.sessions.add_set(
         w.session_id, NewSet("shoulder_flexion", 1, 5, 120, 10.0)), {A, T}),
     "sessions.end_set": (lambda s, w: s.sessions.end_set(w.set_id, 5.0), {A, T}),

@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from rehab.errors import StoreError
-from rehab.store import SCHEMA_VERSION, Store
+from rehab.store import SCHEMA_VERSION, PatientDisplay, Store
 from rehab.store.audit import verify_chain
 from rehab.store.connection import apply_migrations, connect, schema_version
 
@@ -47,6 +47,20 @@ def _seed_v1(db: Database) -> dict[str, int]:
     return {"sessions": 2, "sets": 2, "reps": 4, "events": 3}
 
 
+def _seed_v2(db: Database) -> dict[str, int]:
+    """Version 2: a patient with a stopped session (cause, robot_used) and a pain score."""
+    now = "2026-04-01T09:00:00+00:00"
+    db.execute("INSERT INTO patients VALUES (1, 'P-CCCCCC', '박철수', 1944, 'male', '', "
+               "'right', '', 1, ?)", (now,))
+    db.execute("INSERT INTO sessions (id, patient_id, started_at, ended_at, status, "
+               "pain_before, end_cause, robot_used) VALUES (1, 1, ?, ?, 'stopped', 3, "
+               "'patient', 0)", (now, now))
+    db.execute("INSERT INTO events (session_id, at, kind, severity, source, message, cause) "
+               "VALUES (1, ?, 'state', 'info', 'session', 'paused', 'patient')", (now,))
+    db.conn.commit()
+    return {"patients": 1, "sessions": 1, "events": 1, "patient_display": 0}
+
+
 def _scrypt_hash(password: str) -> str:
     """A password hash as schema versions before 4 stored it."""
     salt = b"0123456789abcdef"
@@ -54,36 +68,40 @@ def _scrypt_hash(password: str) -> str:
     return f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}"
 
 
-def _seed_v2(db: Database) -> dict[str, int]:
-    """Version 2 (and the reserved 3): a therapist with a scrypt hash, audit rows with no
-    chain."""
+def _seed_v3(db: Database) -> dict[str, int]:
+    """Version 3: a therapist with a scrypt hash, audit rows with no chain, and a patient
+    with their screen settings."""
     now = "2026-03-02T09:00:00+00:00"
     db.execute("INSERT INTO users VALUES (1, 'kim', 'Kim', 'therapist', ?, 1, ?)",
                (_scrypt_hash("correct horse"), now))
     for n, action in enumerate(("create", "login", "update"), start=1):
         db.execute("INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id) "
                    "VALUES (?, ?, 1, ?, 'user', '1')", (n, now, action))
+    db.execute("INSERT INTO patients VALUES (1, 'P-DDDDDD', '이영자', 1952, 'female', '', "
+               "'left', '', 1, ?)", (now,))
+    db.execute("INSERT INTO patient_display VALUES (1, 1, 0, ?)", (now,))
     db.conn.commit()
-    return {"users": 1, "audit_log": 3}
+    return {"users": 1, "audit_log": 3, "patients": 1, "patient_display": 1}
 
 
 # One seeding function per earlier version: it writes rows in THAT version's schema and
 # returns the row counts the migrated database must still hold. Add one per migration.
 SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {
-    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v2}
+    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v3}
 
 
 def test_v4_chains_old_audit_rows_and_upgrades_scrypt_on_login(tmp_path: Path) -> None:
     path = tmp_path / "data" / "rehab.db"
     old = connect(path, migrate=False)
-    apply_migrations(old, path, target=2)
-    _seed_v2(old)
+    apply_migrations(old, path, target=3)
+    _seed_v3(old)
     old.close()
     with Store.open(tmp_path / "data").as_system() as store:
         chain = verify_chain(store.db)
         assert chain.ok and chain.rows == 3
         assert store.db.execute("SELECT COUNT(*) FROM audit_log WHERE row_hash IS NULL"
                                 ).fetchone()[0] == 0
+        assert store.patients.display(1) == PatientDisplay(high_contrast=True)
         assert store.users.authenticate("kim", "correct horse") is not None
         stored = store.db.execute("SELECT password_hash FROM users").fetchone()[0]
         assert stored.startswith("$argon2id$")
@@ -105,6 +123,18 @@ def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:
                                "FROM sets WHERE id = 1").fetchone()
         assert row == (2, 2, 110.0, 160.0)
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_v3_patients_read_with_default_display(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "rehab.db"
+    old = connect(path, migrate=False)
+    apply_migrations(old, path, target=2)
+    _seed_v2(old)
+    old.close()
+    with Store.open(tmp_path / "data", recover=False).as_system() as store:
+        assert store.patients.display(1) == PatientDisplay()
+        assert store.sessions.get(1).pain_before == 3
+        assert store.sessions.get(1).end_cause == "patient"
 
 
 def test_every_earlier_version_has_a_seed() -> None:

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from rehab.errors import NotFoundError, ValidationError
-from rehab.store import NewPatient, NewUser, Role, Sex, Side, Store
+from rehab.store import NewPatient, NewUser, PatientDisplay, Role, Sex, Side, Store
 from tests.conftest import FakeWallClock
 from tests.store.helpers import patient, therapist
 
@@ -88,3 +88,15 @@ def test_writes_are_attributed_to_the_acting_user(fresh_store: Store) -> None:
     p = patient(fresh_store.as_user(user.id))
     entry = fresh_store.audit_log(limit=1)[0]
     assert entry[2] == user.id and entry[5] == str(p.id)
+
+
+def test_display_settings_default_then_stored_and_audited(fresh_store: Store) -> None:
+    p = patient(fresh_store)
+    assert fresh_store.patients.display(p.id) == PatientDisplay(False, False)
+    fresh_store.patients.set_display(p.id, PatientDisplay(high_contrast=True, large_text=True))
+    fresh_store.patients.set_display(p.id, PatientDisplay(high_contrast=False, large_text=True))
+    assert fresh_store.patients.display(p.id) == PatientDisplay(False, True)
+    entry = fresh_store.audit_log(limit=1)[0]
+    assert tuple(entry[3:6]) == ("update", "patient_display", str(p.id))
+    with pytest.raises(NotFoundError):
+        fresh_store.patients.display(p.id + 99)

@@ -202,3 +202,18 @@ def test_uncertain_reps_are_counted_but_not_measured(fresh_store: Store) -> None
     stored = fresh_store.sessions.reps(session.id)[1]
     assert stored.uncertain and stored.frame_coverage == 0.35 and stored.max_gap_s == 0.9
     assert fresh_store.sessions.get(session.id).robot_used is False
+
+
+def test_patient_pain_answers_survive_the_runner_finishing(fresh_store: Store) -> None:
+    p = patient(fresh_store)
+    session = fresh_store.sessions.start(p.id)
+    fresh_store.sessions.record_pain(session.id, before=4)
+    assert fresh_store.sessions.get(session.id).pain_before == 4
+    fresh_store.sessions.finish(session.id, SessionOutcome(), cause=Cause.PATIENT)
+    fresh_store.sessions.record_pain(session.id, after=6)
+    done = fresh_store.sessions.get(session.id)
+    assert (done.pain_before, done.pain_after, done.status) == (4, 6, "stopped")
+    fresh_store.sessions.record_outcome(session.id, SessionOutcome(pain_after=5, pain_before=3))
+    assert fresh_store.sessions.get(session.id).pain_before == 3
+    with pytest.raises(ValidationError):
+        fresh_store.sessions.record_pain(session.id, before=11)

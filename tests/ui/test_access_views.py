@@ -20,11 +20,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from rehab.store import NewUser, Role
+from rehab.store import NewUser, Role, SessionOutcome
 from rehab.ui.console.main_window import QtConsole
 from rehab.ui.models.console import ConsoleModel
 from rehab.ui.models.settings import ConsoleSettings, SettingsModel
 from tests.ui.conftest import THERAPIST_PASSWORD
+from tests.ui.history import record_session
 from tests.ui.test_models import FakeControl
 
 RESEARCHER_PASSWORD = "a research passphrase"
@@ -242,3 +243,28 @@ def test_locking_keeps_the_session_and_its_estop(qtbot, make_console, key) -> No
     lock.estop_button.click()
     assert control.calls == ["start", "estop", "estop"]
     assert window.root.currentWidget() is lock  # the E-STOP does not unlock the screens
+
+
+def test_the_patient_screen_link_acts_for_a_therapist_and_is_refused_a_researcher(
+        qtbot, make_console, monkeypatch) -> None:
+    make, centre, _ = make_console
+    patient = centre.patient
+    # the link's store access, whichever patient is at hand (a researcher selects none)
+    monkeypatch.setattr(ConsoleModel, "patient", property(lambda _self: patient))
+    for role, allowed in (("researcher", False), ("therapist", True)):
+        window = make(role)
+        system = window.model.store.as_system()
+        sid = record_session(system, centre.program, [100], [90], finish=False)
+        link, live = window.patient_link, window.model.live
+        link._load_display()  # no PermissionDeniedError: the defaults, not to be changed
+        assert link.high_contrast.isEnabled() is allowed
+        link.high_contrast.setChecked(True)
+        live.session_id = sid
+        link._on_pain("before", 4)
+        assert system.patients.display(patient.id).high_contrast is allowed
+        assert (system.sessions.get(sid).pain_before == 4) is allowed
+        denied = {e[5] for e in system.audit_log(limit=20) if e[3] == "denied"}
+        if not allowed:
+            assert {"patients.display", "patients.set_display",
+                    "sessions.record_pain"} <= denied
+        system.sessions.finish(sid, SessionOutcome())

@@ -31,6 +31,11 @@ def test_demo_console_logs_in_selects_patient_and_scores_reps(qtbot, tmp_path: P
         assert window.pages.currentWidget() is window.views["live"]
         live = window.model.live
         control = live.control
+        # The patient screen opened with the session: each set waits for its lead-in,
+        # which starts with the pain question (the patient answers it on the screen).
+        screen = window.patient_link.window
+        assert screen is not None and window.model.patient_screen_open
+        screen.pain_before_scale.faces[2].click()
         try:
             qtbot.waitUntil(lambda: any(not r.partial for r in live.reps), timeout=120_000)
         finally:

@@ -25,7 +25,8 @@ CATALOGUE = catalogue(Language.EN).texts
 DYNAMIC_PREFIXES = ("sex.", "side.", "mode.", "status.", "severity.", "trend.", "instrument.",
                     "unit.", "language.", "link.", "live.phase.", "nav.", "patients.col.", "joint.",
                     "source.", "angle.", "robot_state.", "cause.", "validation.range_", "record.",
-                    "robot.reason.", "pose_backend.", "role.")
+                    "robot.reason.", "pose_backend.", "role.", "framing.", "patient.spoken.",
+                    "patient.summary.", "live.pain_when.")
 
 
 def _literal_keys(folder: Path = UI_DIR) -> set[str]:

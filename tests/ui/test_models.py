@@ -72,6 +72,18 @@ class FakeControl:
     def stop(self, cause: Cause = Cause.THERAPIST) -> None:
         self.calls.append("stop" if cause is Cause.THERAPIST else f"stop:{cause}")
 
+    def begin_set(self) -> None:
+        self.calls.append("begin_set")
+
+    def skip_rest(self) -> None:
+        self.calls.append("skip_rest")
+
+    def extend_rest(self, seconds: float) -> None:
+        self.calls.append(f"extend_rest:{seconds:g}")
+
+    def set_patient_screen(self, open_: bool) -> None:
+        self.calls.append(f"patient_screen:{open_}")
+
     def estop(self) -> None:
         self.calls.append("estop")
         if self.fail_estop:

@@ -12,8 +12,12 @@ from PyQt6.QtWidgets import QApplication, QLabel
 
 from rehab.ui.qt import style
 from rehab.ui.qt.style import (
+    PATIENT_PALETTES,
+    PATIENT_TEXT_PAIRS,
     TEXT_PAIRS,
     THEMES,
+    PatientPalette,
+    PatientRole,
     Role,
     Size,
     ThemeName,
@@ -53,6 +57,17 @@ def test_every_text_role_is_checked() -> None:
     text_roles = {r for r in Role if r.value.endswith("text") or r.value.startswith(
         ("text", "alert", "status")) or r in (Role.EMPHASIS, Role.ACCENT)}
     assert text_roles - exempt == {t for t, _ in TEXT_PAIRS}
+
+
+@pytest.mark.parametrize("palette", list(PatientPalette))
+@pytest.mark.parametrize(("text", "background"), PATIENT_TEXT_PAIRS)
+def test_patient_screen_contrast(palette: PatientPalette, text: PatientRole,
+                                 background: PatientRole) -> None:
+    """The patient screen: every text pair at least 7:1 (WCAG AAA), calm palette too."""
+    colours = PATIENT_PALETTES[palette]
+    assert set(colours) == set(PatientRole)
+    ratio = contrast_ratio(colours[text], colours[background])
+    assert ratio >= 7.0, f"{palette}: {text} on {background} is {ratio:.2f}:1"
 
 
 def test_large_text_scales_every_size_and_keeps_colours() -> None:

@@ -350,13 +350,14 @@ def test_start_session_from_the_console_and_finish(qtbot, console) -> None:
                     timeout=3000)
     after = window.views["after"]
     assert after.summary.text() == "반복 2회 · 평균 점수 92 · 최대 범위 118°"
+    after.pain_before.editor.setValue(3)
     after.pain.editor.setValue(2)
     after.rpe.editor.setValue(14)
     after.notes.editor.setPlainText("잘 따라 하심")
     after.save_button.click()
     s = window.model.store.sessions.get(sid)
-    assert (s.status, s.pain_after, s.borg_rpe, s.notes) == (
-        SessionStatus.COMPLETED, 2, 14, "잘 따라 하심")
+    assert (s.status, s.pain_before, s.pain_after, s.borg_rpe, s.notes) == (
+        SessionStatus.COMPLETED, 3, 2, 14, "잘 따라 하심")
 
 
 def test_start_refused_without_a_program_is_an_alert(qtbot, demo_store, library, robot_config,

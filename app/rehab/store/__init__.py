@@ -20,6 +20,7 @@ from rehab.store.models import (
     NewSet,
     NewUser,
     Patient,
+    PatientDisplay,
     Program,
     ProgramItem,
     PseudonymousPatient,
@@ -43,8 +44,8 @@ __all__ = [
     "SCHEMA_VERSION", "Actor", "Assessment", "Cause", "CheckReport", "Deduction", "Event",
     "EventKind",
     "ExerciseRecord", "NewAssessment", "NewEvent", "NewPatient", "NewProgramItem", "NewRep",
-    "NewSet", "NewUser", "Patient", "Permission", "PermissionDeniedError", "Program",
-    "ProgramItem", "PseudonymousPatient", "Rep", "RobotMode", "Role",
+    "NewSet", "NewUser", "Patient", "PatientDisplay", "Permission", "PermissionDeniedError",
+    "Program", "ProgramItem", "PseudonymousPatient", "Rep", "RobotMode", "Role",
     "Session", "SessionOutcome", "SessionProgress", "SessionStatus", "Severity", "Sex", "Side",
     "Store", "StreamData", "StreamRecorder", "User",
 ]

@@ -243,6 +243,14 @@ class Patient:
 
 
 @dataclass(frozen=True)
+class PatientDisplay:
+    """How a patient reads their screen best: a high-contrast palette, larger text."""
+
+    high_contrast: bool = False
+    large_text: bool = False
+
+
+@dataclass(frozen=True)
 class ExerciseRecord:
     """An exercise of the library as the store knows it (the definition lives in YAML)."""
 
@@ -333,13 +341,19 @@ class Session:
 
 @dataclass(frozen=True)
 class SessionOutcome:
-    """What the therapist records after a session (pain NRS 0-10, Borg RPE 6-20)."""
+    """What the therapist records after a session (pain NRS 0-10, Borg RPE 6-20).
+
+    ``pain_before`` is the pain before the first set (the patient's screen asks it, the
+    therapist may enter or correct it); None leaves a stored answer as it is.
+    """
 
     pain_after: int | None = None
     borg_rpe: int | None = None
     notes: str = ""
+    pain_before: int | None = None
 
     def __post_init__(self) -> None:
+        _optional_int(self.pain_before, 0, 10, "pain_before")
         _optional_int(self.pain_after, 0, 10, "pain_after")
         _optional_int(self.borg_rpe, 6, 20, "borg_rpe")
         _text(self.notes, "notes", max_len=5000, allow_empty=True)

@@ -9,7 +9,15 @@ import sqlite3
 from rehab.errors import NotFoundError, StoreError
 from rehab.store._context import StoreContext
 from rehab.store.access import Permission, requires
-from rehab.store.models import NewPatient, Patient, PseudonymousPatient, Sex, Side, age_band
+from rehab.store.models import (
+    NewPatient,
+    Patient,
+    PatientDisplay,
+    PseudonymousPatient,
+    Sex,
+    Side,
+    age_band,
+)
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: codes are read aloud and copied by hand.
 _CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -142,3 +150,27 @@ class PatientRepo:
                                  (int(active), patient_id))
             self._ctx.audit("activate" if active else "deactivate", "patient", patient_id)
         return self._get(patient_id)
+
+    @requires("patients", Permission.PATIENTS_READ)
+    def display(self, patient_id: int) -> PatientDisplay:
+        """How the patient's screen should look for them (the defaults until set)."""
+        self._get(patient_id)
+        row = self._ctx.db.execute("SELECT high_contrast, large_text FROM patient_display "
+                                   "WHERE patient_id = ?", (patient_id,)).fetchone()
+        return PatientDisplay() if row is None else PatientDisplay(bool(row[0]), bool(row[1]))
+
+    @requires("patients", Permission.PATIENTS_WRITE)
+    def set_display(self, patient_id: int, display: PatientDisplay) -> PatientDisplay:
+        """Store the patient's screen settings (high contrast, large text)."""
+        self._get(patient_id)
+        with self._ctx.db.atomic():
+            self._ctx.db.execute(
+                "INSERT INTO patient_display (patient_id, high_contrast, large_text, "
+                "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (patient_id) DO UPDATE SET "
+                "high_contrast = excluded.high_contrast, large_text = excluded.large_text, "
+                "updated_at = excluded.updated_at",
+                (patient_id, int(display.high_contrast), int(display.large_text),
+                 self._ctx.now_iso()))
+            self._ctx.audit("update", "patient_display", patient_id,
+                            high_contrast=display.high_contrast, large_text=display.large_text)
+        return self.display(patient_id)

@@ -305,10 +305,15 @@ BEGIN
 END;
 """
 
-# Version 3 is another branch's (the ``patient_display`` table); this placeholder keeps
-# the numbering until the two meet, and then gives way to it.
+# Version 3: the patient's screen (issue 12). How each patient reads best: a high-contrast
+# palette and larger text, stored with the patient (no row: the defaults, both off).
 _V3: Final = """
--- reserved: the patient_display table of another branch
+CREATE TABLE patient_display (
+    patient_id INTEGER PRIMARY KEY REFERENCES patients(id),
+    high_contrast INTEGER NOT NULL DEFAULT 0 CHECK (high_contrast IN (0, 1)),
+    large_text INTEGER NOT NULL DEFAULT 0 CHECK (large_text IN (0, 1)),
+    updated_at TEXT NOT NULL
+);
 """
 
 # Version 4: access control (issue 10).

@@ -183,9 +183,9 @@ class SessionRepo:
         with self._ctx.db.atomic():
             self._ctx.db.execute(
                 "UPDATE sessions SET status=?, ended_at=?, pain_after=?, borg_rpe=?, notes=?, "
-                "end_cause=? WHERE id=?",
+                "end_cause=?, pain_before=COALESCE(?, pain_before) WHERE id=?",
                 (str(status), self._ctx.now_iso(), outcome.pain_after, outcome.borg_rpe,
-                 outcome.notes, str(cause), session_id),
+                 outcome.notes, str(cause), outcome.pain_before, session_id),
             )
             self._insert_event(session_id, NewEvent(
                 EventKind.STATE, Severity.INFO if status is SessionStatus.COMPLETED
@@ -201,11 +201,45 @@ class SessionRepo:
         """Record or correct pain, RPE and notes of a closed session."""
         self.get(session_id)
         with self._ctx.db.atomic():
-            self._ctx.db.execute("UPDATE sessions SET pain_after=?, borg_rpe=?, notes=? "
-                                 "WHERE id=?", (outcome.pain_after, outcome.borg_rpe,
-                                                outcome.notes, session_id))
+            self._ctx.db.execute("UPDATE sessions SET pain_after=?, borg_rpe=?, notes=?, "
+                                 "pain_before=COALESCE(?, pain_before) WHERE id=?",
+                                 (outcome.pain_after, outcome.borg_rpe, outcome.notes,
+                                  outcome.pain_before, session_id))
             self._ctx.audit("update", "session", session_id,
-                            fields=["pain_after", "borg_rpe", "notes"])
+                            fields=["pain_after", "borg_rpe", "notes", "pain_before"])
+        return self.get(session_id)
+
+    @requires("sessions", Permission.SESSIONS_WRITE)
+    def record_pain(self, session_id: int, *, before: int | None = None,
+                    after: int | None = None) -> Session:
+        """The patient's own pain answer (NRS 0-10), open or closed session alike.
+
+        Only the answers given are written: the one before the first set, the one at the
+        end, or both.
+
+        Raises
+        ------
+        ValidationError
+            Unknown session, or a score outside 0-10.
+        """
+        self.get(session_id)
+        answers = {"pain_before": before, "pain_after": after}
+        for field, value in answers.items():
+            if value is None:
+                continue
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValidationError(field, "validation.whole")
+            if not 0 <= value <= 10:
+                raise ValidationError(field, "validation.range", lo=0, hi=10, value=value)
+        given = {k: v for k, v in answers.items() if v is not None}
+        if not given:
+            return self.get(session_id)
+        with self._ctx.db.atomic():
+            self._ctx.db.execute(
+                f"UPDATE sessions SET {', '.join(f'{k}=?' for k in given)} WHERE id=?",
+                (*given.values(), session_id))
+            self._ctx.audit("update", "session", session_id, fields=sorted(given),
+                            by="patient")
         return self.get(session_id)
 
     @requires("sessions", Permission.SESSIONS_WRITE)

@@ -38,6 +38,7 @@ FIELD_LABELS: dict[str, str] = {
     "safe_rom_min_deg": "program.safe_min",
     "safe_rom_max_deg": "program.safe_max",
     "pain_after": "after.pain",
+    "pain_before": "after.pain_before",
     "borg_rpe": "after.rpe",
     "score": "assess.score",
     "assessed_on": "assess.date",

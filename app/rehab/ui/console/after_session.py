@@ -48,17 +48,21 @@ class QtAfterSession(QWidget):
         self.reps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.reps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.reps.horizontalHeader().setStretchLastSection(True)
-        pain, rpe = QSpinBox(), QSpinBox()
+        pain_before, pain, rpe = QSpinBox(), QSpinBox(), QSpinBox()
+        pain_before.setRange(_PAIN_UNSET, 10)
         pain.setRange(_PAIN_UNSET, 10)
         rpe.setRange(_RPE_UNSET, 20)
+        self.pain_before = FieldWithError(pain_before)
         self.pain, self.rpe = FieldWithError(pain), FieldWithError(rpe)
         self.notes = FieldWithError(QPlainTextEdit())
         self.notes.editor.setMinimumHeight(120)
-        self.labels = {k: QLabel() for k in ("pain_after", "borg_rpe", "notes")}
+        self.labels = {k: QLabel() for k in ("pain_before", "pain_after", "borg_rpe",
+                                          "notes")}
         self.form_box = QGroupBox()
         self.save_button = QPushButton(objectName="primary")
         self.status = QLabel()
         form = QFormLayout(self.form_box)
+        form.addRow(self.labels["pain_before"], self.pain_before)
         form.addRow(self.labels["pain_after"], self.pain)
         form.addRow(self.labels["borg_rpe"], self.rpe)
         form.addRow(self.labels["notes"], self.notes)
@@ -84,10 +88,12 @@ class QtAfterSession(QWidget):
     def retranslate(self) -> None:
         t = self.tr_
         self.title.setText(t("after.title"))
+        self.labels["pain_before"].setText(t("after.pain_before"))
         self.labels["pain_after"].setText(t("after.pain"))
         self.labels["borg_rpe"].setText(t("after.rpe"))
         self.labels["notes"].setText(t("after.notes"))
         self.pain.editor.setSpecialValueText(t("after.not_recorded"))
+        self.pain_before.editor.setSpecialValueText(t("after.not_recorded"))
         self.rpe.editor.setSpecialValueText(t("after.not_recorded"))
         self.form_box.setTitle(t("after.title"))
         self.save_button.setText(t("common.save"))
@@ -99,7 +105,7 @@ class QtAfterSession(QWidget):
     def refresh(self) -> None:
         t, s = self.tr_, self.model.session
         self.form_box.setEnabled(s is not None)
-        for field in (self.pain, self.rpe, self.notes):
+        for field in (self.pain_before, self.pain, self.rpe, self.notes):
             field.set_error(None)
         if s is None:
             self.session_label.setText(t("after.no_session"))
@@ -109,6 +115,8 @@ class QtAfterSession(QWidget):
         self.session_label.setText(t("after.session", id=s.id, started=local_time(s.started_at),
                                      status=t(f"status.{s.status}")))
         self.summary.setText(self._summary_text())
+        self.pain_before.editor.setValue(_PAIN_UNSET if s.pain_before is None
+                                         else s.pain_before)
         self.pain.editor.setValue(_PAIN_UNSET if s.pain_after is None else s.pain_after)
         self.rpe.editor.setValue(_RPE_UNSET if s.borg_rpe is None else s.borg_rpe)
         self.notes.editor.setPlainText(s.notes or "")
@@ -149,12 +157,15 @@ class QtAfterSession(QWidget):
 
     def outcome(self) -> SessionOutcome:
         pain, rpe = self.pain.editor.value(), self.rpe.editor.value()
-        return SessionOutcome(pain_after=None if pain == _PAIN_UNSET else pain,
+        before = self.pain_before.editor.value()
+        return SessionOutcome(pain_before=None if before == _PAIN_UNSET else before,
+                              pain_after=None if pain == _PAIN_UNSET else pain,
                               borg_rpe=None if rpe == _RPE_UNSET else rpe,
                               notes=self.notes.editor.toPlainText().strip())
 
     def save(self) -> None:
-        fields = {"pain_after": self.pain, "borg_rpe": self.rpe, "notes": self.notes}
+        fields = {"pain_before": self.pain_before, "pain_after": self.pain,
+                  "borg_rpe": self.rpe, "notes": self.notes}
         for field in fields.values():
             field.set_error(None)
         try:

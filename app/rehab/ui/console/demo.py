@@ -26,9 +26,10 @@ from rehab.vision.pose import make_pose_estimator
 
 
 def start_demo_session(window: QtConsole, patient_id: int) -> None:
-    """Select the demo patient, show the live screen and start the session."""
+    """Select the demo patient, open the patient screen, start the session on the live page."""
     window.model.patients.select(patient_id)
     window.show_page("live")
+    window.patient_link.open()  # the patient's screen beside the console (the last screen)
     window.start_session()
 
 

@@ -211,6 +211,7 @@ class QtLiveSession(ClosesPlots, QWidget):
         robot.addWidget(self.robot_fault, 2, 0, 1, 2)
         robot.addWidget(self.robot_reason, 3, 0, 1, 2)
         right.addWidget(self.robot_box)
+        self.right_column = right
         QVBoxLayout(self.reps_box).addWidget(self.reps_table)
         right.addWidget(self.reps_box, 4)
         QVBoxLayout(self.alerts_box).addWidget(self.alerts)
@@ -218,6 +219,10 @@ class QtLiveSession(ClosesPlots, QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
+
+    def add_panel(self, panel: QWidget) -> None:
+        """Add a panel under the session's controls (the patient screen's)."""
+        self.right_column.insertWidget(self.right_column.indexOf(self.robot_box), panel)
 
     def retranslate(self) -> None:
         t = self.tr_

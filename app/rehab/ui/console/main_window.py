@@ -9,6 +9,7 @@ types their password again; a running session and its E-STOP are not touched.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PyQt6.QtCore import QEvent, QObject, QTimer
 from PyQt6.QtGui import QCloseEvent
@@ -32,6 +33,7 @@ from rehab.ui.console.assessments import QtAssessments
 from rehab.ui.console.live import QtLiveSession
 from rehab.ui.console.lock import QtLockScreen
 from rehab.ui.console.login import QtLogin
+from rehab.ui.console.patient_link import QtPatientLink
 from rehab.ui.console.patients import QtPatientList
 from rehab.ui.console.program import QtProgramEditor
 from rehab.ui.console.progress import QtPatientProgress
@@ -40,6 +42,7 @@ from rehab.ui.console.users import QtUsers
 from rehab.ui.models.console import ConsoleModel
 from rehab.ui.qt.bridge import QtSessionBridge
 from rehab.ui.qt.plots import close_plots
+from rehab.ui.qt.speech import SpeechChoice, open_speech
 from rehab.ui.qt.style import Role, Spacing, Weight, style_text
 
 log = logging.getLogger(__name__)
@@ -71,9 +74,12 @@ class QtConsole(QMainWindow):
     ----------
     model
         The console model (store, screens' models, translator, session factory).
+    speech
+        Opens the patient screen's speech engine (tests pass a recording fake).
     """
 
-    def __init__(self, model: ConsoleModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: ConsoleModel, parent: QWidget | None = None,
+                 speech: Callable[[], SpeechChoice] = open_speech) -> None:
         super().__init__(parent)
         self.close_cause = Cause.THERAPIST  # why a close ends a running session
         self.model = model
@@ -81,6 +87,7 @@ class QtConsole(QMainWindow):
         self.bridge = QtSessionBridge(parent=self)
         self.bridge.update.connect(model.live.ingest)
         self.login = QtLogin(model.login, tr)
+        self.patient_link = QtPatientLink(model, self.bridge, speech)
         self.views: dict[str, QWidget] = {
             "patients": QtPatientList(model.patients, tr),
             "program": QtProgramEditor(model.program, tr),
@@ -93,6 +100,7 @@ class QtConsole(QMainWindow):
             "users": QtUsers(model.users, tr),
             "settings": QtSettings(model.settings, tr),
         }
+        self.views["live"].add_panel(self.patient_link)
         self.lock_screen = QtLockScreen(model, tr)
         self.nav = QListWidget(objectName="nav")
         self.nav.setFixedWidth(190)
@@ -234,6 +242,7 @@ class QtConsole(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+        self.patient_link.close_window()
         close_plots(self)
         super().closeEvent(event)
 

@@ -46,7 +46,8 @@ def runner_session_factory(data_dir: Path, *, robot: bool = True,
     def factory(request: SessionRequest) -> SessionControl:
         spec = SessionSpec(data_dir, request.program, request.therapist.id,
                            request.settings.camera, request.settings.dds_domain_id,
-                           RunnerSettings(language=str(request.settings.language)))
+                           RunnerSettings(language=str(request.settings.language),
+                                          wait_for_patient=request.wait_for_patient))
         pose = request.settings.pose
         make = estimator or (lambda: make_pose_estimator(pose))
         return LiveSession(spec, request.sink, library=library, robot_config=robot_config,

@@ -39,6 +39,9 @@ class SessionRequest:
     therapist: User
     settings: ConsoleSettings
     sink: UpdateSink
+    wait_for_patient: bool = False
+    """A patient screen is open: each set waits for its lead-in (framing, demonstration,
+    countdown) before the camera counts and the robot moves."""
 
 
 SessionFactory = Callable[[SessionRequest], SessionControl]
@@ -84,6 +87,7 @@ class ConsoleModel:
         self.idle = IdleLockModel(settings.settings.idle_lock_min * 60.0,
                                   **({"clock": idle_clock} if idle_clock else {}))
         self.session_factory = session_factory
+        self.patient_screen_open = False  # set by the console's patient-screen link
         self.patient_changed = Emitter()  # (Patient | None)
         self.patients.selection_changed.connect(self._on_patient)
         self.login.changed.connect(self._on_login)
@@ -144,7 +148,8 @@ class ConsoleModel:
         if self.session_factory is None:
             raise ValidationError("session", "console.no_runner")
         control = self.session_factory(SessionRequest(
-            self.patient, self.program.program, self.login.user, self.settings.settings, sink))
+            self.patient, self.program.program, self.login.user, self.settings.settings, sink,
+            wait_for_patient=self.patient_screen_open))
         self.live.attach(control)
         self.live.start()
         return control

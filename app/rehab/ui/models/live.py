@@ -191,6 +191,10 @@ class LiveSessionModel:
     def stop(self, cause: Cause = Cause.THERAPIST) -> None:
         self._command(lambda c: c.stop(cause))
 
+    def set_patient_screen(self, open_: bool) -> None:
+        """Tell a running session that the patient screen opened or closed."""
+        self._command(lambda c: c.set_patient_screen(open_))
+
     def _command(self, call: Callable[[SessionControl], None]) -> None:
         if self.control is None:
             return
@@ -199,17 +203,28 @@ class LiveSessionModel:
         except RehabError as exc:
             self.report_error(Message("console.command_failed", {"error": _words(exc)}))
 
+    def report_info(self, message: Message | str, source: str = "patient") -> None:
+        """Show something the therapist should know (the patient's pain answer).
+
+        A :class:`~rehab.messages.Message` is rendered in the reader's language when
+        shown; a string is text the console has already translated.
+        """
+        self._report(Severity.INFO, source, message)
+
     def report_error(self, message: Message | str) -> None:
         """Show an error of the console itself (a refused command) as an alert.
 
         A :class:`~rehab.messages.Message` is rendered in the reader's language when
         shown; a string is text the console has already translated.
         """
+        self._report(Severity.ERROR, "console", message)
+
+    def _report(self, severity: Severity, source: str, message: Message | str) -> None:
         t_s = self.frame.t_s if self.frame is not None else 0.0
         if isinstance(message, str):
-            self._on_alert(Alert(t_s, Severity.ERROR, "console", message))
+            self._on_alert(Alert(t_s, severity, source, message))
             return
-        self._on_alert(Alert(t_s, Severity.ERROR, "console", message.text(Language.EN), None,
+        self._on_alert(Alert(t_s, severity, source, message.text(Language.EN), None,
                              message.id, dict(message.params)))
 
 

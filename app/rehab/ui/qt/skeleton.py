@@ -23,8 +23,9 @@ POSE_CONNECTIONS: tuple[tuple[int, int], ...] = (
 MIN_VISIBILITY = 0.5
 
 
-def _bgr_to_qimage(image_bgr: np.ndarray, size: QSize | None) -> QImage:
-    """The frame as a QImage owning its pixels, scaled down to fit ``size`` when given.
+def _bgr_to_qimage(image_bgr: np.ndarray, size: QSize | None, grow: bool = False) -> QImage:
+    """The frame as a QImage owning its pixels, scaled down (or up, with ``grow``) to fit
+    ``size`` when given.
 
     Scaling first makes the skeleton cheap to draw at display size. Bilinear in OpenCV
     costs about 1 ms for a 1768x994 frame, where Qt's smooth scaling and OpenCV's area
@@ -33,7 +34,8 @@ def _bgr_to_qimage(image_bgr: np.ndarray, size: QSize | None) -> QImage:
     """
     image = np.ascontiguousarray(image_bgr)
     h, w = image.shape[:2]
-    if size is not None and (size.width() < w or size.height() < h):
+    if size is not None and size.width() > 0 and size.height() > 0 and (
+            grow or size.width() < w or size.height() < h):
         scale = min(size.width() / w, size.height() / h)
         new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
         image = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
@@ -48,7 +50,8 @@ def _colour(a: int, b: int) -> QColor:
     return qcolor(Role.SKELETON_CENTRE)
 
 
-def render_frame(frame: FrameUpdate, size: QSize | None = None) -> QImage:
+def render_frame(frame: FrameUpdate, size: QSize | None = None, *,
+                 grow: bool = False) -> QImage:
     """The frame's image with the skeleton drawn on it (only confidently seen landmarks).
 
     Parameters
@@ -57,10 +60,12 @@ def render_frame(frame: FrameUpdate, size: QSize | None = None) -> QImage:
         A frame with its image.
     size
         Fit the picture into this size (keeping the aspect ratio); full size when None.
+    grow
+        Also scale a smaller picture up to fit ``size`` (the patient's screen).
     """
     if frame.image_bgr is None:
         raise ValueError("render_frame needs a frame with its image")
-    image = _bgr_to_qimage(frame.image_bgr, size)
+    image = _bgr_to_qimage(frame.image_bgr, size, grow)
     if frame.landmarks_px is None:
         return image
     scale = image.width() / frame.image_bgr.shape[1]

@@ -19,7 +19,7 @@ the tests check their contrast ratio in every theme.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from PyQt6.QtGui import QColor, QFont, QFontDatabase
@@ -347,3 +347,229 @@ def apply_style(app: QApplication, theme: ThemeName | str = ThemeName.STANDARD) 
     app.setStyle("Fusion")  # the same look on every platform, and offscreen
     app.setFont(QFont(pick_font_family(), _current.size(Size.BODY)))
     app.setStyleSheet(stylesheet(_current))
+
+
+# -- the patient screen ------------------------------------------------------------------
+# A second window with a look of its own, chosen per patient (stored with the patient), not
+# by the console's theme: a calm palette or a high-contrast one, every text pair at least
+# 7:1 (WCAG AAA) in both; the patient's large-text setting; sizes fitted to the screen.
+
+
+class PatientRole(enum.StrEnum):
+    """What a colour of the patient screen is for; each palette gives every role a colour."""
+
+    BACKGROUND = "background"
+    TEXT = "text"
+    ACCENT = "accent"  # the counter, the target, the demonstration's figure
+    STOP = "stop"  # the STOP button
+    STOP_TEXT = "stop_text"
+    BUTTON = "button"
+    BUTTON_TEXT = "button_text"
+    WARN = "warn"  # past the safe limit (always with a shape and words too)
+    GOOD = "good"  # the target reached (always with a tick and words too)
+    PANEL = "panel"  # the gauge's bar, the cue's box
+    TARGET_BAND = "target_band"  # the gauge's target band (its edges are GOOD)
+    GUIDE = "guide"  # the dashed 'stand here' outline drawn on the camera picture
+
+
+class PatientPalette(enum.StrEnum):
+    """The patient screen's palettes (the patient's high-contrast setting picks one)."""
+
+    CALM = "calm"
+    HIGH_CONTRAST = "high_contrast"
+
+
+# (text, background) for every background each text role of the patient screen is drawn on.
+PATIENT_TEXT_PAIRS: tuple[tuple[PatientRole, PatientRole], ...] = (
+    (PatientRole.TEXT, PatientRole.BACKGROUND), (PatientRole.ACCENT, PatientRole.BACKGROUND),
+    (PatientRole.STOP_TEXT, PatientRole.STOP), (PatientRole.BUTTON_TEXT, PatientRole.BUTTON),
+    (PatientRole.WARN, PatientRole.BACKGROUND), (PatientRole.GOOD, PatientRole.BACKGROUND),
+    (PatientRole.TEXT, PatientRole.PANEL),
+)
+
+PATIENT_PALETTES: MappingProxyType[PatientPalette, MappingProxyType[PatientRole, str]] = \
+    MappingProxyType({
+        # warm off-white, near-black text, deep blue and deep red: calm, nothing saturated
+        PatientPalette.CALM: MappingProxyType({
+            PatientRole.BACKGROUND: "#f7f5ef", PatientRole.TEXT: "#1b1b1b",
+            PatientRole.ACCENT: "#0a3a78", PatientRole.STOP: "#8a1010",
+            PatientRole.STOP_TEXT: "#ffffff", PatientRole.BUTTON: "#0a3a78",
+            PatientRole.BUTTON_TEXT: "#ffffff", PatientRole.WARN: "#8a1010",
+            PatientRole.GOOD: "#0b5d1e", PatientRole.PANEL: "#e6e2d6",
+            PatientRole.TARGET_BAND: "#139e33", PatientRole.GUIDE: "#ffffff",
+        }),
+        # yellow and white on black
+        PatientPalette.HIGH_CONTRAST: MappingProxyType({
+            PatientRole.BACKGROUND: "#000000", PatientRole.TEXT: "#ffffff",
+            PatientRole.ACCENT: "#ffff00", PatientRole.STOP: "#ffff00",
+            PatientRole.STOP_TEXT: "#000000", PatientRole.BUTTON: "#ffffff",
+            PatientRole.BUTTON_TEXT: "#000000", PatientRole.WARN: "#ff9e9e",
+            PatientRole.GOOD: "#7dff7d", PatientRole.PANEL: "#1a1a1a",
+            PatientRole.TARGET_BAND: "#1a1a1a", PatientRole.GUIDE: "#ffffff",
+        }),
+    })
+
+
+class PatientPx:
+    """The patient screen's sizes, in pixels on a 1080p screen (:data:`PATIENT_SCREEN_PX`).
+
+    WCAG 2.2 AAA where it applies: counters at least 48 px, instructions at least 32 px,
+    touch targets far above 44 px.
+    """
+
+    COUNTER = 150  # the rep counter
+    NUMBER = 220  # the countdown and the rest timer
+    TITLE = 56  # the exercise's name and each phase's heading
+    SUBTITLE = 40  # the set label, the counter's caption
+    INSTRUCTION = 40  # every other text
+    LABEL = 34  # the gauge's words
+    BUTTON = 40
+    STOP_TEXT = 64
+    PAIN_NUMBER = 48  # the number under each pain face
+    CUE = 44
+    HOLD = 48
+    TARGET_MIN = 96  # the smallest touch target's side (WCAG asks 44)
+    STOP = 150  # the STOP button's height
+    PAIN_FACE_W, PAIN_FACE_H = 80, 150  # a pain face's smallest size
+    SPACING = 12  # between the screen's parts, and its margins
+    FACE_SPACING = 10  # between the pain faces
+    BORDER = 4  # buttons' borders
+    CUE_BORDER = 3
+    RADIUS = 18  # buttons' corners
+    STOP_RADIUS = 24
+    CUE_RADIUS = 12
+    BUTTON_PADDING_V, BUTTON_PADDING_H = 8, 28
+
+
+PATIENT_SCREEN_PX = (1920, 1080)  # the screen :class:`PatientPx` is for
+PATIENT_LARGE_TEXT_SCALE = 1.3
+
+
+class PatientText(enum.StrEnum):
+    """The kinds of text of the patient screen (a label's ``patientText`` property)."""
+
+    TITLE = "title"  # headings: the phase's, the summary's, the paused message
+    SUBTITLE = "subtitle"  # the set label, the counter's caption
+    NUMBER = "number"  # the countdown and the rest timer: not scaled by large text
+    COUNTER = "counter"  # the rep counter: not scaled by large text
+    CUE = "cue"  # the one cue, in its box
+    HOLD = "hold"
+
+
+@dataclass(frozen=True)
+class PatientLook:
+    """The patient screen's look: a palette, the patient's text scale, the screen's fit.
+
+    Parameters
+    ----------
+    palette
+        Calm or high contrast.
+    scale
+        The patient's large-text setting (1.0, or :data:`PATIENT_LARGE_TEXT_SCALE`).
+    fit
+        The screen's height against 1080 px (the window sets it): on another screen
+        everything is scaled by it, so the screen looks the same from the patient's chair.
+    """
+
+    palette: PatientPalette = PatientPalette.CALM
+    scale: float = 1.0
+    fit: float = 1.0
+
+    def __getitem__(self, role: PatientRole) -> str:
+        return PATIENT_PALETTES[self.palette][role]
+
+    @property
+    def high_contrast(self) -> bool:
+        return self.palette is PatientPalette.HIGH_CONTRAST
+
+    def qcolor(self, role: PatientRole) -> QColor:
+        """``role``'s colour as a :class:`QColor` (for what the screen paints)."""
+        return QColor(self[role])
+
+    def px(self, base: int) -> int:
+        """A text or control size, in the patient's text size, on this screen."""
+        return round(base * self.scale * self.fit)
+
+    def big(self, base: int) -> int:
+        """A size that the large-text setting leaves alone (the counter, the countdown)."""
+        return round(base * self.fit)
+
+    def fitted(self, fit: float) -> PatientLook:
+        """This look on a screen of another size."""
+        return replace(self, fit=fit)
+
+
+PATIENT_CALM = PatientLook(PatientPalette.CALM)
+PATIENT_HIGH_CONTRAST = PatientLook(PatientPalette.HIGH_CONTRAST)
+
+
+def patient_look(*, high_contrast: bool, large_text: bool) -> PatientLook:
+    """The look of a patient's display setting."""
+    return PatientLook(PatientPalette.HIGH_CONTRAST if high_contrast else PatientPalette.CALM,
+                       PATIENT_LARGE_TEXT_SCALE if large_text else 1.0)
+
+
+def patient_stylesheet(look: PatientLook) -> str:
+    """The stylesheet of the patient window (object name ``patientScreen``) in ``look``."""
+    c, px, big, p = look.__getitem__, look.px, look.big, PatientPx
+    screen = "QWidget#patientScreen"
+    text_sizes = {
+        PatientText.TITLE: px(p.TITLE), PatientText.SUBTITLE: px(p.SUBTITLE),
+        PatientText.NUMBER: big(p.NUMBER), PatientText.COUNTER: big(p.COUNTER),
+        PatientText.CUE: px(p.CUE), PatientText.HOLD: px(p.HOLD),
+    }
+    rules = [
+        f"{screen}, {screen} QWidget {{ background: {c(PatientRole.BACKGROUND)};"
+        f" color: {c(PatientRole.TEXT)}; }}",
+        f"{screen} QLabel {{ font-size: {px(p.INSTRUCTION)}px; }}",
+        f"{screen} QPushButton {{ font-size: {px(p.BUTTON)}px; font-weight: {Weight.BOLD};"
+        f" background: {c(PatientRole.BUTTON)}; color: {c(PatientRole.BUTTON_TEXT)};"
+        f" border: {big(p.BORDER)}px solid {c(PatientRole.TEXT)};"
+        f" border-radius: {big(p.RADIUS)}px;"
+        f" padding: {big(p.BUTTON_PADDING_V)}px {big(p.BUTTON_PADDING_H)}px;"
+        f" min-height: {big(p.TARGET_MIN)}px; }}",
+        f"{screen} QPushButton#stop {{ background: {c(PatientRole.STOP)};"
+        f" color: {c(PatientRole.STOP_TEXT)}; font-size: {px(p.STOP_TEXT)}px;"
+        f" min-height: {big(p.STOP)}px; border-radius: {big(p.STOP_RADIUS)}px; }}",
+        f"{screen} QPushButton#pain {{ font-size: {px(p.PAIN_NUMBER)}px;"
+        f" padding: 0 0 {big(p.SPACING)}px 0; text-align: bottom; }}",
+    ]
+    rules += [f'{screen} QLabel[patientText="{kind.value}"] {{ font-size: {size}px;'
+              f" font-weight: {Weight.BOLD}; }}" for kind, size in text_sizes.items()]
+    rules += [
+        f'{screen} QLabel[patientText="counter"] {{ font-weight: 800;'
+        f" color: {c(PatientRole.ACCENT)}; }}",
+        f'{screen} QLabel[patientText="cue"] {{'
+        f" border: {big(p.CUE_BORDER)}px solid {c(PatientRole.TEXT)};"
+        f" border-radius: {big(p.CUE_RADIUS)}px; padding: {big(p.SPACING)}px;"
+        f" background: {c(PatientRole.PANEL)}; }}",
+    ]
+    rules += [f'{screen} QLabel[patientTone="{role.value}"] {{ color: {c(role)};'
+              f" font-weight: {Weight.BOLD}; }}"
+              for role in (PatientRole.TEXT, PatientRole.WARN, PatientRole.GOOD)]
+    return "\n".join(rules) + "\n"
+
+
+def apply_patient_style(window: QWidget, look: PatientLook) -> None:
+    """Give the patient window (and everything in it) ``look``'s stylesheet."""
+    window.setStyleSheet(patient_stylesheet(look))
+
+
+def patient_text(widget: QWidget, kind: PatientText | None = None,
+                 tone: PatientRole | None = None) -> None:
+    """Make ``widget`` one of the patient screen's kinds of text, in a colour role.
+
+    Dynamic properties the patient stylesheet matches (see :func:`patient_stylesheet`).
+    """
+    for name, value in (("patientText", kind), ("patientTone", tone)):
+        widget.setProperty(name, None if value is None else value.value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def fit_text_px(widget: QWidget, px: int, weight: Weight = Weight.BOLD) -> None:
+    """Set ``widget``'s own font size in pixels (a title shrunk to fit one line).
+
+    The widget's own stylesheet, so it wins over the window's rules.
+    """
+    widget.setStyleSheet(f"font-size: {px}px; font-weight: {weight.value};")

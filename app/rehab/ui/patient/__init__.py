@@ -1,0 +1,1 @@
+"""The patient's guided-exercise screen (Qt views of :mod:`rehab.ui.models.patient`)."""
