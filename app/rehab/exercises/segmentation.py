@@ -130,6 +130,16 @@ class _SegmenterTuning:
     # (a knee "jumping" for a frame) before any threshold sees them; it is centred, so it
     # delays decisions by one sample but does not bias the times.
     median_samples: int = 3
+    # A primary angle that changes faster than this between two samples did not move: the
+    # tracker jumped (the Kinect "drops" a raised leg to the floor for a third of a second,
+    # 50-60 deg in one frame). Rehabilitation movements are slow: over UI-PRMD's correct
+    # and incorrect sets of every covered movement the largest step between two frames
+    # that is not such a jump is 1020 deg/s (the bottom of a squat); the jumps read
+    # 1540-4600 deg/s. Samples from such a jump on are gaps until the angle has come back
+    # from the farthest point of the jump by half the jump (the limb may have moved on
+    # meanwhile, so not necessarily to where it left); if it does not come back within
+    # ``max_gap_s`` the rep ends as tracking lost, as for any gap.
+    max_speed_deg_s: float = 1200.0
 
 
 _TUNING = _SegmenterTuning()
@@ -183,6 +193,10 @@ class RepSegmenter:
         self._low_t = 0.0
         self._last_valid_t: float | None = None
         self._recent: deque[tuple[float, float]] = deque(maxlen=_TUNING.median_samples)
+        # The last raw valid sample (t, signed angle) and, during a jump, where it left from.
+        self._last_raw: tuple[float, float] | None = None
+        # During a jump: (its direction +-1, its size, the farthest it went, signed).
+        self._jump: tuple[float, float, float] | None = None
 
     @property
     def state(self) -> SegmenterState:
@@ -213,7 +227,7 @@ class RepSegmenter:
         """
         valid = math.isfinite(angle_deg) and confidence >= self.thresholds.min_confidence
         gap_s = t_s - self._last_valid_t if self._last_valid_t is not None else 0.0
-        if not valid:
+        if not valid or self._is_jump(t_s, self._sign * angle_deg):
             return self._on_gap(t_s)
         out: list[RepMetrics] = []
         if gap_s > self._gap_limit_s:
@@ -248,6 +262,26 @@ class RepSegmenter:
 
     # -- states -------------------------------------------------------------------------
 
+    def _is_jump(self, t_s: float, s: float) -> bool:
+        """Whether a valid sample belongs to a tracking jump (see ``max_speed_deg_s``)."""
+        last, self._last_raw = self._last_raw, (t_s, s)
+        if self._jump is not None:
+            direction, size, extreme = self._jump
+            extreme = max(extreme, direction * s)
+            if extreme - direction * s >= 0.5 * size:
+                self._jump = None
+                return False
+            self._jump = (direction, size, extreme)
+            return True
+        if last is None or t_s <= last[0]:
+            return False
+        step = s - last[1]
+        if abs(step) / (t_s - last[0]) > _TUNING.max_speed_deg_s:
+            direction = 1.0 if step > 0 else -1.0
+            self._jump = (direction, abs(step), direction * s)
+            return True
+        return False
+
     def _on_gap(self, t_s: float) -> list[RepMetrics]:
         if self._last_valid_t is None or t_s - self._last_valid_t <= self._gap_limit_s:
             return []
@@ -263,6 +297,7 @@ class RepSegmenter:
         self._reset_rest()
         self._last_valid_t = None
         self._recent.clear()
+        self._jump = None
         return out
 
     def _on_rest(self, t_s: float, s: float) -> None:
