@@ -141,6 +141,13 @@ class RepThresholds:
         Samples of the primary angle below this confidence (0..1) are treated as missing.
     max_gap_s
         A rep survives a gap of missing samples up to this long; a longer gap aborts it.
+    max_speed_deg_s
+        0 (default): off. Otherwise a primary angle changing faster than this between two
+        samples is a tracking jump, not a movement: the samples from it on are held back
+        until the angle has come back from the jump's farthest point by half the jump
+        (a glitch: dropped) or ``max_gap_s`` has passed (it was real: used). For slow
+        exercises whose tracker drops a limb mid-hold (UI-PRMD s07's raised leg falls 50-60
+        deg in one Kinect frame, 1540-1770 deg/s, and back).
     """
 
     direction: Direction
@@ -152,6 +159,7 @@ class RepThresholds:
     end_fraction: float = 0.3
     min_confidence: float = 0.5
     max_gap_s: float = 0.5
+    max_speed_deg_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -432,6 +440,9 @@ def _rep(reader: _Reader) -> RepThresholds:
         end_fraction=reader.number("end_fraction", 0.0, 0.5, RepThresholds.end_fraction),
         min_confidence=reader.number("min_confidence", 0.0, 1.0, RepThresholds.min_confidence),
         max_gap_s=reader.number("max_gap_s", 0.0, 5.0, RepThresholds.max_gap_s),
+        max_speed_deg_s=reader.number(
+            "max_speed_deg_s", 0.0, 10000.0, RepThresholds.max_speed_deg_s
+        ),
     )
     reader.finish()
     if rep.end_deg >= rep.start_deg:

@@ -130,17 +130,6 @@ class _SegmenterTuning:
     # (a knee "jumping" for a frame) before any threshold sees them; it is centred, so it
     # delays decisions by one sample but does not bias the times.
     median_samples: int = 3
-    # A primary angle that changes faster than this between two samples did not move: the
-    # tracker jumped (the Kinect "drops" a raised leg to the floor for a third of a second,
-    # 50-60 deg in one frame). Rehabilitation movements are slow: over UI-PRMD's correct
-    # and incorrect sets of every covered movement the largest step between two frames
-    # that is not such a jump is 1020 deg/s (the bottom of a squat); the jumps read
-    # 1540-4600 deg/s. Samples from such a jump on are held back until the angle has come
-    # back from the farthest point of the jump by half the jump (the limb may have moved
-    # on meanwhile, so not necessarily to where it left): a glitch, its samples dropped.
-    # If it has not come back after ``max_gap_s``, the jump was real (BlazePose catching
-    # up with an arm swung down fast) and the held samples are used after all.
-    max_speed_deg_s: float = 1200.0
 
 
 _TUNING = _SegmenterTuning()
@@ -285,10 +274,11 @@ class RepSegmenter:
     def _starts_jump(self, t_s: float, s: float) -> bool:
         """Whether a valid sample jumps faster than ``max_speed_deg_s`` from the last one."""
         last = self._last_raw
-        if last is None or t_s <= last[0]:
+        limit = self.thresholds.max_speed_deg_s
+        if limit <= 0 or last is None or t_s <= last[0]:
             return False
         step = s - last[1]
-        if abs(step) / (t_s - last[0]) <= _TUNING.max_speed_deg_s:
+        if abs(step) / (t_s - last[0]) <= limit:
             return False
         direction = 1.0 if step > 0 else -1.0
         self._jump = (direction, abs(step), direction * s, t_s)
