@@ -14,19 +14,22 @@ import random
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from rehab.cli.exit_codes import exit_code
 from rehab.demo import seed_demo
 from rehab.exercises.library import load_library
+from rehab.language import DEFAULT_LANGUAGE, Language
+from rehab.messages import Message
 from rehab.session.headless import Echo, SessionPrinter, print_summary
 from rehab.session.launch import LiveSession, RobotConnector, SessionSpec, connect_robot
 from rehab.session.robot_node import SimulatedRobotNode
 from rehab.session.runner import RunnerSettings, SessionEnd
 from rehab.session.sources import source_opener
 from rehab.store import Cause, Store
+from rehab.vision.pose import PoseBackendSettings, make_pose_estimator
 from rehab_robot.core.config import load_config
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -56,14 +59,17 @@ class HeadlessOptions:
     domain_id
         DDS domain of the node (None: a random one in 100-199, so that two demos on
         one machine do not drive each other's robot).
+    pose
+        The pose backend (default: MediaPipe on the CPU).
     """
 
     data_dir: Path
     video: Path | None = None
     camera: int | None = None
-    language: str = "ko"
+    language: Language = DEFAULT_LANGUAGE
     robot: bool = True
     domain_id: int | None = None
+    pose: PoseBackendSettings = field(default_factory=PoseBackendSettings)
 
     @property
     def source(self) -> int | Path:
@@ -104,7 +110,8 @@ def run_headless(options: HeadlessOptions, echo: Echo, *, timeout_s: float = 600
                                                  forward_images=False, end_on_fault=True))
     live = LiveSession(spec, SessionPrinter(echo), library=load_library(),
                        robot_config=load_config() if options.robot else None,
-                       connect_robot=connect)
+                       connect_robot=connect,
+                       estimator=lambda: make_pose_estimator(options.pose))
     node = SimulatedRobotNode(domain_id, options.data_dir / "logs" / "robot_node.log")
     with _StopOnSignals(live) as signals:
         try:
@@ -126,7 +133,7 @@ def _wait(live: LiveSession, timeout_s: float) -> None:
     while not live.wait(0.2):
         waited += 0.2
         if waited >= timeout_s:
-            live.stop(Cause.ERROR, f"the demo ran past its {timeout_s:g} s limit")
+            live.stop(Cause.ERROR, Message("session.time_limit", {"s": timeout_s}))
             live.wait(30)
             return
 
@@ -152,4 +159,5 @@ class _StopOnSignals:
     def _on_signal(self, signum: int, _frame: object) -> None:
         if self.signum is None:
             self.signum = signum
-            self._live.stop(Cause.SIGNAL, f"ended by {signal.Signals(signum).name}")
+            self._live.stop(Cause.SIGNAL, Message("session.ended_by_signal",
+                                                  {"signal": signal.Signals(signum).name}))

@@ -106,6 +106,23 @@ def test_demo_seeds_once(tmp_path: Path) -> None:
         assert len(store.programs.for_patient(store.patients.search("")[0].id)) == 1
 
 
+def test_demo_passes_the_pose_backend(tmp_path: Path, monkeypatch) -> None:
+    import rehab.demo_run as demo_run
+
+    seen = []
+
+    def fake_run(options, echo):
+        seen.append(options.pose)
+        return demo_run.DemoRun(None, None, 0)
+
+    monkeypatch.setattr(demo_run, "run_headless", fake_run)
+    code, _, _ = _run("demo", "--headless", "--data-dir", str(tmp_path),
+                      "--pose-backend", "torch", "--device", "cuda")
+    assert code == 0 and (seen[0].backend, seen[0].device) == ("torch", "cuda")
+    code, _, _ = _run("demo", "--headless", "--data-dir", str(tmp_path))
+    assert code == 0 and (seen[1].backend, seen[1].device) == ("mediapipe", "cpu")
+
+
 def _seeded(folder: Path) -> Path:
     """A real database written by the app (the demo centre), checkpointed into the file."""
     assert _run("demo", "--seed-only", "--data-dir", str(folder))[0] == 0

@@ -98,3 +98,12 @@ def test_demo_video_outputs_table_json_and_progress(jumping_jacks) -> None:
     # is taken for him afterwards.
     assert 0.55 <= doc["frames_with_patient"] / doc["frames_analysed"] <= 0.9
     json.dumps(doc, allow_nan=False)  # strict JSON: unknown values are null
+
+
+def test_batch_needs_the_torch_backend() -> None:
+    demo = Path(__file__).resolve().parents[2] / "app/rehab/media/sports2d_demo.mp4"
+    result = CliRunner().invoke(
+        cli, ["analyze", str(demo), "--exercise", "squat", "--batch", "4", "--no-progress"]
+    )
+    assert result.exit_code != 0
+    assert "--batch needs the torch pose backend" in result.output

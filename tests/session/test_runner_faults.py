@@ -200,3 +200,41 @@ def test_patient_stop_pauses_with_the_patient_as_cause(tmp_path: Path) -> None:
         assert (session.status, session.end_cause) == (SessionStatus.STOPPED, Cause.PATIENT)
         # resumed: a second exercise command, accepted, for the same set
         assert [c.command_seq for c in node.exercises] == [1, 2]
+
+
+def _runner_with(tmp_path: Path, program_id: int, clock, updates, **settings):
+    """A runner like ``_runner``'s with other settings."""
+    from dataclasses import replace
+
+    runner, _ = _runner(tmp_path, program_id, clock, updates)
+    runner.settings = replace(runner.settings, **settings)
+    return runner
+
+
+def test_with_a_patient_screen_each_set_waits_for_its_lead_in(tmp_path: Path) -> None:
+    """The set is held in READY (camera on, nothing counted) until begin_set()."""
+    _, program_id = _program(tmp_path, sets=2, reps=2, rest_s=30.0)
+    clock, updates = FrameClock(), Updates()
+    runner = _runner_with(tmp_path, program_id, clock, updates, wait_for_patient=True)
+    runner.start()
+    updates.wait_for(lambda u: type(u).__name__ == "FrameUpdate" and u.t_s > 6.0)
+    assert not updates.of(RepScored), "nothing is counted before the lead-in ends"
+    ready = [u for u in updates.of(ProgressUpdate) if u.phase is SessionPhase.READY]
+    assert ready and ready[-1].position.set_index == 0
+    runner.begin_set()
+    updates.wait_for(lambda u: isinstance(u, ProgressUpdate) and u.phase is
+                     SessionPhase.RESTING)
+    runner.extend_rest(30.0)
+    longer = updates.wait_for(lambda u: isinstance(u, ProgressUpdate) and u.phase is
+                              SessionPhase.RESTING and u.rest_remaining_s > 30.0)
+    assert longer.rest_remaining_s <= 60.0
+    runner.skip_rest()
+    second = updates.wait_for(lambda u: isinstance(u, ProgressUpdate) and u.phase is
+                              SessionPhase.READY and u.position.set_index == 1)
+    assert second.t_s < longer.t_s + 5.0, "the rest was skipped"
+    runner.begin_set()
+    assert runner.wait(60) and runner.error is None
+    with Store.open(tmp_path) as store:
+        session = store.sessions.get(runner.session_id)
+        assert session.status is SessionStatus.COMPLETED
+        assert len(store.sessions.reps(session.id)) == 4

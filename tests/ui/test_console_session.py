@@ -143,3 +143,21 @@ def test_console_session_with_the_simulated_robot_node(
     assert rows and rows[-1].session_id == control.session_id and rows[-1].reps_done == 2
     table = window.views["progress"].table
     assert table.item(0, 5).text() == "2 / 2"
+
+
+def test_sessions_use_the_pose_backend_of_the_settings(demo_store, monkeypatch) -> None:
+    """Each session builds the estimator its request's settings name (no restart needed)."""
+    from rehab.ui.console import session_factory as sf
+    from rehab.ui.models.console import SessionRequest
+    from rehab.ui.models.settings import ConsoleSettings
+
+    store, centre = demo_store
+    built = []
+    monkeypatch.setattr(sf, "make_pose_estimator", lambda pose: built.append(pose) or "est")
+    factory = runner_session_factory(store.data_dir, robot=False)
+    for backend, device in (("torch", "cuda:0"), ("mediapipe", "cpu")):
+        settings = ConsoleSettings(pose_backend=backend, pose_device=device)
+        live = factory(SessionRequest(centre.patient, centre.program, centre.therapist,
+                                      settings, print))
+        assert live._make_estimator() == "est"
+        assert (built[-1].backend, built[-1].device) == (backend, device)

@@ -149,7 +149,7 @@ def test_editor_and_robot_agree_on_every_robot_exercise(library, joints, robot_c
         if draft.robot_mode == RobotMode.NONE:
             continue
         item = _item(draft)
-        command = robot_prescription(ProgramItem(**dataclasses.asdict(item)),
+        command = robot_prescription(ProgramItem(**dataclasses.asdict(item)), exercise,
                                      robot_config).to_command()
         assert validate_command(command, robot_config) == ""
         too_fast = dataclasses.replace(item, tempo_s=round(item.tempo_s * 0.8, 1))
@@ -207,7 +207,8 @@ def test_tempo_limit_only_binds_with_the_robot(demo_store, library, robot_config
     model.load(centre.patient.id)
     index = model.add_item("shoulder_flexion")
     error = model.update_item(index, target_rom_deg=120, tempo_s=1.0)
-    assert error.field == "tempo_s" and error.message.startswith("must be at least 2.5 s")
+    assert error.field == "tempo_s" and error.message_id == "prescription.too_fast"
+    assert error.params["slowest_s"] == 2.5
     assert model.update_item(index, robot_mode=RobotMode.NONE) is None
 
 
@@ -411,6 +412,22 @@ def test_settings_defaults_round_trip_and_errors(tmp_path: Path) -> None:
     path.write_text("{not json")
     with pytest.raises(DataFileError):
         load_settings(path)
+
+
+def test_settings_pose_backend_round_trip_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "console.json"
+    model = SettingsModel(path, ConsoleSettings())
+    assert (model.settings.pose.backend, model.settings.pose.device) == ("mediapipe", "cpu")
+    model.apply(pose_backend="torch", pose_device="cuda:1")
+    assert load_settings(path).pose == model.settings.pose
+    assert model.settings.pose.device == "cuda:1"
+    for changes, field in (({"pose_backend": "openpose"}, "pose_backend"),
+                           ({"pose_device": "tpu"}, "pose_device"),
+                           ({"pose_backend": "mediapipe", "pose_device": "cuda"}, "pose_device")):
+        with pytest.raises(ValidationError) as err:
+            model.apply(**changes)
+        assert err.value.field == field
+    assert model.settings.pose_backend == "torch"  # unchanged after a refusal
 
 
 def test_settings_keep_korean_paths(tmp_path: Path) -> None:

@@ -400,6 +400,23 @@ def test_settings_errors_are_inline(qtbot, tmp_path: Path, tr) -> None:
     assert model.settings.camera == "2" and model.settings.dds_domain_id == 7
 
 
+def test_settings_choose_the_pose_backend(qtbot, tmp_path: Path, tr) -> None:
+    model = SettingsModel(tmp_path / "c.json", ConsoleSettings())
+    view = QtSettings(model, tr)
+    qtbot.addWidget(view)
+    combo = view.pose_backend.editor
+    assert [combo.itemData(i) for i in range(combo.count())] == ["mediapipe", "torch", "auto"]
+    assert combo.currentData() == "mediapipe"
+    assert combo.currentText() == tr("pose_backend.mediapipe")
+    view.pose_device.editor.setCurrentText("cuda")
+    view.save_button.click()  # MediaPipe runs on the CPU only
+    assert view.pose_device.error != "" and model.settings.pose_device == "cpu"
+    combo.setCurrentIndex(combo.findData("torch"))
+    view.save_button.click()
+    assert view.pose_device.error == ""
+    assert (model.settings.pose_backend, model.settings.pose_device) == ("torch", "cuda")
+
+
 # -- progress, assessments, after session ---------------------------------------------
 
 

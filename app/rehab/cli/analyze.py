@@ -13,6 +13,7 @@ the joint angles are computed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -27,8 +28,10 @@ from rehab.exercises.analysis import AnalysisResult
 from rehab.exercises.analysis import analyze as analyze_angles
 from rehab.exercises.library import SIDES, ExerciseDef, load_library
 from rehab.exercises.report import analysis_to_dict, format_rep_table
+from rehab.language import DEFAULT_LANGUAGE, LANGUAGES
 from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.filters import smooth_skeleton
+from rehab.vision.pose import POSE_BACKENDS, PoseBackendSettings
 from rehab.vision.skeleton import SkeletonSeries, from_blazepose
 
 logger = logging.getLogger(__name__)
@@ -58,8 +61,27 @@ class PosedVideo:
     fps: float
 
 
-def pose_video(path: Path, every: int = 1, *, progress: bool = True) -> PosedVideo:
+def pose_video(
+    path: Path,
+    every: int = 1,
+    *,
+    progress: bool = True,
+    backend: PoseBackendSettings | None = None,
+    bar=None,
+    batch: int = 0,
+) -> PosedVideo:
     """Find the patient's 3D pose in every ``every``-th frame of a video file.
+
+    Parameters
+    ----------
+    backend
+        The pose backend (default: MediaPipe on the CPU).
+    bar
+        A progress bar shared by several videos (its ``update(n)`` is called per frame);
+        None shows one for this video when ``progress``.
+    batch
+        Torch backend only: estimate this many frames per network call, each on its own
+        (static-image mode, the detector on every frame); 0 tracks frame to frame.
 
     Raises
     ------
@@ -68,31 +90,28 @@ def pose_video(path: Path, every: int = 1, *, progress: bool = True) -> PosedVid
     """
     # Imported here: MediaPipe and OpenCV load slowly and only this command needs them.
     from rehab.vision.capture import VideoFileSource
-    from rehab.vision.pose import BlazePoseEstimator
-    from rehab.vision.tracking import PatientTracker, find_patient_region
+    from rehab.vision.pose import BlazePoseSettings, make_pose_estimator
 
-    with BlazePoseEstimator() as estimator:
-        with VideoFileSource(path) as source:
-            region = find_patient_region(source, estimator, max_frames=_CALIBRATION_FRAMES)
-        logger.info("patient region %s", region)
-        tracker = PatientTracker(estimator, region)
-        t, world, vis = [], [], []
-        seen = 0
-        with VideoFileSource(path) as source:
-            total = source.frame_count or None
+    choice = (backend or PoseBackendSettings()).resolved()
+    if batch and choice.backend != "torch":
+        raise RehabError("--batch needs the torch pose backend")
+    if batch:
+        choice = dataclasses.replace(choice, batch_size=batch)
+    estimator = make_pose_estimator(choice, BlazePoseSettings(static_image_mode=batch > 0))
+    try:
+        if bar is not None:
+            t, world, vis, seen, fps = _track_video(path, every, estimator, bar, batch)
+        else:
+            with VideoFileSource(path) as source:
+                total = source.frame_count or None
             with click.progressbar(
                 length=total, label="pose", file=sys.stderr if progress else _Null()
-            ) as bar:
-                for frame in source:
-                    bar.update(1)
-                    if frame.index % every:
-                        continue
-                    tracked = tracker.pose_of(frame)
-                    t.append(frame.t_s)
-                    world.append(tracked.pose.world_xyz_m)
-                    vis.append(tracked.pose.visibility)
-                    seen += tracked.status.accepted
-            fps = source.fps
+            ) as own_bar:
+                t, world, vis, seen, fps = _track_video(
+                    path, every, estimator, own_bar, batch
+                )
+    finally:
+        estimator.close()
     if not t:
         raise CaptureError(f"{path}: the video has no frames")
     skeleton = from_blazepose(np.array(world), np.array(vis), np.array(t), source=str(path))
@@ -117,6 +136,52 @@ def score_skeleton(
     return angles, analyze_angles(angles, exercise, side, language)
 
 
+def _track_video(path: Path, every: int, estimator, bar, batch: int = 0):
+    """Calibrate the patient region, then follow the patient through the video.
+
+    With ``batch`` > 0 (a batching estimator in static-image mode), ``batch`` frames are
+    decoded, their patient regions estimated in one call, then judged by the tracker in
+    order; otherwise each frame is estimated (tracking) and judged in turn.
+    """
+    from rehab.vision.capture import VideoFileSource
+    from rehab.vision.tracking import PatientTracker, find_patient_region
+
+    with VideoFileSource(path) as source:
+        region = find_patient_region(source, estimator, max_frames=_CALIBRATION_FRAMES)
+    logger.info("patient region %s", region)
+    tracker = PatientTracker(estimator, region)
+    t, world, vis, pending = [], [], [], []
+    seen = 0
+
+    def flush() -> None:
+        nonlocal seen
+        if batch:
+            crops = [tracker.crop_of(f) for f in pending]
+            raws = estimator.estimate_batch(crops, [f.t_s for f in pending])
+            tracked_all = [tracker.judge(f, r) for f, r in zip(pending, raws, strict=True)]
+        else:
+            tracked_all = [tracker.pose_of(f) for f in pending]
+        for frame, tracked in zip(pending, tracked_all, strict=True):
+            t.append(frame.t_s)
+            world.append(tracked.pose.world_xyz_m)
+            vis.append(tracked.pose.visibility)
+            seen += tracked.status.accepted
+        pending.clear()
+
+    with VideoFileSource(path) as source:
+        for frame in source:
+            bar.update(1)
+            if frame.index % every:
+                continue
+            pending.append(frame)
+            if len(pending) >= max(batch, 1):
+                flush()
+        if pending:
+            flush()
+        fps = source.fps
+    return t, world, vis, seen, fps
+
+
 class _Null:
     """A write sink for a progress bar that is switched off."""
 
@@ -131,8 +196,39 @@ def _exercise(exercise_id: str) -> ExerciseDef:
     return load_library()[exercise_id]
 
 
+_VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
+
+
+def _video_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The video files named, with a folder standing for the videos inside it."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.suffix.lower() in _VIDEO_SUFFIXES)
+            if not found:
+                raise CaptureError(f"no video files in folder {p}")
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            raise CaptureError(f"video file not found: {p}")
+    return files
+
+
+def _frame_total(videos: list[Path]) -> int | None:
+    from rehab.vision.capture import VideoFileSource
+
+    total = 0
+    for v in videos:
+        with VideoFileSource(v) as source:
+            if not source.frame_count:
+                return None
+            total += source.frame_count
+    return total
+
+
 @click.command(name="analyze")
-@click.argument("video", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("videos", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--exercise", "exercise_id", required=True, help="Exercise id (see `rehab exercises list`)."
 )
@@ -146,12 +242,12 @@ def _exercise(exercise_id: str) -> ExerciseDef:
     "--out",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     default=None,
-    help="Write reps and the joint-angle time series to this JSON file.",
+    help="Write reps and the joint-angle time series to this JSON file (one video only).",
 )
 @click.option(
     "--language",
-    type=click.Choice(["ko", "en"]),
-    default="ko",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT_LANGUAGE.value,
     show_default=True,
     help="Language of cues and deduction reasons.",
 )
@@ -162,27 +258,70 @@ def _exercise(exercise_id: str) -> ExerciseDef:
     show_default=True,
     help="Analyse every N-th frame only (faster, coarser).",
 )
+@click.option(
+    "--pose-backend",
+    type=click.Choice(POSE_BACKENDS),
+    default="mediapipe",
+    show_default=True,
+    help="Pose estimator: MediaPipe (CPU), BlazePose in torch, or auto (torch on CUDA if present).",
+)
+@click.option(
+    "--device",
+    default="cpu",
+    show_default=True,
+    help="Device of the torch backend: cpu or cuda[:N].",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(0, 256),
+    default=0,
+    show_default=True,
+    help="Torch backend: estimate N frames per network call, each on its own (the detector "
+    "runs on every frame); 0 tracks frame to frame as MediaPipe does.",
+)
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 def analyze(
-    video: Path,
+    videos: tuple[Path, ...],
     exercise_id: str,
     side: str | None,
     out: Path | None,
     language: str,
     every: int,
+    pose_backend: str,
+    device: str,
+    batch: int,
     no_progress: bool,
 ) -> None:
-    """Count and score the reps of EXERCISE in a recorded VIDEO.
+    """Count and score the reps of EXERCISE in recorded VIDEOS (files or folders).
 
     Prints one line per rep (times, range of motion, peak speed, smoothness, form score
-    and what cost points) and, with --out, writes them with the joint-angle time series
-    as JSON.
+    and what cost points) and a summary per video, with one progress bar over all of
+    them; with --out (one video), writes the reps with the joint-angle time series as
+    JSON.
     """
     exercise = _exercise(exercise_id)
     exercise.working_sides(side)  # refuse a bad --side before the slow part
-    if not video.exists():
-        raise CaptureError(f"video file not found: {video}")
-    posed = pose_video(video, every, progress=not no_progress)
+    backend = PoseBackendSettings(pose_backend, device)
+    files = _video_files(videos)
+    if out is not None and len(files) > 1:
+        raise RehabError("--out writes one video's results; give one video")
+    sink = sys.stderr if not no_progress else _Null()
+    with click.progressbar(length=_frame_total(files), label="pose", file=sink) as bar:
+        posed = [pose_video(v, every, backend=backend, bar=bar, batch=batch) for v in files]
+    for video, pv in zip(files, posed, strict=True):
+        _report(video, pv, exercise, side, language, every, out)
+
+
+def _report(
+    video: Path,
+    posed: PosedVideo,
+    exercise: ExerciseDef,
+    side: str | None,
+    language: str,
+    every: int,
+    out: Path | None,
+) -> None:
+    """Score one posed video, print its table and summary, write its JSON if asked."""
     angles, result = score_skeleton(posed.skeleton, exercise, side, language)
     click.echo(format_rep_table(result, language))
     seen_pct = 100.0 * posed.frames_with_patient / posed.frames_read

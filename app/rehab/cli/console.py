@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rehab.ui.i18n import Language
+from rehab.language import DEFAULT_LANGUAGE, Language
 
 
 @click.command()
@@ -14,7 +14,8 @@ from rehab.ui.i18n import Language
               help="Data folder (default: $REHAB_DATA_DIR, else the console's saved setting, "
                    "else ./sessions).")
 @click.option("--lang", "language", type=click.Choice([lang.value for lang in Language]),
-              default=None, help="Language of the console (default: the saved setting, ko).")
+              default=None, help="Language of the console (default: the saved setting, else "
+                   f"{DEFAULT_LANGUAGE.value}).")
 @click.option("--settings", "settings_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Settings file (default: ~/.config/rehab/console.json).")
 @click.option("--no-robot", is_flag=True,

@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from rehab.demo import seed_demo
+from rehab.language import DEFAULT_LANGUAGE, LANGUAGES
 from rehab.paths import resolve_data_dir
 from rehab.store import Store
+from rehab.vision.pose import POSE_BACKENDS, PoseBackendSettings
 
 
 @click.command()
@@ -21,12 +23,19 @@ from rehab.store import Store
               default=None, help="Play this video as the camera (default: the demo video).")
 @click.option("--camera", type=click.IntRange(min=0), default=None,
               help="Use this camera (OpenCV index) instead of a video.")
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE.value,
+              show_default=True,
               help="Language of cues and texts.")
 @click.option("--no-robot", is_flag=True, help="Camera-only session: no robot node.")
 @click.option("--seed-only", is_flag=True, help="Only seed the demo centre and print it.")
+@click.option("--pose-backend", type=click.Choice(POSE_BACKENDS), default="mediapipe",
+              show_default=True,
+              help="Pose estimator: MediaPipe (CPU), BlazePose in torch, or auto (torch on "
+                   "CUDA if present).")
+@click.option("--device", default="cpu", show_default=True,
+              help="Device of the torch backend: cpu or cuda[:N].")
 def demo(data_dir: Path | None, headless: bool, video: Path | None, camera: int | None,
-         lang: str, no_robot: bool, seed_only: bool) -> None:
+         lang: str, no_robot: bool, seed_only: bool, pose_backend: str, device: str) -> None:
     """Run a demo session: simulated robot, demo video, demo patient.
 
     Seeds the demo centre (therapist, patient, program) when missing, starts the
@@ -43,7 +52,7 @@ def demo(data_dir: Path | None, headless: bool, video: Path | None, camera: int 
     from rehab.demo_run import HeadlessOptions, run_headless
 
     options = HeadlessOptions(folder, video=video, camera=camera, language=lang,
-                              robot=not no_robot)
+                              robot=not no_robot, pose=PoseBackendSettings(pose_backend, device))
     if not headless and not _has_display():
         click.echo("No display (DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM unset): "
                    "running the session headless.")

@@ -36,9 +36,9 @@ def parse_subjects(text: str) -> tuple[int, ...]:
             lo, _, hi = part.strip().partition("-")
             out.update(range(int(lo), int(hi or lo) + 1))
     except ValueError as exc:
-        raise ValidationError("subjects", f"expected ranges such as 1-7, got {text!r}") from exc
+        raise ValidationError("subjects", "validation.subject_ranges", value=repr(text)) from exc
     if not out or min(out) < 1 or max(out) > 10:
-        raise ValidationError("subjects", f"must lie within 1-10, got {text!r}")
+        raise ValidationError("subjects", "validation.subjects_range", value=repr(text))
     return tuple(sorted(out))
 
 

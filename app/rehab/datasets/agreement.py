@@ -65,7 +65,7 @@ def best_lag(a: np.ndarray, b: np.ndarray, *, max_lag: int, min_overlap: float =
         ``lag`` such that ``b[i + lag]`` matches ``a[i]``.
     """
     if max_lag < 0:
-        raise ValidationError("max_lag", "must be >= 0")
+        raise ValidationError("max_lag", "validation.at_least", lo=0, value=max_lag)
     need = min_overlap * min(len(a), len(b))
     best, best_score = 0, -np.inf
     for lag in range(-max_lag, max_lag + 1):

@@ -29,12 +29,12 @@ from typing import Protocol
 
 import numpy as np
 
-from rehab.errors import ValidationError
 from rehab.exercises.compensation import CompensationSeen, evaluate_compensations
-from rehab.exercises.library import LANGUAGES, ExerciseDef, LocalizedText, SideMode, Tempo
+from rehab.exercises.library import ExerciseDef, LocalizedText, SideMode, Tempo
 from rehab.exercises.sampling import FrameRateEstimate, RepSampling, assess_sampling
 from rehab.exercises.scoring import DeductionKind, RepScore, partial_cue, score_rep
 from rehab.exercises.segmentation import RepMetrics, RepSegmenter, SegmenterState
+from rehab.language import DEFAULT_LANGUAGE, Language, parse_language
 from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.skeleton import SkeletonSeries, from_blazepose
 
@@ -197,13 +197,12 @@ class Analyzer:
         self,
         exercise: ExerciseDef,
         side: str | None = None,
-        language: str = "ko",
+        language: Language | str = DEFAULT_LANGUAGE,
         target_rom_deg: float | None = None,
         tempo: Tempo | None = None,
         sample_interval_s: float = 0.0,
     ) -> None:
-        if language not in LANGUAGES:
-            raise ValidationError("language", f"must be one of {', '.join(LANGUAGES)}")
+        language = parse_language(language)
         self.exercise = exercise
         self.sides = exercise.working_sides(side)
         self.side = side or (exercise.default_side if exercise.side_mode is SideMode.ONE else None)
@@ -391,7 +390,7 @@ def analyze(
     angles: AngleSeries,
     exercise: ExerciseDef,
     side: str | None = None,
-    language: str = "ko",
+    language: Language | str = DEFAULT_LANGUAGE,
     target_rom_deg: float | None = None,
 ) -> AnalysisResult:
     """Analyse a whole recorded angle series (offline use of :class:`Analyzer`).

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from rehab.errors import DataFileError, NotFoundError, ValidationError
+from rehab.language import LANGUAGES, Language, parse_language
 from rehab.vision.angles import ANGLE_NAMES
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
 ]
 
 DEFAULT_LIBRARY_DIR = Path(__file__).resolve().parent / "library"
-LANGUAGES = ("ko", "en")
 SIDES = ("left", "right")
 _SIDE_PLACEHOLDER = "{side}"
 
@@ -109,12 +109,7 @@ class LocalizedText:
 
     def get(self, language: str) -> str:
         """Return the text in ``language`` (``"ko"`` or ``"en"``)."""
-        if language == "ko":
-            return self.ko
-        if language == "en":
-            return self.en
-        allowed = ", ".join(LANGUAGES)
-        raise ValidationError("language", f"must be one of {allowed}, got {language!r}")
+        return self.ko if parse_language(language) is Language.KO else self.en
 
 
 @dataclass(frozen=True)
@@ -292,6 +287,9 @@ class ExerciseDef:
         Deduction weights.
     source
         The file it was loaded from.
+    robot_joint
+        The robot joint that moves the exercise's primary motion (a joint name of the
+        robot's ``config/robot.yaml``), or None for a camera-only exercise.
     """
 
     id: str
@@ -308,6 +306,7 @@ class ExerciseDef:
     cues: CueSet
     scoring: ScoringRules
     source: Path
+    robot_joint: str | None = None
 
     def working_sides(self, side: str | None = None) -> tuple[str, ...]:
         """Return the sides whose primary angle is read, for an optional chosen ``side``.
@@ -318,13 +317,12 @@ class ExerciseDef:
             When ``side`` is not ``left``/``right``, or is given for a two-sided exercise.
         """
         if side is not None and side not in SIDES:
-            raise ValidationError("side", f"must be one of {', '.join(SIDES)}, got {side!r}")
+            raise ValidationError("side", "validation.one_of", allowed=", ".join(SIDES),
+                                  value=repr(side))
         if self.side_mode is SideMode.ONE:
             return (side or self.default_side,)
         if side is not None:
-            raise ValidationError(
-                "side", f"exercise {self.id!r} works both sides ({self.side_mode.value}); omit it"
-            )
+            raise ValidationError("side", "exercise.works_both_sides", exercise=repr(self.id))
         return SIDES
 
     def primary_angle_names(self, side: str | None = None) -> tuple[str, ...]:
@@ -366,6 +364,9 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             raise self.error(key, f"must be a non-empty string, got {value!r}")
         return value.strip()
+
+    def optional_text(self, key: str) -> str | None:
+        return None if self._get(key, required=False) is None else self.text(key)
 
     def number(self, key: str, low: float, high: float, default: float | None = None) -> float:
         value = self._get(key, required=default is None)
@@ -557,6 +558,7 @@ def _parse(path: Path, data: object) -> ExerciseDef:
         cues=_cues(cues_reader),
         scoring=_scoring(top.child("scoring", required=False)),
         source=path,
+        robot_joint=top.optional_text("robot_joint"),
     )
     top.finish()
     if exercise.target_rom_deg < exercise.rep.min_rom_deg:

@@ -239,7 +239,7 @@ class FrameRateEstimate:
 
     def __init__(self, period_s: float | None = None, window: int = 301) -> None:
         if period_s is not None and not (math.isfinite(period_s) and period_s > 0):
-            raise ValidationError("sample_interval_s", "must be a positive interval (s)")
+            raise ValidationError("sample_interval_s", "validation.positive", value=period_s)
         self._period_s = period_s
         self._t: deque[float] = deque(maxlen=window)
 

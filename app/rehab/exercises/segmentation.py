@@ -163,7 +163,8 @@ class RepSegmenter:
 
     def __init__(self, thresholds: RepThresholds, sample_interval_s: float = 0.0) -> None:
         if not sample_interval_s >= 0:
-            raise ValidationError("sample_interval_s", f"must be >= 0, got {sample_interval_s}")
+            raise ValidationError("sample_interval_s", "validation.at_least", lo=0,
+                                  value=sample_interval_s)
         self.thresholds = thresholds
         self._gap_limit_s = thresholds.max_gap_s + sample_interval_s
         self._sign = thresholds.direction.sign

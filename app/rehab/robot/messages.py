@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rehab.messages import Message, has_message
 from rehab_robot.core.api import ControlMode, RobotState
 
 
@@ -86,3 +87,18 @@ class RemoteDiagnostic:
     def value(self, key: str) -> str | None:
         """Return the value of ``key``, or ``None``."""
         return dict(self.values).get(key)
+
+
+def reason_message(code: str) -> Message:
+    """The robot's reason code (a :class:`~rehab_robot.core.api.ReasonCode` value) as a
+    message for people: ``robot.reason.<code>``.
+
+    Examples
+    --------
+    >>> reason_message("not_enabled").text("ko")
+    '명령 거부: 로봇이 준비 상태여야 하고 운동 중이 아니어야 합니다'
+    >>> reason_message("new_code").text("en")
+    'robot reason: new_code'
+    """
+    key = f"robot.reason.{code}"
+    return Message(key) if has_message(key) else Message("robot.reason.unknown", {"code": code})

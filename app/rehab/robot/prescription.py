@@ -3,15 +3,15 @@
 :class:`RobotPrescription` is the app's typed, validated description of one robot exercise;
 :meth:`RobotPrescription.to_command` turns it into the robot core's ``ExerciseCommand``. The
 robot validates again against its own joint limits (it trusts no client); this early check
-gives the therapist a clear message before anything is sent.
+(:func:`rehab.prescription.command_problems`) gives the therapist a clear message before
+anything is sent.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from rehab.errors import ValidationError
+from rehab.prescription import command_problems, raise_first
 from rehab_robot.core.api import ControlMode, ExerciseCommand
 
 
@@ -55,26 +55,13 @@ class RobotPrescription:
     rom_max_deg: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        _check(bool(self.exercise_id), "exercise_id", "must not be empty")
-        modes = [mode.value for mode in ControlMode]
-        _check(self.mode in modes, "mode", f"must be one of {', '.join(modes)}")
-        n = len(self.joint_names)
-        _check(n >= 1, "joint_names", "must name at least one joint")
-        for name in ("start_deg", "end_deg", "rom_min_deg", "rom_max_deg"):
-            values = getattr(self, name)
-            _check(len(values) == n, name, f"needs one value per joint ({n})")
-            _check(all(math.isfinite(v) for v in values), name, "must be finite")
-        _check(1 <= self.reps <= 200, "reps", "must be 1-200")
-        _check(0.5 <= self.tempo_s <= 30.0, "tempo_s", "must be 0.5-30 s")
-        _check(0.0 <= self.hold_s <= 30.0, "hold_s", "must be 0-30 s")
-        _check(0.0 <= self.assistance <= 1.0, "assistance", "must be 0-1")
-        _check(0.0 <= self.resistance <= 1.0, "resistance", "must be 0-1")
-        for i, joint in enumerate(self.joint_names):
-            lo, hi = self.rom_min_deg[i], self.rom_max_deg[i]
-            _check(lo < hi, "rom_min_deg", f"{joint}: min {lo} must be below max {hi}")
-            for name in ("start_deg", "end_deg"):
-                value = getattr(self, name)[i]
-                _check(lo <= value <= hi, name, f"{joint}: {value} outside ROM [{lo}, {hi}]")
+        raise_first(command_problems(
+            exercise_id=self.exercise_id, mode=self.mode,
+            modes=(mode.value for mode in ControlMode), joint_names=tuple(self.joint_names),
+            per_joint={name: tuple(getattr(self, name)) for name in
+                       ("start_deg", "end_deg", "rom_min_deg", "rom_max_deg")},
+            reps=self.reps, tempo_s=self.tempo_s, hold_s=self.hold_s,
+            assistance=self.assistance, resistance=self.resistance))
 
     def to_command(self) -> ExerciseCommand:
         """Return the robot core's command for this prescription."""
@@ -93,7 +80,3 @@ class RobotPrescription:
             rom_max_deg=tuple(float(x) for x in self.rom_max_deg),
         )
 
-
-def _check(ok: bool, field: str, message: str) -> None:
-    if not ok:
-        raise ValidationError(field, message)

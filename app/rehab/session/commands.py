@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rehab.messages import Message
 from rehab.store.models import Cause
 
 
@@ -28,7 +29,8 @@ class Stop:
     """End the session early: by a person (``stopped``) or a signal (``aborted``)."""
 
     cause: Cause
-    reason: str = ""
+    reason: str | Message = ""
+    """Why, for people (a :class:`~rehab.messages.Message`); a plain string is English."""
 
 
 @dataclass(frozen=True)
@@ -36,4 +38,22 @@ class EStop:
     """The therapist's emergency stop (the robot's e-stop was already called)."""
 
 
-Command = Pause | Resume | Stop | EStop
+@dataclass(frozen=True)
+class BeginSet:
+    """The patient screen's lead-in (framing, demonstration, countdown) is over: the set
+    the session holds in READY may start (only with ``RunnerSettings.wait_for_patient``)."""
+
+
+@dataclass(frozen=True)
+class SkipRest:
+    """End the present rest now (the patient or the therapist is ready)."""
+
+
+@dataclass(frozen=True)
+class ExtendRest:
+    """Lengthen the present rest by ``seconds`` (the patient asked for more)."""
+
+    seconds: float
+
+
+Command = Pause | Resume | Stop | EStop | BeginSet | SkipRest | ExtendRest

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -93,17 +93,26 @@ class RobotUpdate:
     assistance: float
     fault: str = ""
     reason: str = ""
+    reason_code: str = ""
+    """The robot's :class:`~rehab_robot.core.api.ReasonCode` value for ``reason`` (the
+    screens show ``robot.reason.<code>``; ``reason`` and ``fault`` are its English words)."""
 
 
 @dataclass(frozen=True)
 class Alert:
-    """Something the therapist must see (also stored as an event)."""
+    """Something the therapist must see (also stored as an event).
+
+    ``message`` is English (logs, the stored event); ``message_id`` and ``params`` are
+    the same message as data, which the screens render in their language.
+    """
 
     t_s: float
     severity: Severity
     source: str
     message: str
     cause: Cause | None = None
+    message_id: str = ""
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,11 @@ class ProgressUpdate:
     session_id
         The stored session (None before it is created).
     cue
-        The latest instruction or, when paused or ended, the reason a person reads.
+        The latest instruction (the exercise's cue, in the session's language) or, when
+        paused or ended, the reason in English.
+    cue_id, cue_params
+        The reason as a message id and parameters, which the screens render in their
+        language (``""`` for an exercise's cue, which is already in the session's language).
     cause
         Why the session paused or ended (``PAUSED``, ``FINISHED``, ``ABORTED``); the
         screens translate it.
@@ -146,6 +159,8 @@ class ProgressUpdate:
     rest_remaining_s: float = 0.0
     cue: str = ""
     cause: Cause | None = None
+    cue_id: str = ""
+    cue_params: Mapping[str, object] = field(default_factory=dict)
 
 
 SessionUpdate = FrameUpdate | RepScored | RobotUpdate | Alert | ProgressUpdate
@@ -162,6 +177,14 @@ class SessionControl(Protocol):
         ...
 
     def resume(self) -> None: ...
+
+    def begin_set(self) -> None:
+        """The patient screen's lead-in is over (framing, demonstration, countdown)."""
+        ...
+
+    def skip_rest(self) -> None: ...
+
+    def extend_rest(self, seconds: float) -> None: ...
 
     def stop(self, cause: Cause = Cause.THERAPIST) -> None:
         """End the session early: by a person (therapist, patient) or a ``signal``."""

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rehab.errors import RehabError
+from rehab.errors import RehabError, ValidationError
 from rehab.exercises.library import ExerciseLibrary
+from rehab.messages import Message
 from rehab.robot import ClientSettings, RobotClient, connect
 from rehab.session.events import Alert, UpdateSink
 from rehab.session.plan import plan_session
@@ -120,12 +121,24 @@ class LiveSession:
         if (runner := self.runner) is not None:
             runner.resume()
 
-    def stop(self, cause: Cause = Cause.THERAPIST, reason: str = "") -> None:
+    def stop(self, cause: Cause = Cause.THERAPIST, reason: str | Message = "") -> None:
         with self._lock:
             self._cancelled = self._cancelled or cause
             runner = self.runner
         if runner is not None:
             runner.stop(cause, reason)
+
+    def begin_set(self) -> None:
+        if (runner := self.runner) is not None:
+            runner.begin_set()
+
+    def skip_rest(self) -> None:
+        if (runner := self.runner) is not None:
+            runner.skip_rest()
+
+    def extend_rest(self, seconds: float) -> None:
+        if (runner := self.runner) is not None:
+            runner.extend_rest(seconds)
 
     def estop(self) -> None:
         with self._lock:
@@ -154,14 +167,15 @@ class LiveSession:
 
     # -- worker -------------------------------------------------------------------------
 
-    def _alert(self, message: str, cause: Cause = Cause.ERROR) -> None:
-        self._sink(Alert(0.0, Severity.ERROR, "session", message, cause))
+    def _alert(self, message: Message, cause: Cause = Cause.ERROR) -> None:
+        self._sink(Alert(0.0, Severity.ERROR, "session", str(message), cause, message.id,
+                         dict(message.params)))
 
     def _robot_estop(self, robot: RobotClient) -> None:
         try:
             robot.estop()
         except RehabError as exc:
-            self._alert(f"E-STOP call failed: {exc}; use the hardware stop", Cause.ESTOP)
+            self._alert(Message("session.estop_failed", {"error": str(exc)}), Cause.ESTOP)
 
     def _main(self) -> None:
         spec = self.spec
@@ -175,8 +189,7 @@ class LiveSession:
             with self._lock:
                 self._robot = robot
                 if self._cancelled is not None:
-                    self._alert("the session was stopped before it started",
-                                self._cancelled)
+                    self._alert(Message("session.stopped_before_start"), self._cancelled)
                     return
                 self.runner = SessionRunner(
                     open_store=lambda: Store.open(spec.data_dir), plan=plan,
@@ -188,7 +201,8 @@ class LiveSession:
         except RehabError as exc:
             self.error = exc
             log.error("session could not start: %s", exc)
-            self._alert(f"the session could not start: {exc}")
+            self._alert(Message("session.could_not_start", {"error": exc.message_obj if
+                                isinstance(exc, ValidationError) else str(exc)}))
         finally:
             if self._robot is not None:
                 self._robot.close()

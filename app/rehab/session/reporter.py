@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from rehab.language import Language
+from rehab.messages import Message
 from rehab.robot.link import LinkState
 from rehab.robot.messages import RemoteStatus, Telemetry
 from rehab.session.events import (
@@ -54,13 +56,25 @@ class Reporter:
                            reps_done, item.reps)
 
     def progress(self, phase: SessionPhase, position: SetPosition, *, rest_left_s: float = 0.0,
-                 cue: str = "", cause: Cause | None = None) -> None:
-        self._sink(ProgressUpdate(self._now_s(), phase, position, self.session_id,
-                                  rest_left_s, cue, cause))
+                 cue: str | Message = "", cause: Cause | None = None) -> None:
+        """Report the phase and position; a :class:`Message` cue travels as id + params."""
+        if isinstance(cue, Message):
+            update = ProgressUpdate(self._now_s(), phase, position, self.session_id,
+                                    rest_left_s, cue.text(Language.EN), cause, cue.id,
+                                    dict(cue.params))
+        else:
+            update = ProgressUpdate(self._now_s(), phase, position, self.session_id,
+                                    rest_left_s, cue, cause)
+        self._sink(update)
 
-    def alert(self, severity: Severity, source: str, message: str,
-              cause: Cause | None = None) -> None:
-        self._sink(Alert(self._now_s(), severity, source, message, cause))
+    def alert(self, severity: Severity, source: str, message: Message,
+              cause: Cause | None = None, *, english: str | None = None) -> None:
+        """Report an alert: the message id and params for screens, and English text for
+        logs (``english``, when it should hold more than the message, such as the robot's
+        own words)."""
+        self._sink(Alert(self._now_s(), severity, source,
+                         english or message.text(Language.EN), cause, message.id,
+                         dict(message.params)))
 
     def frame(self, t_s: float, image_bgr: np.ndarray | None, landmarks_px: np.ndarray | None,
               visibility: np.ndarray | None, angles_deg: Mapping[str, float],
@@ -83,4 +97,4 @@ class Reporter:
             latest.names if latest else (),
             tuple(math.degrees(p) for p in latest.position_rad) if latest else (),
             latest.effort_nm if latest else (), status.assistance, status.fault,
-            status.reason))
+            status.reason, status.reason_code))

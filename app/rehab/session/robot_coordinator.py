@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rehab.errors import RobotError
+from rehab.messages import Message
 from rehab.robot.client import RobotClient
 from rehab.robot.link import LinkState
-from rehab.robot.messages import RemoteStatus, RemoteTransition, Telemetry
+from rehab.robot.messages import RemoteStatus, RemoteTransition, Telemetry, reason_message
 from rehab.session.plan import PlannedItem
 from rehab.store.models import Cause
 from rehab_robot.core.api import RobotState
@@ -48,11 +49,24 @@ class RobotFault:
         The robot's machine-readable reason code ("" when the robot said nothing).
     reason
         The robot's own words, in English, for the log and the stored event.
+    message
+        The reason for people: the code's ``robot.reason.<code>``, or the app's own words
+        when the robot said nothing (a lost link).
     """
 
     cause: Cause
     code: str
     reason: str
+    message: Message | None = None
+
+    @property
+    def words(self) -> Message:
+        """The reason as a message (from the code, else the English words as they are)."""
+        if self.message is not None:
+            return self.message
+        if self.code:
+            return reason_message(self.code)
+        return Message("error.other", {"detail": self.reason})
 
 
 def stopped_cause(state: RobotState, code: str) -> Cause:
@@ -108,7 +122,8 @@ class RobotCoordinator:
                            robot.status.heartbeat_age_s is not None, self._wait_s)
             return self._ready()
         except RobotError as exc:
-            return self._link_fault(str(exc))
+            return self._link_fault(str(exc), Message("robot.link.error",
+                                                      {"detail": str(exc)}))
 
     def start_set(self, item: PlannedItem) -> RobotFault | None:
         """Send the set's exercise and wait until the node accepted this very command."""
@@ -124,7 +139,8 @@ class RobotCoordinator:
                 lambda: robot.status if robot.status is not None and
                 robot.status.last_command_seq == seq else None, self._wait_s)
         except RobotError as exc:
-            return self._link_fault(f"the robot did not acknowledge the exercise: {exc}")
+            return self._link_fault(f"the robot did not acknowledge the exercise: {exc}",
+                                    Message("robot.link.no_ack"))
         if not status.last_command_accepted:
             return RobotFault(Cause.ROBOT_REFUSED, status.last_command_code,
                               status.last_command_reason)
@@ -137,8 +153,12 @@ class RobotCoordinator:
         status = self.status
         if seq is None or status is None or status.state not in _EXERCISING:
             return
+        robot = self._require()
         try:
-            self._require().finish_exercise()
+            robot.finish_exercise()
+            # The next set's command must find the robot ENABLED, not a stale RUNNING.
+            robot.wait_for(lambda: robot.status is not None and
+                           robot.status.state not in _EXERCISING, self._wait_s)
         except RobotError as exc:
             log.warning("robot exercise %d not finished: %s", seq, exc)
 
@@ -146,12 +166,16 @@ class RobotCoordinator:
         """Bring the robot to ENABLED: reset a stopped robot, end a leftover exercise."""
         robot = self._require()
         if robot.link_state() is LinkState.LOST:
-            return self._link_fault("no message from the robot node")
+            return self._link_fault("no message from the robot node",
+                                    Message("robot.link.no_message"))
         status = robot.status
         if status is not None and status.state in STOPPED_STATES:
             robot.reset()
         elif status is not None and status.state in _EXERCISING:
-            robot.finish_exercise()
+            try:
+                robot.finish_exercise()
+            except RobotError as exc:  # it may have completed its reps meanwhile
+                log.info("no exercise left to finish: %s", exc)
         robot.enable(True)
         return None
 
@@ -161,8 +185,9 @@ class RobotCoordinator:
         """A fault that stops the running set, or None while the robot runs it."""
         robot = self._require()
         if robot.link_state() is LinkState.LOST:
-            return self._link_fault(f"no message from the robot node for "
-                                    f"{robot.link.silence_s():.1f} s")
+            silence_s = robot.link.silence_s()
+            return self._link_fault(f"no message from the robot node for {silence_s:.1f} s",
+                                    Message("robot.link.silent", {"s": silence_s}))
         status = robot.status
         if status is not None and status.state in STOPPED_STATES:
             self.active_seq = None
@@ -257,13 +282,13 @@ class RobotCoordinator:
             raise RobotError("this session has no robot")
         return self.robot
 
-    def _link_fault(self, why: str) -> RobotFault:
+    def _link_fault(self, why: str, message: Message) -> RobotFault:
         self.active_seq = None
         robot = self._require()
         if robot.link_state() is LinkState.LOST:
-            return RobotFault(Cause.ROBOT_LINK_LOST, "", why)
+            return RobotFault(Cause.ROBOT_LINK_LOST, "", why, message)
         status = robot.status
         if status is not None and status.state in STOPPED_STATES:
             return RobotFault(stopped_cause(status.state, status.reason_code),
                               status.reason_code, status.fault or status.reason)
-        return RobotFault(Cause.ROBOT_FAULT, "", why)
+        return RobotFault(Cause.ROBOT_FAULT, "", why, message)

@@ -26,10 +26,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rehab.errors import CaptureError, RehabError
+from rehab.errors import CaptureError, RehabError, ValidationError
 from rehab.exercises.analysis import Analyzer, RepEvent
+from rehab.language import DEFAULT_LANGUAGE, Language
+from rehab.messages import Message
 from rehab.robot.client import RobotClient
-from rehab.session.commands import Command, EStop, Pause, Resume, Stop
+from rehab.session.commands import (
+    BeginSet,
+    Command,
+    EStop,
+    ExtendRest,
+    Pause,
+    Resume,
+    SkipRest,
+    Stop,
+)
 from rehab.session.events import SessionPhase, SetPosition, UpdateSink
 from rehab.session.plan import PlannedItem, SessionPlan
 from rehab.session.recorder import SessionRecorder
@@ -80,9 +91,12 @@ class RunnerSettings:
     end_on_fault
         End the session (``aborted``, with the fault's cause) instead of pausing when a
         fault stops it: for runs without a screen, where nobody can resume.
+    wait_for_patient
+        Hold each set in ``READY`` (the camera on, nothing counted, the robot still)
+        until the patient screen has shown its lead-in and calls :meth:`begin_set`.
     """
 
-    language: str = "ko"
+    language: Language = DEFAULT_LANGUAGE
     forward_images: bool = True
     camera_lost_after_s: float = 2.0
     stall_after_s: float = 1.5
@@ -90,6 +104,7 @@ class RunnerSettings:
     robot_update_hz: float = 10.0
     realtime: bool = True
     end_on_fault: bool = False
+    wait_for_patient: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.stall_after_s < self.camera_lost_after_s:
@@ -105,9 +120,13 @@ class SessionEnd:
     reason: str = ""
 
 
+MAX_REST_S = 600.0
+"""The longest a rest can be made by extending it (10 minutes)."""
+
+
 class _End(Exception):  # noqa: N818 - control flow inside the worker, never escapes
-    def __init__(self, cause: Cause, reason: str = "") -> None:
-        super().__init__(reason)
+    def __init__(self, cause: Cause, reason: Message | None = None) -> None:
+        super().__init__(str(reason or ""))
         self.cause, self.reason = cause, reason
 
 
@@ -167,6 +186,8 @@ class SessionRunner:
         self._set = _SetState(plan.items[0], 0)
         self._phase = self._phase_before_pause = SessionPhase.READY
         self._last_turn_s = self._last_frame_s = self._next_robot_update_s = 0.0
+        self._patient_ready = False
+        self._rest_until_s: float | None = None
         self.error: BaseException | None = None
         self.end: SessionEnd | None = None
         self.reps_stored = 0
@@ -191,13 +212,25 @@ class SessionRunner:
     def resume(self) -> None:
         self._commands.put(Resume())
 
-    def stop(self, cause: Cause = Cause.THERAPIST, reason: str = "") -> None:
+    def stop(self, cause: Cause = Cause.THERAPIST, reason: str | Message = "") -> None:
         self._commands.put(Stop(cause, reason))
+
+    def begin_set(self) -> None:
+        """The patient screen's lead-in is over: start the set held in ``READY``."""
+        self._commands.put(BeginSet())
+
+    def skip_rest(self) -> None:
+        """End the present rest now."""
+        self._commands.put(SkipRest())
+
+    def extend_rest(self, seconds: float) -> None:
+        """Lengthen the present rest by ``seconds`` (at most :data:`MAX_REST_S` in all)."""
+        self._commands.put(ExtendRest(seconds))
 
     def estop(self) -> None:
         """Emergency stop: the robot's e-stop now (its own thread), then pause."""
         self._robot.estop_async(lambda why: self._report.alert(
-            Severity.ERROR, "robot", f"E-STOP call failed: {why}; use the hardware stop",
+            Severity.ERROR, "robot", Message("session.estop_failed", {"error": why}),
             Cause.ESTOP))
         self._commands.put(EStop())
 
@@ -215,7 +248,8 @@ class SessionRunner:
             store = self._open_store()
         except RehabError as exc:
             self.error = exc
-            self._report.alert(Severity.ERROR, "session", f"session not started: {exc}",
+            self._report.alert(Severity.ERROR, "session",
+                               Message("session.not_started", {"error": _words(exc)}),
                                Cause.ERROR)
             return
         self._recorder = SessionRecorder(store)
@@ -229,10 +263,10 @@ class SessionRunner:
             # session ends aborted with everything recorded so far kept.
             self.error = exc
             log.exception("session failed")
-            self._report.alert(Severity.ERROR, "session", f"session stopped: {exc}",
-                               Cause.ERROR)
+            self._report.alert(Severity.ERROR, "session",
+                               Message("session.failed", {"error": _words(exc)}), Cause.ERROR)
             if self.session_id is not None:
-                self._finish(Cause.ERROR, str(exc))
+                self._finish(Cause.ERROR, Message("error.other", {"detail": str(exc)}))
         finally:
             self._stop_pipeline()
             self._recorder.close_streams()
@@ -251,7 +285,8 @@ class SessionRunner:
                                                 t0_wall_s=self._wall_clock()).id
         self._report.progress(SessionPhase.READY, self._position())
         if robot_used and (fault := self._robot.prepare()) is not None:
-            self._fault(fault.cause, f"robot not ready: {fault.reason}", "robot")
+            self._fault(fault.cause, Message("session.robot_not_ready", {"reason": fault.words}),
+                        "robot", _as_told(fault))
         self._last_turn_s = self._last_frame_s = self._now()
         for item in plan.items:
             for set_index in range(item.sets):
@@ -275,6 +310,8 @@ class SessionRunner:
             item.exercise.id, set_index, item.reps, item.target_rom_deg, self._now(),
             program_item_id=item.program_item_id, side=Side(item.side) if item.side
             else Side.BOTH))
+        self._set = _SetState(item, set_index, set_id)
+        self._hold_until_patient_ready()
         analyzer = Analyzer(item.exercise, item.side, self.settings.language,
                             item.target_rom_deg, item.tempo)
         self._set = _SetState(item, set_index, set_id, analyzer)
@@ -287,16 +324,26 @@ class SessionRunner:
         self._robot.end_set()
         recorder.end_set(set_id, self._now())
 
+    def _hold_until_patient_ready(self) -> None:
+        """With a patient screen, the set waits in READY for its lead-in to end."""
+        if not self.settings.wait_for_patient:
+            return
+        self._patient_ready = False
+        self._enter(SessionPhase.READY)
+        while not self._patient_ready:
+            self._turn()
+
     def _rest(self, item: PlannedItem, set_index: int) -> None:
         self._set = _SetState(item, set_index)
-        until = self._now() + item.rest_s
+        self._rest_until_s = self._now() + item.rest_s
         next_report = self._now() + 0.5
         self._enter(SessionPhase.RESTING, rest_left_s=item.rest_s)
-        while (left := until - self._now()) > 0:
+        while (left := self._rest_until_s - self._now()) > 0:
             self._turn()
             if self._now() >= next_report and self._phase is SessionPhase.RESTING:
                 self._report.progress(SessionPhase.RESTING, self._position(), rest_left_s=left)
                 next_report = self._now() + 0.5
+        self._rest_until_s = None
 
     def _enter(self, phase: SessionPhase, rest_left_s: float = 0.0) -> None:
         """Go to ``phase``, or to it after the present pause ends."""
@@ -314,9 +361,10 @@ class SessionRunner:
         fault = self._robot.start_set(state.item)
         self._last_turn_s = self._now()  # waiting for the acknowledgement is not a stall
         if fault is not None:
-            verb = "refused the exercise" if fault.cause is Cause.ROBOT_REFUSED else \
-                "cannot run the exercise"
-            self._fault(fault.cause, f"robot {verb}: {fault.reason}", "robot")
+            key = "session.robot_refused" if fault.cause is Cause.ROBOT_REFUSED else \
+                "session.robot_cannot_run"
+            self._fault(fault.cause, Message(key, {"reason": fault.words}), "robot",
+                        _as_told(fault))
             return
         self._recorder.robot_accepted(state.set_id, self._robot.active_seq)
 
@@ -336,8 +384,8 @@ class SessionRunner:
         gap_s, self._last_turn_s = now - self._last_turn_s, now
         if gap_s > self.settings.stall_after_s:
             self._last_frame_s = now  # the camera kept running while the app did not
-            self._fault(Cause.APP_STALLED, f"the app did not run for {gap_s:.1f} s "
-                        "(stopped or starved of CPU)", "session")
+            self._fault(Cause.APP_STALLED, Message("session.app_stalled", {"gap_s": gap_s}),
+                        "session")
 
     def _next_result(self) -> PoseResult | None:
         if self._pipeline is None:
@@ -345,21 +393,21 @@ class SessionRunner:
         try:
             result = self._pipeline.get(timeout_s=0.05)
         except CaptureError as exc:
-            self._camera_lost(str(exc))
+            self._camera_lost(Message("camera.error", {"detail": str(exc)}))
             return None
         if result is None:
             if self._source is not None and self._source.ended:
-                self._camera_lost("the video ended")
+                self._camera_lost(Message("camera.video_ended"))
             elif self._now() - self._last_frame_s > self.settings.camera_lost_after_s:
-                self._camera_lost(f"no frame for {self.settings.camera_lost_after_s:g} s")
+                self._camera_lost(Message("camera.no_frame",
+                                          {"s": self.settings.camera_lost_after_s}))
             return None
         self._last_frame_s = self._now()
         return result
 
-    def _camera_lost(self, why: str) -> None:
+    def _camera_lost(self, why: Message) -> None:
         self._stop_pipeline()
-        self._fault(Cause.CAMERA_LOST, f"camera lost ({why}); data so far is kept. Check the "
-                    "camera, then resume", "camera")
+        self._fault(Cause.CAMERA_LOST, Message("session.camera_lost", {"why": why}), "camera")
 
     def _on_frame(self, result: PoseResult) -> None:
         state, pose = self._set, result.pose
@@ -381,9 +429,9 @@ class SessionRunner:
     def _on_rep(self, event: RepEvent) -> None:
         state, rep, cue = self._set, event.rep, event.cue or ""
         if not rep.counted:
-            self._recorder.event(EventKind.NOTE, Severity.INFO, "scoring",
-                                 f"partial rep ({rep.metrics.partial_reason.value}), not "
-                                 "counted", self._now())
+            self._recorder.event(EventKind.NOTE, Severity.INFO, "scoring", str(Message(
+                "session.partial_rep", {"reason": rep.metrics.partial_reason.value})),
+                self._now())
             self._report.partial_rep(state.item, state.set_index, rep.metrics.rom_deg, cue)
             return
         new = stored_rep(event, event.count - 1, self.settings.language,
@@ -415,12 +463,10 @@ class SessionRunner:
         self._record_robot_side()
         if self._phase is SessionPhase.EXERCISING and robot.drives(self._set.item):
             if (fault := robot.check()) is not None:
-                self._fault(fault.cause, _robot_words(fault), "robot")
+                self._fault(fault.cause, _robot_words(fault), "robot", _as_told(fault))
             elif robot.finished_early():
-                self._recorder.event(
-                    EventKind.NOTE, Severity.WARNING, "robot", "the robot completed its "
-                    "reps before the camera counted the set; the set's remaining reps are "
-                    "not robot-assisted", self._now())
+                self._recorder.event(EventKind.NOTE, Severity.WARNING, "robot",
+                                     str(Message("session.robot_finished_early")), self._now())
         status = robot.status
         if self._now() >= self._next_robot_update_s and status is not None:
             self._next_robot_update_s = self._now() + 1 / self.settings.robot_update_hz
@@ -445,22 +491,45 @@ class SessionRunner:
             except queue.Empty:
                 return
             if isinstance(command, Stop):
-                raise _End(command.cause, command.reason or _STOP_REASON.get(
-                    command.cause, ""))
+                reason = command.reason or _STOP_REASON.get(command.cause)
+                raise _End(command.cause, Message("error.other", {"detail": reason})
+                           if isinstance(reason, str) else reason)
             if isinstance(command, EStop):
                 # Recorded and shown even when already paused (after a fault, say).
-                message = "E-STOP pressed: robot stopped and latched until reset"
-                self._recorder.event(EventKind.ESTOP, Severity.ERROR, "console", message,
+                message = Message("session.estop_pressed")
+                self._recorder.event(EventKind.ESTOP, Severity.ERROR, "console", str(message),
                                      self._now(), Cause.ESTOP)
                 self._report.alert(Severity.ERROR, "console", message, Cause.ESTOP)
                 self._pause(Cause.ESTOP, message)
             elif isinstance(command, Pause):
-                self._pause(command.cause, _PAUSE_REASON.get(command.cause, ""))
+                self._pause(command.cause, _PAUSE_REASON.get(
+                    command.cause, Message(f"cause.{command.cause}")))
             elif isinstance(command, Resume):
                 self._resume()
+            elif isinstance(command, BeginSet):
+                self._patient_ready = True
+            elif isinstance(command, SkipRest | ExtendRest):
+                self._change_rest(command)
 
-    def _fault(self, cause: Cause, reason: str, source: str) -> None:
+    def _change_rest(self, command: SkipRest | ExtendRest) -> None:
+        """Skip or lengthen the present rest (ignored outside a rest)."""
+        if self._rest_until_s is None:
+            return
+        now = self._now()
+        if isinstance(command, SkipRest):
+            self._rest_until_s = now
+        else:
+            left = max(0.0, self._rest_until_s - now)
+            self._rest_until_s = now + min(MAX_REST_S, left + max(0.0, command.seconds))
+        self._report.progress(self._phase, self._position(),
+                              rest_left_s=max(0.0, self._rest_until_s - now))
+
+    def _fault(self, cause: Cause, reason: Message, source: str,
+               robot_words: str | None = None) -> None:
         """A fault stops the set: stored and shown, then pause (or end, without a screen).
+
+        ``reason`` is shown in the reader's language; the stored event and the alert's
+        English text carry the robot's own words (``robot_words``) in its place.
 
         A fault seen right after this loop did not run (the robot's watchdog stops the
         robot when this app was stopped) is first put down to the stall: the robot's
@@ -471,18 +540,20 @@ class SessionRunner:
         if self._phase is SessionPhase.PAUSED and cause is not Cause.APP_STALLED:
             return  # already paused: the robot's side is in its own transition events
         self._recorder.event(EventKind.ALERT if cause is Cause.CAMERA_LOST else
-                             EventKind.FAULT, Severity.ERROR, source, reason, self._now(), cause)
+                             EventKind.FAULT, Severity.ERROR, source,
+                             _english(reason, robot_words), self._now(), cause)
         if not self.settings.end_on_fault:
             self._pause(cause, reason)
-        self._report.alert(Severity.ERROR, source, reason, cause)  # once it is stored
+        self._report.alert(Severity.ERROR, source, reason, cause,  # once it is stored
+                           english=_english(reason, robot_words))
         if self.settings.end_on_fault:
             raise _End(cause, reason)
 
-    def _pause(self, cause: Cause, reason: str) -> None:
+    def _pause(self, cause: Cause, reason: Message) -> None:
         if self._phase is SessionPhase.PAUSED:
             return
         self._phase_before_pause, self._phase = self._phase, SessionPhase.PAUSED
-        self._recorder.paused(cause, reason, self._now())
+        self._recorder.paused(cause, str(reason), self._now())
         if cause not in (Cause.ESTOP,) and self._robot.robot is not None:
             self._robot.hold()
         if cause in PERSON_CAUSES:
@@ -497,7 +568,8 @@ class SessionRunner:
                 self._pipeline = self._start_pipeline()
             except RehabError as exc:
                 self._report.alert(Severity.ERROR, "camera",
-                                   f"camera still unavailable: {exc}", Cause.CAMERA_LOST)
+                                   Message("session.camera_unavailable", {"error": _words(exc)}),
+                                   Cause.CAMERA_LOST)
                 return
             finally:
                 self._last_turn_s = self._now()
@@ -505,7 +577,8 @@ class SessionRunner:
         state = self._set
         if self._robot.drives(state.item) and (fault := self._robot.prepare()) is not None:
             self._last_turn_s = self._now()
-            self._report.alert(Severity.ERROR, "robot", f"robot not ready: {fault.reason}",
+            self._report.alert(Severity.ERROR, "robot",
+                               Message("session.robot_not_ready", {"reason": fault.words}),
                                fault.cause)
             return
         self._phase = self._phase_before_pause
@@ -539,26 +612,46 @@ class SessionRunner:
         except RehabError as exc:
             log.warning("camera pipeline did not stop cleanly: %s", exc)
 
-    def _finish(self, cause: Cause, reason: str) -> None:
+    def _finish(self, cause: Cause, reason: Message | None) -> None:
         self._stop_pipeline()
         if self._robot.robot is not None:
             self._robot.catch_up()
             self._record_robot_side()  # what the robot did up to the end, as it said
         self._robot.release()
-        session = self._recorder.finish(cause, reason, self._now())
-        self.end = SessionEnd(session.status, cause, reason)
+        words = "" if reason is None else str(reason)
+        session = self._recorder.finish(cause, words, self._now())
+        self.end = SessionEnd(session.status, cause, words)
         phase = SessionPhase.FINISHED if cause is Cause.COMPLETED else SessionPhase.ABORTED
         self._phase = phase
-        self._report.progress(phase, self._position(), cue=reason, cause=cause)
+        self._report.progress(phase, self._position(), cue=reason or "", cause=cause)
 
 
-_PAUSE_REASON = {Cause.THERAPIST: "paused by the therapist",
-                 Cause.PATIENT: "the patient pressed STOP (it hurts)"}
-_STOP_REASON = {Cause.THERAPIST: "stopped by the therapist",
-                Cause.PATIENT: "the patient asked to stop"}
+
+_PAUSE_REASON = {Cause.THERAPIST: Message("session.paused.therapist"),
+                 Cause.PATIENT: Message("session.paused.patient")}
+_STOP_REASON = {Cause.THERAPIST: Message("session.stopped.therapist"),
+                Cause.PATIENT: Message("session.stopped.patient")}
 
 
-def _robot_words(fault: RobotFault) -> str:
+def _robot_words(fault: RobotFault) -> Message:
     if fault.cause is Cause.ROBOT_LINK_LOST:
-        return f"robot link lost: {fault.reason}; the robot's watchdog stops it"
-    return f"robot stopped ({fault.cause}): {fault.reason}"
+        return Message("session.robot_link_lost", {"reason": fault.words})
+    return Message("session.robot_stopped", {"cause": Message(f"cause.{fault.cause}"),
+                                             "reason": fault.words})
+
+
+def _as_told(fault: RobotFault) -> str | None:
+    """The robot's (or the link's) own English words, for the record."""
+    return fault.reason or None
+
+
+def _english(message: Message, robot_words: str | None) -> str:
+    """``message`` in English, with the robot's own words as its ``reason``."""
+    if robot_words is None or "reason" not in message.params:
+        return message.text(Language.EN)
+    return Message(message.id, {**message.params, "reason": robot_words}).text(Language.EN)
+
+
+def _words(error: BaseException) -> Message | str:
+    """An error for people: a validation error's message, else its own (English) words."""
+    return error.message_obj if isinstance(error, ValidationError) else str(error)

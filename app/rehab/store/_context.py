@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from rehab.errors import ValidationError
+from rehab.messages import Message
 
 WallClock = Callable[[], dt.datetime]
 
@@ -60,4 +61,5 @@ class StoreContext:
         found = row_id is not None and self.db.execute(
             f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
         if not found:
-            raise ValidationError(field, f"no {table.rstrip('s')} with id {row_id}")
+            raise ValidationError(field, "store.not_found",
+                                  record=Message(f"record.{table.rstrip('s')}"), row_id=row_id)

@@ -11,9 +11,9 @@ import enum
 import math
 from dataclasses import dataclass, field
 
+from rehab import prescription
 from rehab.errors import ValidationError
-
-MAX_ROM_DEG = 180.0
+from rehab.prescription import MAX_ROM_DEG
 
 
 class Role(enum.StrEnum):
@@ -108,35 +108,37 @@ class Severity(enum.StrEnum):
     ERROR = "error"
 
 
-def _require(ok: bool, name: str, message: str) -> None:
+def _require(ok: bool, name: str, message_id: str, **params: object) -> None:
     if not ok:
-        raise ValidationError(name, message)
+        raise ValidationError(name, message_id, **params)
 
 
 def _finite(value: float, name: str) -> None:
     _require(isinstance(value, int | float) and math.isfinite(value), name,
-             f"must be a finite number, got {value!r}")
+             "validation.finite", value=repr(value))
 
 
 def _in_range(value: float, lo: float, hi: float, name: str, unit: str = "") -> None:
     _finite(value, name)
-    _require(lo <= value <= hi, name, f"must be between {lo:g} and {hi:g}{unit}, got {value:g}")
+    _require(lo <= value <= hi, name, f"validation.range{unit}", lo=lo, hi=hi, value=value)
 
 
 def _text(value: str, name: str, *, max_len: int = 200, allow_empty: bool = False) -> None:
-    _require(isinstance(value, str), name, "must be text")
-    _require(allow_empty or bool(value.strip()), name, "must not be empty")
-    _require(len(value) <= max_len, name, f"must be at most {max_len} characters")
+    _require(isinstance(value, str), name, "validation.text")
+    _require(allow_empty or bool(value.strip()), name, "validation.not_empty")
+    _require(len(value) <= max_len, name, "validation.max_length", n=max_len)
 
 
 def _enum(value: object, kind: type[enum.Enum], name: str) -> None:
     allowed = ", ".join(m.value for m in kind)
-    _require(value in {m.value for m in kind}, name, f"must be one of {allowed}, got {value!r}")
+    _require(value in {m.value for m in kind}, name, "validation.one_of", allowed=allowed,
+             value=repr(value))
 
 
 def _optional_int(value: int | None, lo: int, hi: int, name: str) -> None:
     if value is not None:
-        _require(isinstance(value, int) and not isinstance(value, bool), name, "must be whole")
+        _require(isinstance(value, int) and not isinstance(value, bool), name,
+                 "validation.whole")
         _in_range(value, lo, hi, name)
 
 
@@ -150,10 +152,10 @@ class NewUser:
     def __post_init__(self) -> None:
         _text(self.username, "username", max_len=64)
         _require(self.username == self.username.strip() and " " not in self.username,
-                 "username", "must not contain spaces")
+                 "username", "validation.no_spaces")
         _text(self.display_name, "display_name")
         _enum(self.role, Role, "role")
-        _require(len(self.password) >= 8, "password", "must have at least 8 characters")
+        _require(len(self.password) >= 8, "password", "validation.min_length", n=8)
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ class NewPatient:
     def __post_init__(self) -> None:
         _text(self.name, "name")
         _require(isinstance(self.birth_year, int) and not isinstance(self.birth_year, bool),
-                 "birth_year", "must be a whole year")
+                 "birth_year", "validation.whole_year")
         _in_range(self.birth_year, 1900, 2100, "birth_year")
         _enum(self.sex, Sex, "sex")
         _enum(self.affected_side, Side, "affected_side")
@@ -224,7 +226,8 @@ class ExerciseRecord:
 
     def __post_init__(self) -> None:
         _text(self.id, "exercise_id", max_len=64)
-        _require(self.version >= 1, "exercise_version", "must be 1 or more")
+        _require(self.version >= 1, "exercise_version", "validation.at_least", lo=1,
+                 value=self.version)
         _text(self.name_en, "name_en")
         _text(self.name_ko, "name_ko")
         _text(self.primary_angle, "primary_angle")
@@ -261,26 +264,9 @@ class NewProgramItem:
 
     def __post_init__(self) -> None:
         _text(self.exercise_id, "exercise_id", max_len=64)
-        for name in ("sets", "reps"):
-            value = getattr(self, name)
-            _require(isinstance(value, int) and not isinstance(value, bool) and value > 0,
-                     name, f"must be a whole number above 0, got {value!r}")
-        _require(self.sets <= 20, "sets", f"must be at most 20, got {self.sets}")
-        _require(self.reps <= 200, "reps", f"must be at most 200, got {self.reps}")
-        _in_range(self.target_rom_deg, 0, MAX_ROM_DEG, "target_rom_deg", " deg")
-        _in_range(self.safe_rom_min_deg, 0, MAX_ROM_DEG, "safe_rom_min_deg", " deg")
-        _in_range(self.safe_rom_max_deg, 0, MAX_ROM_DEG, "safe_rom_max_deg", " deg")
-        _require(self.safe_rom_min_deg < self.safe_rom_max_deg, "safe_rom_max_deg",
-                 "must be above safe_rom_min_deg")
-        _require(self.target_rom_deg <= self.safe_rom_max_deg - self.safe_rom_min_deg,
-                 "target_rom_deg", "must fit inside the safe range of motion "
-                 f"({self.safe_rom_min_deg:g}-{self.safe_rom_max_deg:g} deg)")
-        _in_range(self.tempo_s, 0.5, 20, "tempo_s", " s")
-        _in_range(self.rest_s, 0, 600, "rest_s", " s")
+        # The prescription's ranges are stated once, in rehab.prescription.
+        prescription.raise_first(prescription.range_problems(self))
         _enum(self.robot_mode, RobotMode, "robot_mode")
-        _in_range(self.assistance, 0, 1, "assistance")
-        _require(self.side in {Side.LEFT, Side.RIGHT, Side.BOTH}, "side",
-                 "must be left, right or both")
 
 
 @dataclass(frozen=True)
@@ -343,9 +329,10 @@ class NewSet:
 
     def __post_init__(self) -> None:
         _text(self.exercise_id, "exercise_id", max_len=64)
-        _require(self.set_index >= 0, "set_index", "must be 0 or more")
+        _require(self.set_index >= 0, "set_index", "validation.at_least", lo=0,
+                 value=self.set_index)
         _require(isinstance(self.reps_target, int) and self.reps_target > 0, "reps_target",
-                 f"must be a whole number above 0, got {self.reps_target!r}")
+                 "validation.whole_positive", value=repr(self.reps_target))
         _in_range(self.target_rom_deg, 0, MAX_ROM_DEG, "target_rom_deg", " deg")
         _finite(self.t_start_s, "t_start_s")
 
@@ -379,11 +366,12 @@ class NewRep:
     duration_s: float = field(init=False)
 
     def __post_init__(self) -> None:
-        _require(self.rep_index >= 0, "rep_index", "must be 0 or more")
+        _require(self.rep_index >= 0, "rep_index", "validation.at_least", lo=0,
+                 value=self.rep_index)
         for name in ("t_start_s", "t_peak_s", "t_end_s", "peak_velocity_deg_s"):
             _finite(getattr(self, name), name)
         _require(self.t_start_s <= self.t_peak_s <= self.t_end_s, "t_peak_s",
-                 "must lie between t_start_s and t_end_s")
+                 "validation.between_times", start="t_start_s", end="t_end_s")
         _in_range(self.rom_deg, 0, 360, "rom_deg", " deg")
         _in_range(self.form_score, 0, 100, "form_score")
         if self.assistance is not None:
@@ -421,10 +409,11 @@ class NewAssessment:
 
     def __post_init__(self) -> None:
         names = ", ".join(INSTRUMENT_RANGES)
-        _require(self.instrument in INSTRUMENT_RANGES, "instrument", f"must be one of {names}")
+        _require(self.instrument in INSTRUMENT_RANGES, "instrument", "validation.one_of",
+                 allowed=names, value=repr(self.instrument))
         lo, hi = INSTRUMENT_RANGES[self.instrument]
         _in_range(self.score, lo, hi, "score")
-        _require(_is_iso_date(self.assessed_on), "assessed_on", "must be a date YYYY-MM-DD")
+        _require(_is_iso_date(self.assessed_on), "assessed_on", "validation.date")
 
 
 def _is_iso_date(text: str) -> bool:

@@ -37,8 +37,8 @@ class ExerciseRepo:
         row = self._ctx.db.execute("SELECT 1 FROM exercises WHERE id=? AND version=?",
                                    (exercise_id, version)).fetchone()
         if row is None:
-            raise ValidationError("exercise_id",
-                                  f"unknown exercise {exercise_id!r} (version {version})")
+            raise ValidationError("exercise_id", "store.unknown_exercise",
+                                  exercise_id=exercise_id, version=version)
 
 
 _ITEM_COLUMNS = ("exercise_id, sets, reps, target_rom_deg, tempo_s, robot_mode, assistance, "
@@ -69,9 +69,9 @@ class ProgramRepo:
             does not have.
         """
         if not name.strip():
-            raise ValidationError("name", "must not be empty")
+            raise ValidationError("name", "validation.not_empty")
         if not items:
-            raise ValidationError("items", "a program needs at least one exercise")
+            raise ValidationError("items", "store.program_needs_item")
         self._ctx.require_row("patients", patient_id, "patient_id")
         db = self._ctx.db
         with db.atomic():
@@ -88,7 +88,7 @@ class ProgramRepo:
     def replace_items(self, program_id: int, items: Sequence[NewProgramItem]) -> Program:
         """Replace a program's prescriptions (sessions keep their own copy in ``sets``)."""
         if not items:
-            raise ValidationError("items", "a program needs at least one exercise")
+            raise ValidationError("items", "store.program_needs_item")
         self.get(program_id)
         db = self._ctx.db
         with db.atomic():

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 
 from rehab.errors import NotFoundError, StoreError, ValidationError
+from rehab.messages import Message
 from rehab.store._context import StoreContext
 from rehab.store.locks import SessionLock, lock_path
 from rehab.store.models import (
@@ -89,12 +90,13 @@ class SessionRepo:
             owner = ctx.db.execute("SELECT patient_id FROM programs WHERE id=?",
                                    (program_id,)).fetchone()[0]
             if owner != patient_id:
-                raise ValidationError("program_id", f"program {program_id} belongs to "
-                                      f"another patient")
+                raise ValidationError("program_id", "store.program_of_other_patient",
+                                      program_id=program_id)
         if therapist_id is not None:
             ctx.require_row("users", therapist_id, "therapist_id")
         if pain_before is not None and not 0 <= pain_before <= 10:
-            raise ValidationError("pain_before", "must be between 0 and 10")
+            raise ValidationError("pain_before", "validation.range", lo=0, hi=10,
+                                  value=pain_before)
         with ctx.db.atomic():
             cursor = ctx.db.execute(
                 "INSERT INTO sessions (patient_id, program_id, therapist_id, started_at, status,"
@@ -165,7 +167,7 @@ class SessionRepo:
             The session is not open, or ``cause`` is not a :class:`Cause`.
         """
         if cause not in set(Cause) or cause is Cause.APP_DIED:
-            raise ValidationError("cause", f"not a cause a session can finish with: {cause!r}")
+            raise ValidationError("cause", "store.not_a_final_cause", cause=repr(cause))
         cause = Cause(cause)
         status = _status_for(cause)
         self._require_open(session_id)
@@ -209,7 +211,8 @@ class SessionRepo:
                     (session_id, new.program_item_id, new.set_index, new.exercise_id,
                      str(new.side), new.reps_target, new.target_rom_deg, new.t_start_s))
         except sqlite3.IntegrityError as exc:
-            raise ValidationError("set_index", f"set {new.set_index} exists already") from exc
+            raise ValidationError("set_index", "store.set_exists",
+                                  set_index=new.set_index) from exc
         return cursor.lastrowid
 
     def end_set(self, set_id: int, t_end_s: float) -> None:
@@ -235,7 +238,8 @@ class SessionRepo:
         row = self._ctx.db.execute("SELECT session_id FROM sets WHERE id=?",
                                    (set_id,)).fetchone()
         if row is None:
-            raise ValidationError("set_id", f"no set with id {set_id}")
+            raise ValidationError("set_id", "store.not_found", record=Message("record.set"),
+                                  row_id=set_id)
         deductions = json.dumps([dataclasses.asdict(d) for d in rep.deductions],
                                 ensure_ascii=False)
         try:
@@ -250,7 +254,8 @@ class SessionRepo:
                      deductions, json.dumps(list(rep.flags), ensure_ascii=False),
                      rep.assistance, int(rep.uncertain), rep.frame_coverage, rep.max_gap_s))
         except sqlite3.IntegrityError as exc:
-            raise ValidationError("rep_index", f"rep {rep.rep_index} exists already") from exc
+            raise ValidationError("rep_index", "store.rep_exists",
+                                  rep_index=rep.rep_index) from exc
         return self._rep(cursor.lastrowid)
 
     def _rep(self, rep_id: int) -> Rep:
@@ -325,8 +330,8 @@ class SessionRepo:
     def _require_open(self, session_id: int) -> Session:
         session = self.get(session_id)
         if session.status not in OPEN_STATUSES:
-            raise ValidationError("session_id",
-                                  f"session {session_id} is {session.status}, not running")
+            raise ValidationError("session_id", "store.session_not_running",
+                                  session_id=session_id, status=Message(f"status.{session.status}"))
         return session
 
     def _release(self, session_id: int) -> None:

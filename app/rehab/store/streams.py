@@ -70,17 +70,17 @@ class StreamData:
 
 def _check_columns(columns: Sequence[str]) -> None:
     if not columns or any(("," in c or not c) for c in columns):
-        raise ValidationError("columns", "need one or more names without commas")
+        raise ValidationError("columns", "store.stream_columns")
 
 
 def _check_samples(n_columns: int, t_s: np.ndarray, values: np.ndarray) -> None:
     if t_s.ndim != 1 or len(t_s) == 0:
-        raise ValidationError("t_s", "must be a non-empty 1-D array of times")
+        raise ValidationError("t_s", "store.stream_times")
     if values.shape != (len(t_s), n_columns):
-        raise ValidationError("values", f"shape {values.shape} does not match "
-                              f"{len(t_s)} samples x {n_columns} columns")
+        raise ValidationError("values", "store.stream_shape", shape=str(values.shape),
+                              n_samples=len(t_s), n_columns=n_columns)
     if not np.isfinite(t_s).all() or (t_s[1:] < t_s[:-1]).any():
-        raise ValidationError("t_s", "times must be finite and non-decreasing")
+        raise ValidationError("t_s", "store.stream_times")
 
 
 class StreamRepo:
@@ -198,10 +198,10 @@ class StreamRecorder:
     def __init__(self, repo: StreamRepo, session_id: int, *, chunk_s: float = 1.0,
                  commit_every_s: float | None = None) -> None:
         if not chunk_s > 0:
-            raise ValidationError("chunk_s", "must be above 0")
+            raise ValidationError("chunk_s", "validation.positive", value=chunk_s)
         commit_every_s = chunk_s if commit_every_s is None else commit_every_s
         if not commit_every_s >= chunk_s:
-            raise ValidationError("commit_every_s", "must be at least chunk_s")
+            raise ValidationError("commit_every_s", "store.commit_after_chunk")
         self._repo, self._session_id, self._chunk_s = repo, session_id, chunk_s
         self._commit_every_s = commit_every_s
         self._buffers: dict[str, _Buffer] = {}
@@ -223,11 +223,12 @@ class StreamRecorder:
         t_s = np.asarray(t_s, dtype=np.float64).reshape(-1)
         values = np.asarray(values, dtype=np.float32)
         if values.ndim != 2 or values.shape[1] != len(buffer.columns):
-            raise ValidationError("values", f"stream {stream!r} has {len(buffer.columns)} "
-                                  f"columns, got shape {values.shape}")
+            raise ValidationError("values", "validation.shape",
+                                  expected=f"(N, {len(buffer.columns)})",
+                                  got=str(values.shape))
         _check_samples(len(buffer.columns), t_s, values)
         if buffer.times and t_s[0] < buffer.t_last_s:
-            raise ValidationError("t_s", f"stream {stream!r} went back in time")
+            raise ValidationError("t_s", "store.stream_back_in_time", stream=stream)
         buffer.add(t_s, values)
         if math.isnan(self._next_flush_s):
             self._next_flush_s = buffer.t_first_s + self._commit_every_s
@@ -261,4 +262,4 @@ class StreamRecorder:
         try:
             return self._buffers[stream]
         except KeyError:
-            raise ValidationError("stream", f"declare stream {stream!r} before appending") from None
+            raise ValidationError("stream", "store.stream_undeclared", stream=stream) from None

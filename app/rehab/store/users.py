@@ -64,7 +64,8 @@ class UserRepo:
                      hash_password(new.password), self._ctx.now_iso()),
                 )
             except sqlite3.IntegrityError as exc:
-                raise ValidationError("username", f"{new.username!r} is taken") from exc
+                raise ValidationError("username", "validation.username_taken",
+                                      username=new.username) from exc
             self._ctx.audit("create", "user", cursor.lastrowid, username=new.username,
                             role=str(new.role))
         return self.get(cursor.lastrowid)

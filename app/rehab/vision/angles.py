@@ -172,12 +172,13 @@ class AngleSeries:
     def __post_init__(self) -> None:
         n = np.shape(self.t_s)[0]
         if set(self.deg) != set(self.confidence):
-            raise ValidationError("confidence", "must have the same angle names as deg")
+            raise ValidationError("confidence", "validation.same_names", other="deg")
         for name in self.deg:
             if name not in ANGLE_NAMES:
-                raise ValidationError("deg", f"unknown angle {name!r}")
+                raise ValidationError("deg", "validation.unknown_angle", value=repr(name))
             if np.shape(self.deg[name]) != (n,) or np.shape(self.confidence[name]) != (n,):
-                raise ValidationError(name, f"must have shape ({n},) like t_s")
+                raise ValidationError(name, "validation.shape", expected=f"({n},)",
+                                      got=str(np.shape(self.deg[name])))
         # Read-only views so the frozen dataclass is frozen all the way down.
         object.__setattr__(self, "deg", MappingProxyType(dict(self.deg)))
         object.__setattr__(self, "confidence", MappingProxyType(dict(self.confidence)))
@@ -460,9 +461,11 @@ def compute_angles_2d(
     """
     xy = np.asarray(image_xy, dtype=float)
     if xy.ndim != 3 or xy.shape[1:] != (N_JOINTS, 2):
-        raise ValidationError("image_xy", f"expected (N, {N_JOINTS}, 2), got {xy.shape}")
+        raise ValidationError("image_xy", "validation.shape", expected=f"(N, {N_JOINTS}, 2)",
+                              got=str(xy.shape))
     if view not in ("frontal", "sagittal_left", "sagittal_right"):
-        raise ValidationError("view", f"must be frontal, sagittal_left or sagittal_right: {view!r}")
+        raise ValidationError("view", "validation.one_of",
+                              allowed="frontal, sagittal_left, sagittal_right", value=repr(view))
     p = xy * np.array([1.0, -1.0])  # y up, so the 3D definitions read the same
     # NaN from degenerate geometry is intended (see compute_angles).
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):

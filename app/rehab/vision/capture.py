@@ -131,7 +131,7 @@ class _CvSource(_SourceBase):
 
     def __init__(self, target: int | str, name: str, timeout_s: float, clock: Clock) -> None:
         if timeout_s <= 0:
-            raise ValidationError("timeout_s", "must be positive")
+            raise ValidationError("timeout_s", "validation.positive", value=timeout_s)
         self.name = name
         self._timeout_s = timeout_s
         self._clock = clock
@@ -290,7 +290,7 @@ class CameraSource(_CvSource):
 
     def __init__(self, index: int, *, timeout_s: float = 5.0, clock: Clock = time.monotonic):
         if index < 0:
-            raise ValidationError("index", f"camera index must be >= 0, got {index}")
+            raise ValidationError("index", "validation.at_least", lo=0, value=index)
         super().__init__(index, f"camera {index}", timeout_s, clock)
         if self._cap is None:
             self.close()
@@ -342,7 +342,7 @@ class ArraySource(_SourceBase):
         name: str = "memory",
     ) -> None:
         if fps <= 0:
-            raise ValidationError("fps", "must be positive")
+            raise ValidationError("fps", "validation.positive", value=fps)
         self.name = name
         self.fps = float(fps)
         self._images = images

@@ -66,9 +66,10 @@ class OneEuroSettings:
 
     def __post_init__(self) -> None:
         if self.min_cutoff_hz <= 0 or self.d_cutoff_hz <= 0:
-            raise ValidationError("min_cutoff_hz", "cut-off frequencies must be positive")
+            raise ValidationError("min_cutoff_hz", "validation.positive",
+                                  value=self.min_cutoff_hz)
         if self.beta < 0:
-            raise ValidationError("beta", "must be >= 0")
+            raise ValidationError("beta", "validation.at_least", lo=0, value=self.beta)
 
 
 def _alpha(cutoff_hz: np.ndarray | float, dt_s: float) -> np.ndarray | float:
@@ -113,7 +114,7 @@ class OneEuroFilter:
             return x.copy()
         dt = t_s - self._t_s
         if dt <= 0:
-            raise ValidationError("t_s", f"must increase: {t_s} after {self._t_s}")
+            raise ValidationError("t_s", "validation.increasing", value=t_s, previous=self._t_s)
         s = self.settings
         prev = self._x
         fresh = np.isnan(prev) & ~np.isnan(x)  # restarting after a gap
@@ -180,14 +181,15 @@ def butterworth_zero_phase(
     (True, True)
     """
     if fs_hz <= 0:
-        raise ValidationError("fs_hz", "must be positive")
+        raise ValidationError("fs_hz", "validation.positive", value=fs_hz)
     if not 0 < cutoff_hz < fs_hz / 2:
-        raise ValidationError("cutoff_hz", f"must be in (0, {fs_hz / 2}) Hz, got {cutoff_hz}")
+        raise ValidationError("cutoff_hz", "validation.range", lo=0, hi=fs_hz / 2,
+                              value=cutoff_hz)
     if order < 1:
-        raise ValidationError("order", "must be >= 1")
+        raise ValidationError("order", "validation.at_least", lo=1, value=order)
     min_len = 3 * order if min_segment_samples is None else int(min_segment_samples)
     if min_len < 2:
-        raise ValidationError("min_segment_samples", "must be >= 2")
+        raise ValidationError("min_segment_samples", "validation.at_least", lo=2, value=min_len)
     sos = signal.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
     arr = np.asarray(x, dtype=float)
     if arr.size == 0:
@@ -230,9 +232,9 @@ def offline_cutoff_hz(cutoff_hz: float, fs_hz: float) -> float:
     (6.0, 4.0)
     """
     if cutoff_hz <= 0:
-        raise ValidationError("cutoff_hz", f"must be positive, got {cutoff_hz}")
+        raise ValidationError("cutoff_hz", "validation.positive", value=cutoff_hz)
     if fs_hz <= 0:
-        raise ValidationError("fs_hz", f"must be positive, got {fs_hz}")
+        raise ValidationError("fs_hz", "validation.positive", value=fs_hz)
     return min(cutoff_hz, MAX_CUTOFF_NYQUIST_FRACTION * fs_hz / 2.0)
 
 

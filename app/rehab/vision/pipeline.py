@@ -85,11 +85,14 @@ class PipelineSettings:
 
     def __post_init__(self) -> None:
         if self.frame_queue_size < 1 or self.result_queue_size < 1:
-            raise ValidationError("frame_queue_size", "queue sizes must be >= 1")
+            raise ValidationError("frame_queue_size", "validation.at_least", lo=1,
+                                  value=self.frame_queue_size)
         if self.latency_window < 1:
-            raise ValidationError("latency_window", "must be >= 1")
+            raise ValidationError("latency_window", "validation.at_least", lo=1,
+                                  value=self.latency_window)
         if self.join_timeout_s <= 0:
-            raise ValidationError("join_timeout_s", "must be positive")
+            raise ValidationError("join_timeout_s", "validation.positive",
+                                  value=self.join_timeout_s)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 :class:`PoseEstimator` is the contract: an RGB image and its time in, a
 :class:`PoseFrame` out, ``close()`` at the end. :class:`BlazePoseEstimator` implements it
 with mediapipe 0.10.21's ``solutions.pose`` (the models ship inside the wheel, so nothing
-is downloaded). Another backend (the Tasks API with a ``.task`` model, a batched GPU
-model) plugs in by implementing the same two methods.
+is downloaded). :func:`make_pose_estimator` chooses between it and the torch backend
+(:mod:`rehab.vision.blazepose_torch`: the same networks, read from the wheel, on CPU or
+CUDA, batched for offline use) from a :class:`PoseBackendSettings`.
 
 "No person" is a value: a :class:`PoseFrame` with ``missing=True`` and NaN landmarks.
 """
@@ -22,11 +23,14 @@ from rehab.errors import RehabError, ValidationError
 
 __all__ = [
     "N_LANDMARKS",
+    "POSE_BACKENDS",
     "BlazePoseEstimator",
     "BlazePoseSettings",
+    "PoseBackendSettings",
     "PoseEstimator",
     "PoseFrame",
     "in_picture_visibility",
+    "make_pose_estimator",
 ]
 
 logger = logging.getLogger(__name__)
@@ -66,15 +70,14 @@ class PoseFrame:
 
     def __post_init__(self) -> None:
         if np.shape(self.image_xy_px) != (N_LANDMARKS, 2):
-            raise ValidationError(
-                "image_xy_px", f"must be (33, 2), got {np.shape(self.image_xy_px)}"
-            )
+            raise ValidationError("image_xy_px", "validation.shape", expected="(33, 2)",
+                                  got=str(np.shape(self.image_xy_px)))
         if np.shape(self.world_xyz_m) != (N_LANDMARKS, 3):
-            raise ValidationError(
-                "world_xyz_m", f"must be (33, 3), got {np.shape(self.world_xyz_m)}"
-            )
+            raise ValidationError("world_xyz_m", "validation.shape", expected="(33, 3)",
+                                  got=str(np.shape(self.world_xyz_m)))
         if np.shape(self.visibility) != (N_LANDMARKS,):
-            raise ValidationError("visibility", f"must be (33,), got {np.shape(self.visibility)}")
+            raise ValidationError("visibility", "validation.shape", expected="(33,)",
+                                  got=str(np.shape(self.visibility)))
 
     @classmethod
     def no_person(cls, t_s: float, image_size_px: tuple[int, int]) -> PoseFrame:
@@ -190,13 +193,13 @@ class BlazePoseSettings:
 
     def __post_init__(self) -> None:
         if self.model_complexity not in (0, 1):
-            raise ValidationError(
-                "model_complexity", "must be 0 or 1 (mediapipe 0.10.21 ships no heavy model)"
-            )
+            # mediapipe 0.10.21 ships no heavy model
+            raise ValidationError("model_complexity", "validation.one_of", allowed="0, 1",
+                                  value=repr(self.model_complexity))
         for name in ("min_detection_confidence", "min_tracking_confidence"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
-                raise ValidationError(name, f"must be in 0..1, got {value}")
+                raise ValidationError(name, "validation.range", lo=0, hi=1, value=value)
 
 
 class BlazePoseEstimator:
@@ -251,9 +254,8 @@ class BlazePoseEstimator:
         """
         img = np.asarray(image_rgb)
         if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
-            raise ValidationError(
-                "image_rgb", f"expected (H, W, 3) uint8, got {img.shape} {img.dtype}"
-            )
+            raise ValidationError("image_rgb", "validation.shape", expected="(H, W, 3) uint8",
+                                  got=f"{img.shape} {img.dtype}")
         h, w = img.shape[:2]
         with self._lock:
             if self._closed:
@@ -295,3 +297,79 @@ class BlazePoseEstimator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+POSE_BACKENDS = ("mediapipe", "torch", "auto")
+
+
+@dataclass(frozen=True)
+class PoseBackendSettings:
+    """Which pose backend runs, and where.
+
+    Parameters
+    ----------
+    backend
+        "mediapipe" (the reference, CPU), "torch" (BlazePose re-run in torch) or "auto"
+        (torch on CUDA when a GPU is present, else MediaPipe on the CPU: on the CPU
+        MediaPipe is the faster of the two, see benchmarks/RESULTS.md).
+    device
+        "cpu" or "cuda[:N]"; only the torch backend uses it.
+    half
+        Torch on CUDA only: float16 networks.
+    batch_size
+        Torch only: frames per network call in batched (offline) estimation.
+    """
+
+    backend: str = "mediapipe"
+    device: str = "cpu"
+    half: bool = False
+    batch_size: int = 16
+
+    def __post_init__(self) -> None:
+        if self.backend not in POSE_BACKENDS:
+            raise ValidationError("backend", "validation.one_of",
+                                  allowed=", ".join(POSE_BACKENDS), value=self.backend)
+        if self.backend == "mediapipe" and self.device != "cpu":
+            raise ValidationError("device", "validation.mediapipe_cpu_only")
+
+    def resolved(self) -> PoseBackendSettings:
+        """``auto`` replaced by the backend and device it picks on this machine."""
+        if self.backend != "auto":
+            return self
+        import torch  # only to ask for CUDA; the torch backend needs it anyway
+
+        if torch.cuda.is_available():
+            return PoseBackendSettings("torch", "cuda", self.half, self.batch_size)
+        return PoseBackendSettings("mediapipe", "cpu", False, self.batch_size)
+
+
+def make_pose_estimator(
+    backend: PoseBackendSettings | None = None, settings: BlazePoseSettings | None = None
+) -> PoseEstimator:
+    """A pose estimator of the chosen backend with MediaPipe ``solutions.pose`` settings.
+
+    Examples
+    --------
+    >>> est = make_pose_estimator(PoseBackendSettings("mediapipe"))
+    >>> isinstance(est, PoseEstimator)
+    True
+    """
+    choice = (backend or PoseBackendSettings()).resolved()
+    s = settings or BlazePoseSettings()
+    if choice.backend == "mediapipe":
+        return BlazePoseEstimator(s)
+    if s.model_complexity != 1:
+        raise ValidationError("model_complexity", "validation.torch_full_model_only")
+    from rehab.vision.blazepose_torch.estimator import TorchBlazePose, TorchPoseSettings
+
+    return TorchBlazePose(
+        TorchPoseSettings(
+            device=choice.device,
+            half=choice.half,
+            static_image_mode=s.static_image_mode,
+            smooth_landmarks=s.smooth_landmarks,
+            min_detection_confidence=s.min_detection_confidence,
+            min_tracking_confidence=s.min_tracking_confidence,
+            batch_size=choice.batch_size,
+        )
+    )

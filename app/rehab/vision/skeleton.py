@@ -208,17 +208,16 @@ class SkeletonSeries:
     def __post_init__(self) -> None:
         n = np.shape(self.t_s)[0] if np.ndim(self.t_s) == 1 else -1
         if n < 0:
-            raise ValidationError("t_s", f"must be 1-D, got shape {np.shape(self.t_s)}")
+            raise ValidationError("t_s", "validation.shape", expected="(N,)",
+                                  got=str(np.shape(self.t_s)))
         if np.shape(self.xyz_m) != (n, N_JOINTS, 3):
-            raise ValidationError(
-                "xyz_m", f"must have shape ({n}, {N_JOINTS}, 3), got {np.shape(self.xyz_m)}"
-            )
+            raise ValidationError("xyz_m", "validation.shape", expected=f"({n}, {N_JOINTS}, 3)",
+                                  got=str(np.shape(self.xyz_m)))
         if np.shape(self.visibility) != (n, N_JOINTS):
-            raise ValidationError(
-                "visibility", f"must have shape ({n}, {N_JOINTS}), got {np.shape(self.visibility)}"
-            )
+            raise ValidationError("visibility", "validation.shape", expected=f"({n}, {N_JOINTS})",
+                                  got=str(np.shape(self.visibility)))
         if n > 1 and np.any(np.diff(self.t_s) < 0):
-            raise ValidationError("t_s", "must be non-decreasing")
+            raise ValidationError("t_s", "validation.non_decreasing")
 
     def __len__(self) -> int:
         return int(np.shape(self.t_s)[0])
@@ -247,7 +246,8 @@ def blazepose_to_canonical_points(points: np.ndarray) -> np.ndarray:
     """
     pts = np.asarray(points, dtype=float)
     if pts.ndim < 2 or pts.shape[-2] != 33:
-        raise ValidationError("points", f"expected (..., 33, D), got shape {pts.shape}")
+        raise ValidationError("points", "validation.shape", expected="(..., 33, D)",
+                              got=str(pts.shape))
     return _gather(pts, _BLAZEPOSE_INDEX)
 
 
@@ -310,9 +310,11 @@ def from_blazepose(
     vis = np.asarray(visibility, dtype=float)
     t = np.asarray(t_s, dtype=float)
     if world.ndim != 3 or world.shape[1:] != (33, 3):
-        raise ValidationError("world_landmarks_m", f"expected (N, 33, 3), got {world.shape}")
+        raise ValidationError("world_landmarks_m", "validation.shape", expected="(N, 33, 3)",
+                              got=str(world.shape))
     if vis.shape != world.shape[:2]:
-        raise ValidationError("visibility", f"expected {world.shape[:2]}, got {vis.shape}")
+        raise ValidationError("visibility", "validation.shape", expected=str(world.shape[:2]),
+                              got=str(vis.shape))
     canon = _gather(world * np.array([1.0, -1.0, -1.0]), _BLAZEPOSE_INDEX)
     cvis = _min_visibility(np.nan_to_num(vis, nan=0.0), _BLAZEPOSE_INDEX)
     cvis[np.all(np.isnan(canon), axis=(1, 2))] = 0.0
@@ -356,14 +358,16 @@ def from_kinect_v2(
     pos = np.asarray(positions_m, dtype=float)
     n_src = _KINECT_N_JOINTS[layout]
     if pos.ndim != 3 or pos.shape[1:] != (n_src, 3):
-        raise ValidationError("positions_m", f"expected (N, {n_src}, 3), got {pos.shape}")
+        raise ValidationError("positions_m", "validation.shape", expected=f"(N, {n_src}, 3)",
+                              got=str(pos.shape))
     if tracked is None:
         seen = np.all(np.isfinite(pos), axis=-1) & np.any(pos != 0.0, axis=-1)
         tracked_arr = seen.astype(float)
     else:
         tracked_arr = np.asarray(tracked, dtype=float)
         if tracked_arr.shape != pos.shape[:2]:
-            raise ValidationError("tracked", f"expected {pos.shape[:2]}, got {tracked_arr.shape}")
+            raise ValidationError("tracked", "validation.shape", expected=str(pos.shape[:2]),
+                                  got=str(tracked_arr.shape))
     index = _padded_index(_KINECT_SOURCES[layout])
     canon = _gather(pos * _KINECT_AXES[layout], index)
     cvis = _min_visibility(np.nan_to_num(tracked_arr, nan=0.0), index)

@@ -93,9 +93,11 @@ class PatientRegion:
 
     def __post_init__(self) -> None:
         if self.x1 <= self.x0 or self.y1 <= self.y0:
-            raise ValidationError("region", f"empty rectangle {self}")
+            raise ValidationError("region", "validation.inconsistent",
+                                  detail=f"empty rectangle {self}")
         if min(self.x0, self.y0) < 0:
-            raise ValidationError("region", f"negative corner {self}")
+            raise ValidationError("region", "validation.inconsistent",
+                                  detail=f"negative corner {self}")
 
     def contains(self, xy: tuple[float, float] | np.ndarray) -> bool:
         """True if the point lies inside the region."""
@@ -144,7 +146,7 @@ class PatientRegion:
             xy = pose.image_xy_px[np.isfinite(pose.image_xy_px).all(axis=1)]
             boxes.append(np.concatenate([xy.min(axis=0), xy.max(axis=0)]))
         if not boxes:
-            raise ValidationError("poses", "no person found to calibrate the patient region on")
+            raise ValidationError("poses", "tracking.no_person")
         x_min, y_min, x_max, y_max = np.median(np.array(boxes), axis=0)
         height = max(y_max - y_min, 1.0)
         w, h = poses[0].image_size_px
@@ -184,11 +186,14 @@ class TrackerSettings:
 
     def __post_init__(self) -> None:
         if not 0 < self.size_ratio_min < 1 < self.size_ratio_max:
-            raise ValidationError("size_ratio_min", "need 0 < size_ratio_min < 1 < size_ratio_max")
+            raise ValidationError("size_ratio_min", "validation.inconsistent",
+                                  detail="need 0 < size_ratio_min < 1 < size_ratio_max")
         if self.reference_frames < 1:
-            raise ValidationError("reference_frames", "must be >= 1")
+            raise ValidationError("reference_frames", "validation.at_least", lo=1,
+                                  value=self.reference_frames)
         if self.max_speed_torso_per_s <= 0 or self.min_jump_torso < 0:
-            raise ValidationError("max_speed_torso_per_s", "speed must be positive, jump >= 0")
+            raise ValidationError("max_speed_torso_per_s", "validation.inconsistent",
+                                  detail="speed must be positive, jump >= 0")
 
 
 @dataclass(frozen=True)
@@ -292,10 +297,18 @@ class PatientTracker:
 
     def pose_of(self, frame: Frame) -> TrackedPose:
         """Estimate the pose in the patient region of ``frame`` and judge it."""
+        return self.judge(frame, self._estimator.estimate(self.crop_of(frame), frame.t_s))
+
+    def crop_of(self, frame: Frame) -> np.ndarray:
+        """The patient region of ``frame``: what the estimator is given."""
+        r = self.region.clipped(frame.size_px)
+        return frame.image_rgb[r.y0 : r.y1, r.x0 : r.x1]
+
+    def judge(self, frame: Frame, raw: PoseFrame) -> TrackedPose:
+        """Judge ``raw``, the estimator's pose in :meth:`crop_of` ``frame`` (estimated
+        elsewhere, e.g. in a batch), as :meth:`pose_of` does."""
         w, h = frame.size_px
         r = self.region.clipped((w, h))
-        crop = frame.image_rgb[r.y0 : r.y1, r.x0 : r.x1]
-        raw = self._estimator.estimate(crop, frame.t_s)
         if raw.missing:
             self._lose()
             return TrackedPose(PoseFrame.no_person(frame.t_s, (w, h)), TrackStatus.NO_PERSON)

@@ -17,10 +17,10 @@ from PyQt6.QtWidgets import QApplication
 from rehab.demo import library_records
 from rehab.errors import NotFoundError
 from rehab.exercises.library import load_library
+from rehab.language import Language
 from rehab.paths import DATA_DIR_ENV
 from rehab.store import Cause, Store, User
 from rehab.ui.console.main_window import QtConsole
-from rehab.ui.i18n import Language
 from rehab.ui.models.console import ConsoleModel, SessionFactory
 from rehab.ui.models.settings import SettingsModel, default_settings_path, load_settings
 from rehab.ui.qt.style import apply_style

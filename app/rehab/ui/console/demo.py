@@ -22,6 +22,7 @@ from rehab.ui.console.main_window import QtConsole
 from rehab.ui.console.session_factory import runner_session_factory
 from rehab.ui.models.demo import prepare_demo
 from rehab.ui.qt.style import apply_style
+from rehab.vision.pose import make_pose_estimator
 
 
 def start_demo_session(window: QtConsole, patient_id: int) -> None:
@@ -45,7 +46,8 @@ def run_console_demo(options: HeadlessOptions, *, quit_after_s: float | None = N
     try:
         with open_console(data_dir=options.data_dir, settings_path=settings_path,
                           session_factory=lambda folder: runner_session_factory(
-                              folder, robot=options.robot),
+                              folder, robot=options.robot,
+                              estimator=lambda: make_pose_estimator(options.pose)),
                           username=DEMO_THERAPIST) as window:
             window.show()
             QTimer.singleShot(0, lambda: start_demo_session(window, patient_id))

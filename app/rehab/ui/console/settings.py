@@ -1,4 +1,4 @@
-"""Settings: camera, robot connection, language, data folder."""
+"""Settings: camera, robot connection, language, data folder, pose backend."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from PyQt6.QtWidgets import (
 )
 
 from rehab.errors import RehabError, ValidationError
-from rehab.ui.i18n import Language, Translator
+from rehab.language import Language
+from rehab.ui.i18n import Translator
 from rehab.ui.models.settings import MAX_DDS_DOMAIN_ID, SettingsModel
 from rehab.ui.qt.form import FieldWithError, set_status
 from rehab.ui.qt.style import Role, style_text
+from rehab.vision.pose import POSE_BACKENDS
 
 
 class QtSettings(QWidget):
@@ -40,7 +42,13 @@ class QtSettings(QWidget):
         self.language = FieldWithError(QComboBox())
         self.data_dir = FieldWithError(QLineEdit())
         self.data_browse = QPushButton()
-        self.labels = {k: QLabel() for k in ("camera", "dds_domain_id", "language", "data_dir")}
+        self.pose_backend = FieldWithError(QComboBox())
+        device = QComboBox()
+        device.setEditable(True)
+        device.addItems(["cpu", "cuda"])
+        self.pose_device = FieldWithError(device)
+        self.labels = {k: QLabel() for k in ("camera", "dds_domain_id", "language", "data_dir",
+                                             "pose_backend", "pose_device")}
         self.save_button = QPushButton(objectName="primary")
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -53,6 +61,8 @@ class QtSettings(QWidget):
         form.addRow(self.labels["dds_domain_id"], self.dds_domain_id)
         form.addRow(self.labels["language"], self.language)
         form.addRow(self.labels["data_dir"], self._with_button(self.data_dir, self.data_browse))
+        form.addRow(self.labels["pose_backend"], self.pose_backend)
+        form.addRow(self.labels["pose_device"], self.pose_device)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
         row.addWidget(self.save_button)
@@ -84,7 +94,9 @@ class QtSettings(QWidget):
         for key, label_key in (("camera", "settings.camera"),
                                ("dds_domain_id", "settings.dds_domain"),
                                ("language", "settings.language"),
-                               ("data_dir", "settings.data_dir")):
+                               ("data_dir", "settings.data_dir"),
+                               ("pose_backend", "settings.pose_backend"),
+                               ("pose_device", "settings.pose_device")):
             self.labels[key].setText(t(label_key))
         self.camera_browse.setText(t("settings.browse"))
         self.data_browse.setText(t("settings.browse"))
@@ -96,6 +108,12 @@ class QtSettings(QWidget):
         for lang in Language:
             combo.addItem(t(f"language.{lang}"), str(lang))
         combo.setCurrentIndex(combo.findData(current))
+        combo = self.pose_backend.editor
+        current = combo.currentData() or self.model.settings.pose_backend
+        combo.clear()
+        for backend in POSE_BACKENDS:
+            combo.addItem(t(f"pose_backend.{backend}"), backend)
+        combo.setCurrentIndex(combo.findData(current))
 
     def load(self) -> None:
         s = self.model.settings
@@ -103,10 +121,13 @@ class QtSettings(QWidget):
         self.dds_domain_id.editor.setValue(s.dds_domain_id)
         self.language.editor.setCurrentIndex(self.language.editor.findData(str(s.language)))
         self.data_dir.editor.setText(s.data_dir)
+        self.pose_backend.editor.setCurrentIndex(self.pose_backend.editor.findData(s.pose_backend))
+        self.pose_device.editor.setCurrentText(s.pose_device)
 
     def save(self) -> None:
         fields = {"camera": self.camera, "dds_domain_id": self.dds_domain_id,
-                  "language": self.language, "data_dir": self.data_dir}
+                  "language": self.language, "data_dir": self.data_dir,
+                  "pose_backend": self.pose_backend, "pose_device": self.pose_device}
         for field in fields.values():
             field.set_error(None)
         old_data_dir = self.model.settings.data_dir
@@ -114,7 +135,9 @@ class QtSettings(QWidget):
             new = self.model.apply(camera=self.camera.editor.text().strip(),
                                    dds_domain_id=self.dds_domain_id.editor.value(),
                                    language=Language(self.language.editor.currentData()),
-                                   data_dir=self.data_dir.editor.text().strip())
+                                   data_dir=self.data_dir.editor.text().strip(),
+                                   pose_backend=self.pose_backend.editor.currentData(),
+                                   pose_device=self.pose_device.editor.currentText().strip())
         except ValidationError as exc:
             if exc.field in fields:
                 fields[exc.field].set_error(self.tr_.error(exc, with_field=False))

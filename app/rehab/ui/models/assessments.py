@@ -17,7 +17,7 @@ def parse_score(text: str) -> float:
     try:
         return float(text.strip().replace(",", "."))
     except ValueError as exc:
-        raise ValidationError("score", f"must be a finite number, got {text!r}") from exc
+        raise ValidationError("score", "validation.finite", value=repr(text)) from exc
 
 
 class AssessmentsModel:
@@ -42,7 +42,7 @@ class AssessmentsModel:
 
     def add(self, new: NewAssessment) -> Assessment:
         if self.patient_id is None:
-            raise ValidationError("patient_id", "select a patient first")
+            raise ValidationError("patient_id", "console.select_patient")
         assessment = self.store.assessments.add(self.patient_id, new)
         self.load(self.patient_id)
         return assessment

@@ -116,13 +116,13 @@ class ConsoleModel:
             Nobody logged in, no patient, no saved program, or no session runner.
         """
         if self.login.user is None:
-            raise ValidationError("user", "log in first")
+            raise ValidationError("user", "console.log_in_first")
         if self.patient is None:
-            raise ValidationError("patient_id", "select a patient first")
+            raise ValidationError("patient_id", "console.select_patient")
         if self.program.program is None:
-            raise ValidationError("program_id", "save a program for this patient first")
+            raise ValidationError("program_id", "console.save_program_first")
         if self.session_factory is None:
-            raise ValidationError("session", "no session runner is connected")
+            raise ValidationError("session", "console.no_runner")
         control = self.session_factory(SessionRequest(
             self.patient, self.program.program, self.login.user, self.settings.settings, sink))
         self.live.attach(control)

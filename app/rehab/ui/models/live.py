@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rehab.errors import RehabError
+from rehab.errors import RehabError, ValidationError
+from rehab.language import Language
+from rehab.messages import Message
 from rehab.session.events import (
     Alert,
     FrameUpdate,
@@ -166,13 +168,13 @@ class LiveSessionModel:
         """
         self.estopped = True
         if self.control is None:
-            self.report_error("E-STOP pressed with no session running")
+            self.report_error(Message("console.estop_no_session"))
         else:
             try:
                 self.control.estop()
             except RehabError as exc:
                 log.error("E-STOP call failed: %s", exc)
-                self.report_error(f"E-STOP call failed: {exc}")
+                self.report_error(Message("console.estop_failed", {"error": _words(exc)}))
         self.control_changed.emit()
 
     def pause(self, cause: Cause = Cause.THERAPIST) -> None:
@@ -195,9 +197,21 @@ class LiveSessionModel:
         try:
             call(self.control)
         except RehabError as exc:
-            self.report_error(str(exc))
+            self.report_error(Message("console.command_failed", {"error": _words(exc)}))
 
-    def report_error(self, message: str) -> None:
-        """Show an error of the console itself (a refused command) as an alert."""
+    def report_error(self, message: Message | str) -> None:
+        """Show an error of the console itself (a refused command) as an alert.
+
+        A :class:`~rehab.messages.Message` is rendered in the reader's language when
+        shown; a string is text the console has already translated.
+        """
         t_s = self.frame.t_s if self.frame is not None else 0.0
-        self._on_alert(Alert(t_s, Severity.ERROR, "console", message))
+        if isinstance(message, str):
+            self._on_alert(Alert(t_s, Severity.ERROR, "console", message))
+            return
+        self._on_alert(Alert(t_s, Severity.ERROR, "console", message.text(Language.EN), None,
+                             message.id, dict(message.params)))
+
+
+def _words(error: RehabError) -> Message | str:
+    return error.message_obj if isinstance(error, ValidationError) else str(error)

@@ -23,9 +23,9 @@ def authenticate(data_dir: Path, username: str, password: str) -> User | None:
         An empty username or password (field ``username`` or ``password``).
     """
     if not username.strip():
-        raise ValidationError("username", "must not be empty")
+        raise ValidationError("username", "validation.not_empty")
     if not password:
-        raise ValidationError("password", "must not be empty")
+        raise ValidationError("password", "validation.not_empty")
     with Store.open(data_dir, recover=False) as store:
         return store.users.authenticate(username.strip(), password)
 

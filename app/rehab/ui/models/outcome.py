@@ -71,7 +71,7 @@ class AfterSessionModel:
             No session loaded.
         """
         if self.session is None:
-            raise ValidationError("session_id", "no session to record")
+            raise ValidationError("session_id", "console.no_session_to_record")
         if self.session.status in OPEN_STATUSES:
             cause = Cause.THERAPIST if aborted else Cause.COMPLETED
             self.session = self.store.sessions.finish(self.session.id, outcome, cause=cause)

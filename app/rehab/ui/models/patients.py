@@ -18,7 +18,7 @@ def parse_birth_year(text: str) -> int:
     try:
         return int(text.strip())
     except ValueError as exc:
-        raise ValidationError("birth_year", "must be a whole year") from exc
+        raise ValidationError("birth_year", "validation.whole_year") from exc
 
 
 def patient_from_form(*, name: str, birth_year: str, sex: str, affected_side: str,

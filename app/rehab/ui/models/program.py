@@ -9,119 +9,77 @@ safe range must lie inside the joint's hard position limits from ``config/robot.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rehab import prescription
 from rehab.errors import ValidationError
 from rehab.exercises.library import ExerciseDef, ExerciseLibrary, SideMode
-from rehab.session.plan import ROBOT_JOINT_OF_EXERCISE, robot_prescription
+from rehab.prescription import (
+    ExerciseRules,
+    Problem,
+    RobotJointLimits,
+    robot_joint_limits,
+    slowest_tempo_s,
+)
+from rehab.robot.messages import reason_message
+from rehab.session.plan import robot_prescription
 from rehab.store import NewProgramItem, Program, ProgramItem, RobotMode, Side, Store
 from rehab.store.models import MAX_ROM_DEG
 from rehab.ui.models.observable import Emitter
 from rehab_robot.core.config import RobotConfig
-from rehab_robot.core.validation import validate_command
+from rehab_robot.core.validation import command_problem
 
 DEFAULT_ASSISTANCE = 0.5
 
-
-# Peak speed of a minimum-jerk move over its mean speed (15/8): the robot moves the limb
-# along such a trajectory and refuses one whose peak would exceed the joint's speed limit.
-MIN_JERK_PEAK_FACTOR = 1.875
-
-
-@dataclass(frozen=True)
-class RobotJointLimits:
-    """A robot joint's hard limits (deg, deg/s)."""
-
-    name: str
-    position_min_deg: float
-    position_max_deg: float
-    velocity_limit_deg_s: float = math.inf
-
-
-def robot_joint_limits(config: RobotConfig) -> dict[str, RobotJointLimits]:
-    """The joints' limits of a loaded robot configuration, in degrees."""
-    return {j.name: RobotJointLimits(j.name, round(math.degrees(j.limits.position_min_rad), 6),
-                                     round(math.degrees(j.limits.position_max_rad), 6),
-                                     round(math.degrees(j.limits.velocity_limit_rad_s), 6))
-            for j in config.joints}
+__all__ = ["ItemDraft", "ProgramEditorModel", "RobotJointLimits", "allowed_sides",
+           "check_item", "default_draft", "robot_joint_for", "robot_joint_limits"]
 
 
 def robot_joint_for(exercise: ExerciseDef) -> str | None:
-    """The robot joint that moves ``exercise``, or None for a camera-only exercise.
-
-    The session plan's mapping, so the editor and the running session agree.
-    """
-    return ROBOT_JOINT_OF_EXERCISE.get(exercise.id)
+    """The robot joint that moves ``exercise`` (its ``robot_joint``), None if camera-only."""
+    return exercise.robot_joint
 
 
 def allowed_sides(exercise: ExerciseDef) -> tuple[Side, ...]:
     """Sides a prescription of ``exercise`` may name."""
-    if exercise.side_mode is SideMode.ONE:
-        return (Side.LEFT, Side.RIGHT)
-    return (Side.BOTH,)
+    return tuple(Side(s) for s in ExerciseRules.of(exercise).sides)
 
 
 def check_item(item: NewProgramItem, exercise: ExerciseDef,
                joints: Mapping[str, RobotJointLimits], robot: RobotConfig | None = None) -> None:
-    """Check a prescription against its exercise and the robot.
+    """Check a prescription against its exercise and the robot (:mod:`rehab.prescription`).
 
-    The checks name the field to fix and say why in the therapist's terms. With ``robot``,
-    the item is then turned into the exact command the session would send and checked by
-    the robot's own validator, so a saved program is never refused when the session runs.
+    With ``robot``, the item is then turned into the exact command the session would send
+    and checked by the robot's own validator, so a saved program is never refused when the
+    session runs.
 
     Raises
     ------
     ValidationError
-        The side does not fit the exercise, the target is below the exercise's counted
-        minimum (no rep would ever count), a camera-only exercise is given a robot mode,
-        the safe range leaves the robot joint's position limits, or the tempo would drive
-        the joint faster than its speed limit (the robot would refuse the command).
+        The first problem: the side does not fit the exercise, the target is below the
+        exercise's counted minimum, a camera-only exercise is given a robot mode, the safe
+        range leaves the robot joint's position limits, or the tempo would drive the joint
+        faster than its speed limit.
     """
-    sides = allowed_sides(exercise)
-    if item.side not in sides:
-        raise ValidationError("side", "must be one of the exercise's sides: "
-                              + ", ".join(str(s) for s in sides))
-    if item.target_rom_deg < exercise.rep.min_rom_deg:
-        raise ValidationError("target_rom_deg", "must be at least the exercise's counted "
-                              f"minimum of {exercise.rep.min_rom_deg:g} deg")
-    joint_name = robot_joint_for(exercise)
-    if joint_name is None:
-        if item.robot_mode != RobotMode.NONE:
-            raise ValidationError("robot_mode", "must be none: this exercise is camera-only, "
-                                  "no robot joint moves it")
-        return
-    if item.robot_mode == RobotMode.NONE:
-        return
-    joint = joints[joint_name]
-    if item.safe_rom_min_deg < joint.position_min_deg:
-        raise ValidationError("safe_rom_min_deg", f"must be at least the robot's {joint.name} "
-                              f"limit of {joint.position_min_deg:g} deg")
-    if item.safe_rom_max_deg > joint.position_max_deg:
-        raise ValidationError("safe_rom_max_deg", f"must be at most the robot's {joint.name} "
-                              f"limit of {joint.position_max_deg:g} deg")
-    peak_deg_s = MIN_JERK_PEAK_FACTOR * item.target_rom_deg / item.tempo_s
-    if peak_deg_s > joint.velocity_limit_deg_s:
-        slowest_s = MIN_JERK_PEAK_FACTOR * item.target_rom_deg / joint.velocity_limit_deg_s
-        raise ValidationError("tempo_s", f"must be at least {math.ceil(slowest_s * 10) / 10:g} s:"
-                              f" the robot's {joint.name} would peak at {peak_deg_s:.0f} deg/s, "
-                              f"over its limit of {joint.velocity_limit_deg_s:g} deg/s")
-    if robot is not None:
-        _check_robot_command(item, robot)
+    prescription.raise_first(prescription.exercise_problems(
+        item, ExerciseRules.of(exercise), joints))
+    if robot is not None and item.robot_mode != RobotMode.NONE:
+        _check_robot_command(item, exercise, robot)
 
 
-def _check_robot_command(item: NewProgramItem, robot: RobotConfig) -> None:
+def _check_robot_command(item: NewProgramItem, exercise: ExerciseDef,
+                         robot: RobotConfig) -> None:
     stored_like = ProgramItem(**dataclasses.asdict(item))
-    prescription = robot_prescription(stored_like, robot)
-    if prescription is None:
+    command = robot_prescription(stored_like, exercise, robot)
+    if command is None:
         return
-    refusal = validate_command(prescription.to_command(), robot)
-    if refusal:
-        field, _, message = refusal.partition(": ")
+    problem = command_problem(command.to_command(), robot)
+    if problem is not None:
         known = {f.name for f in dataclasses.fields(NewProgramItem)}
-        raise ValidationError(field if field in known else "robot_mode",
-                              message if field in known else refusal)
+        field = problem.field if problem.field in known else "robot_mode"
+        raise Problem(field, "prescription.robot_refuses",
+                      {"reason": reason_message(problem.code.value)}).error()
 
 
 @dataclass(frozen=True)
@@ -148,7 +106,7 @@ class ItemDraft:
 
 def default_draft(exercise: ExerciseDef, joints: Mapping[str, RobotJointLimits]) -> ItemDraft:
     """A prescription of ``exercise`` with its library defaults, inside the robot's limits."""
-    joint_name = robot_joint_for(exercise)
+    joint_name = exercise.robot_joint
     if joint_name is None:
         lo, hi, mode, assistance = 0.0, MAX_ROM_DEG, RobotMode.NONE, 0.0
     else:
@@ -159,8 +117,7 @@ def default_draft(exercise: ExerciseDef, joints: Mapping[str, RobotJointLimits])
     target = min(exercise.target_rom_deg, hi - lo)
     tempo_s = max(0.5, exercise.tempo.up_s)
     if joint_name is not None:
-        slowest_s = MIN_JERK_PEAK_FACTOR * target / joints[joint_name].velocity_limit_deg_s
-        tempo_s = max(tempo_s, math.ceil(slowest_s * 10) / 10)
+        tempo_s = max(tempo_s, slowest_tempo_s(target, joints[joint_name]))
     side = Side(exercise.default_side) if exercise.side_mode is SideMode.ONE else Side.BOTH
     return ItemDraft(exercise.id, sets=2, reps=10, target_rom_deg=target,
                      tempo_s=tempo_s, robot_mode=mode,
@@ -276,7 +233,7 @@ class ProgramEditorModel:
             item errors are already shown in :attr:`errors`).
         """
         if self.patient_id is None:
-            raise ValidationError("patient_id", "select a patient first")
+            raise ValidationError("patient_id", "console.select_patient")
         if self.errors:
             first = min(self.errors)
             raise self.errors[first]

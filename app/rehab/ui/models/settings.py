@@ -1,4 +1,4 @@
-"""The console's settings: camera, robot connection, language, data folder.
+"""The console's settings: camera, robot connection, language, data folder, pose backend.
 
 The defaults are the field defaults of :class:`ConsoleSettings`, defined here once. The
 settings are saved as a small JSON file in the user's configuration folder (not in the data
@@ -10,13 +10,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from rehab.errors import DataFileError, ValidationError
+from rehab.language import DEFAULT_LANGUAGE, Language, parse_language
 from rehab.paths import DEFAULT_DATA_DIR
-from rehab.ui.i18n import Language
 from rehab.ui.models.observable import Emitter
+from rehab.vision.pose import POSE_BACKENDS, PoseBackendSettings
 
 SETTINGS_FILE_NAME = "console.json"
 MAX_CAMERA_INDEX = 63
@@ -38,34 +40,51 @@ class ConsoleSettings:
         ``ko`` or ``en``.
     data_dir
         The data folder (database, recordings, exports).
+    pose_backend, pose_device
+        The pose estimator of live sessions: ``mediapipe`` (CPU), ``torch`` (on
+        ``pose_device``: ``cpu`` or ``cuda[:N]``) or ``auto`` (torch on CUDA when a GPU is
+        present, else MediaPipe); see :class:`~rehab.vision.pose.PoseBackendSettings`.
     """
 
     camera: str = "0"
     dds_domain_id: int = 0
-    language: Language = Language.KO
+    language: Language = DEFAULT_LANGUAGE
     data_dir: str = str(DEFAULT_DATA_DIR)
+    pose_backend: str = "mediapipe"
+    pose_device: str = "cpu"
 
     def __post_init__(self) -> None:
         camera = self.camera.strip() if isinstance(self.camera, str) else ""
         if not camera:
-            raise ValidationError("camera", "must not be empty")
+            raise ValidationError("camera", "validation.not_empty")
         if camera.isdigit():
             if int(camera) > MAX_CAMERA_INDEX:
-                raise ValidationError("camera", f"must be between 0 and {MAX_CAMERA_INDEX}, "
-                                                f"got {camera}")
+                raise ValidationError("camera", "validation.range", lo=0, hi=MAX_CAMERA_INDEX,
+                                      value=int(camera))
         elif not Path(camera).is_file():
-            raise ValidationError("camera", f"no such video file: {camera}")
+            raise ValidationError("camera", "validation.file_missing", path=camera)
         domain = self.dds_domain_id
         if isinstance(domain, bool) or not isinstance(domain, int):
-            raise ValidationError("dds_domain_id", "must be whole")
+            raise ValidationError("dds_domain_id", "validation.whole")
         if not 0 <= domain <= MAX_DDS_DOMAIN_ID:
-            raise ValidationError("dds_domain_id",
-                                  f"must be between 0 and {MAX_DDS_DOMAIN_ID}, got {domain}")
-        if self.language not in {lang.value for lang in Language}:
-            raise ValidationError("language", f"must be one of ko, en, got {self.language!r}")
-        object.__setattr__(self, "language", Language(self.language))
+            raise ValidationError("dds_domain_id", "validation.range", lo=0,
+                                  hi=MAX_DDS_DOMAIN_ID, value=domain)
+        object.__setattr__(self, "language", parse_language(self.language))
         if not str(self.data_dir).strip():
-            raise ValidationError("data_dir", "must not be empty")
+            raise ValidationError("data_dir", "validation.not_empty")
+        if self.pose_backend not in POSE_BACKENDS:
+            raise ValidationError("pose_backend", "validation.pose_backend",
+                                  choices=", ".join(POSE_BACKENDS), value=self.pose_backend)
+        device = self.pose_device
+        if not (device == "cpu" or re.fullmatch(r"cuda(:\d+)?", device)):
+            raise ValidationError("pose_device", "validation.pose_device", value=device)
+        if self.pose_backend == "mediapipe" and device != "cpu":
+            raise ValidationError("pose_device", "validation.mediapipe_cpu_only")
+
+    @property
+    def pose(self) -> PoseBackendSettings:
+        """The pose backend of live sessions (``auto`` resolved when it is built)."""
+        return PoseBackendSettings(self.pose_backend, self.pose_device)
 
     @property
     def camera_index(self) -> int | None:

@@ -356,7 +356,13 @@ class ExerciseCueSink(Protocol):
     """A driver that wants the exercise cue (only the simulated patient does)."""
 
     def cue(self, cue: ExerciseCue) -> None:
-        """Take the cue of this tick."""
+        """Take the cue of this tick.
+
+        Parameters
+        ----------
+        cue
+            What the patient is asked to do now (rad, rad/s, controller time in s).
+        """
         ...
 
 
@@ -365,7 +371,13 @@ class Clock(Protocol):
     """A monotonic clock in seconds (injected, so tests need no sleeps)."""
 
     def now_s(self) -> float:
-        """Return the current monotonic time (s)."""
+        """Return the current monotonic time (s).
+
+        Returns
+        -------
+        float
+            Seconds since an arbitrary fixed point; never decreases.
+        """
         ...
 
 
@@ -384,15 +396,50 @@ class ActuatorDriver(Protocol):
         ...
 
     def enable(self, on: bool) -> None:
-        """Power the actuators (``True``) or disable them (``False``, zero torque)."""
+        """Power the actuators (``True``) or disable them (``False``, zero torque).
+
+        Parameters
+        ----------
+        on
+            True to power the actuators, False to disable them.
+
+        Raises
+        ------
+        DriverError
+            If the hardware cannot be reached or refuses.
+        """
         ...
 
     def read(self) -> SensorReading:
-        """Read the sensors now."""
+        """Read the sensors now.
+
+        Returns
+        -------
+        SensorReading
+            Positions (rad), velocities (rad/s), interaction torques (N m) per joint,
+            stamped on the controller's clock (s), and any fault the hardware reports.
+
+        Raises
+        ------
+        DriverError
+            If the hardware cannot be reached.
+        """
         ...
 
     def write_torque(self, torque_nm: tuple[float, ...]) -> None:
-        """Command joint torques (N m); only called with supervised values."""
+        """Command joint torques (N m); only called with supervised values.
+
+        Parameters
+        ----------
+        torque_nm
+            One torque per joint (N m), in :attr:`joint_names` order, within each joint's
+            ``effort_limit_nm``.
+
+        Raises
+        ------
+        DriverError
+            If the hardware cannot be reached.
+        """
         ...
 
     def close(self) -> None:
@@ -416,54 +463,150 @@ class RobotControllerApi(Protocol):
         ...
 
     def command_exercise(self, cmd: ExerciseCommand) -> tuple[bool, str]:
-        """Validate and start an exercise; ``(False, reason)`` if refused."""
+        """Validate and start an exercise; ``(False, reason)`` if refused.
+
+        Parameters
+        ----------
+        cmd
+            The exercise as received (ranges not yet checked).
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "accepted")`` or ``(False, reason)``.
+        """
         ...
 
     def refuse_command(self, command_seq: int, exercise_id: str, code: ReasonCode,
                        reason: str) -> None:
-        """Record a command the adapter refused before the core saw it (undecodable)."""
+        """Record a command the adapter refused before the core saw it (undecodable).
+
+        Parameters
+        ----------
+        command_seq
+            The command's sequence number (uint32; 0 if unknown).
+        exercise_id
+            The command's exercise id (``""`` if unknown).
+        code
+            The refusal's reason code (``MALFORMED_COMMAND``).
+        reason
+            Why, in English, for the log.
+        """
         ...
 
     def form_feedback(self, fb: FormFeedback) -> None:
-        """Take form feedback from the camera (raises assistance or slows on compensation)."""
+        """Take form feedback from the camera (raises assistance or slows on compensation).
+
+        Parameters
+        ----------
+        fb
+            The camera's assessment: ``score`` 0-100, ``severity`` 0-1.
+        """
         ...
 
     def enable(self, on: bool) -> tuple[bool, str]:
-        """Enable (IDLE -> ENABLED) or disable (-> IDLE, torque ramped down) the actuators."""
+        """Enable (IDLE -> ENABLED) or disable (-> IDLE, torque ramped down) the actuators.
+
+        Parameters
+        ----------
+        on
+            True to enable, False to disable.
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, reason)`` if done or already so, ``(False, reason)`` if refused.
+        """
         ...
 
     def estop(self, reason: str, code: ReasonCode = ReasonCode.ESTOP) -> None:
-        """Emergency stop: zero torque in this call, latched until :meth:`reset`."""
+        """Emergency stop: zero torque in this call, latched until :meth:`reset`.
+
+        Parameters
+        ----------
+        reason
+            Why, in English, for the log.
+        code
+            Who asked: ESTOP (a person), NODE_SHUTDOWN or INTERNAL_ERROR (the node).
+        """
         ...
 
     def reset(self) -> tuple[bool, str]:
-        """Clear an e-stop, fault or safe stop (-> IDLE) if the cause is gone."""
+        """Clear an e-stop, fault or safe stop (-> IDLE) if the cause is gone.
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "reset")`` or ``(False, reason)``.
+        """
         ...
 
     def pause(self) -> tuple[bool, str]:
-        """Pause a running exercise (hold where it is)."""
+        """Pause a running exercise (hold where it is).
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "paused")`` or ``(False, reason)``.
+        """
         ...
 
     def resume(self) -> tuple[bool, str]:
-        """Resume a paused exercise."""
+        """Resume a paused exercise.
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "resumed")`` or ``(False, reason)``.
+        """
         ...
 
     def finish_exercise(self) -> tuple[bool, str]:
-        """End a running or paused exercise early (-> ENABLED, holding where it is)."""
+        """End a running or paused exercise early (-> ENABLED, holding where it is).
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "finished")`` or ``(False, reason)``.
+        """
         ...
 
     def status(self) -> RobotStatus:
-        """Current status."""
+        """Current status.
+
+        Returns
+        -------
+        RobotStatus
+            The status, stamped now.
+        """
         ...
 
     def joint_sample(self) -> JointSample:
-        """Latest joint telemetry."""
+        """Latest joint telemetry.
+
+        Returns
+        -------
+        JointSample
+            Positions (rad), velocities (rad/s) and commanded torque (N m) per joint.
+        """
         ...
 
     def drain_transitions(self) -> list[Transition]:
-        """Transitions since the last call, oldest first."""
+        """Transitions since the last call, oldest first.
+
+        Returns
+        -------
+        list[Transition]
+            The state transitions since the previous call (empty if none).
+        """
         ...
 
     def diagnostics(self) -> list[DiagnosticStatus]:
-        """Diagnostic entries for /diagnostics."""
+        """Diagnostic entries for /diagnostics.
+
+        Returns
+        -------
+        list[DiagnosticStatus]
+            One entry per aspect (state, heartbeat, control loop) and per joint.
+        """
         ...

@@ -83,6 +83,11 @@ class RobotController:
     clock
         Monotonic clock; the same one the driver uses for its timestamps.
 
+    Raises
+    ------
+    ValueError
+        If the driver's joint names are not the configuration's, in the same order.
+
     Examples
     --------
     >>> from rehab_robot.core.clock import FakeClock
@@ -281,8 +286,15 @@ class RobotController:
     def estop(self, reason: str, code: ReasonCode = ReasonCode.ESTOP) -> None:
         """Emergency stop: zero torque and disabled drives inside this call; latched.
 
-        ``code`` says who asked: ESTOP (a person), NODE_SHUTDOWN, INTERNAL_ERROR (the node
-        making the robot safe after a failure of its own).
+        Driver errors while zeroing and disabling are logged, never raised.
+
+        Parameters
+        ----------
+        reason
+            Why, in English, for the log and the status's ``fault`` (``e-stop: <reason>``).
+        code
+            Who asked: ESTOP (a person), NODE_SHUTDOWN, INTERNAL_ERROR (the node making the
+            robot safe after a failure of its own).
         """
         now = self._clock.now_s()
         self._kill_torque()
@@ -290,7 +302,17 @@ class RobotController:
         self._sup.transition(now, RobotState.ESTOP, f"e-stop: {reason}", code)
 
     def reset(self) -> tuple[bool, str]:
-        """Clear ESTOP, FAULT or SAFE_STOP (-> IDLE); refused while a drive still faults."""
+        """Clear ESTOP, FAULT or SAFE_STOP (-> IDLE); refused while a drive still faults.
+
+        Out of ESTOP or FAULT the drives are disabled (acknowledging drive faults) and read
+        once; out of SAFE_STOP the torque ramps down over ``ramps.disable_s`` first.
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "reset")``, or ``(False, reason)`` when there is nothing to reset or the
+            driver is unreachable or still reports a fault.
+        """
         now = self._clock.now_s()
         state = self._sup.state
         if state not in (RobotState.ESTOP, RobotState.FAULT, RobotState.SAFE_STOP):
@@ -315,7 +337,23 @@ class RobotController:
         return True, "reset"
 
     def enable(self, on: bool) -> tuple[bool, str]:
-        """Enable (IDLE -> ENABLED, holding) or disable (-> IDLE, torque ramped down)."""
+        """Enable (IDLE -> ENABLED, holding) or disable (-> IDLE, torque ramped down).
+
+        A failed drive enable ends in FAULT.
+
+        Parameters
+        ----------
+        on
+            True to enable (from IDLE only, with a sane reading and a live heartbeat),
+            False to disable (ends any exercise; the torque ramps down over
+            ``ramps.disable_s`` before the drives are disabled).
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, reason)`` if enabled, disabling or already so; ``(False, reason)`` if
+            refused (wrong state, no sane reading yet, no heartbeat, drive enable failed).
+        """
         now = self._clock.now_s()
         state = self._sup.state
         if not on:
@@ -356,6 +394,18 @@ class RobotController:
 
         Accepted or refused, the outcome (with ``cmd.command_seq``) is the status's
         ``last_command`` from now on.
+
+        Parameters
+        ----------
+        cmd
+            The exercise as received; its fields' ranges are checked here
+            (:func:`~rehab_robot.core.validation.check_command`), not trusted.
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "accepted")``, or ``(False, reason)`` if refused: not ENABLED, a field
+            out of range, or a ROM change that is unsafe at the present posture and torque.
         """
         now = self._clock.now_s()
         state = self._sup.state
@@ -424,13 +474,32 @@ class RobotController:
         The controller calls it for the commands it refuses; an adapter calls it for a
         command it could not decode (``MALFORMED_COMMAND``), so that every command received
         is answered in the status.
+
+        Parameters
+        ----------
+        command_seq
+            The command's sequence number (uint32; 0 if unknown).
+        exercise_id
+            The command's exercise id (``""`` if unknown).
+        code
+            The refusal's reason code.
+        reason
+            Why, in English, for the log and the status's ``fault``.
         """
         self._refusal = f"command refused: {reason}"
         self._last_command = CommandOutcome(command_seq, exercise_id, False, code, reason)
         logger.warning("%s [%s]", self._refusal, code.value)
 
     def form_feedback(self, fb: FormFeedback) -> None:
-        """Pass the camera's form feedback to the running mode (assist-as-needed reacts)."""
+        """Pass the camera's form feedback to the running mode (assist-as-needed reacts).
+
+        Ignored unless RUNNING; non-finite feedback is logged and ignored.
+
+        Parameters
+        ----------
+        fb
+            The camera's assessment: ``score`` 0-100, ``severity`` 0-1.
+        """
         if not (math.isfinite(fb.score) and math.isfinite(fb.severity)):
             logger.warning("ignoring non-finite form feedback %r", fb)
             return
@@ -439,7 +508,13 @@ class RobotController:
             handler(fb)
 
     def pause(self) -> tuple[bool, str]:
-        """RUNNING -> PAUSED: hold the present posture; the exercise keeps its progress."""
+        """RUNNING -> PAUSED: hold the present posture; the exercise keeps its progress.
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "paused")``, or ``(False, reason)`` when not RUNNING.
+        """
         now = self._clock.now_s()
         if self._sup.state is not RobotState.RUNNING:
             return False, f"not running (state {self._sup.state.value})"
@@ -450,7 +525,13 @@ class RobotController:
         return True, "paused"
 
     def resume(self) -> tuple[bool, str]:
-        """PAUSED -> RUNNING: continue the exercise where it was paused."""
+        """PAUSED -> RUNNING: continue the exercise where it was paused.
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "resumed")``, or ``(False, reason)`` when not PAUSED.
+        """
         now = self._clock.now_s()
         if self._sup.state is not RobotState.PAUSED:
             return False, f"not paused (state {self._sup.state.value})"
@@ -465,6 +546,11 @@ class RobotController:
         For the app to end the robot's exercise when the set is over on its side (the
         camera counted the reps), so that the next exercise can be commanded. Refused in
         every other state.
+
+        Returns
+        -------
+        tuple[bool, str]
+            ``(True, "finished")``, or ``(False, reason)`` when neither RUNNING nor PAUSED.
         """
         now = self._clock.now_s()
         state = self._sup.state
@@ -481,7 +567,14 @@ class RobotController:
 
     # ================================================================== telemetry
     def status(self) -> RobotStatus:
-        """Present status (the refusal of the last bad command shows in ``fault``)."""
+        """Present status (the refusal of the last bad command shows in ``fault``).
+
+        Returns
+        -------
+        RobotStatus
+            State, mode, reasons, assistance, the latest interaction torque, rep progress,
+            heartbeat age and the last command's outcome, stamped now.
+        """
         now = self._clock.now_s()
         mode = self._mode
         return RobotStatus(
@@ -500,7 +593,14 @@ class RobotController:
         )
 
     def joint_sample(self) -> JointSample:
-        """Latest joint positions and velocities, and the torque commanded."""
+        """Latest joint positions and velocities, and the torque commanded.
+
+        Returns
+        -------
+        JointSample
+            The latest reading's time, positions (rad) and velocities (rad/s), and the
+            supervised torque (N m), per configured joint.
+        """
         r = self._reading
         return JointSample(r.t_s, self._config.joint_names, r.position_rad, r.velocity_rad_s,
                            self._sup.torque_nm)
@@ -526,11 +626,25 @@ class RobotController:
         return self._mode
 
     def drain_transitions(self) -> list[Transition]:
-        """Transitions since the last call, oldest first."""
+        """Transitions since the last call, oldest first.
+
+        Returns
+        -------
+        list[Transition]
+            The state transitions since the previous call (empty if none).
+        """
         return self._sup.drain_transitions()
 
     def diagnostics(self) -> list[DiagnosticStatus]:
-        """State, watchdog, control loop and per-joint entries for /diagnostics."""
+        """State, watchdog, control loop and per-joint entries for /diagnostics.
+
+        Resets the maximum tick period, so each call reports the period since the last.
+
+        Returns
+        -------
+        list[DiagnosticStatus]
+            The state, heartbeat and control loop entries, then one entry per joint.
+        """
         now = self._clock.now_s()
         state = self._sup.state
         level = {RobotState.SAFE_STOP: DiagnosticLevel.WARN, RobotState.FAULT:

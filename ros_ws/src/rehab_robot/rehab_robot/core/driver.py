@@ -24,6 +24,8 @@ class SimulatedDriver:
         The simulated robot and patient.
     clock
         The same clock the controller uses.
+    joint_names
+        The joints, in the plant's order (the configuration's ``joint_names``).
 
     Examples
     --------

@@ -38,6 +38,17 @@ class ArmDynamics:
 
         A controller compensates gravity by adding exactly this torque.
 
+        Parameters
+        ----------
+        q_rad
+            Joint angles ``(shoulder, elbow)`` (rad), any finite values; further entries
+            are ignored.
+
+        Returns
+        -------
+        tuple[float, float]
+            Gravity torque per joint (N m), positive in the direction of positive angle.
+
         Examples
         --------
         Arm hanging straight down: no gravity torque.
@@ -55,7 +66,20 @@ class ArmDynamics:
         return (g1, g2)
 
     def mass_matrix(self, q_rad: tuple[float, ...]) -> tuple[float, float, float]:
-        """The symmetric mass matrix as ``(m11, m12, m22)`` (kg m^2)."""
+        """The symmetric mass matrix as ``(m11, m12, m22)`` (kg m^2).
+
+        Parameters
+        ----------
+        q_rad
+            Joint angles ``(shoulder, elbow)`` (rad), any finite values; only the elbow
+            angle matters.
+
+        Returns
+        -------
+        tuple[float, float, float]
+            ``(m11, m12, m22)`` (kg m^2), the reflected rotor inertia included on the
+            diagonal; ``m21 == m12``.
+        """
         up, fo = self.arm.upper, self.arm.fore
         c2 = math.cos(q_rad[1])
         cross = fo.mass_kg * up.length_m * fo.com_m * c2
@@ -67,7 +91,20 @@ class ArmDynamics:
 
     def coriolis_nm(self, q_rad: tuple[float, ...],
                     qd_rad_s: tuple[float, ...]) -> tuple[float, float]:
-        """Coriolis and centrifugal torques ``c(q, qd)`` (N m)."""
+        """Coriolis and centrifugal torques ``c(q, qd)`` (N m).
+
+        Parameters
+        ----------
+        q_rad
+            Joint angles ``(shoulder, elbow)`` (rad), any finite values.
+        qd_rad_s
+            Joint velocities ``(shoulder, elbow)`` (rad/s), any finite values.
+
+        Returns
+        -------
+        tuple[float, float]
+            The velocity-product torque per joint (N m).
+        """
         up, fo = self.arm.upper, self.arm.fore
         h = -fo.mass_kg * up.length_m * fo.com_m * math.sin(q_rad[1])
         return (h * (2.0 * qd_rad_s[0] * qd_rad_s[1] + qd_rad_s[1] ** 2),
@@ -75,7 +112,25 @@ class ArmDynamics:
 
     def acceleration(self, q_rad: tuple[float, ...], qd_rad_s: tuple[float, ...],
                      tau_nm: tuple[float, ...]) -> tuple[float, float]:
-        """Forward dynamics: joint accelerations under ``tau_nm`` (rad/s^2)."""
+        """Forward dynamics: joint accelerations under ``tau_nm`` (rad/s^2).
+
+        Solves ``M(q) qdd = tau - c(q, qd) - g(q)`` for ``qdd``.
+
+        Parameters
+        ----------
+        q_rad
+            Joint angles ``(shoulder, elbow)`` (rad), any finite values.
+        qd_rad_s
+            Joint velocities ``(shoulder, elbow)`` (rad/s), any finite values.
+        tau_nm
+            Net applied joint torque ``(shoulder, elbow)`` (N m), any finite values (motor,
+            friction, coupling and end stops summed by the caller).
+
+        Returns
+        -------
+        tuple[float, float]
+            Joint accelerations ``(shoulder, elbow)`` (rad/s^2).
+        """
         m11, m12, m22 = self.mass_matrix(q_rad)
         c = self.coriolis_nm(q_rad, qd_rad_s)
         g = self.gravity_nm(q_rad)
@@ -90,5 +145,25 @@ def friction_nm(qd_rad_s: float, viscous_nm_s_rad: float, coulomb_nm: float) -> 
 
     ``tanh`` with a 0.05 rad/s scale instead of ``sign`` keeps the model continuous, so a
     compensating controller does not chatter around zero velocity.
+
+    Parameters
+    ----------
+    qd_rad_s
+        Joint velocity (rad/s), any finite value.
+    viscous_nm_s_rad
+        Viscous coefficient (N m s/rad), >= 0.
+    coulomb_nm
+        Coulomb friction level (N m), >= 0.
+
+    Returns
+    -------
+    float
+        Friction torque (N m), of the sign of ``qd_rad_s`` (the caller subtracts it to
+        oppose motion, or adds it to compensate).
+
+    Examples
+    --------
+    >>> friction_nm(0.0, 0.6, 0.4)
+    0.0
     """
     return viscous_nm_s_rad * qd_rad_s + coulomb_nm * math.tanh(qd_rad_s / 0.05)

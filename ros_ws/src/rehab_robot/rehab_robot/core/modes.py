@@ -75,14 +75,42 @@ class CompensationModel:
 
     def robot_nm(self, q_rad: tuple[float, ...], qd_rad_s: tuple[float, ...],
                  friction_scale: float = 1.0) -> list[float]:
-        """Own gravity plus (scaled) friction of the robot (makes it transparent)."""
+        """Own gravity plus (scaled) friction of the robot (makes it transparent).
+
+        Parameters
+        ----------
+        q_rad
+            Joint angles (rad), one per configured joint.
+        qd_rad_s
+            Joint velocities (rad/s) the friction is computed on (measured or reference).
+        friction_scale
+            Fraction of the friction model to compensate, normally in ``[0, 1]``.
+
+        Returns
+        -------
+        list[float]
+            Compensating torque per joint (N m).
+        """
         g = self.robot.gravity_nm(q_rad)
         return [g[i] + friction_scale * friction_nm(qd_rad_s[i], *self._friction[i])
                 for i in range(len(g))]
 
     def robot_and_limb_nm(self, q_rad: tuple[float, ...],
                           qd_rad_s: tuple[float, ...]) -> list[float]:
-        """Gravity of robot and limb plus robot friction (carries a relaxed arm)."""
+        """Gravity of robot and limb plus robot friction (carries a relaxed arm).
+
+        Parameters
+        ----------
+        q_rad
+            Joint angles (rad), one per configured joint.
+        qd_rad_s
+            Joint velocities (rad/s) the friction is computed on (measured or reference).
+
+        Returns
+        -------
+        list[float]
+            Compensating torque per joint (N m): the nominal limb's gravity included.
+        """
         base = self.robot_nm(q_rad, qd_rad_s)
         g = self.limb.gravity_nm(q_rad)
         return [base[i] + g[i] for i in range(len(base))]
@@ -102,7 +130,20 @@ class Mode(Protocol):
     mode: ControlMode
 
     def update(self, state: JointState, dt_s: float) -> ModeOutput:
-        """Advance by ``dt_s`` and return the desired torque for ``state``."""
+        """Advance by ``dt_s`` and return the desired torque for ``state``.
+
+        Parameters
+        ----------
+        state
+            The sane measured joint state of this tick.
+        dt_s
+            Time to advance the mode's reference by (s), >= 0.
+
+        Returns
+        -------
+        ModeOutput
+            The desired torque per joint (N m, before the supervisor) and the reference.
+        """
         ...
 
     @property
@@ -117,9 +158,9 @@ class HoldMode:
     Parameters
     ----------
     config, model
-        Configuration and the compensation model.
+        Configuration (the joints' ``gains``) and the compensation model.
     posture_rad
-        Posture to hold.
+        Posture to hold (rad), one per joint, inside the joints' limits.
     """
 
     mode = ControlMode.HOLD
@@ -137,7 +178,23 @@ class HoldMode:
         return 1.0
 
     def update(self, state: JointState, dt_s: float) -> ModeOutput:
-        """Impedance toward the held posture."""
+        """Impedance toward the held posture.
+
+        Gravity of robot and limb compensated, friction not (a hold is still).
+
+        Parameters
+        ----------
+        state
+            The measured joint state.
+        dt_s
+            Time since the previous update (s); unused, a hold has no reference to advance.
+
+        Returns
+        -------
+        ModeOutput
+            The desired torque per joint (N m) and the held posture as the reference
+            (phase ``DONE``).
+        """
         q, qd = state.position_rad, state.velocity_rad_s
         base = self._model.robot_and_limb_nm(q, (0.0,) * len(q))
         tau = tuple(base[i] + g.stiffness_nm_rad * (self.posture_rad[i] - q[i])
@@ -167,11 +224,27 @@ class _ExerciseMode:
         return self.trajectory.sample(self.speed)
 
     def on_form_feedback(self, fb: FormFeedback) -> None:
-        """Only the assist-as-needed mode reacts to form feedback."""
+        """Only the assist-as-needed mode reacts to form feedback.
+
+        Parameters
+        ----------
+        fb
+            The camera's form assessment; ignored here.
+        """
 
 
 class PassiveMode(_ExerciseMode):
-    """The robot moves the limb along the reference (impedance tracking)."""
+    """The robot moves the limb along the reference (impedance tracking).
+
+    Parameters
+    ----------
+    config
+        Configuration (the joints' ``gains``).
+    model
+        The compensation model.
+    trajectory
+        The exercise's reference.
+    """
 
     mode = ControlMode.PASSIVE
 
@@ -181,7 +254,20 @@ class PassiveMode(_ExerciseMode):
         return 1.0
 
     def update(self, state: JointState, dt_s: float) -> ModeOutput:
-        """Gravity of robot and limb + friction (feed-forward on the reference) + impedance."""
+        """Gravity of robot and limb + friction (feed-forward on the reference) + impedance.
+
+        Parameters
+        ----------
+        state
+            The measured joint state.
+        dt_s
+            Time to advance the reference by (s), >= 0.
+
+        Returns
+        -------
+        ModeOutput
+            The desired torque per joint (N m) and the reference sample it tracked.
+        """
         ref = self._reference(dt_s)
         q, qd = state.position_rad, state.velocity_rad_s
         # Friction compensated on the reference velocity: on the measured one it would be
@@ -198,8 +284,12 @@ class ActiveAssistedMode(_ExerciseMode):
 
     Parameters
     ----------
+    config, model, trajectory
+        Configuration (``assist`` and the joints), compensation model and the exercise's
+        reference.
     assistance
-        Initial stiffness as a fraction of each joint's ``assist_stiffness_max_nm_rad``.
+        Initial stiffness as a fraction of each joint's ``assist_stiffness_max_nm_rad``,
+        0-1; clamped to ``[assist.min_fraction, 1]``.
     """
 
     mode = ControlMode.ACTIVE_ASSISTED
@@ -226,7 +316,16 @@ class ActiveAssistedMode(_ExerciseMode):
             / len(self._k_max)
 
     def on_form_feedback(self, fb: FormFeedback) -> None:
-        """Raise assistance and slow the tempo on a compensation; restore tempo on good form."""
+        """Raise assistance and slow the tempo on a compensation; restore tempo on good form.
+
+        Parameters
+        ----------
+        fb
+            The camera's form assessment. A ``compensation`` of ``severity`` (0-1, clamped;
+            non-finite counts as 0) at least ``assist.compensation_min_severity`` raises the
+            stiffness (once per rep) and lowers the target tempo; otherwise a finite
+            ``score`` (0-100) of at least ``assist.good_form_score`` restores full tempo.
+        """
         a = self._config.assist
         severity = min(1.0, max(0.0, fb.severity)) if math.isfinite(fb.severity) else 0.0
         if fb.compensation and severity >= a.compensation_min_severity:
@@ -254,7 +353,22 @@ class ActiveAssistedMode(_ExerciseMode):
         self._err_time_s = 0.0
 
     def update(self, state: JointState, dt_s: float) -> ModeOutput:
-        """Robot weight compensation + adaptive impedance toward the reference."""
+        """Robot weight compensation + adaptive impedance toward the reference.
+
+        Accumulates the rep's tracking error and adapts the stiffness when a rep ends.
+
+        Parameters
+        ----------
+        state
+            The measured joint state.
+        dt_s
+            Time to advance the reference and the tempo filter by (s), >= 0.
+
+        Returns
+        -------
+        ModeOutput
+            The desired torque per joint (N m) and the reference sample it tracked.
+        """
         # First-order approach to the target tempo keeps the reference velocity continuous.
         alpha = min(1.0, dt_s / _SPEED_TIME_CONSTANT_S)
         self.speed += alpha * (self._speed_target - self.speed)
@@ -276,12 +390,35 @@ class ActiveAssistedMode(_ExerciseMode):
 
 
 class ActiveMode(_ExerciseMode):
-    """Transparent: only the robot's own gravity and friction are compensated."""
+    """Transparent: only the robot's own gravity and friction are compensated.
+
+    Parameters
+    ----------
+    config
+        Configuration.
+    model
+        The compensation model.
+    trajectory
+        The exercise's reference (the patient's cue; it counts the reps).
+    """
 
     mode = ControlMode.ACTIVE
 
     def update(self, state: JointState, dt_s: float) -> ModeOutput:
-        """Robot gravity + friction compensation only."""
+        """Robot gravity + friction compensation only.
+
+        Parameters
+        ----------
+        state
+            The measured joint state (friction compensated on its velocity, 80 %).
+        dt_s
+            Time to advance the reference (the patient's cue) by (s), >= 0.
+
+        Returns
+        -------
+        ModeOutput
+            The compensating torque per joint (N m) and the reference sample.
+        """
         ref = self._reference(dt_s)
         return ModeOutput(tuple(self._model.robot_nm(state.position_rad, state.velocity_rad_s,
                                                      _FRICTION_COMP_FRACTION)), ref)
@@ -292,10 +429,14 @@ class ResistiveMode(_ExerciseMode):
 
     Parameters
     ----------
+    config, model, trajectory
+        Configuration (the joints' ``resistive`` gains), compensation model and the
+        exercise's reference (the patient's cue).
     resistance
-        Therapist's level 0-1, scaling the joints' ``resistive`` gains.
+        Therapist's level 0-1 (clamped), scaling the joints' ``resistive`` gains.
     anchor_rad
-        Rest posture of the virtual spring (the exercise's start posture).
+        Rest posture of the virtual spring (rad), one per joint (the exercise's start
+        posture).
     """
 
     mode = ControlMode.RESISTIVE
@@ -308,7 +449,20 @@ class ResistiveMode(_ExerciseMode):
         self._anchor = anchor_rad
 
     def update(self, state: JointState, dt_s: float) -> ModeOutput:
-        """Robot compensation minus the scaled spring-damper."""
+        """Robot compensation minus the scaled spring-damper.
+
+        Parameters
+        ----------
+        state
+            The measured joint state.
+        dt_s
+            Time to advance the reference (the patient's cue) by (s), >= 0.
+
+        Returns
+        -------
+        ModeOutput
+            The desired torque per joint (N m) and the reference sample.
+        """
         ref = self._reference(dt_s)
         q, qd = state.position_rad, state.velocity_rad_s
         base = self._model.robot_nm(q, qd, _FRICTION_COMP_FRACTION)
@@ -326,6 +480,13 @@ class CompliantStopMode:
     arm is not fought against (a rigid hold against a spasm is what injures), the robot
     does not drop its own weight, and the damping brings motion to rest; an uncompensated
     limb settles slowly down.
+
+    Parameters
+    ----------
+    config
+        Configuration (``safety.safe_stop_damping_nm_s_rad``).
+    model
+        The compensation model.
     """
 
     mode = ControlMode.ACTIVE
@@ -340,7 +501,20 @@ class CompliantStopMode:
         return 0.0
 
     def update(self, state: JointState, dt_s: float) -> ModeOutput:
-        """Robot compensation minus damping."""
+        """Robot compensation minus damping.
+
+        Parameters
+        ----------
+        state
+            The measured joint state.
+        dt_s
+            Time since the previous update (s); unused (no reference).
+
+        Returns
+        -------
+        ModeOutput
+            The desired torque per joint (N m) and no reference (``None``).
+        """
         q, qd = state.position_rad, state.velocity_rad_s
         base = self._model.robot_nm(q, qd, _FRICTION_COMP_FRACTION)
         return ModeOutput(tuple(base[i] - self._damping * qd[i] for i in range(len(q))), None)

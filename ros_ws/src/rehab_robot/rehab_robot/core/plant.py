@@ -50,6 +50,17 @@ def _spasm_profile(phase: float) -> float:
 
     A fast rise (the first 15 %, tens of ms, as a stretch-reflex burst) and a slower decay,
     both raised-cosine shaped.
+
+    Parameters
+    ----------
+    phase
+        Time since the spasm's onset as a fraction of its duration; any value (``inf``
+        for none).
+
+    Returns
+    -------
+    float
+        Activation in ``[0, 1]``; 0 outside ``[0, 1)``.
     """
     if not 0.0 <= phase < 1.0:
         return 0.0
@@ -65,7 +76,9 @@ class SimulatedPatient:
     Parameters
     ----------
     config
-        The robot configuration (``simulation.patient`` and the limb model).
+        The robot configuration (``simulation.patient``).
+    limb
+        Dynamics of the patient's arm (its gravity torque is what the patient supports).
     rng
         Seeded random generator for spasm onsets.
     """
@@ -85,11 +98,24 @@ class SimulatedPatient:
         return self._cfg.strength * (1.0 - self._cfg.fatigue_per_rep) ** self._rep
 
     def cue(self, cue: ExerciseCue) -> None:
-        """Receive the exercise cue (perceived after the reaction delay)."""
+        """Receive the exercise cue (perceived after the reaction delay).
+
+        Parameters
+        ----------
+        cue
+            The cue of this tick; cues are expected in increasing ``cue.t_s``.
+        """
         self._cues.append(cue)
 
     def trigger_spasm(self, t_s: float) -> None:
-        """Start a flexor spasm now (tests, demonstrations)."""
+        """Start a flexor spasm now (tests, demonstrations).
+
+        Parameters
+        ----------
+        t_s
+            Onset time on the plant's clock (s); the spasm lasts
+            ``simulation.patient.spasm_duration_s`` from there.
+        """
         self._spasm_start_s = t_s
         self.spasm_count += 1
 
@@ -104,7 +130,27 @@ class SimulatedPatient:
 
     def torque_nm(self, t_s: float, dt_s: float, q_rad: tuple[float, ...],
                   qd_rad_s: tuple[float, ...]) -> tuple[float, ...]:
-        """The patient's own joint torques now (voluntary + spasticity + spasm)."""
+        """The patient's own joint torques now (voluntary + spasticity + spasm).
+
+        May start a random spasm (a Poisson onset at ``spasm_rate_per_min``).
+
+        Parameters
+        ----------
+        t_s
+            Plant time (s), non-decreasing between calls.
+        dt_s
+            Substep (s), > 0; the spasm onset probability of this call is
+            ``spasm_rate_per_min / 60 * dt_s``.
+        q_rad
+            The limb's joint angles (rad), one per joint.
+        qd_rad_s
+            The limb's joint velocities (rad/s), one per joint.
+
+        Returns
+        -------
+        tuple[float, ...]
+            Torque the patient's muscles apply per joint (N m).
+        """
         cfg = self._cfg
         if cfg.spasm_rate_per_min > 0.0 and t_s - self._spasm_start_s > cfg.spasm_duration_s \
                 and self._rng.random() < cfg.spasm_rate_per_min / 60.0 * dt_s:
@@ -191,11 +237,27 @@ class SimulatedPlant:
         return self._dt_s
 
     def set_motor_torque(self, torque_nm: tuple[float, ...]) -> None:
-        """Hold this motor torque until the next call (zero-order hold)."""
+        """Hold this motor torque until the next call (zero-order hold).
+
+        Parameters
+        ----------
+        torque_nm
+            One motor torque per joint (N m); not limited here (the controller's
+            supervisor and the driver are).
+        """
         self.motor_torque_nm = tuple(float(x) for x in torque_nm)
 
     def advance_to(self, t_s: float) -> None:
-        """Integrate up to time ``t_s`` in whole substeps (a no-op if already there)."""
+        """Integrate up to time ``t_s`` in whole substeps (a no-op if already there).
+
+        A plant more than 0.1 s behind skips ahead (logged, added to ``skipped_s``) and
+        integrates only the last 0.1 s.
+
+        Parameters
+        ----------
+        t_s
+            Target time (s); a time at or before :attr:`t_s` does nothing.
+        """
         behind_s = t_s - self.t_s
         if behind_s > _MAX_CATCH_UP_S:
             logger.warning("plant %.3f s behind the clock: skipping ahead", behind_s)

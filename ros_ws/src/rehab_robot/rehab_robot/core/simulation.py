@@ -83,11 +83,12 @@ def run_ticks(controller: RobotController, clock: FakeClock, duration_s: float,
     controller, clock
         The controller and the fake clock it and its driver use.
     duration_s
-        Simulated time to run (s).
+        Simulated time to run (s, >= 0).
     heartbeat
         Send a heartbeat before every tick (an app that is alive).
     period_s
-        Tick period; the configured control period when ``None``.
+        Tick period (s, > 0); the configured control period when ``None``. The number
+        of ticks is ``duration_s / period_s`` rounded.
     """
     period = period_s if period_s is not None else controller.config.rates.control_period_s
     for _ in range(round(duration_s / period)):

@@ -80,6 +80,8 @@ class SafetySupervisor:
     def transition(self, t_s: float, to: RobotState, reason: str, code: ReasonCode) -> None:
         """Enter ``to`` for ``reason``; logged and queued for publishing.
 
+        Nothing happens when ``to`` and ``reason`` are the present state and reason.
+
         Parameters
         ----------
         t_s
@@ -104,7 +106,14 @@ class SafetySupervisor:
         self.reason_code = code
 
     def drain_transitions(self) -> list[Transition]:
-        """Transitions since the last call, oldest first."""
+        """Transitions since the last call, oldest first.
+
+        Returns
+        -------
+        list[Transition]
+            The transitions queued since the previous call (empty if none); the queue is
+            emptied.
+        """
         out, self._transitions = self._transitions, []
         return out
 
@@ -129,7 +138,16 @@ class SafetySupervisor:
         reading
             The driver's reading of this tick.
         now_s
-            Controller time of this tick (s), taken after the read.
+            Controller time of this tick (s), taken after the read; the reading is stale
+            if ``now_s - reading.t_s`` is negative or over ``safety.stale_timeout_s``.
+
+        Returns
+        -------
+        str
+            ``""`` if sane, else the English reason: a drive fault, the wrong number of
+            joints, a non-finite value, a stale reading, an implausible position (over
+            10 deg beyond a hard limit) or velocity, time going backwards, or an encoder
+            jump.
         """
         if reading.fault:
             return f"drive fault: {reading.fault}"
@@ -173,6 +191,19 @@ class SafetySupervisor:
         (the exercise's own, slowly changing interaction). Either ``|torque|`` over the
         joint's absolute threshold or ``|fast - slow|`` over its deviation threshold, for
         ``spasm.duration_s``, is a spasm.
+
+        Parameters
+        ----------
+        interaction_nm
+            Measured interaction torque per joint (N m), finite.
+        dt_s
+            Time since the previous sensor sample (s); the first call after start or
+            :meth:`forget_baseline` only sets the filters, and ``dt_s <= 0`` changes nothing.
+
+        Returns
+        -------
+        str
+            ``""``, or the reason naming the first joint in spasm and its torque.
         """
         cfg = self._config.safety
         if self._spasm_fast_nm is None or self._spasm_slow_nm is None:
@@ -199,13 +230,36 @@ class SafetySupervisor:
 
     # ----------------------------------------------------------------- torque limiter
     def zero(self) -> tuple[float, ...]:
-        """Drop the torque to zero at once (e-stop, fault)."""
+        """Drop the torque to zero at once (e-stop, fault).
+
+        Returns
+        -------
+        tuple[float, ...]
+            Zero torque per joint (N m), now also :attr:`torque_nm`.
+        """
         self.torque_nm = (0.0,) * self._n
         return self.torque_nm
 
     def outward_caps_nm(self, position_rad: tuple[float, ...],
                         rom: RomLimits | None = None) -> list[tuple[float, float]]:
-        """Per joint ``(lo, hi)``: the torque allowed by the ROM limits at this posture."""
+        """Per joint ``(lo, hi)``: the torque allowed by the ROM limits at this posture.
+
+        ``hi = torque_rate_limit / plausible_velocity * max(0, rom_max - q)`` and ``lo``
+        likewise toward ``rom_min`` (see the module doc).
+
+        Parameters
+        ----------
+        position_rad
+            Joint angles (rad), one per joint.
+        rom
+            The soft ROM to check against; the one in effect (:attr:`rom`) when ``None``.
+
+        Returns
+        -------
+        list[tuple[float, float]]
+            ``(lo, hi)`` per joint (N m), ``lo <= 0 <= hi``; both zero at or past the
+            respective limit.
+        """
         rom = rom or self.rom
         v = self._config.safety.plausible_velocity_rad_s
         caps = []
@@ -217,7 +271,21 @@ class SafetySupervisor:
         return caps
 
     def rom_change_allowed(self, rom: RomLimits, position_rad: tuple[float, ...]) -> str:
-        """``""`` if switching to ``rom`` now keeps the ROM guarantee, else why not."""
+        """``""`` if switching to ``rom`` now keeps the ROM guarantee, else why not.
+
+        Parameters
+        ----------
+        rom
+            The proposed soft ROM (rad).
+        position_rad
+            Present joint angles (rad), one per joint.
+
+        Returns
+        -------
+        str
+            ``""``, or the reason naming the first joint whose present torque lies outside
+            the caps of :meth:`outward_caps_nm` under ``rom``.
+        """
         for i, (lo, hi) in enumerate(self.outward_caps_nm(position_rad, rom)):
             if not lo <= self.torque_nm[i] <= hi:
                 return (f"{self._config.joints[i].name} is too close to the new ROM limit for "
@@ -232,19 +300,26 @@ class SafetySupervisor:
         Parameters
         ----------
         desired_nm
-            What the mode asks for; non-finite values raise.
+            What the mode asks for (N m), one per joint; non-finite values raise.
         position_rad, velocity_rad_s
-            The sane reading of this tick.
+            The sane reading of this tick (rad, rad/s).
         dt_s
-            Time since the previous sensor sample (s); scales the rate limit.
+            Time since the previous sensor sample (s), >= 0 (negative counts as 0); scales
+            the rate limit.
         spring_scale
             Scale 0-1 of the ROM restoring spring (follows the enable/disable ramp, so a
             disabled robot's torque really reaches zero).
 
+        Returns
+        -------
+        tuple[float, ...]
+            The torque that may be sent (N m), one per joint, now also :attr:`torque_nm`.
+
         Raises
         ------
         ArithmeticError
-            If ``desired_nm`` is not finite (a bug in a mode: the controller faults).
+            If ``desired_nm`` has the wrong number of joints or is not finite (a bug in a
+            mode: the controller faults).
         """
         if len(desired_nm) != self._n or not all(math.isfinite(x) for x in desired_nm):
             raise ArithmeticError(f"mode produced an invalid torque {desired_nm!r}")

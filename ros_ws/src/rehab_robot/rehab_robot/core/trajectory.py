@@ -80,13 +80,13 @@ class ExerciseTrajectory:
     Parameters
     ----------
     from_rad
-        Posture at the start of the approach (the present posture).
+        Posture at the start of the approach (the present posture), rad per joint.
     start_rad, end_rad
-        Start and end posture of each rep, per joint.
+        Start and end posture of each rep, rad per joint.
     tempo_s, hold_s, reps
-        One-way duration, hold at each end (s), number of reps.
+        One-way duration (s, > 0), hold at each end (s, >= 0), number of reps (>= 1).
     approach_s
-        Duration of the approach move.
+        Duration of the approach move (s, > 0).
     """
 
     def __init__(self, from_rad: tuple[float, ...], start_rad: tuple[float, ...],
@@ -113,9 +113,9 @@ class ExerciseTrajectory:
         Parameters
         ----------
         dt_s
-            Time elapsed (s).
+            Time elapsed (s); negative counts as 0.
         speed
-            Time scaling in ``[0, 1]`` (slowed down by assist-as-needed).
+            Time scaling in ``[0, 1]`` (clamped; slowed down by assist-as-needed).
         """
         self._progress_s += max(0.0, dt_s) * min(1.0, max(0.0, speed))
 
