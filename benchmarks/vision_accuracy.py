@@ -6,7 +6,14 @@
 2. KERAAL cross-sensor agreement, BlazePose vs Kinect v2, per exercise and angle, in 3D
    (BlazePose normalised landmarks) and with the 2D frontal fallback, after time alignment.
 
-Run: ``python benchmarks/vision_accuracy.py [--plot benchmarks/figures/keraal_agreement.png]``
+3. UI-PRMD (s01-s07): reps counted vs expected per movement and subject, and the AUC of
+   the form score for correct vs incorrect reps, leave one subject out
+   (:mod:`rehab.evaluation.ui_prmd`, the same as ``rehab eval ui-prmd``).
+4. A patient framed at the waist: the demo video cropped above the jumper's hips (as in
+   tests/vision/test_waist_crop.py), frames with the patient and reps counted.
+
+Run: ``python benchmarks/vision_accuracy.py [--only ui-prmd,waist]
+[--plot benchmarks/figures/keraal_agreement.png]``
 """
 
 from __future__ import annotations
@@ -90,6 +97,52 @@ PLOTTED = {
 }
 
 
+def ui_prmd() -> None:
+    """Counts and AUC on UI-PRMD s01-s07 for every movement the library covers."""
+    from rehab.evaluation.ui_prmd import evaluate
+
+    root = Path(__file__).resolve().parents[1] / "../shared/data/ui_prmd"
+    print("\nUI-PRMD s01-s07: counted/expected per subject, AUC correct vs incorrect (LOSO)")
+    print("| movement | exercise | " + " | ".join(f"s{i:02d}" for i in range(1, 8))
+          + " | AUC |")
+    print("|---" * 10 + "|")
+    for m in evaluate(root):
+        cells = " | ".join(f"{s.counted}/{s.expected} ({s.auc:.2f})" for s in m.subjects)
+        print(f"| m{m.movement:02d} | {m.exercise} | {cells} | {m.auc:.2f} |")
+
+
+def waist_crop() -> None:
+    """The demo video cropped at the jumper's waist: tracked frames and reps."""
+    import tempfile
+
+    import cv2
+
+    from rehab.cli.analyze import pose_video, score_skeleton
+    from rehab.exercises.library import load_library
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "waist.mp4"
+        writer = None
+        with VideoFileSource(VIDEO) as source:
+            for frame in source:
+                img = np.ascontiguousarray(frame.image_rgb[0:240, 322:983])
+                if writer is None:
+                    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"),
+                                             source.fps, (img.shape[1], img.shape[0]))
+                writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+        writer.release()
+        posed = pose_video(path, every=1, progress=False)
+    _, result = score_skeleton(posed.skeleton, load_library()["shoulder_abduction_bilateral"],
+                               None, "en")
+    on_box = posed.skeleton.t_s < 2.6
+    arm = compute_angles(posed.skeleton).deg["shoulder_abduction_left"]
+    print("\nDemo video cropped at the waist (rows 0-239, cols 322-982), every frame")
+    print(f"frames with the patient: {posed.frames_with_patient}/{posed.frames_read}; "
+          f"on the box (t < 2.6 s) with shoulder abduction measured: "
+          f"{np.isfinite(arm)[on_box].mean():.2f}; "
+          f"reps counted: {result.count} (2 jumping jacks)")
+
+
 def plot(path: Path) -> None:
     """Traces of the main angle of each exercise, Kinect vs BlazePose, after alignment."""
     import matplotlib
@@ -122,7 +175,11 @@ def plot(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    tracking()
-    keraal()
-    if len(sys.argv) == 3 and sys.argv[1] == "--plot":
-        plot(Path(sys.argv[2]))
+    args = sys.argv[1:]
+    only = args[args.index("--only") + 1].split(",") if "--only" in args else None
+    sections = {"tracking": tracking, "keraal": keraal, "ui-prmd": ui_prmd, "waist": waist_crop}
+    for name, run in sections.items():
+        if only is None or name in only:
+            run()
+    if "--plot" in args:
+        plot(Path(args[args.index("--plot") + 1]))

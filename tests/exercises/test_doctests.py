@@ -15,6 +15,7 @@ MODULES = [
     "rehab.exercises.scoring",
     "rehab.exercises.analysis",
     "rehab.exercises.report",
+    "rehab.vision.view",
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -204,3 +206,29 @@ def test_one_frame_glitches_neither_end_nor_start_a_rep() -> None:
     clean = _run(t, a)
     for g, c in zip(reps, clean, strict=True):
         assert g.rom_deg == pytest.approx(c.rom_deg, abs=3)
+
+
+@pytest.mark.parametrize("glitch_frames", [1, 4, 10])
+def test_a_tracking_jump_mid_hold_is_a_gap_not_a_second_rep(glitch_frames: int) -> None:
+    th = dataclasses.replace(ARM, max_speed_deg_s=1200.0)
+    """A leg held at 90 deg that the tracker drops to the floor for up to a third of a
+    second (60 deg in one frame, 1800 deg/s: faster than any rehabilitation movement) is
+    one rep, as UI-PRMD's s07 straight leg raises show."""
+    t = np.arange(0, 8, 1 / 30)
+    a = 45 * (1 - np.cos(2 * np.pi * np.clip(t - 1, 0, 4) / 4))  # one 90 deg rep, 1-5 s
+    mid = 3 * 30
+    a[mid : mid + glitch_frames] = 0.0  # the tracker drops the limb
+    reps = _run(t, a, th=th)
+    assert [r.counted for r in reps] == [True]
+    assert reps[0].rom_deg == pytest.approx(90, abs=2)
+
+
+def test_a_jump_that_does_not_come_back_was_real() -> None:
+    """An arm dropped fast (or an estimator catching up with it) stays where it went:
+    after max_gap_s the held samples are used, and the rep ends there."""
+    t = np.arange(0, 8, 1 / 30)
+    a = 45 * (1 - np.cos(2 * np.pi * np.clip(t - 1, 0, 4) / 4))
+    a[(3 * 30) :] = 0.0  # drops to the floor and stays there
+    reps = _run(t, a, th=dataclasses.replace(ARM, max_speed_deg_s=1200.0))
+    assert [r.counted for r in reps] == [True]
+    assert reps[0].end_t_s == pytest.approx(3.0, abs=0.2)

@@ -32,8 +32,8 @@ LIB = load_library()
 
 
 def _side(movement: int, subject: int) -> str:
-    # Every subject raises the right arm in m07 and m10 except s07, who uses the left.
-    return "left" if (movement in (7, 10) and subject == 7) else "right"
+    # Every subject raises the right arm (m07, m10) and leg (m06) except s07: the left.
+    return "left" if (movement in (6, 7, 10) and subject == 7) else "right"
 
 
 @functools.cache
@@ -126,16 +126,19 @@ def test_sit_to_stand_reps(subject: int) -> None:
             assert 60.0 <= rep.metrics.rom_deg <= 130.0
 
 
-@pytest.mark.parametrize("subject", range(1, 7))
+@pytest.mark.parametrize("subject", SUBJECTS)
 def test_straight_leg_raise_reps(subject: int) -> None:
-    """m06 standing active straight leg raise, right leg (s01-s06). s07 raises the left
-    leg and the Kinect drops it for about ten frames mid-hold in most of its files (hip
-    flexion falls from ~90 deg to ~0 and back, the knee reading 40-100 deg: in the angle
-    file itself, e.g. m06_s07_e01 frames 27-37), so its reps split in two; left out."""
+    """m06 standing active straight leg raise, right leg (s01-s06), left leg (s07). The
+    Kinect drops s07's leg for about ten frames mid-hold in most of its files (hip flexion
+    falls from ~90 deg to ~0 in one frame and back, the knee reading 40-100 deg: in the
+    angle file itself, e.g. m06_s07_e01 frames 27-37); the segmenter treats a jump faster
+    than any rehabilitation movement as a gap, so each rep stays one rep."""
     n_files, result = _result(6, subject, "straight_leg_raise")
     assert result.count == n_files == 10
-    assert all(r.counted for r in result.reps), [r.metrics.partial_reason for r in result.reps]
-    roms = [r.metrics.rom_deg for r in result.reps]
+    # s07's third file also wobbles 18 deg on the way down (a partial, not counted).
+    allowed = {None, PartialReason.ROM_BELOW_MIN} if subject == 7 else {None}
+    assert {r.metrics.partial_reason for r in result.reps} <= allowed
+    roms = [r.metrics.rom_deg for r in result.reps if r.counted]
     # The thigh rises to about horizontal or a little above (from ~-5 deg standing): the
     # subjects' medians read 96-124 deg, single reps 78-139.
     assert all(70.0 <= rom <= 145.0 for rom in roms), roms

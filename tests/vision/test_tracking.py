@@ -169,3 +169,30 @@ def test_one_euro_poser_smooths_jitter_and_resets_on_loss() -> None:
     assert out[40].pose.missing
     # After the loss the first pose passes unchanged: no stale state.
     np.testing.assert_allclose(out[41].pose.world_xyz_m, script[41].world_xyz_m)
+
+
+def _seated_cut_at_waist(cx: float, cy: float, torso_px: float, t_s: float) -> PoseFrame:
+    """A patient framed at the waist: hips extrapolated below the picture, visibility 0
+    (as :func:`rehab.vision.pose.in_picture_visibility` reports them), head above."""
+    pose = _person(cx, cy, torso_px, t_s)
+    xy = pose.image_xy_px.copy()
+    xy[0] = [cx, cy - torso_px]  # the nose, half a torso above the shoulders
+    vis = np.ones(33)
+    vis[[23, 24]] = 0.0
+    return PoseFrame(t_s, xy, pose.world_xyz_m, vis, (400, 400))
+
+
+def test_a_patient_cut_at_the_waist_is_followed_on_shoulders_and_head() -> None:
+    region = PatientRegion(0, 0, 400, 400)
+    settings = TrackerSettings(reference_frames=3)
+    script: list[PoseFrame | None] = [
+        _seated_cut_at_waist(200, 200 - 3 * (i % 2), 100, i / 30) for i in range(8)
+    ]
+    script.append(_seated_cut_at_waist(200, 200, 40, 8 / 30))  # someone far smaller
+    tracker = PatientTracker(ScriptedEstimator(script), region, settings)
+    out = [tracker.pose_of(f) for f in _frames(len(script))]
+    assert all(o.status.accepted for o in out[:8]), [o.status for o in out]
+    assert out[8].status is TrackStatus.REJECTED
+    # Shoulder width 50 px + head 50 px above the shoulder centre.
+    assert tracker.reference_upper_px == pytest.approx(100, abs=3)
+    assert tracker.reference_torso_px is None  # the hips were never seen

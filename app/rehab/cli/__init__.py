@@ -16,6 +16,7 @@ from rehab.cli.analyze import analyze, exercises
 from rehab.cli.console import console
 from rehab.cli.db import db
 from rehab.cli.demo import demo
+from rehab.cli.eval import eval_group
 from rehab.cli.patients import patients
 from rehab.cli.robot import robot
 from rehab.cli.users import users
@@ -47,6 +48,7 @@ cli.add_command(exercises)
 cli.add_command(console)
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(eval_group)
 cli.add_command(patients)
 cli.add_command(robot)
 cli.add_command(users)

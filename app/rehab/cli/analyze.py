@@ -33,6 +33,7 @@ from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.filters import smooth_skeleton
 from rehab.vision.pose import POSE_BACKENDS, PoseBackendSettings
 from rehab.vision.skeleton import SkeletonSeries, from_blazepose
+from rehab.vision.view import body_yaw_deg, classify_views
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +133,10 @@ def score_skeleton(
     tuple[AngleSeries, AnalysisResult]
         The joint angles and the reps found in them.
     """
-    angles = compute_angles(smooth_skeleton(skeleton))
-    return angles, analyze_angles(angles, exercise, side, language)
+    smoothed = smooth_skeleton(skeleton)
+    angles = compute_angles(smoothed)
+    views = classify_views(body_yaw_deg(smoothed))
+    return angles, analyze_angles(angles, exercise, side, language, views=views)
 
 
 def _track_video(path: Path, every: int, estimator, bar, batch: int = 0):

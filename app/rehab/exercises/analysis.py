@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,9 +37,11 @@ from rehab.exercises.segmentation import RepMetrics, RepSegmenter, SegmenterStat
 from rehab.language import DEFAULT_LANGUAGE, Language, parse_language
 from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.skeleton import SkeletonSeries, from_blazepose
+from rehab.vision.view import ViewTracker, body_yaw_deg, dominant_view
 
 __all__ = [
     "CAMERA_MISSED_FRAMES_CUE",
+    "CAMERA_POSITION_CUES",
     "AnalysisResult",
     "Analyzer",
     "PoseSample",
@@ -55,9 +57,29 @@ CAMERA_MISSED_FRAMES_CUE = LocalizedText(
 )
 """The cue after an uncertain rep: nothing to praise or fix, the frames were missing."""
 
+CAMERA_POSITION_CUES: dict[str, LocalizedText] = {
+    "frontal": LocalizedText(
+        ko="자세를 모두 확인하려면 카메라를 정면으로 바라봐 주세요.",
+        en="To check all of your form, please face the camera.",
+    ),
+    "sagittal": LocalizedText(
+        ko="자세를 모두 확인하려면 카메라 쪽으로 옆모습이 보이게 서 주세요.",
+        en="To check all of your form, please turn side-on to the camera.",
+    ),
+    "oblique": LocalizedText(
+        ko="자세를 모두 확인하려면 카메라를 비스듬히 바라봐 주세요.",
+        en="To check all of your form, please turn half toward the camera.",
+    ),
+}
+"""The cue after a clean rep with a compensation the camera could not see, by the view
+that would show it: it asks for a better camera position instead of praising."""
+
 # History kept for compensation checks: the longest rep plus the segmenter's rest window
 # and settling time, with margin.
 _HISTORY_MARGIN_S = 5.0
+
+# Joint-inner angles: measured between a joint's two segments, the same from any view.
+_INNER_ANGLES = ("knee_flexion", "elbow_flexion")
 
 
 class PoseSample(Protocol):
@@ -91,6 +113,15 @@ class Rep:
         :attr:`uncertain`.
     sampling
         How densely the rep was sampled (None when not judged).
+    view
+        The camera view during the rep (:mod:`rehab.vision.view`), None when unknown
+        (angles given without a skeleton: every compensation is then assessed).
+    not_assessable
+        Ids of the compensation rules the view cannot measure: not checked, no deduction.
+    wanted_view
+        A view from which they can be measured (for the camera-position cue), or None.
+    assessed
+        Ids of the compensation rules that were checked (broken or not).
     """
 
     number: int | None
@@ -99,6 +130,10 @@ class Rep:
     compensations: tuple[CompensationSeen, ...]
     score: RepScore | None
     sampling: RepSampling | None = None
+    view: str | None = None
+    not_assessable: tuple[str, ...] = ()
+    wanted_view: str | None = None
+    assessed: tuple[str, ...] = ()
 
     @property
     def counted(self) -> bool:
@@ -140,11 +175,14 @@ class AnalysisResult:
         What was analysed.
     reps
         Counted and partial reps in time order.
+    view
+        The session's camera view (the most frequent per-frame view), None when unknown.
     """
 
     exercise_id: str
     side: str | None
     reps: tuple[Rep, ...]
+    view: str | None = None
 
     @property
     def count(self) -> int:
@@ -210,12 +248,16 @@ class Analyzer:
         self.target_rom_deg = target_rom_deg
         self.tempo = tempo
         self._primary = exercise.primary_angle_names(side)
+        self._inner_primary = exercise.primary_angle.startswith(_INNER_ANGLES)
         needed = set(self._primary)
         for rule in exercise.compensations:
             needed.update(rule.angle_names(self.sides))
         self._needed = tuple(sorted(needed))
         self._segmenter = RepSegmenter(exercise.rep, sample_interval_s)
-        self._history: deque[tuple[float, dict[str, float], dict[str, float]]] = deque()
+        self._history: deque[
+            tuple[float, dict[str, float], dict[str, float], str | None]
+        ] = deque()
+        self._view_tracker = ViewTracker()
         self._history_s = exercise.rep.max_duration_s + _HISTORY_MARGIN_S
         self.last_primary_deg = float("nan")
         self._frame_rate = FrameRateEstimate(sample_interval_s or None)
@@ -239,12 +281,20 @@ class Analyzer:
         return self._segmenter.state
 
     def primary(
-        self, deg: Mapping[str, float], confidence: Mapping[str, float]
+        self,
+        deg: Mapping[str, float],
+        confidence: Mapping[str, float],
+        view: str | None = None,
     ) -> tuple[float, float]:
         """Combine the sides into the primary signal: (angle deg, confidence).
 
-        One side: that side. Both: the mean, valid only when both sides are. Alternating:
-        the larger of the sides that pass the confidence gate.
+        One side: that side. Both: the mean of the two, valid only when both sides are,
+        except from a side-on or oblique ``view``, where the body hides the far side, for a
+        joint's inner angle (knee, elbow flexion: the same from any view): there the mean
+        of the sides that pass the confidence gate, frame by frame (the near knee alone
+        when the far one is half-hidden). A plane angle (arm abduction) from the wrong
+        view is no substitute for both sides. Alternating: the larger of the sides that
+        pass the gate.
         """
         gate = self.exercise.rep.min_confidence
         values = [
@@ -252,21 +302,30 @@ class Analyzer:
         ]
         if len(values) == 1:
             return values[0]
+        valid = [(v, c) for v, c in values if c >= gate and math.isfinite(v)]
         if self.exercise.side_mode is SideMode.BOTH:
+            if view in ("sagittal", "oblique") and self._inner_primary:
+                if not valid:
+                    return math.nan, 0.0
+                return sum(v for v, _ in valid) / len(valid), min(c for _, c in valid)
             a = sum(v for v, _ in values) / len(values)
             return a, min(c for _, c in values)
-        valid = [(v, c) for v, c in values if c >= gate and math.isfinite(v)]
         if not valid:
             return math.nan, 0.0
         sign = self.exercise.rep.direction.sign
         return max(valid, key=lambda vc: sign * vc[0])
 
     def push(
-        self, t_s: float, deg: Mapping[str, float], confidence: Mapping[str, float]
+        self,
+        t_s: float,
+        deg: Mapping[str, float],
+        confidence: Mapping[str, float],
+        view: str | None = None,
     ) -> list[RepEvent]:
         """Feed one sample of angles (deg) and confidences (0..1) at time ``t_s`` (s).
 
-        Missing angle names are treated as unknown (NaN, confidence 0).
+        Missing angle names are treated as unknown (NaN, confidence 0). ``view`` is the
+        camera view of the sample (:mod:`rehab.vision.view`), None when unknown.
 
         Returns
         -------
@@ -278,11 +337,12 @@ class Analyzer:
                 t_s,
                 {n: float(deg.get(n, math.nan)) for n in self._needed},
                 {n: float(confidence.get(n, 0.0)) for n in self._needed},
+                view,
             )
         )
         while self._history and self._history[0][0] < t_s - self._history_s:
             self._history.popleft()
-        angle, conf = self.primary(deg, confidence)
+        angle, conf = self.primary(deg, confidence, view)
         self.last_primary_deg = angle
         self._frame_rate.observe(t_s)
         if math.isfinite(angle) and conf >= self.exercise.rep.min_confidence:
@@ -291,19 +351,23 @@ class Analyzer:
             self._usable_t.popleft()
         return [self._event(m) for m in self._segmenter.push(t_s, angle, conf)]
 
-    def push_series(self, angles: AngleSeries) -> list[RepEvent]:
-        """Feed every sample of an angle series in order."""
+    def push_series(
+        self, angles: AngleSeries, views: Sequence[str | None] | None = None
+    ) -> list[RepEvent]:
+        """Feed every sample of an angle series in order, with its views when known."""
         events: list[RepEvent] = []
         names = [n for n in self._needed if n in angles.deg]
         for i, t in enumerate(np.asarray(angles.t_s, dtype=float)):
             deg = {n: float(angles.deg[n][i]) for n in names}
             conf = {n: float(angles.confidence[n][i]) for n in names}
-            events.extend(self.push(float(t), deg, conf))
+            view = views[i] if views is not None else None
+            events.extend(self.push(float(t), deg, conf, view))
         return events
 
     def push_skeleton(self, series: SkeletonSeries) -> list[RepEvent]:
-        """Compute the joint angles of (usually one frame of) skeleton and feed them."""
-        return self.push_series(compute_angles(series))
+        """Compute the joint angles and camera view of (usually one frame of) skeleton."""
+        views = [self._view_tracker.update(float(y)) for y in body_yaw_deg(series)]
+        return self.push_series(compute_angles(series), views)
 
     def push_pose(self, pose: PoseSample) -> list[RepEvent]:
         """Feed one camera frame's pose; a missing pose ("no person") is a gap.
@@ -321,12 +385,12 @@ class Analyzer:
 
     def _rep_window(
         self, m: RepMetrics
-    ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray], str | None]:
         rows = [h for h in self._history if m.start_t_s <= h[0] <= m.end_t_s]
         t = np.array([r[0] for r in rows], dtype=float)
         deg = {n: np.array([r[1][n] for r in rows], dtype=float) for n in self._needed}
         conf = {n: np.array([r[2][n] for r in rows], dtype=float) for n in self._needed}
-        return t, deg, conf
+        return t, deg, conf, dominant_view(r[3] for r in rows)
 
     def _rep_side(self, m: RepMetrics) -> tuple[str | None, tuple[str, ...]]:
         """The side that did the rep: the chosen one, None for both, the bigger for alternating."""
@@ -350,18 +414,25 @@ class Analyzer:
 
     def _event(self, m: RepMetrics) -> RepEvent:
         side, sides = self._rep_side(m)
-        t, deg, conf = self._rep_window(m)
+        t, deg, conf, view = self._rep_window(m)
+        rules = self.exercise.compensations
+        assessable = tuple(r for r in rules if view is None or view in r.views)
+        blind = tuple(r for r in rules if r not in assessable)
         seen = evaluate_compensations(
-            self.exercise.compensations, sides, t, deg, conf, self.exercise.rep.min_confidence
+            assessable, sides, t, deg, conf, self.exercise.rep.min_confidence
         )
         sampling = self._sampling(m)
+        not_assessable = tuple(r.id for r in blind)
+        checked = tuple(r.id for r in assessable)
+        wanted = blind[0].views[0] if blind else None
         if m.counted:
             score = score_rep(m, seen, self.exercise, self.target_rom_deg, self.tempo)
-            rep = Rep(self.count, side, m, seen, score, sampling)
+            rep = Rep(self.count, side, m, seen, score, sampling, view, not_assessable, wanted,
+                      checked)
             text = rep_cue(rep)
             cue: str | None = text.get(self.language) if text is not None else None
         else:
-            rep = Rep(None, side, m, seen, None, sampling)
+            rep = Rep(None, side, m, seen, None, sampling, view, not_assessable, wanted, checked)
             assert m.partial_reason is not None
             text = partial_cue(m.partial_reason, self.exercise)
             cue = text.get(self.language) if text is not None else None
@@ -373,12 +444,15 @@ def rep_cue(rep: Rep) -> LocalizedText | None:
 
     An uncertain rep gets no word on its range, tempo or smoothness, which were not
     measured exactly: the camera missed frames. A compensation seen during it is still
-    named, since it was seen (and is usually about safety).
+    named, since it was seen (and is usually about safety). A clean rep with a compensation
+    the camera could not see gets no praise but a request for a better camera position.
     """
     score = rep.score
     if score is None:
         return None
     if not rep.uncertain:
+        if not score.deductions and rep.wanted_view is not None:
+            return CAMERA_POSITION_CUES[rep.wanted_view]
         return score.cue
     top = score.deductions[0] if score.deductions else None
     if top is not None and top.kind is DeductionKind.COMPENSATION:
@@ -392,6 +466,7 @@ def analyze(
     side: str | None = None,
     language: Language | str = DEFAULT_LANGUAGE,
     target_rom_deg: float | None = None,
+    views: Sequence[str | None] | None = None,
 ) -> AnalysisResult:
     """Analyse a whole recorded angle series (offline use of :class:`Analyzer`).
 
@@ -404,6 +479,9 @@ def analyze(
         Joint angles of the recording.
     exercise, side, language, target_rom_deg
         As for :class:`Analyzer`.
+    views
+        The camera view of every sample (:func:`rehab.vision.view.classify_views`), or
+        None when unknown (every compensation is then assessed).
 
     Returns
     -------
@@ -413,5 +491,6 @@ def analyze(
     interval_s = float(np.median(np.diff(t_s))) if t_s.size >= 2 else 0.0
     analyzer = Analyzer(exercise, side, language, target_rom_deg,
                         sample_interval_s=interval_s)
-    events = analyzer.push_series(angles) + analyzer.flush()
-    return AnalysisResult(exercise.id, analyzer.side, tuple(e.rep for e in events))
+    events = analyzer.push_series(angles, views) + analyzer.flush()
+    view = dominant_view(views) if views is not None else None
+    return AnalysisResult(exercise.id, analyzer.side, tuple(e.rep for e in events), view)

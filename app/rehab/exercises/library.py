@@ -23,6 +23,7 @@ import yaml
 from rehab.errors import DataFileError, NotFoundError, ValidationError
 from rehab.language import LANGUAGES, Language, parse_language
 from rehab.vision.angles import ANGLE_NAMES
+from rehab.vision.view import VIEWS
 
 __all__ = [
     "DEFAULT_LIBRARY_DIR",
@@ -136,6 +137,13 @@ class RepThresholds:
         Samples of the primary angle below this confidence (0..1) are treated as missing.
     max_gap_s
         A rep survives a gap of missing samples up to this long; a longer gap aborts it.
+    max_speed_deg_s
+        0 (default): off. Otherwise a primary angle changing faster than this between two
+        samples is a tracking jump, not a movement: the samples from it on are held back
+        until the angle has come back from the jump's farthest point by half the jump
+        (a glitch: dropped) or ``max_gap_s`` has passed (it was real: used). For slow
+        exercises whose tracker drops a limb mid-hold (UI-PRMD s07's raised leg falls 50-60
+        deg in one Kinect frame, 1540-1770 deg/s, and back).
     """
 
     direction: Direction
@@ -147,6 +155,7 @@ class RepThresholds:
     end_fraction: float = 0.3
     min_confidence: float = 0.5
     max_gap_s: float = 0.5
+    max_speed_deg_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,9 @@ class CompensationRule:
         How long the limit must be exceeded, so a single noisy frame does not count.
     cue
         What to tell the patient.
+    views
+        The camera views (:data:`rehab.vision.view.VIEWS`) from which the rule can be
+        measured; from any other view it is *not assessable* and never costs points.
     """
 
     id: str
@@ -192,6 +204,7 @@ class CompensationRule:
     penalty_points: float
     cue: LocalizedText
     min_duration_s: float = 0.1
+    views: tuple[str, ...] = VIEWS
 
     def angle_names(self, sides: tuple[str, ...]) -> tuple[str, ...]:
         """Return the concrete angle names this rule reads for the working ``sides``."""
@@ -381,6 +394,19 @@ class _Reader:
             raise self.error(key, f"must be one of {', '.join(choices)}, got {value!r}")
         return str(value)
 
+    def choices(self, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        """A non-empty list of distinct values of ``allowed`` (all of them when absent)."""
+        value = self._get(key, required=False)
+        if value is None:
+            return allowed
+        if not isinstance(value, list) or not value:
+            raise self.error(key, f"must be a non-empty list of {', '.join(allowed)}")
+        bad = [v for v in value if v not in allowed]
+        if bad or len(set(value)) != len(value):
+            raise self.error(key, f"must list distinct values of {', '.join(allowed)}, "
+                             f"got {value!r}")
+        return tuple(v for v in allowed if v in value)
+
     def child(self, key: str, required: bool = True) -> _Reader | None:
         value = self._get(key, required=required)
         if value is None:
@@ -433,6 +459,9 @@ def _rep(reader: _Reader) -> RepThresholds:
         end_fraction=reader.number("end_fraction", 0.0, 0.5, RepThresholds.end_fraction),
         min_confidence=reader.number("min_confidence", 0.0, 1.0, RepThresholds.min_confidence),
         max_gap_s=reader.number("max_gap_s", 0.0, 5.0, RepThresholds.max_gap_s),
+        max_speed_deg_s=reader.number(
+            "max_speed_deg_s", 0.0, 10000.0, RepThresholds.max_speed_deg_s
+        ),
     )
     reader.finish()
     if rep.end_deg >= rep.start_deg:
@@ -458,6 +487,7 @@ def _compensation(reader: _Reader, sided: bool) -> CompensationRule:
         penalty_points=reader.number("penalty_points", 0.0, 100.0),
         cue=reader.localized("cue"),
         min_duration_s=reader.number("min_duration_s", 0.0, 10.0, CompensationRule.min_duration_s),
+        views=reader.choices("views", VIEWS),
     )
     reader.finish()
     return rule

@@ -54,6 +54,13 @@ def rep_to_dict(rep: Rep, language: str) -> dict[str, Any]:
             "sparc": _num(m.sparc),
             "speed_peaks": m.speed_peaks,
         },
+        # The camera view during the rep and, per compensation rule, whether that view
+        # could measure it (a rule it could not is never a deduction).
+        "view": rep.view,
+        "assessable": {
+            **{rule: True for rule in rep.assessed},
+            **{rule: False for rule in rep.not_assessable},
+        },
         "compensations": [
             {
                 "id": c.rule_id,
@@ -110,6 +117,7 @@ def analysis_to_dict(
         **meta,
         "exercise": result.exercise_id,
         "side": result.side,
+        "view": result.view,
         "language": language,
         "count": result.count,
         "reps": [rep_to_dict(r, language) for r in result.reps],

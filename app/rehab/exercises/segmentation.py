@@ -184,6 +184,12 @@ class RepSegmenter:
         self._low_t = 0.0
         self._last_valid_t: float | None = None
         self._recent: deque[tuple[float, float]] = deque(maxlen=_TUNING.median_samples)
+        # The last raw valid sample (t, signed angle) and, during a jump, where it left from.
+        self._last_raw: tuple[float, float] | None = None
+        # During a jump: (its direction +-1, its size, the farthest it went, signed, when),
+        # and the samples held back since.
+        self._jump: tuple[float, float, float, float] | None = None
+        self._jump_samples: list[tuple[float, float]] = []
 
     @property
     def state(self) -> SegmenterState:
@@ -213,14 +219,31 @@ class RepSegmenter:
             Usually empty; at most two (a rep that settled and, rarely, a gap abort).
         """
         valid = math.isfinite(angle_deg) and confidence >= self.thresholds.min_confidence
-        gap_s = t_s - self._last_valid_t if self._last_valid_t is not None else 0.0
         if not valid:
             return self._on_gap(t_s)
+        s = self._sign * angle_deg
+        if self._jump is None and not self._starts_jump(t_s, s):
+            return self._on_valid(t_s, s)
+        verdict = self._in_jump(t_s, s)
+        if verdict == "in":
+            self._jump_samples.append((t_s, s))
+            return []
+        replay = self._jump_samples if verdict == "real" else []
+        self._jump_samples = []
+        out: list[RepMetrics] = []
+        for ti, si in [*replay, (t_s, s)]:
+            out.extend(self._on_valid(ti, si))
+        return out
+
+    def _on_valid(self, t_s: float, s: float) -> list[RepMetrics]:
+        """One valid sample (signed angle ``s``) through the median and the states."""
+        gap_s = t_s - self._last_valid_t if self._last_valid_t is not None else 0.0
+        self._last_raw = (t_s, s)
         out: list[RepMetrics] = []
         if gap_s > self._gap_limit_s:
             out.extend(self._on_long_gap())
         self._last_valid_t = t_s
-        self._recent.append((t_s, self._sign * angle_deg))
+        self._recent.append((t_s, s))
         if len(self._recent) < self._recent.maxlen:
             return out
         t_s = self._recent[len(self._recent) // 2][0]
@@ -249,6 +272,34 @@ class RepSegmenter:
 
     # -- states -------------------------------------------------------------------------
 
+    def _starts_jump(self, t_s: float, s: float) -> bool:
+        """Whether a valid sample jumps faster than ``max_speed_deg_s`` from the last one."""
+        last = self._last_raw
+        limit = self.thresholds.max_speed_deg_s
+        if limit <= 0 or last is None or t_s <= last[0]:
+            return False
+        step = s - last[1]
+        if abs(step) / (t_s - last[0]) <= limit:
+            return False
+        direction = 1.0 if step > 0 else -1.0
+        self._jump = (direction, abs(step), direction * s, t_s)
+        self._jump_samples = []
+        return True
+
+    def _in_jump(self, t_s: float, s: float) -> str:
+        """``in`` (still jumped), ``back`` (a glitch, now over) or ``real`` (it stayed)."""
+        assert self._jump is not None
+        direction, size, extreme, t_jump = self._jump
+        extreme = max(extreme, direction * s)
+        if extreme - direction * s >= 0.5 * size:
+            self._jump = None
+            return "back"
+        if t_s - t_jump > self.thresholds.max_gap_s:
+            self._jump = None
+            return "real"
+        self._jump = (direction, size, extreme, t_jump)
+        return "in"
+
     def _on_gap(self, t_s: float) -> list[RepMetrics]:
         if self._last_valid_t is None or t_s - self._last_valid_t <= self._gap_limit_s:
             return []
@@ -264,6 +315,8 @@ class RepSegmenter:
         self._reset_rest()
         self._last_valid_t = None
         self._recent.clear()
+        self._jump = None
+        self._jump_samples = []
         return out
 
     def _on_rest(self, t_s: float, s: float) -> None:

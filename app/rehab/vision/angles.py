@@ -52,7 +52,12 @@ about the vertical axis. Mirroring the skeleton and swapping left/right labels s
 ``_left`` and ``_right`` angles and negates ``trunk_lean_lateral``.
 
 Confidence of an angle is the smallest visibility of the joints it uses (0 where the
-angle is NaN or the frame is missing).
+angle is NaN or the frame is missing). A joint with visibility 0 is *unseen* (outside the
+picture, or not present: see :func:`rehab.vision.pose.in_picture_visibility`); an angle
+that needs an unseen joint is NaN, never an extrapolation. When a hip is unseen (a
+seated patient framed at the waist) the trunk is taken as upright: shoulder flexion and
+abduction are measured from the vertical in the plane of the shoulder line and need only
+the shoulders; the hip, knee and trunk angles and the shoulder hike are NaN.
 
 2D fallback (:func:`compute_angles_2d`): for one known camera view, the same definitions
 are applied to the image projection with the image's vertical as the trunk lean
@@ -328,7 +333,28 @@ _ANGLE_JOINTS: dict[str, list[int]] = {
 }
 
 
-def _package(t_s: np.ndarray, deg: dict[str, np.ndarray], visibility: np.ndarray) -> AngleSeries:
+# Joints a plane angle of the arm uses when the hips are out of view (trunk axis taken as
+# the vertical, see compute_angles): its own joints and the shoulders.
+_UPPER = (Joint.L_SHOULDER, Joint.R_SHOULDER)
+_ANGLE_JOINTS_NO_HIPS: dict[str, list[int]] = {
+    name: sorted({int(j) for j in _joints_of(name) if j not in _TORSO} | {int(j) for j in _UPPER})
+    for name in ANGLE_NAMES
+    if name.startswith(("shoulder_flexion", "shoulder_abduction"))
+}
+
+
+def _package(
+    t_s: np.ndarray,
+    deg: dict[str, np.ndarray],
+    visibility: np.ndarray,
+    hips_seen: np.ndarray | None = None,
+) -> AngleSeries:
+    """Angles with their confidence; an angle that needs an unseen joint is NaN.
+
+    A joint is unseen where its visibility is 0 (out of the picture or not present, see
+    :func:`rehab.vision.pose.in_picture_visibility`). Where ``hips_seen`` is False the
+    arm's plane angles were measured against the vertical and need only the shoulders.
+    """
     vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
     full_deg: dict[str, np.ndarray] = {}
     conf: dict[str, np.ndarray] = {}
@@ -337,22 +363,32 @@ def _package(t_s: np.ndarray, deg: dict[str, np.ndarray], visibility: np.ndarray
         if d is None:
             d = np.full(len(t_s), np.nan)
         c = vis[:, _ANGLE_JOINTS[name]].min(axis=1)
+        if hips_seen is not None and name in _ANGLE_JOINTS_NO_HIPS:
+            c = np.where(hips_seen, c, vis[:, _ANGLE_JOINTS_NO_HIPS[name]].min(axis=1))
+        d = np.where(c > 0.0, d, np.nan)
         c = np.where(np.isnan(d), 0.0, np.clip(c, 0.0, 1.0))
         full_deg[name] = d
         conf[name] = c
     return AngleSeries(t_s=np.asarray(t_s, dtype=float), deg=full_deg, confidence=conf)
 
 
-def _frame_3d(p: np.ndarray) -> _Frame:
+def _frame_3d(p: np.ndarray, hips_seen: np.ndarray | None = None) -> _Frame:
     mid_sh = 0.5 * (p[:, Joint.L_SHOULDER] + p[:, Joint.R_SHOULDER])
     mid_hip = 0.5 * (p[:, Joint.L_HIP] + p[:, Joint.R_HIP])
+    vertical = np.broadcast_to(np.array([0.0, 1.0, 0.0]), mid_sh.shape)
     up = _unit(mid_sh - mid_hip)
     lateral = (p[:, Joint.L_SHOULDER] - p[:, Joint.R_SHOULDER]) + (
         p[:, Joint.L_HIP] - p[:, Joint.R_HIP]
     )
+    if hips_seen is not None:
+        # Hips out of view: the trunk is taken as upright (seated or standing patient,
+        # level camera) and its left from the shoulder line alone.
+        no_hips = ~hips_seen[:, None]
+        up = np.where(no_hips, vertical, up)
+        shoulder_line = p[:, Joint.L_SHOULDER] - p[:, Joint.R_SHOULDER]
+        lateral = np.where(no_hips, shoulder_line, lateral)
     left = _unit(lateral - _dot(lateral, up)[:, None] * up)
     forward = _cross(left, up)
-    vertical = np.broadcast_to(np.array([0.0, 1.0, 0.0]), up.shape)
     # The body's horizontal axes give the planes in which the trunk lean is read; the
     # shoulder and hip lines together are steadier than the hip line alone (monocular
     # depth of the hips is poor).
@@ -387,9 +423,13 @@ def compute_angles(series: SkeletonSeries) -> AngleSeries:
     # Degenerate geometry (missing frames, zero-length segments) yields NaN on purpose,
     # reported as confidence 0; numpy's warnings about it are not errors here. (Inside a
     # process that runs TFLite, denormals may be flushed to zero, making more such cases.)
+    vis = np.nan_to_num(np.asarray(series.visibility, dtype=float), nan=0.0)
+    # Unseen joints (visibility 0: out of the picture) are never used: no extrapolation.
+    p = np.where(vis[..., None] > 0.0, p, np.nan)
+    hips_seen = (vis[:, Joint.L_HIP] > 0.0) & (vis[:, Joint.R_HIP] > 0.0)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        deg = _angles(p, _frame_3d(p), frozenset(ANGLE_NAMES))
-    return _package(series.t_s, deg, series.visibility)
+        deg = _angles(p, _frame_3d(p, hips_seen), frozenset(ANGLE_NAMES))
+    return _package(series.t_s, deg, vis, hips_seen)
 
 
 def compute_angles_2d(

@@ -29,6 +29,7 @@ __all__ = [
     "PoseBackendSettings",
     "PoseEstimator",
     "PoseFrame",
+    "in_picture_visibility",
     "make_pose_estimator",
 ]
 
@@ -103,6 +104,51 @@ class PoseFrame:
             image_size_px=image_size_px,
             missing=self.missing,
         )
+
+
+def in_picture_visibility(
+    image_xy_px: np.ndarray,
+    visibility: np.ndarray,
+    image_size_px: tuple[int, int],
+    presence: np.ndarray | None = None,
+) -> np.ndarray:
+    """Visibility of landmarks really in the picture: 0 for those that are not.
+
+    BlazePose always returns all 33 landmarks, extrapolating those outside the image (the
+    hips of a patient framed at the waist) and often with a high visibility. A landmark
+    counts as seen only inside the image it was estimated on and only where MediaPipe's
+    presence (likelihood that it is in the picture at all) is at least one half; elsewhere
+    its visibility is 0, which the angle code reads as *unseen* (no angle is made from it).
+
+    Parameters
+    ----------
+    image_xy_px
+        ``(33, 2)`` pixel coordinates in that image.
+    visibility
+        ``(33,)`` MediaPipe visibility, 0..1.
+    image_size_px
+        ``(width, height)`` of the image the landmarks were estimated on.
+    presence
+        ``(33,)`` MediaPipe presence, 0..1, or None when the backend gives none.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(33,)`` visibility, 0 for landmarks outside the picture.
+
+    Examples
+    --------
+    >>> xy = np.array([[10.0, 10.0], [10.0, 500.0], [-3.0, 10.0]])
+    >>> in_picture_visibility(xy, np.array([0.9, 0.9, 0.9]), (640, 480))
+    array([0.9, 0. , 0. ])
+    """
+    xy = np.asarray(image_xy_px, dtype=float)
+    w, h = image_size_px
+    inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+    vis = np.where(inside, np.clip(np.nan_to_num(visibility, nan=0.0), 0.0, 1.0), 0.0)
+    if presence is not None:
+        vis = np.where(np.asarray(presence, dtype=float) >= 0.5, vis, 0.0)
+    return vis
 
 
 @runtime_checkable
@@ -223,7 +269,13 @@ class BlazePoseEstimator:
         world = result.pose_world_landmarks.landmark
         xy = np.array([(p.x * w, p.y * h) for p in lm], dtype=float)
         xyz = np.array([(p.x, p.y, p.z) for p in world], dtype=float)
-        vis = np.clip(np.array([p.visibility for p in lm], dtype=float), 0.0, 1.0)
+        raw_vis = np.array([p.visibility for p in lm], dtype=float)
+        presence = (
+            np.array([p.presence for p in lm], dtype=float)
+            if all(p.HasField("presence") for p in lm)
+            else None
+        )
+        vis = in_picture_visibility(xy, raw_vis, (w, h), presence)
         return PoseFrame(t_s, xy, xyz, vis, (w, h), missing=False)
 
     def reset(self) -> None:

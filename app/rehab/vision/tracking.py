@@ -11,7 +11,12 @@ jumps to whoever is most visible. The tracker makes the choice explicit:
    limit since the last accepted pose, and its torso size stays within a ratio of the
    patient's reference size (the median of the first accepted poses). A pose that fails
    is reported as a swap and dropped (the frame becomes "missing"), and the estimator's
-   tracking state is reset so it searches again.
+   tracking state is reset so it searches again. Only landmarks really in the picture
+   are judged (visibility from :func:`~rehab.vision.pose.in_picture_visibility`): when
+   the hips are out of view (a seated patient framed at the waist, a wheelchair user
+   behind a table) the *upper body* stands in for the torso: its centre is the shoulder
+   centre and its size the shoulder width plus the head's height above the shoulders
+   (nose to shoulder centre), with a reference of its own.
 3. **Re-acquisition**: after a loss, a pose inside the region whose torso size matches the
    reference is accepted again, wherever in the region it is.
 
@@ -46,12 +51,21 @@ __all__ = [
     "UntrackedPoser",
     "find_patient_region",
     "torso_center_and_size",
+    "upper_center_and_size",
 ]
 
 logger = logging.getLogger(__name__)
 
 _SHOULDERS = (11, 12)
 _HIPS = (23, 24)
+_NOSE = 0
+
+
+class _Anchor(enum.Enum):
+    """Which body part the tracker judges continuity on."""
+
+    TORSO = "torso"  # shoulders and hips
+    UPPER = "upper"  # shoulders and head (hips out of view)
 
 
 class TrackStatus(enum.Enum):
@@ -210,6 +224,32 @@ def torso_center_and_size(pose: PoseFrame) -> tuple[np.ndarray, float]:
     return 0.5 * (sh + hip), float(np.linalg.norm(sh - hip))
 
 
+def upper_center_and_size(pose: PoseFrame) -> tuple[np.ndarray, float]:
+    """Shoulder centre (pixels) and upper-body size: shoulder width plus head height (px)."""
+    xy = pose.image_xy_px
+    sh = xy[list(_SHOULDERS)].mean(axis=0)
+    width = float(np.linalg.norm(xy[_SHOULDERS[0]] - xy[_SHOULDERS[1]]))
+    return sh, width + float(np.linalg.norm(xy[_NOSE] - sh))
+
+
+def _anchor(pose: PoseFrame, min_visibility: float) -> _Anchor | None:
+    """The body part to judge the pose on: the torso if the hips are seen, else the upper body."""
+    vis = pose.visibility
+    if vis[list(_SHOULDERS)].min() < min_visibility:
+        return None
+    if vis[list(_HIPS)].min() >= min_visibility:
+        return _Anchor.TORSO
+    if vis[_NOSE] >= min_visibility:
+        return _Anchor.UPPER
+    return None
+
+
+def _center_and_size(pose: PoseFrame, anchor: _Anchor) -> tuple[np.ndarray, float]:
+    if anchor is _Anchor.TORSO:
+        return torso_center_and_size(pose)
+    return upper_center_and_size(pose)
+
+
 class PatientTracker:
     """Follow the patient through frames with a pose estimator.
 
@@ -232,17 +272,28 @@ class PatientTracker:
         self._estimator = estimator
         self.region = region
         self.settings = settings or TrackerSettings()
-        self._sizes: deque[float] = deque(maxlen=self.settings.reference_frames)
-        self._reference_size: float | None = None
+        n = self.settings.reference_frames
+        self._sizes: dict[_Anchor, deque[float]] = {a: deque(maxlen=n) for a in _Anchor}
+        self._reference: dict[_Anchor, float] = {}
         self._last_center: np.ndarray | None = None
+        self._last_anchor: _Anchor | None = None
         self._last_t_s: float | None = None
+
+    def _reference_px(self, anchor: _Anchor) -> float | None:
+        if anchor in self._reference:
+            return self._reference[anchor]
+        sizes = self._sizes[anchor]
+        return float(np.median(sizes)) if sizes else None
 
     @property
     def reference_torso_px(self) -> float | None:
         """The patient's reference torso length in pixels, once known."""
-        if self._reference_size is not None:
-            return self._reference_size
-        return float(np.median(self._sizes)) if self._sizes else None
+        return self._reference_px(_Anchor.TORSO)
+
+    @property
+    def reference_upper_px(self) -> float | None:
+        """The patient's reference upper-body size (shoulder width + head) in pixels."""
+        return self._reference_px(_Anchor.UPPER)
 
     def pose_of(self, frame: Frame) -> TrackedPose:
         """Estimate the pose in the patient region of ``frame`` and judge it."""
@@ -276,33 +327,49 @@ class PatientTracker:
     def _judge(self, pose: PoseFrame) -> str | None:
         """None if the pose is the patient, else the reason it is not."""
         s = self.settings
-        torso_vis = pose.visibility[list(_SHOULDERS + _HIPS)].min()
-        if torso_vis < s.min_torso_visibility:
-            return f"torso visibility {torso_vis:.2f}"
-        center, size = torso_center_and_size(pose)
+        anchor = _anchor(pose, s.min_torso_visibility)
+        if anchor is None:
+            seen = pose.visibility[list(_SHOULDERS + _HIPS)].min()
+            return f"torso visibility {seen:.2f}, head or shoulders not in view"
+        center, size = _center_and_size(pose, anchor)
         if not self.region.contains(center):
-            return "torso centre outside the patient region"
-        ref = self.reference_torso_px
+            return f"{anchor.value} centre outside the patient region"
+        ref = self._reference_px(anchor)
         if ref is not None and not s.size_ratio_min <= size / ref <= s.size_ratio_max:
-            return f"torso size {size:.0f} px vs reference {ref:.0f} px"
+            return f"{anchor.value} size {size:.0f} px vs reference {ref:.0f} px"
         if self._last_center is not None and ref is not None:
+            # Compare like with like: the last accepted centre of the same body part.
+            last = self._last_center if self._last_anchor is anchor else None
+            if last is None and self._last_anchor is not None:
+                last = _center_and_size(self._last_pose, anchor)[0]
             dt = max(pose.t_s - (self._last_t_s or pose.t_s), 0.0)
             limit = ref * max(s.min_jump_torso, s.max_speed_torso_per_s * dt)
-            jump = float(np.linalg.norm(center - self._last_center))
-            if jump > limit:
-                return f"torso jumped {jump:.0f} px > {limit:.0f} px"
+            jump = float(np.linalg.norm(center - last))
+            if np.isfinite(jump) and jump > limit:
+                return f"{anchor.value} jumped {jump:.0f} px > {limit:.0f} px"
         return None
 
     def _accept(self, pose: PoseFrame) -> None:
-        center, size = torso_center_and_size(pose)
+        anchor = _anchor(pose, self.settings.min_torso_visibility)
+        assert anchor is not None  # judged before
+        center, _ = _center_and_size(pose, anchor)
         self._last_center, self._last_t_s = center, pose.t_s
-        if self._reference_size is None:
-            self._sizes.append(size)
-            if len(self._sizes) == self.settings.reference_frames:
-                self._reference_size = float(np.median(self._sizes))
+        self._last_anchor, self._last_pose = anchor, pose
+        # Both references are learnt whenever their landmarks are seen, so a patient who
+        # stands up out of view of the hips is still judged against their own size.
+        kinds = (_Anchor.TORSO, _Anchor.UPPER) if anchor is _Anchor.TORSO else (anchor,)
+        for kind in kinds:
+            no_head = pose.visibility[_NOSE] < self.settings.min_torso_visibility
+            if kind is _Anchor.UPPER and no_head:
+                continue
+            if kind not in self._reference:
+                self._sizes[kind].append(_center_and_size(pose, kind)[1])
+                if len(self._sizes[kind]) == self.settings.reference_frames:
+                    self._reference[kind] = float(np.median(self._sizes[kind]))
 
     def _lose(self) -> None:
         self._last_center = None
+        self._last_anchor = None
         self._last_t_s = None
 
 

@@ -25,7 +25,7 @@ from rehab.vision.blazepose_torch import geometry as geo
 from rehab.vision.blazepose_torch.crop import crop_cv2, crop_torch, roi_matrix
 from rehab.vision.blazepose_torch.smoothing import LowPass, OneEuro
 from rehab.vision.blazepose_torch.weights import load_graph
-from rehab.vision.pose import N_LANDMARKS, PoseFrame
+from rehab.vision.pose import N_LANDMARKS, PoseFrame, in_picture_visibility
 
 __all__ = ["RawPose", "TorchBlazePose", "TorchPoseSettings"]
 
@@ -363,5 +363,6 @@ def _to_frame(pose: RawPose | None, t_s: float, size: tuple[int, int]) -> PoseFr
     if pose is None:
         return PoseFrame.no_person(t_s, size)
     xy = pose.landmarks[:, :2] * np.array(size, dtype=float)
-    vis = np.clip(pose.landmarks[:, 3], 0.0, 1.0)
+    # As the MediaPipe backend: landmarks outside the picture (or not present) are unseen.
+    vis = in_picture_visibility(xy, pose.landmarks[:, 3], size, pose.landmarks[:, 4])
     return PoseFrame(t_s, xy, pose.world_m.copy(), vis, size, missing=False)

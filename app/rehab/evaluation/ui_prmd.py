@@ -1,0 +1,306 @@
+"""Rep counts and score separation on UI-PRMD, per movement and subject.
+
+UI-PRMD (Vakanski et al. 2018) holds, for each movement and subject, ten files of one
+correct repetition each and ten of one deliberately "incorrect" repetition each. This
+module concatenates the ten files of a set in time (a set with a known number of reps),
+runs them through the same angle, segmentation and scoring code as a live session, and
+reports for every movement the library covers:
+
+* **counts**: reps counted in the correct set against the reps expected;
+* **AUC**: the probability that a counted rep of the correct set scores above a counted
+  rep of the incorrect set (ties count half), i.e. the Mann-Whitney AUC of the form score
+  for correct vs incorrect.
+
+Rules (stated once, here):
+
+* **Expected count**: one rep per file, except sit-to-stand. UI-PRMD's sit-to-stand files
+  run stand-sit-stand, while the library's rep starts seated (seated -> standing ->
+  seated): ten files hold nine such reps, and the last stand-up is cut by the end of the
+  recording (a partial rep, see the clip-edge rule of :mod:`rehab.exercises.segmentation`).
+* **Working side** of a one-sided exercise: the side whose primary angle covers the larger
+  range (5th to 95th percentile) over the correct and incorrect sets together, found from
+  the data so that no subject's side is written down anywhere (s07 works the left limb).
+* **Leave one subject out**: the score's rules are fixed in the library, not fitted; the
+  only quantity taken from data is the prescribed target range of motion, which a
+  therapist would set from what healthy people reach: for a held-out subject it is the
+  median ROM of the *other* subjects' correct reps (never the subject's own, never an
+  incorrect rep). Each subject's AUC is that fold's AUC; the movement's AUC pools the
+  held-out reps of every fold.
+* Only counted reps have a score. A movement of the incorrect set that is not counted (too
+  shallow to be a rep) is left out of the AUC and shown in ``incorrect_counted``.
+
+The module is pure: no MediaPipe, no Qt, no CLI. ``rehab eval ui-prmd`` prints and writes
+what :func:`evaluate` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rehab.datasets.ui_prmd import find_episodes, load_episode
+from rehab.exercises.analysis import AnalysisResult, analyze
+from rehab.exercises.library import ExerciseDef, ExerciseLibrary, SideMode, load_library
+from rehab.vision.angles import AngleSeries, compute_angles
+from rehab.vision.skeleton import SkeletonSeries
+
+__all__ = [
+    "UI_PRMD_MOVEMENTS",
+    "MovementResult",
+    "SetResult",
+    "SubjectResult",
+    "auc",
+    "evaluate",
+    "expected_reps",
+    "load_set",
+    "result_to_json",
+    "working_side",
+]
+
+#: UI-PRMD movement number -> library exercise id (None: not in the library).
+UI_PRMD_MOVEMENTS: dict[int, str | None] = {
+    1: "squat",
+    2: None,  # hurdle step
+    3: None,  # inline lunge
+    4: None,  # side lunge
+    5: "sit_to_stand",
+    6: "straight_leg_raise",
+    7: "shoulder_abduction",
+    8: None,  # standing shoulder extension
+    9: None,  # standing shoulder internal-external rotation
+    10: "shoulder_scaption",
+}
+
+_RATE_HZ = 30.0
+
+
+def auc(positive: Sequence[float], negative: Sequence[float]) -> float:
+    """Mann-Whitney AUC: P(positive > negative) + 0.5 P(equal); NaN when a group is empty.
+
+    Examples
+    --------
+    >>> auc([3.0, 4.0], [1.0, 2.0]), auc([1.0], [1.0]), auc([1.0, 2.0], [2.0, 3.0])
+    (1.0, 0.5, 0.125)
+    """
+    p = np.asarray(positive, dtype=float)[:, None]
+    n = np.asarray(negative, dtype=float)[None, :]
+    if p.size == 0 or n.size == 0:
+        return float("nan")
+    return float(np.mean((p > n) + 0.5 * (p == n)))
+
+
+def expected_reps(exercise: ExerciseDef, n_files: int) -> int:
+    """Reps expected in a set of ``n_files`` UI-PRMD files (see the module's rules)."""
+    return n_files - 1 if exercise.id == "sit_to_stand" else n_files
+
+
+def load_set(root: Path, movement: int, subject: int, correct: bool) -> tuple[int, AngleSeries]:
+    """The joint angles of one set: the files of a movement and subject, end to end.
+
+    Returns
+    -------
+    tuple[int, AngleSeries]
+        The number of files and the angles of their concatenation (30 Hz, no gap).
+    """
+    parts: list[SkeletonSeries] = []
+    t0 = 0.0
+    for ep in find_episodes(root, movement, subject=subject, correct=correct):
+        sk = load_episode(ep, t0_s=t0)
+        parts.append(sk)
+        t0 = float(sk.t_s[-1]) + 1.0 / _RATE_HZ
+    if not parts:
+        return 0, compute_angles(
+            SkeletonSeries(np.zeros(0), np.zeros((0, 33, 3)), np.zeros((0, 33)))
+        )
+    series = SkeletonSeries(
+        t_s=np.concatenate([p.t_s for p in parts]),
+        xyz_m=np.concatenate([p.xyz_m for p in parts]),
+        visibility=np.concatenate([p.visibility for p in parts]),
+        source="ui_prmd",
+    )
+    return len(parts), compute_angles(series)
+
+
+def working_side(exercise: ExerciseDef, angle_sets: Iterable[AngleSeries]) -> str | None:
+    """The side whose primary angle spans the larger range (None for a two-sided exercise)."""
+    if exercise.side_mode is not SideMode.ONE:
+        return None
+    spans = {}
+    sets = list(angle_sets)
+    for side in ("left", "right"):
+        (name,) = exercise.primary_angle_names(side)
+        values = np.concatenate([np.asarray(a.deg[name], dtype=float) for a in sets])
+        values = values[np.isfinite(values)]
+        spans[side] = float(np.ptp(np.percentile(values, [5, 95]))) if values.size else 0.0
+    return max(spans, key=lambda s: spans[s])
+
+
+@dataclass(frozen=True)
+class SetResult:
+    """One set (correct or incorrect) of one subject, analysed."""
+
+    n_files: int
+    result: AnalysisResult
+
+    @property
+    def scores(self) -> list[float]:
+        """Form scores of the counted reps."""
+        return [r.score.score for r in self.result.reps if r.counted and r.score is not None]
+
+    @property
+    def roms_deg(self) -> list[float]:
+        """Ranges of motion of the counted reps (deg)."""
+        return [r.metrics.rom_deg for r in self.result.reps if r.counted]
+
+
+@dataclass(frozen=True)
+class SubjectResult:
+    """One held-out subject of one movement."""
+
+    subject: int
+    side: str | None
+    counted: int
+    expected: int
+    incorrect_counted: int
+    incorrect_files: int
+    target_rom_deg: float
+    auc: float
+    mean_score_correct: float
+    mean_score_incorrect: float
+
+
+@dataclass(frozen=True)
+class MovementResult:
+    """One movement: every subject, and the AUC pooled over the held-out folds."""
+
+    movement: int
+    exercise: str
+    subjects: tuple[SubjectResult, ...]
+    auc: float
+
+    @property
+    def exact(self) -> bool:
+        """Whether every subject's count equals the expected count."""
+        return all(s.counted == s.expected for s in self.subjects)
+
+
+def _analyse(angles: AngleSeries, ex: ExerciseDef, side: str | None, target: float | None):
+    return analyze(angles, ex, side=side, language="en", target_rom_deg=target)
+
+
+def evaluate_movement(
+    root: Path, movement: int, exercise: ExerciseDef, subjects: Sequence[int]
+) -> MovementResult:
+    """Counts and leave-one-subject-out AUC of one movement (see the module's rules)."""
+    angles = {(s, c): load_set(root, movement, s, c) for s in subjects for c in (True, False)}
+    sides = {s: working_side(exercise, [angles[s, True][1], angles[s, False][1]]) for s in subjects}
+    # Pass 1, the library's own target: the ROM of every subject's correct reps, which
+    # the other folds' prescriptions are made from.
+    own_roms = {
+        s: SetResult(
+            angles[s, True][0], _analyse(angles[s, True][1], exercise, sides[s], None)
+        ).roms_deg
+        for s in subjects
+    }
+    rows, pos, neg = [], [], []
+    for s in subjects:
+        others = [r for o in subjects if o != s for r in own_roms[o]]
+        target = float(np.median(others)) if others else exercise.target_rom_deg
+        target = max(target, exercise.rep.min_rom_deg)
+        good = SetResult(
+            angles[s, True][0], _analyse(angles[s, True][1], exercise, sides[s], target)
+        )
+        bad = SetResult(
+            angles[s, False][0], _analyse(angles[s, False][1], exercise, sides[s], target)
+        )
+        pos += good.scores
+        neg += bad.scores
+        rows.append(
+            SubjectResult(
+                subject=s,
+                side=sides[s],
+                counted=good.result.count,
+                expected=expected_reps(exercise, good.n_files),
+                incorrect_counted=bad.result.count,
+                incorrect_files=bad.n_files,
+                target_rom_deg=target,
+                auc=auc(good.scores, bad.scores),
+                mean_score_correct=float(np.mean(good.scores)) if good.scores else float("nan"),
+                mean_score_incorrect=float(np.mean(bad.scores)) if bad.scores else float("nan"),
+            )
+        )
+    return MovementResult(movement, exercise.id, tuple(rows), auc(pos, neg))
+
+
+def evaluate(
+    root: Path,
+    subjects: Sequence[int] = tuple(range(1, 8)),
+    library: ExerciseLibrary | None = None,
+    movements: Iterable[int] | None = None,
+) -> list[MovementResult]:
+    """Evaluate every UI-PRMD movement the library covers.
+
+    Parameters
+    ----------
+    root
+        The folder holding UI-PRMD's ``kinect/``.
+    subjects
+        Subject numbers (1..10); every subject is held out in turn.
+    library
+        The exercise library (default: the bundled one).
+    movements
+        Movement numbers to run (default: every covered one).
+
+    Returns
+    -------
+    list[MovementResult]
+        One per covered movement, in movement order.
+
+    Raises
+    ------
+    NotFoundError
+        ``root`` holds no UI-PRMD Kinect data.
+    """
+    lib = library if library is not None else load_library()
+    chosen = set(movements) if movements is not None else set(UI_PRMD_MOVEMENTS)
+    out = []
+    for movement, exercise_id in sorted(UI_PRMD_MOVEMENTS.items()):
+        if movement not in chosen or exercise_id is None or exercise_id not in lib:
+            continue
+        out.append(evaluate_movement(Path(root), movement, lib[exercise_id], list(subjects)))
+    return out
+
+
+def _num(x: float) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), 4)
+
+
+def result_to_json(results: Iterable[MovementResult]) -> list[dict]:
+    """The JSON document: one entry per movement (``movement`` is ``m01``..``m10``)."""
+    return [
+        {
+            "movement": f"m{m.movement:02d}",
+            "exercise": m.exercise,
+            "auc": _num(m.auc),
+            "exact": m.exact,
+            "subjects": [
+                {
+                    "subject": f"s{s.subject:02d}",
+                    "side": s.side,
+                    "counted": s.counted,
+                    "expected": s.expected,
+                    "incorrect_counted": s.incorrect_counted,
+                    "incorrect_files": s.incorrect_files,
+                    "target_rom_deg": _num(s.target_rom_deg),
+                    "auc": _num(s.auc),
+                    "mean_score_correct": _num(s.mean_score_correct),
+                    "mean_score_incorrect": _num(s.mean_score_incorrect),
+                }
+                for s in m.subjects
+            ],
+        }
+        for m in results
+    ]
