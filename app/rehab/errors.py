@@ -46,3 +46,21 @@ class RobotError(RehabError):
 
 class CaptureError(RehabError):
     """A camera or video source cannot be opened or read."""
+
+
+class PermissionDeniedError(RehabError, PermissionError):
+    """The acting user's role does not allow the operation (an export, a report, ...).
+
+    Parameters
+    ----------
+    action
+        What was refused, as the user knows it (``identified report``).
+    role
+        The acting user's role, or ``None`` when nobody is logged in.
+    """
+
+    def __init__(self, action: str, role: str | None) -> None:
+        who = f"the {role} role" if role else "no logged-in user"
+        super().__init__(f"{action} is not allowed for {who}")
+        self.action = action
+        self.role = role

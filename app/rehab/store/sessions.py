@@ -24,7 +24,9 @@ from rehab.store.models import (
     Session,
     SessionOutcome,
     SessionStatus,
+    SetRecord,
     Severity,
+    Side,
 )
 
 log = logging.getLogger(__name__)
@@ -211,6 +213,14 @@ class SessionRepo:
         except sqlite3.IntegrityError as exc:
             raise ValidationError("set_index", f"set {new.set_index} exists already") from exc
         return cursor.lastrowid
+
+    def sets(self, session_id: int) -> list[SetRecord]:
+        """The sets of a session in the order they were done."""
+        rows = self._ctx.db.execute(
+            "SELECT id, session_id, program_item_id, set_index, exercise_id, side, "
+            "reps_target, target_rom_deg, t_start_s, t_end_s, reps_done, measured_n, "
+            "max_rom_deg FROM sets WHERE session_id = ? ORDER BY t_start_s, id", (session_id,))
+        return [SetRecord(*r[:5], Side(r[5]), *r[6:]) for r in rows]
 
     def end_set(self, set_id: int, t_end_s: float) -> None:
         self._ctx.db.execute("UPDATE sets SET t_end_s=? WHERE id=?", (t_end_s, set_id))

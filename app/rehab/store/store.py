@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -11,6 +12,8 @@ from rehab.paths import database_path
 from rehab.store import connection
 from rehab.store._context import StoreContext, WallClock, utc_now
 from rehab.store.assessments import AssessmentRepo
+from rehab.store.exports import ExportRepo
+from rehab.store.models import User
 from rehab.store.patients import PatientRepo
 from rehab.store.programs import ExerciseRepo, ProgramRepo
 from rehab.store.progress import SessionProgress, patient_progress
@@ -50,6 +53,7 @@ class Store:
         self.sessions = SessionRepo(ctx)
         self.streams = StreamRepo(ctx)
         self.assessments = AssessmentRepo(ctx)
+        self.exports = ExportRepo(ctx)
         self.interrupted_on_open: list[int] = []
 
     @classmethod
@@ -68,6 +72,33 @@ class Store:
         other = Store(StoreContext(ctx.db, ctx.data_dir, actor_id, ctx.wall_clock))
         other.sessions = self.sessions  # session locks belong to the connection's owner
         return other
+
+    @property
+    def actor_id(self) -> int | None:
+        """The user this store acts for (see :meth:`as_user`), or None."""
+        return self._ctx.actor_id
+
+    def acting_user(self) -> User | None:
+        """The user this store acts for, read from the users table, or None."""
+        return None if self._ctx.actor_id is None else self.users.get(self._ctx.actor_id)
+
+    def audit_read(self, action: str, entity: str, entity_id: object, **detail: Any) -> None:
+        """Record a read of patient data (an export, a printed report) in the audit log.
+
+        Parameters
+        ----------
+        action
+            What was done (``export``, ``report``).
+        entity
+            What was read (``export``, ``patient``).
+        entity_id
+            Its id (the export's uid, the patient's id).
+        detail
+            JSON-serialisable facts (format, counts, identified or not); never patient
+            names or free text.
+        """
+        with self._ctx.db.atomic():
+            self._ctx.audit(action, entity, entity_id, **detail)
 
     @property
     def path(self) -> Path:
