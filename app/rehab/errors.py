@@ -64,3 +64,7 @@ class PermissionDeniedError(RehabError, PermissionError):
         super().__init__(f"{action} is not allowed for {who}")
         self.action = action
         self.role = role
+
+
+class AuthenticationError(RehabError):
+    """A user name and password did not check out (unknown, inactive or wrong)."""

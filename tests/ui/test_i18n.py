@@ -48,7 +48,8 @@ DYNAMIC_PREFIXES = ("sex.", "side.", "mode.", "status.", "severity.", "trend.", 
 def _literal_keys() -> set[str]:
     prefixes = {key.split(".")[0] for key in CATALOGUE}
     found = set()
-    for path in UI_DIR.rglob("*.py"):
+    # The console and the printed report (rehab.report) both read the catalogue.
+    for path in [*UI_DIR.rglob("*.py"), *(UI_DIR.parent / "report").rglob("*.py")]:
         if path.name == "i18n.py":
             continue
         for key in re.findall(r"""["']([a-z_]+\.[a-z_.]+)["']""",

@@ -16,6 +16,7 @@ from rehab.cli.analyze import analyze, exercises
 from rehab.cli.console import console
 from rehab.cli.db import db
 from rehab.cli.demo import demo
+from rehab.cli.export import export, report
 from rehab.cli.robot import robot
 from rehab.errors import RehabError
 
@@ -45,6 +46,8 @@ cli.add_command(exercises)
 cli.add_command(console)
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(export)
+cli.add_command(report)
 cli.add_command(robot)
 
 

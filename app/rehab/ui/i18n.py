@@ -235,6 +235,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                    "클 때 향상/저하로 표시합니다.",
                    "Trend: the Theil-Sen change over the last {n} sessions, compared with the "
                    "smallest clinically relevant change of each measure."),
+    # printed progress report and research exports
+    "report.title": ("재활 경과 보고서", "Rehabilitation progress report"),
+    "report.confidential": ("개인 정보 포함: 진료 목적 외 사용 금지", "Confidential: identifies "
+                            "the patient; for clinical use only"),
+    "report.birth_year": ("출생 연도", "Birth year"),
+    "report.sex": ("성별", "Sex"),
+    "report.affected_side": ("주 치료 부위", "Affected side"),
+    "report.diagnosis": ("진단", "Diagnosis"),
+    "report.generated": ("작성: {user}, {when}", "Prepared by {user}, {when}"),
+    "report.program": ("운동 프로그램", "Program"),
+    "report.prescription": ("{sets} 세트 x {reps}회, 목표 {rom:g}°, 로봇 {mode} (보조 {assist:g})",
+                            "{sets} sets x {reps} reps, target {rom:g}°, robot {mode} "
+                            "(assistance {assist:g})"),
+    "report.trends": ("운동별 경과", "Progress by exercise"),
+    "report.sessions": ("세션 {n}회, {first} ~ {last}", "{n} sessions, {first} to {last}"),
+    "report.pain": ("통증과 운동 자각도", "Pain and exertion"),
+    "report.pain_before": ("통증 (전)", "Pain (before)"),
+    "report.pain_after": ("통증 (후)", "Pain (after)"),
+    "report.rpe": ("Borg 자각도", "Borg RPE"),
+    "report.assessments": ("임상 평가", "Clinical assessments"),
+    "report.notes": ("치료사 메모", "Therapist's notes"),
+    "report.no_notes": ("메모 없음", "No notes"),
+    "report.patient_notes": ("환자 메모", "Patient notes"),
     # assessments
     "assess.instrument": ("평가 도구", "Instrument"),
     "assess.score": ("점수", "Score"),
