@@ -258,6 +258,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.notes": ("치료사 메모", "Therapist's notes"),
     "report.no_notes": ("메모 없음", "No notes"),
     "report.patient_notes": ("환자 메모", "Patient notes"),
+    "export.title": ("연구용 내보내기", "Research export"),
+    "export.format": ("형식", "Format"),
+    "export.dates": ("날짜 처리", "Dates"),
+    "export.dates.shift": ("대상자별 이동 (1925년 이전)",
+                           "Shifted per subject (to 1925 or earlier)"),
+    "export.dates.relative": ("첫 세션부터의 일수", "Days since the first session"),
+    "export.patients": ("환자 코드 (쉼표로 구분, 비우면 전체)", "Patient codes (comma-separated, "
+                        "empty for all)"),
+    "export.folder": ("내보낼 폴더", "Export folder"),
+    "export.choose": ("폴더 선택…", "Choose folder…"),
+    "export.run": ("내보내기", "Export"),
+    "export.running": ("내보내는 중… {done}/{total} 세션", "Exporting… {done}/{total} sessions"),
+    "export.done": ("{sessions}개 세션, {subjects}명을 {folder}에 내보냈습니다 (비식별화).",
+                    "Exported {sessions} sessions of {subjects} subjects to {folder} "
+                    "(de-identified)."),
+    "export.deid_note": ("이름, 코드, 메모, 생년, 장치 일련번호는 제거되고 날짜는 이동됩니다. "
+                         "동작 데이터 자체도 개인을 식별할 수 있습니다.",
+                         "Names, codes, notes, birth years and device serials are removed and "
+                         "dates shifted. Motion data can itself identify a person."),
+    "report.print": ("경과 보고서 인쇄 (PDF)…", "Print progress report (PDF)…"),
+    "report.saved": ("보고서를 저장했습니다: {path}", "Report saved: {path}"),
+    "nav.export": ("연구용 내보내기", "Research export"),
     # assessments
     "assess.instrument": ("평가 도구", "Instrument"),
     "assess.score": ("점수", "Score"),

@@ -25,8 +25,10 @@ from rehab.ui.console.login import QtLogin
 from rehab.ui.console.patients import QtPatientList
 from rehab.ui.console.program import QtProgramEditor
 from rehab.ui.console.progress import QtPatientProgress
+from rehab.ui.console.research_export import QtResearchExport
 from rehab.ui.console.settings import QtSettings
 from rehab.ui.models.console import ConsoleModel
+from rehab.ui.models.export import page_visible
 from rehab.ui.qt.bridge import QtSessionBridge
 from rehab.ui.qt.plots import close_plots
 from rehab.ui.qt.style import Role, Spacing, Weight, style_text
@@ -34,7 +36,9 @@ from rehab.ui.qt.style import Role, Spacing, Weight, style_text
 log = logging.getLogger(__name__)
 
 SESSION_STOP_WAIT_S = 10.0
-PAGES = ("patients", "program", "live", "after", "progress", "assessments", "settings")
+PAGES = ("patients", "program", "live", "after", "progress", "assessments", "export",
+         "settings")
+
 _NEEDS_PATIENT = {"program", "after", "progress", "assessments"}
 
 
@@ -64,6 +68,7 @@ class QtConsole(QMainWindow):
             "after": QtAfterSession(model.after, tr),
             "progress": QtPatientProgress(model.progress, tr),
             "assessments": QtAssessments(model.assessments, tr),
+            "export": QtResearchExport(model.export, tr),
             "settings": QtSettings(model.settings, tr),
         }
         self.nav = QListWidget(objectName="nav")
@@ -130,8 +135,13 @@ class QtConsole(QMainWindow):
 
     def _on_login(self, user: User | None) -> None:
         self.root.setCurrentIndex(1 if user else 0)
+        for row, name in enumerate(PAGES):
+            self.nav.item(row).setHidden(not page_visible(name, user))
+        progress = self.views["progress"]
+        assert isinstance(progress, QtPatientProgress)
+        progress.set_user(user)
         if user is not None:
-            self.show_page("patients")
+            self.show_page("patients" if page_visible("patients", user) else "export")
         self._update_header()
 
     def show_page(self, name: str) -> None:

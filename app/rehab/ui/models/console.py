@@ -16,6 +16,7 @@ from rehab.session.events import SessionControl, UpdateSink
 from rehab.store import Patient, Program, Store, User
 from rehab.ui.i18n import Translator
 from rehab.ui.models.assessments import AssessmentsModel
+from rehab.ui.models.export import ResearchExportModel
 from rehab.ui.models.live import LiveSessionModel
 from rehab.ui.models.login import LoginModel
 from rehab.ui.models.observable import Emitter
@@ -73,6 +74,7 @@ class ConsoleModel:
         self.after = AfterSessionModel(store)
         self.progress = PatientProgressModel(store, library)
         self.assessments = AssessmentsModel(store)
+        self.export = ResearchExportModel(store)
         self.session_factory = session_factory
         self.patient_changed = Emitter()  # (Patient | None)
         self.patients.selection_changed.connect(self._on_patient)
@@ -91,7 +93,7 @@ class ConsoleModel:
         # Writes are audited under the logged-in therapist.
         store = self.store.as_user(user.id if user else None)
         for model in (self.patients, self.program, self.after, self.progress,
-                      self.assessments):
+                      self.assessments, self.export):
             model.store = store
 
     def _on_patient(self, patient: Patient | None) -> None:
