@@ -40,6 +40,7 @@ FONT_FAMILY = "Noto Sans CJK KR"
 """Korean and Latin in one family (Debian's fonts-noto-cjk)."""
 
 _CHART_W, _CHART_H = 1000, 300
+_STEPS = (0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000)
 # Print colours of the charts (the console's theme module is for screens; paper is
 # always white, so these are fixed).
 _INK, _GRID, _TARGET, _LINE = "#1a202c", "#cbd5e0", "#c05621", "#2b6cb0"
@@ -67,6 +68,8 @@ def _chart(values: list[float | None], *, target: float | None, title: str,
     painter.setFont(font)
     finite = [v for v in values if v is not None and math.isfinite(v)]
     top = max([*finite, target or 0.0, 1.0]) * 1.1 if hi is None else hi
+    step = next(s for s in _STEPS if (top - lo) / s <= 6)  # round axis labels
+    top = lo + math.ceil((top - lo) / step) * step
     left, right, y0, y1 = 80, _CHART_W - 20, _CHART_H - 40, 40
     painter.setPen(QPen(QColor(_INK)))
     painter.drawText(QRectF(left, 0, right - left, 36), Qt.AlignmentFlag.AlignLeft, title)
@@ -77,13 +80,13 @@ def _chart(values: list[float | None], *, target: float | None, title: str,
     def x(i: int) -> float:
         return left + (right - left) * (i / max(len(values) - 1, 1))
 
-    for k in range(5):
-        v = lo + (top - lo) * k / 4
+    for k in range(round((top - lo) / step) + 1):
+        v = lo + k * step
         painter.setPen(QPen(QColor(_GRID), 1))
         painter.drawLine(QPointF(left, y(v)), QPointF(right, y(v)))
         painter.setPen(QPen(QColor(_INK)))
         painter.drawText(QRectF(0, y(v) - 14, left - 8, 28), Qt.AlignmentFlag.AlignRight,
-                         f"{v:.0f}" if top > 5 else f"{v:.1f}")
+                         f"{v:g}")
     if target is not None:
         painter.setPen(QPen(QColor(_TARGET), 3, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(left, y(target)), QPointF(right, y(target)))
@@ -111,7 +114,7 @@ def _exercise_html(doc: QTextDocument, progress: ExerciseProgress, name: str,
         ("max_rom_deg", tr("progress.max_rom", language), target, None),
         ("mean_form_score", tr("progress.form_score", language), None, 100.0),
         ("reps_ratio", tr("progress.reps", language), 1.0, None),
-        ("mean_assistance", tr("progress.assistance", language), None, 1.0),
+        ("mean_assistance", tr("progress.assistance", language), None, 100.0),
     ]
     parts = [f"<h3>{_e(name)}</h3><p>"]
     trends = ", ".join(tr("progress.trend", language, measure=label,
@@ -121,9 +124,18 @@ def _exercise_html(doc: QTextDocument, progress: ExerciseProgress, name: str,
     for measure, label, tgt, hi in charts:
         url = f"chart://{key}/{measure}"
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url),
-                        _chart(progress.series(measure), target=tgt, title=label, hi=hi))
-        parts.append(f'<p><img src="{url}" width="620" height="186"></p>')
+                        _chart(_scaled(progress.series(measure), measure), target=tgt,
+                               title=label, hi=hi))
+        # 560 of the ~590 units of text width QTextDocument lays out on A4 with 15 mm margins
+        parts.append(f'<p><img src="{url}" width="560" height="168"></p>')
     return "".join(parts)
+
+
+def _scaled(values: list[float | None], measure: str) -> list[float | None]:
+    """Assistance (0-1) as percent, as its label says; other measures as they are."""
+    if measure != "mean_assistance":
+        return values
+    return [None if v is None else 100 * v for v in values]
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
