@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := fonts-noto-cjk libgl1 libegl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 \
+DEB_PACKAGES := fonts-noto-cjk poppler-utils libgl1 libegl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 \
 	speech-dispatcher speech-dispatcher-espeak-ng espeak-ng libspeechd2 libpulse0 \
 	libdbus-1-3 libfontconfig1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
 	libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0

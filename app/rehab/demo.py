@@ -26,6 +26,8 @@ from rehab.store import (
 
 DEMO_THERAPIST = "demo"
 DEMO_PASSWORD = "demo-therapist"  # the demo centre's documented login
+DEMO_RESEARCHER = "research"
+DEMO_RESEARCHER_PASSWORD = "demo-researcher"  # documented: de-identified exports only
 DEMO_PATIENT_NAME = "김영희"
 DEMO_PROGRAM_NAME = "Upper-limb program / 상지 운동 프로그램"
 DEMO_EXERCISE = "shoulder_abduction_bilateral"
@@ -46,10 +48,11 @@ def library_records(library: ExerciseLibrary) -> list[ExerciseRecord]:
 
 
 def seed_demo(store: Store) -> DemoCentre:
-    """Create the demo therapist, patient and program unless they exist; return them.
+    """Create the demo therapist, researcher, patient and program unless they exist.
 
-    The library and the therapist are made by the system actor (maintenance); the patient
-    and program by the demo therapist, as a real centre's would be.
+    The library and the users are made by the system actor (maintenance); the patient
+    and program by the demo therapist, as a real centre's would be. The researcher
+    (``research`` / ``demo-researcher``) makes de-identified exports only.
     """
     system = store.as_system()
     system.exercises.upsert(library_records(load_library()))
@@ -58,6 +61,9 @@ def seed_demo(store: Store) -> DemoCentre:
     if therapist is None:
         therapist = system.users.add(NewUser(DEMO_THERAPIST, "Demo Therapist / 데모 치료사",
                                             Role.THERAPIST, DEMO_PASSWORD))
+    if system.users.by_username(DEMO_RESEARCHER) is None:
+        system.users.add(NewUser(DEMO_RESEARCHER, "Demo Researcher / 데모 연구자",
+                                 Role.RESEARCHER, DEMO_RESEARCHER_PASSWORD))
     store = system.as_user(therapist.id)
     patients = store.patients.search(DEMO_PATIENT_NAME)
     patient = patients[0] if patients else store.patients.add(NewPatient(

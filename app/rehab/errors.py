@@ -78,3 +78,4 @@ class RobotError(RehabError):
 
 class CaptureError(RehabError):
     """A camera or video source cannot be opened or read."""
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import shutil
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ from rehab.store import (
 )
 from rehab.store.access import OPERATIONS
 from rehab.store.assessments import AssessmentRepo
+from rehab.store.exports import ExportRepo, ExportSubject
 from rehab.store.patients import PatientRepo
 from rehab.store.programs import ExerciseRepo, ProgramRepo
 from rehab.store.sessions import SessionRepo
@@ -138,6 +140,8 @@ TABLE: dict[str, tuple[Call, set[str]]] = {
     "patients.set_active": (lambda s, w: s.patients.set_active(w.patient_id, False), {A, T}),
     "patients.pseudonymous": (lambda s, w: s.patients.pseudonymous(), {A, T, R}),
     "patients.id_of_code": (lambda s, w: s.patients.id_of_code(w.code), {A, T, R}),
+    "patients.age_on": (lambda s, w: s.patients.age_on(w.patient_id, dt.date(2026, 3, 2)),
+                        {A, T, R}),
     "patients.display": (lambda s, w: s.patients.display(w.patient_id), {A, T}),
     "patients.set_display": (lambda s, w: s.patients.set_display(
         w.patient_id, PatientDisplay(high_contrast=True)), {A, T}),
@@ -153,7 +157,8 @@ TABLE: dict[str, tuple[Call, set[str]]] = {
     "programs.for_patient": (lambda s, w: s.programs.for_patient(w.patient_id), {A, T}),
     "sessions.start": (lambda s, w: s.sessions.start(w.patient_id), {A, T}),
     "sessions.get": (lambda s, w: s.sessions.get(w.session_id), {A, T}),
-    "sessions.for_patient": (lambda s, w: s.sessions.for_patient(w.patient_id), {A, T}),
+    "sessions.for_patient": (lambda s, w: s.sessions.for_patient(w.patient_id), {A, T, R}),
+    "sessions.sets": (lambda s, w: s.sessions.sets(w.session_id), {A, T, R}),
     "sessions.set_paused": (lambda s, w: s.sessions.set_paused(
         w.session_id, True, cause=Cause.THERAPIST), {A, T}),
     "sessions.finish": (lambda s, w: s.sessions.finish(w.session_id, SessionOutcome()),
@@ -172,18 +177,32 @@ TABLE: dict[str, tuple[Call, set[str]]] = {
     "sessions.reps": (lambda s, w: s.sessions.reps(w.session_id), {A, T, R}),
     "sessions.add_event": (lambda s, w: s.sessions.add_event(w.session_id, NewEvent(
         EventKind.NOTE, Severity.INFO, "test", "note")), {A, T}),
-    "sessions.events": (lambda s, w: s.sessions.events(w.session_id), {A, T}),
+    "sessions.events": (lambda s, w: s.sessions.events(w.session_id), {A, T, R}),
     "sessions.recover_interrupted": (lambda s, w: s.sessions.recover_interrupted(), {A, T}),
     "streams.insert_chunks": (_record_stream, {A, T}),
     "streams.streams": (lambda s, w: s.streams.streams(w.session_id), {A, T, R}),
     "streams.read": (lambda s, w: s.streams.read(w.session_id, "angles"), {A, T, R}),
+    "streams.iter_chunks": (lambda s, w: list(s.streams.iter_chunks(w.session_id, "angles")),
+                            {A, T, R}),
     "assessments.add": (lambda s, w: s.assessments.add(w.patient_id, NewAssessment(
         "pain_nrs", 2, "2026-03-03")), {A, T}),
     "assessments.for_patient": (lambda s, w: s.assessments.for_patient(w.patient_id),
-                                {A, T}),
+                                {A, T, R}),
     "store.progress": (lambda s, w: s.progress(w.patient_id), {A, T, R}),
     "store.audit_log": (lambda s, w: s.audit_log(), {A}),
     "store.record_listing": (lambda s, w: s.record_listing("patients", 1), {A, T, R}),
+    # Research exports (researchers, admins) and identified reports (therapists, admins);
+    # the reads under an export are the de-identified ones above.
+    "store.authorise_export": (lambda s, w: s.authorise_export(), {A, R}),
+    "store.authorise_report": (lambda s, w: s.authorise_report(), {A, T}),
+    "store.audit_read": (lambda s, w: s.audit_read("export", "export", "x", format="csv"),
+                         {A, T, R}),
+    "exports.begin": (lambda s, w: s.exports.begin("csv", identified=False, dates="shift"),
+                      {A, R}),
+    "exports.add_subjects": (lambda s, w: s.exports.add_subjects(
+        s.as_system().exports.begin("csv", identified=False, dates="shift")[0],
+        [ExportSubject(w.patient_id, "abcdefgh", -40000)]), {A, R}),
+    "exports.subjects": (lambda s, w: s.exports.subjects(1), {A, R}),
     "store.check": (lambda s, w: s.check(), {A}),
     "store.backup": (lambda s, w: s.backup(s.data_dir / "copy.db"), {A}),
 }
@@ -194,7 +213,7 @@ def _public_operations() -> set[str]:
     """Every public method of the store and its repositories, as ``scope.method``."""
     scopes = {"users": UserRepo, "patients": PatientRepo, "exercises": ExerciseRepo,
               "programs": ProgramRepo, "sessions": SessionRepo, "streams": StreamRepo,
-              "assessments": AssessmentRepo, "store": Store}
+              "assessments": AssessmentRepo, "exports": ExportRepo, "store": Store}
     found = set()
     for scope, cls in scopes.items():
         for name, _member in inspect.getmembers(cls, inspect.isfunction):

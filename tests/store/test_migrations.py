@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from rehab.errors import StoreError
 from rehab.store import SCHEMA_VERSION, PatientDisplay, Store
-from rehab.store.audit import verify_chain
+from rehab.store.audit import chain_hash, verify_chain
 from rehab.store.connection import apply_migrations, connect, schema_version
 
 
@@ -86,8 +86,26 @@ def _seed_v3(db: Database) -> dict[str, int]:
 
 # One seeding function per earlier version: it writes rows in THAT version's schema and
 # returns the row counts the migrated database must still hold. Add one per migration.
+def _seed_v4(db: Database) -> dict[str, int]:
+    """Version 4: an argon2 user, a chained audit row and a patient with a closed session."""
+    now = "2026-05-04T09:00:00+00:00"
+    db.execute("INSERT INTO users (id, username, display_name, role, password_hash, active, "
+               "created_at) VALUES (1, 'res1', 'Res', 'researcher', '$argon2id$x', 1, ?)",
+               (now,))
+    db.execute("INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, row_hash) "
+               "VALUES (1, ?, 1, 'login', 'user', '1', ?)",
+               (now, chain_hash(None, 1, now, 1, "login", "user", "1", "{}")))
+    db.execute("INSERT INTO patients VALUES (1, 'P-EEEEEE', '최민수', 1960, 'male', '', "
+               "'right', '', 1, ?)", (now,))
+    db.execute("INSERT INTO sessions (id, patient_id, started_at, ended_at, status) "
+               "VALUES (1, 1, ?, ?, 'completed')", (now, now))
+    db.conn.commit()
+    return {"users": 1, "audit_log": 1, "patients": 1, "sessions": 1, "exports": 0,
+            "export_subjects": 0}
+
+
 SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {
-    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v3}
+    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v3, 4: _seed_v4}
 
 
 def test_v4_chains_old_audit_rows_and_upgrades_scrypt_on_login(tmp_path: Path) -> None:

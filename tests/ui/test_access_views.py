@@ -111,7 +111,7 @@ def test_a_researcher_sees_no_name_birth_year_or_diagnosis(qtbot, make_console) 
         assert secret not in text, secret
     nav = [window.nav.item(i).text() for i in range(window.nav.count())
            if not window.nav.item(i).isHidden()]
-    assert nav == ["환자", "설정"]
+    assert nav == ["환자", "연구용 내보내기", "설정"]  # and the research export (issue 13)
     assert window.model.patients.patients == [] and window.model.patient is None
 
 

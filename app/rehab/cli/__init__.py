@@ -17,6 +17,7 @@ from rehab.cli.console import console
 from rehab.cli.db import db
 from rehab.cli.demo import demo
 from rehab.cli.eval import eval_group
+from rehab.cli.export import export, report
 from rehab.cli.patients import patients
 from rehab.cli.robot import robot
 from rehab.cli.users import users
@@ -50,6 +51,8 @@ cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(eval_group)
 cli.add_command(patients)
+cli.add_command(export)
+cli.add_command(report)
 cli.add_command(robot)
 cli.add_command(users)
 

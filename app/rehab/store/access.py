@@ -5,8 +5,10 @@ acting user of the store (``Store.as_user``) must hold one of them, or the opera
 refused with :class:`PermissionDeniedError` and the refusal is audited. Roles:
 
 - ``admin``: users, settings, the audit log and maintenance, and all a therapist may do;
-- ``therapist``: patients, programs, sessions, assessments, identified progress reports;
-- ``researcher``: de-identified reads only (pseudonymous codes, age bands, reps, streams).
+- ``therapist``: patients, programs, sessions, assessments, identified progress reports
+  (``rehab report``, the console's print button);
+- ``researcher``: de-identified reads only (pseudonymous codes, age bands, reps, streams)
+  and de-identified research exports (``rehab export``; admins may export too).
 
 The ``system`` actor is not a user: it is how maintenance entry points (``rehab db init``,
 crash recovery on open, seeding the demo centre, registering the exercise library) act,
@@ -45,16 +47,19 @@ class Permission(enum.StrEnum):
     ASSESSMENTS_WRITE = "assessments.write"
     REPORTS_IDENTIFIED = "reports.identified"
     RESEARCH_READ = "research.read"
+    EXPORT_DEIDENTIFIED = "exports.deidentified"
 
 
-_RESEARCHER = frozenset({Permission.CATALOGUE_READ, Permission.RESEARCH_READ})
-_THERAPIST = _RESEARCHER | {
+_RESEARCHER_READS = frozenset({Permission.CATALOGUE_READ, Permission.RESEARCH_READ})
+# De-identified research exports: researchers and admins, not therapists.
+_RESEARCHER = _RESEARCHER_READS | {Permission.EXPORT_DEIDENTIFIED}
+_THERAPIST = _RESEARCHER_READS | {
     Permission.PATIENTS_READ, Permission.PATIENTS_WRITE, Permission.PROGRAMS_READ,
     Permission.PROGRAMS_WRITE, Permission.SESSIONS_READ, Permission.SESSIONS_WRITE,
     Permission.ASSESSMENTS_READ, Permission.ASSESSMENTS_WRITE,
     Permission.REPORTS_IDENTIFIED}
 _ADMIN = _THERAPIST | {Permission.USERS_MANAGE, Permission.SETTINGS_MANAGE,
-                       Permission.AUDIT_READ}
+                       Permission.AUDIT_READ, Permission.EXPORT_DEIDENTIFIED}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(_ADMIN),

@@ -27,7 +27,7 @@ class AssessmentRepo:
                             instrument=new.instrument)
         return self.for_patient(patient_id, assessment_id=cursor.lastrowid)[0]
 
-    @requires("assessments", Permission.ASSESSMENTS_READ)
+    @requires("assessments", Permission.ASSESSMENTS_READ, Permission.EXPORT_DEIDENTIFIED)
     def for_patient(self, patient_id: int, *, instrument: str | None = None,
                     assessment_id: int | None = None) -> list[Assessment]:
         """A patient's assessments by date, optionally of one instrument."""

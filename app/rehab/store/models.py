@@ -380,6 +380,35 @@ class NewSet:
 
 
 @dataclass(frozen=True)
+class SetRecord:
+    """One set of a session as stored, with the totals its reps keep up to date.
+
+    Attributes
+    ----------
+    t_start_s, t_end_s
+        Session clock seconds; ``t_end_s`` is None for a set that never ended.
+    reps_done, measured_n
+        Counted reps, and those measured well enough to have ROM and score.
+    max_rom_deg
+        Best ROM of the measured reps (deg), None without one.
+    """
+
+    id: int
+    session_id: int
+    program_item_id: int | None
+    set_index: int
+    exercise_id: str
+    side: Side
+    reps_target: int
+    target_rom_deg: float
+    t_start_s: float
+    t_end_s: float | None
+    reps_done: int
+    measured_n: int
+    max_rom_deg: float | None
+
+
+@dataclass(frozen=True)
 class Deduction:
     """One explained part of a form score: what, how many points, why."""
 

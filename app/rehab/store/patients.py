@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import secrets
 import sqlite3
 
@@ -113,6 +114,17 @@ class PatientRepo:
         if row is None:
             raise NotFoundError(f"no patient with code {code}")
         return row[0]
+
+    @requires("patients", Permission.PATIENTS_READ, Permission.EXPORT_DEIDENTIFIED)
+    def age_on(self, patient_id: int, day: dt.date) -> int:
+        """The patient's age in whole years on ``day`` from the birth year alone (an upper
+        bound, never negative): what a de-identified export states instead of the birth
+        year (it caps it at 89)."""
+        row = self._ctx.db.execute("SELECT birth_year FROM patients WHERE id = ?",
+                                   (patient_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no patient with id {patient_id}")
+        return max(day.year - row[0], 0)
 
     @requires("patients", Permission.PATIENTS_READ)
     def search(self, text: str = "", *, include_inactive: bool = False) -> list[Patient]:

@@ -345,7 +345,34 @@ CREATE TRIGGER audit_log_hash_required BEFORE INSERT ON audit_log WHEN NEW.row_h
 BEGIN SELECT RAISE(ABORT, 'audit_log rows are appended with their chain hash'); END;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
+# Version 5: research exports (issue 13): one row per export, and the per-export random
+# subject labels with their date shifts. The mapping is drawn at random (never derived
+# from the patient's id, code or name) and lives only here, in the clinic's database; the
+# export itself carries the labels alone.
+_V5: Final = """
+CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    format TEXT NOT NULL,
+    identified INTEGER NOT NULL CHECK (identified IN (0, 1)),
+    dates TEXT NOT NULL CHECK (dates IN ('shift', 'relative', 'real')),
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE export_subjects (
+    export_id INTEGER NOT NULL REFERENCES exports(id),
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    subject_label TEXT NOT NULL,
+    date_shift_days INTEGER NOT NULL,
+    PRIMARY KEY (export_id, patient_id),
+    UNIQUE (export_id, subject_label)
+);
+CREATE INDEX export_subjects_patient ON export_subjects(patient_id);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5)
 """``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

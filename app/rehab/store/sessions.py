@@ -26,7 +26,9 @@ from rehab.store.models import (
     Session,
     SessionOutcome,
     SessionStatus,
+    SetRecord,
     Severity,
+    Side,
 )
 
 log = logging.getLogger(__name__)
@@ -125,7 +127,7 @@ class SessionRepo:
             raise NotFoundError(f"no session with id {session_id}")
         return _session(row)
 
-    @requires("sessions", Permission.SESSIONS_READ)
+    @requires("sessions", Permission.SESSIONS_READ, Permission.EXPORT_DEIDENTIFIED)
     def for_patient(self, patient_id: int) -> list[Session]:
         rows = self._ctx.db.execute(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE patient_id = ? "
@@ -260,6 +262,15 @@ class SessionRepo:
                                   set_index=new.set_index) from exc
         return cursor.lastrowid
 
+    @requires("sessions", Permission.SESSIONS_READ, Permission.EXPORT_DEIDENTIFIED)
+    def sets(self, session_id: int) -> list[SetRecord]:
+        """The sets of a session in the order they were done."""
+        rows = self._ctx.db.execute(
+            "SELECT id, session_id, program_item_id, set_index, exercise_id, side, "
+            "reps_target, target_rom_deg, t_start_s, t_end_s, reps_done, measured_n, "
+            "max_rom_deg FROM sets WHERE session_id = ? ORDER BY t_start_s, id", (session_id,))
+        return [SetRecord(*r[:5], Side(r[5]), *r[6:]) for r in rows]
+
     @requires("sessions", Permission.SESSIONS_WRITE)
     def end_set(self, set_id: int, t_end_s: float) -> None:
         self._ctx.db.execute("UPDATE sets SET t_end_s=? WHERE id=?", (t_end_s, set_id))
@@ -335,7 +346,7 @@ class SessionRepo:
              event.source, event.message, None if event.cause is None else str(event.cause)))
         return cursor.lastrowid
 
-    @requires("sessions", Permission.SESSIONS_READ)
+    @requires("sessions", Permission.SESSIONS_READ, Permission.EXPORT_DEIDENTIFIED)
     def events(self, session_id: int | None, *, event_id: int | None = None) -> list[Event]:
         rows = self._ctx.db.execute(
             "SELECT kind, severity, source, message, t_s, cause, id, session_id, at FROM events "

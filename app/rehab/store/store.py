@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -13,8 +14,9 @@ from rehab.store import connection
 from rehab.store._context import StoreContext, WallClock, utc_now
 from rehab.store.access import NOBODY, SYSTEM, Actor, Permission, requires
 from rehab.store.assessments import AssessmentRepo
+from rehab.store.exports import ExportRepo
 from rehab.store.locks import SessionLock
-from rehab.store.models import Role
+from rehab.store.models import Role, User
 from rehab.store.patients import PatientRepo
 from rehab.store.programs import ExerciseRepo, ProgramRepo
 from rehab.store.progress import SessionProgress, patient_progress
@@ -57,6 +59,7 @@ class Store:
         self.sessions = SessionRepo(ctx, locks)
         self.streams = StreamRepo(ctx)
         self.assessments = AssessmentRepo(ctx)
+        self.exports = ExportRepo(ctx)
         self.interrupted_on_open: list[int] = []
 
     @classmethod
@@ -108,6 +111,43 @@ class Store:
     def actor(self) -> Actor:
         """On whose behalf this store acts."""
         return self._ctx.actor
+
+    @requires("store", Permission.EXPORT_DEIDENTIFIED)
+    def authorise_export(self) -> Actor:
+        """The entry check of a de-identified research export (researchers, admins):
+        the acting user, or :class:`PermissionDeniedError` (audited) before anything is
+        read or counted."""
+        return self._ctx.actor
+
+    @requires("store", Permission.REPORTS_IDENTIFIED)
+    def authorise_report(self) -> User:
+        """The entry check of an identified progress report (therapists, admins): the
+        acting user's record (the report's author), or :class:`PermissionDeniedError`
+        (audited) before anything identifying is read."""
+        return self.users._get(self._ctx.actor.user_id)
+
+    @requires("store", Permission.EXPORT_DEIDENTIFIED, Permission.REPORTS_IDENTIFIED)
+    def audit_read(self, action: str, entity: str, entity_id: object, **detail: Any) -> None:
+        """Record a read of patient data (an export, a printed report) in the audit log.
+
+        Parameters
+        ----------
+        action
+            What was done (``export``, ``report``).
+        entity
+            What was read (``export``, ``patient``).
+        entity_id
+            Its id (the export's uid, the patient's id).
+        detail
+            JSON-serialisable facts (format, counts, identified or not); never patient
+            names or free text.
+
+        Only for the acting user who may export de-identified data or print identified
+        reports (:data:`~rehab.store.access.ROLE_PERMISSIONS`): the entry points of both
+        check the same permission first.
+        """
+        with self._ctx.db.atomic():
+            self._ctx.audit(action, entity, entity_id, **detail)
 
     @property
     def path(self) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import lz4.block
@@ -140,6 +140,25 @@ class StreamRepo:
             times.append(t[keep])
             blocks.append(v[keep])
         return StreamData(stream, tuple(columns), np.concatenate(times), np.concatenate(blocks))
+
+    @requires("streams", Permission.SESSIONS_READ, Permission.RESEARCH_READ)
+    def iter_chunks(self, session_id: int, stream: str) -> Iterator[StreamData]:
+        """Every stored chunk of a stream in time order, one at a time.
+
+        Memory holds one chunk (about a second of samples) whatever the stream's length:
+        exports stream through this. A session with no such stream yields nothing.
+        """
+        cursor = self._ctx.db.conn.execute(
+            "SELECT columns, codec, n_samples, data FROM stream_chunks WHERE session_id = ? "
+            "AND stream = ? ORDER BY t_start_s, id", (session_id, stream))
+        while rows := cursor.fetchmany(64):
+            for cols, codec, n, blob in rows:
+                if codec != CODEC:
+                    raise StoreError(f"stream {stream!r} of session {session_id} has an "
+                                     f"unknown codec {codec!r}")
+                columns = tuple(cols.split(","))
+                t, v = decode_chunk(blob, n, len(columns))
+                yield StreamData(stream, columns, t, v)
 
     def _empty(self, session_id: int, stream: str) -> StreamData:
         row = self._ctx.db.execute("SELECT columns FROM stream_chunks WHERE session_id = ? "

@@ -37,6 +37,7 @@ from rehab.ui.console.patient_link import QtPatientLink
 from rehab.ui.console.patients import QtPatientList
 from rehab.ui.console.program import QtProgramEditor
 from rehab.ui.console.progress import QtPatientProgress
+from rehab.ui.console.research_export import QtResearchExport
 from rehab.ui.console.settings import QtSettings
 from rehab.ui.console.users import QtUsers
 from rehab.ui.models.console import ConsoleModel
@@ -48,8 +49,8 @@ from rehab.ui.qt.style import Role, Spacing, Weight, style_text
 log = logging.getLogger(__name__)
 
 SESSION_STOP_WAIT_S = 10.0
-PAGES = ("patients", "program", "live", "after", "progress", "assessments", "users",
-         "settings")
+PAGES = ("patients", "program", "live", "after", "progress", "assessments", "export",
+         "users", "settings")
 _NEEDS_PATIENT = {"program", "after", "progress", "assessments"}
 PAGE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "patients": (Permission.PATIENTS_READ, Permission.RESEARCH_READ),
@@ -58,6 +59,7 @@ PAGE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "after": (Permission.SESSIONS_READ,),
     "progress": (Permission.REPORTS_IDENTIFIED,),
     "assessments": (Permission.ASSESSMENTS_READ,),
+    "export": (Permission.EXPORT_DEIDENTIFIED,),
     "users": (Permission.USERS_MANAGE,),
     "settings": (),  # this console's own settings: every role
 }
@@ -97,6 +99,7 @@ class QtConsole(QMainWindow):
             "after": QtAfterSession(model.after, tr),
             "progress": QtPatientProgress(model.progress, tr),
             "assessments": QtAssessments(model.assessments, tr),
+            "export": QtResearchExport(model.export, tr),
             "users": QtUsers(model.users, tr),
             "settings": QtSettings(model.settings, tr),
         }
@@ -183,6 +186,9 @@ class QtConsole(QMainWindow):
         self.root.setCurrentIndex(1 if user else 0)
         for row, name in enumerate(PAGES):
             self.nav.item(row).setHidden(not self.allowed(name))
+        progress = self.views["progress"]
+        assert isinstance(progress, QtPatientProgress)
+        progress.set_user(user)  # the print button: therapists and admins
         if user is not None:
             self.show_page(next(n for n in PAGES if self.allowed(n)))
         self._update_header()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -19,7 +23,10 @@ from PyQt6.QtWidgets import (
 )
 
 from rehab.analytics import MEASURE_RULES, ExerciseProgress, Trend
+from rehab.errors import RehabError
+from rehab.store import User
 from rehab.ui.i18n import Translator
+from rehab.ui.models.export import may_print_report
 from rehab.ui.models.localtime import local_time
 from rehab.ui.models.progress import PatientProgressModel
 from rehab.ui.qt.plots import ClosesPlots
@@ -90,6 +97,13 @@ class QtPatientProgress(ClosesPlots, QWidget):
         top.addWidget(self.exercise_label)
         top.addWidget(self.exercise, 1)
         top.addStretch(1)
+        # Identified report: shown to therapists and admins only (see set_user).
+        self.print_button = QPushButton()
+        self.print_button.setVisible(False)
+        self.report_status = QLabel()
+        top.addWidget(self.report_status)
+        top.addWidget(self.print_button)
+        self.print_button.clicked.connect(self.print_report)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.empty)
@@ -109,8 +123,37 @@ class QtPatientProgress(ClosesPlots, QWidget):
         if exercise_id is not None and exercise_id != self.model.exercise_id:
             self.model.select_exercise(exercise_id)
 
+    def set_user(self, user: User | None) -> None:
+        """Show the report action to users whose role prints identified reports."""
+        self.print_button.setVisible(may_print_report(user))
+        self.report_status.clear()
+
+    def print_report(self, path: str | None = None) -> Path | None:
+        """Ask for a file (unless given) and write the patient's PDF report to it."""
+        t, code = self.tr_, self.model.patient_code()
+        if code is None:
+            self.report_status.setText(t("common.select_patient"))
+            return None
+        if not path:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, t("report.print"), f"{code}.pdf", "PDF (*.pdf)")
+        if not path:
+            return None
+        from rehab.report.pdf import write_report  # the PDF engine only when printing
+
+        try:
+            write_report(self.model.store, code, Path(path), language=str(t.language))
+        except RehabError as exc:
+            style_text(self.report_status, Role.ALERT_ERROR)
+            self.report_status.setText(t("common.error", message=t.error(exc)))
+            return None
+        style_text(self.report_status, Role.STATUS_OK)
+        self.report_status.setText(t("report.saved", path=path))
+        return Path(path)
+
     def refresh(self) -> None:
         t = self.tr_
+        self.print_button.setText(t("report.print"))
         self.exercise_label.setText(t("progress.exercise"))
         self.exercise.blockSignals(True)
         self.exercise.clear()

@@ -17,6 +17,7 @@ from rehab.store import Patient, Program, Store, User
 from rehab.store.access import Permission
 from rehab.ui.i18n import Translator
 from rehab.ui.models.assessments import AssessmentsModel
+from rehab.ui.models.export import ResearchExportModel
 from rehab.ui.models.idle import Clock, IdleLockModel
 from rehab.ui.models.live import LiveSessionModel
 from rehab.ui.models.login import LoginModel
@@ -84,6 +85,7 @@ class ConsoleModel:
         self.progress = PatientProgressModel(store, library)
         self.assessments = AssessmentsModel(store)
         self.users = UsersModel(store)
+        self.export = ResearchExportModel(store)
         self.idle = IdleLockModel(settings.settings.idle_lock_min * 60.0,
                                   **({"clock": idle_clock} if idle_clock else {}))
         self.session_factory = session_factory
@@ -112,7 +114,8 @@ class ConsoleModel:
     def _store_for_user(self, user: User | None) -> None:
         # Writes are audited under the logged-in therapist.
         store = self.acting = self.store.as_user(user.id if user else None)
-        for model in (self.program, self.after, self.progress, self.assessments):
+        for model in (self.program, self.after, self.progress, self.assessments,
+                      self.export):
             model.store = store
         self.patients.set_store(store)  # lists what this user may see, selects nobody
         self.users.set_store(store)

@@ -36,6 +36,11 @@ class PatientProgressModel:
         last_seen = {row.exercise_id: i for i, row in enumerate(self.rows)}
         return max(self.exercises, key=lambda e: (len(self.exercises[e].rows), last_seen[e]))
 
+    def patient_code(self) -> str | None:
+        """The selected patient's code (what a printed report is asked for by)."""
+        return None if self.patient_id is None else self.store.patients.get(
+            self.patient_id).code
+
     def select_exercise(self, exercise_id: str) -> None:
         self.exercise_id = exercise_id
         self.changed.emit()

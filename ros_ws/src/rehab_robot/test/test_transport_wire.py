@@ -145,6 +145,11 @@ SAMPLES = [
         rom_max_deg=[120.0],
     ),
     m.Heartbeat(header=header("x"), client_id="console-1", seq=4_000_000_000),
+    m.PoseLandmarks(header=header("c"), x_m=[0.5, -0.25], y_m=[1.0, 0.0], z_m=[0.0, 2.0],
+                    visibility=[0.75, 1.0]),
+    m.RepEvent(header=header(), exercise_id="shoulder_abduction_bilateral", set_index=1,
+               rep_index=2, t_start_s=1.5, t_peak_s=2.0, t_end_s=2.75, rom_deg=110.5,
+               peak_velocity_deg_s=90.0, form_score=85.0, assistance=-1.0, uncertain=True),
     m.FormFeedback(header=header(), score=87.5, compensation="trunk_lean", severity=0.25),
     m.TriggerRequest(client_guid=0x1234_5678_9ABC_DEF0, sequence_number=7),
     m.TriggerResponse(

@@ -24,6 +24,7 @@ from cyclonedds.idl import IdlStruct
 from cyclonedds.idl.types import (
     array,
     bounded_str,
+    float32,
     float64,
     int32,
     int64,
@@ -186,6 +187,35 @@ class StateTransition(IdlStruct, typename="rehab_interfaces::msg::dds_::StateTra
     to_state: uint8 = 0
     reason: str = ""
     reason_code: str = ""
+
+
+@dataclass
+class PoseLandmarks(IdlStruct, typename="rehab_interfaces::msg::dds_::PoseLandmarks_"):
+    """rehab_interfaces/msg/PoseLandmarks (written to exported recordings)."""
+
+    header: Header = field(default_factory=Header)
+    x_m: sequence[float32] = field(default_factory=list)
+    y_m: sequence[float32] = field(default_factory=list)
+    z_m: sequence[float32] = field(default_factory=list)
+    visibility: sequence[float32] = field(default_factory=list)
+
+
+@dataclass
+class RepEvent(IdlStruct, typename="rehab_interfaces::msg::dds_::RepEvent_"):
+    """rehab_interfaces/msg/RepEvent (written to exported recordings)."""
+
+    header: Header = field(default_factory=Header)
+    exercise_id: str = ""
+    set_index: uint32 = 0
+    rep_index: uint32 = 0
+    t_start_s: float64 = 0.0
+    t_peak_s: float64 = 0.0
+    t_end_s: float64 = 0.0
+    rom_deg: float64 = 0.0
+    peak_velocity_deg_s: float64 = 0.0
+    form_score: float64 = 0.0
+    assistance: float64 = -1.0
+    uncertain: bool = False
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Printed progress reports for therapists (identified, audited): PDF through Qt."""
