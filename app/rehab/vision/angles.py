@@ -44,6 +44,13 @@ Definitions (0 is anatomical position, standing, arms at the sides, palms forwar
     Frontal-plane projection angle (FPPA) proxy: the signed deviation angle between thigh
     (hip -> knee) and shank (knee -> ankle) in the trunk's frontal plane, positive =
     knee medial of the hip-ankle line (valgus), negative = varus.
+``shoulder_rotation_<side>``
+    Shoulder internal-external rotation, read from the forearm (elbow -> wrist) about the
+    upper arm's long axis, in the plane normal to the upper arm: 0 = forearm pointing as
+    far forward as the arm allows (the trunk's forward made normal to the upper arm),
+    positive = external rotation (forearm outward for an arm at the side, upward for an
+    arm abducted to 90), negative = internal; in (-180, 180]. Meaningful with the elbow
+    bent (about 90); undefined for a straight elbow or an arm pointing forward.
 
 Invariances: every angle except the two trunk leans depends only on the joints relative
 to each other, so it is unchanged by any rotation, translation or uniform scaling of the
@@ -115,6 +122,8 @@ ANGLE_NAMES: tuple[str, ...] = (
     "shoulder_elevation_right",
     "knee_valgus_left",
     "knee_valgus_right",
+    "shoulder_rotation_left",
+    "shoulder_rotation_right",
 )
 
 CameraView = Literal["frontal", "sagittal_left", "sagittal_right"]
@@ -294,6 +303,14 @@ def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.n
             out[f"hip_abduction_{side}"] = _wrap_limb_deg(_plane_angle_deg(thigh, down, outward))
             # Valgus = knee medial: thigh turns outward-to-inward; measured in (outward, up).
             out[f"knee_valgus_{side}"] = _signed_deviation_deg(thigh, an - kn, outward, fr.up)
+        if fr.left is not None and fr.forward is not None and p.shape[-1] == 3:
+            # Forearm about the upper arm: zero = trunk forward made normal to the arm,
+            # positive = arm x zero (right side) / zero x arm (left side): outward for an
+            # arm at the side, upward for an arm abducted to 90.
+            ua = _unit(arm)
+            zero = fr.forward - _dot(fr.forward, ua)[:, None] * ua
+            positive = _cross(ua, zero) if side == "right" else _cross(zero, ua)
+            out[f"shoulder_rotation_{side}"] = _plane_angle_deg(wr - el, zero, positive)
     if fr.left is not None:
         shoulder_line = p[:, Joint.L_SHOULDER] - p[:, Joint.R_SHOULDER]
         tilt = _plane_angle_deg(shoulder_line, fr.left, fr.up)
@@ -322,6 +339,7 @@ def _joints_of(name: str) -> tuple[Joint, ...]:
         "hip_abduction": ("HIP", "KNEE"),
         "knee_flexion": ("HIP", "KNEE", "ANKLE"),
         "knee_valgus": ("HIP", "KNEE", "ANKLE"),
+        "shoulder_rotation": ("SHOULDER", "ELBOW", "WRIST"),
     }[name.rsplit("_", 1)[0]]
     own = tuple(Joint[side + part] for part in parts)
     # Plane angles also depend on the trunk frame; joint-inner angles do not.
