@@ -211,6 +211,11 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(a * b, axis=-1)
 
 
+ROTATION_MIN_BEND_DEG = 15.0
+"""Shoulder rotation is read from the forearm only when the elbow bends at least this much
+(deg): a straighter forearm lies along the upper arm and has no direction about it."""
+
+
 def _plane_angle_deg(v: np.ndarray, zero_dir: np.ndarray, positive_dir: np.ndarray) -> np.ndarray:
     """Angle of ``v`` in the plane (zero_dir, positive_dir), from ``zero_dir``, in degrees."""
     y, x = _dot(v, positive_dir), _dot(v, zero_dir)
@@ -310,7 +315,14 @@ def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.n
             ua = _unit(arm)
             zero = fr.forward - _dot(fr.forward, ua)[:, None] * ua
             positive = _cross(ua, zero) if side == "right" else _cross(zero, ua)
-            out[f"shoulder_rotation_{side}"] = _plane_angle_deg(wr - el, zero, positive)
+            forearm = wr - el
+            rotation = _plane_angle_deg(forearm, zero, positive)
+            # With the elbow within ROTATION_MIN_BEND_DEG of straight, the forearm hardly
+            # leaves the upper arm's line and its turn about it is noise: no value.
+            in_plane = np.hypot(_dot(forearm, zero), _dot(forearm, positive))
+            straight = in_plane < np.sin(np.radians(ROTATION_MIN_BEND_DEG)) * np.sqrt(
+                _dot(forearm, forearm)) * np.sqrt(_dot(zero, zero))
+            out[f"shoulder_rotation_{side}"] = np.where(straight, np.nan, rotation)
     if fr.left is not None:
         shoulder_line = p[:, Joint.L_SHOULDER] - p[:, Joint.R_SHOULDER]
         tilt = _plane_angle_deg(shoulder_line, fr.left, fr.up)
