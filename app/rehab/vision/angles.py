@@ -217,7 +217,13 @@ ROTATION_MIN_BEND_DEG = 15.0
 
 
 def _plane_angle_deg(v: np.ndarray, zero_dir: np.ndarray, positive_dir: np.ndarray) -> np.ndarray:
-    """Angle of ``v`` in the plane (zero_dir, positive_dir), from ``zero_dir``, in degrees."""
+    """Angle of ``v`` in the plane (zero_dir, positive_dir), from ``zero_dir``, in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Angles in degrees in (-180, 180]; NaN where ``v`` is (almost) normal to the plane.
+    """
     y, x = _dot(v, positive_dir), _dot(v, zero_dir)
     out = np.degrees(np.arctan2(y, x))
     # A vector (almost) normal to the plane has no angle there: below this relative
@@ -231,12 +237,23 @@ def _wrap_limb_deg(angle_deg: np.ndarray) -> np.ndarray:
 
     Extension/adduction never passes -90, so an arm raised slightly past overhead reads
     185, not -175.
+
+    Returns
+    -------
+    numpy.ndarray
+        The angles in degrees, in (-90, 270].
     """
     return np.where(angle_deg <= -90.0, angle_deg + 360.0, angle_deg)
 
 
 def _inner_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Angle between vectors ``a`` and ``b`` in degrees (0..180), NaN if either is zero."""
+    """Angle between vectors ``a`` and ``b`` in degrees (0..180), NaN if either is zero.
+
+    Returns
+    -------
+    numpy.ndarray
+        Angles in degrees, 0..180.
+    """
     ua, ub = _unit(a), _unit(b)
     # atan2 of |cross| and dot is accurate near 0 and 180, unlike arccos.
     if a.shape[-1] == 3:
@@ -248,7 +265,13 @@ def _inner_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cross product of ``(N, 3)`` arrays (numpy's own is slow on small arrays)."""
+    """Cross product of ``(N, 3)`` arrays (numpy's own is slow on small arrays).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, 3)`` cross products ``a x b``.
+    """
     return np.stack(
         [
             a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1],
@@ -260,7 +283,14 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _signed_deviation_deg(d1: np.ndarray, d2: np.ndarray, x_dir, y_dir) -> np.ndarray:
-    """Signed angle from d1 to d2 measured in the (x_dir, y_dir) plane, in degrees."""
+    """Signed angle from d1 to d2 measured in the (x_dir, y_dir) plane, in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Angles in degrees in (-180, 180]; NaN where either segment is (almost) normal to
+        the plane.
+    """
     x1, y1 = _dot(d1, x_dir), _dot(d1, y_dir)
     x2, y2 = _dot(d2, x_dir), _dot(d2, y_dir)
     out = np.degrees(np.arctan2(x1 * y2 - y1 * x2, x1 * x2 + y1 * y2))
@@ -285,7 +315,14 @@ class _Frame:
 
 
 def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.ndarray]:
-    """All angles in ``wanted`` from points ``p`` (N, 18, D) and body axes ``fr``."""
+    """All angles in ``wanted`` from points ``p`` (N, 18, D) and body axes ``fr``.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``(N,)`` degrees per angle name, only the names in ``wanted`` that ``fr`` can
+        measure.
+    """
     out: dict[str, np.ndarray] = {}
     down = -fr.up
     mid_sh = 0.5 * (p[:, Joint.L_SHOULDER] + p[:, Joint.R_SHOULDER])
@@ -384,6 +421,11 @@ def _package(
     A joint is unseen where its visibility is 0 (out of the picture or not present, see
     :func:`rehab.vision.pose.in_picture_visibility`). Where ``hips_seen`` is False the
     arm's plane angles were measured against the vertical and need only the shoulders.
+
+    Returns
+    -------
+    AngleSeries
+        All :data:`ANGLE_NAMES`; missing or unseen ones NaN with confidence 0.
     """
     vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
     full_deg: dict[str, np.ndarray] = {}
@@ -488,6 +530,11 @@ def compute_angles_2d(
     -------
     AngleSeries
         All :data:`ANGLE_NAMES`; those the view cannot see are NaN with confidence 0.
+
+    Raises
+    ------
+    ValidationError
+        If ``image_xy`` is not ``(N, 18, 2)`` or ``view`` is not one of the three views.
     """
     xy = np.asarray(image_xy, dtype=float)
     if xy.ndim != 3 or xy.shape[1:] != (N_JOINTS, 2):
