@@ -32,8 +32,9 @@ LIB = load_library()
 
 
 def _side(movement: int, subject: int) -> str:
-    # Every subject raises the right arm (m07, m10) and leg (m06) except s07: the left.
-    return "left" if (movement in (6, 7, 10) and subject == 7) else "right"
+    # Every subject works the right limb except s07 (the left; m04 side lunge too) and
+    # s02's hurdle step (m02, left leg over the hurdle).
+    return "left" if subject == 7 or (movement == 2 and subject == 2) else "right"
 
 
 @functools.cache
@@ -143,3 +144,23 @@ def test_straight_leg_raise_reps(subject: int) -> None:
     # subjects' medians read 96-124 deg, single reps 78-139.
     assert all(70.0 <= rom <= 145.0 for rom in roms), roms
     assert 85.0 <= float(np.median(roms)) <= 130.0
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+@pytest.mark.parametrize(
+    ("movement", "exercise_id"),
+    [
+        (2, "hurdle_step"),  # stepping leg's hip flexion
+        (3, "inline_lunge"),  # mean knee flexion of both knees
+        (4, "side_lunge"),  # lunging leg's knee flexion
+        (8, "shoulder_extension"),  # shoulder flexion going negative
+        (9, "shoulder_rotation"),  # from external rotation down into internal and back
+    ],
+)
+def test_lower_limb_and_shoulder_movements_are_counted_exactly(
+    movement: int, exercise_id: str, subject: int
+) -> None:
+    """m02-m04, m08, m09: one repetition per file, each file starting and ending at the
+    exercise's rest, so ten files are ten reps (no sit-to-stand-like offset)."""
+    n_files, result = _result(movement, subject, exercise_id)
+    assert result.count == n_files == 10

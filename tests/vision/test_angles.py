@@ -37,7 +37,11 @@ def _one(pose: PoseAngles) -> dict[str, float]:
 
 KNOWN = [
     # (pose, {angle: expected degrees})
-    (PoseAngles(), {n: 0.0 for n in ANGLE_NAMES if "valgus" not in n and "flexion_" not in n}),
+    # (Shoulder rotation is undefined with a straight elbow: see its own test.)
+    (
+        PoseAngles(),
+        {n: 0.0 for n in ANGLE_NAMES if not any(k in n for k in ("valgus", "flexion_", "rot"))},
+    ),
     (PoseAngles(shoulder_flexion_left_deg=90.0), {"shoulder_flexion_left": 90.0}),
     (PoseAngles(shoulder_flexion_right_deg=170.0), {"shoulder_flexion_right": 170.0}),
     (PoseAngles(shoulder_flexion_left_deg=-40.0), {"shoulder_flexion_left": -40.0}),
@@ -77,8 +81,51 @@ def test_all_names_present_and_defined_when_standing() -> None:
     a = compute_angles(_series(standing_pose()))
     assert tuple(a.deg) == ANGLE_NAMES
     for name in ANGLE_NAMES:
+        if name.startswith("shoulder_rotation"):
+            continue  # the forearm has no rotation about a straight arm (see below)
         assert np.isfinite(a.deg[name][0]), name
         assert a.confidence[name][0] == 1.0
+
+
+def _rotated_forearm(side: str, rotation_deg: float, abducted: bool) -> np.ndarray:
+    """Standing pose with one elbow bent 90 deg, the forearm turned ``rotation_deg``
+    outward from forward (arm at the side) or upward from forward (arm abducted 90)."""
+    xyz = standing_pose().copy()
+    pre = "L_" if side == "left" else "R_"
+    left = _unit3(xyz[Joint.L_SHOULDER] - xyz[Joint.R_SHOULDER])
+    up = np.array([0.0, 1.0, 0.0])
+    forward = np.cross(left, up)
+    outward = left if side == "left" else -left
+    sh = xyz[Joint[pre + "SHOULDER"]]
+    arm_dir = outward if abducted else -up
+    turn_to = up if abducted else outward
+    el = sh + 0.3 * arm_dir
+    th = np.radians(rotation_deg)
+    xyz[Joint[pre + "ELBOW"]] = el
+    xyz[Joint[pre + "WRIST"]] = el + 0.25 * (np.cos(th) * forward + np.sin(th) * turn_to)
+    return xyz
+
+
+def _unit3(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("abducted", [False, True])
+@pytest.mark.parametrize("rotation_deg", [-60.0, 0.0, 45.0, 90.0, 120.0])
+def test_shoulder_rotation_reads_external_positive(side, abducted, rotation_deg) -> None:
+    """0 = forearm forward; positive = external rotation: the forearm outward for an arm at
+    the side, upward for an arm abducted to 90 (UI-PRMD m09's position)."""
+    a = compute_angles(_series(_rotated_forearm(side, rotation_deg, abducted)))
+    assert float(a.deg[f"shoulder_rotation_{side}"][0]) == pytest.approx(rotation_deg, abs=1e-6)
+    assert float(a.deg[f"elbow_flexion_{side}"][0]) == pytest.approx(90.0, abs=1e-6)
+
+
+def test_shoulder_rotation_is_undefined_for_a_straight_elbow() -> None:
+    a = compute_angles(_series(standing_pose()))
+    for side in ("left", "right"):
+        assert np.isnan(a.deg[f"shoulder_rotation_{side}"][0])
+        assert a.confidence[f"shoulder_rotation_{side}"][0] == 0.0
 
 
 def test_elbow_and_knee_are_zero_straight() -> None:
@@ -128,7 +175,8 @@ def test_missing_frames_are_nan_with_zero_confidence() -> None:
     for name in ANGLE_NAMES:
         assert np.isnan(a.deg[name][1])
         assert a.confidence[name][1] == 0.0
-        assert np.isfinite(a.deg[name][[0, 2]]).all()
+        if not name.startswith("shoulder_rotation"):  # undefined: straight elbows
+            assert np.isfinite(a.deg[name][[0, 2]]).all()
 
 
 def test_angle_series_is_read_only_and_validated() -> None:

@@ -18,8 +18,11 @@ Rules (stated once, here):
   seated): ten files hold nine such reps, and the last stand-up is cut by the end of the
   recording (a partial rep, see the clip-edge rule of :mod:`rehab.exercises.segmentation`).
 * **Working side** of a one-sided exercise: the side whose primary angle covers the larger
-  range (5th to 95th percentile) over the correct and incorrect sets together, found from
-  the data so that no subject's side is written down anywhere (s07 works the left limb).
+  range (5th to 95th percentile) over the correct set, found from the data so that no
+  subject's side is written down anywhere (s07 works the left limb, s02 steps over the
+  hurdle with the left leg). The incorrect set is not used: its deliberate faults and the
+  Kinect's tracking flips can sweep the resting limb's angle (m08 s04: the resting left
+  arm's shoulder flexion reads -10 to 99 deg there, the moving right arm -75 to -2).
 * **Leave one subject out**: the score's rules are fixed in the library, not fitted; the
   only quantity taken from data is the prescribed target range of motion, which a
   therapist would set from what healthy people reach: for a held-out subject it is the
@@ -63,14 +66,14 @@ __all__ = [
 #: UI-PRMD movement number -> library exercise id (None: not in the library).
 UI_PRMD_MOVEMENTS: dict[int, str | None] = {
     1: "squat",
-    2: None,  # hurdle step
-    3: None,  # inline lunge
-    4: None,  # side lunge
+    2: "hurdle_step",
+    3: "inline_lunge",
+    4: "side_lunge",
     5: "sit_to_stand",
     6: "straight_leg_raise",
     7: "shoulder_abduction",
-    8: None,  # standing shoulder extension
-    9: None,  # standing shoulder internal-external rotation
+    8: "shoulder_extension",
+    9: "shoulder_rotation",
     10: "shoulder_scaption",
 }
 
@@ -196,7 +199,7 @@ def evaluate_movement(
 ) -> MovementResult:
     """Counts and leave-one-subject-out AUC of one movement (see the module's rules)."""
     angles = {(s, c): load_set(root, movement, s, c) for s in subjects for c in (True, False)}
-    sides = {s: working_side(exercise, [angles[s, True][1], angles[s, False][1]]) for s in subjects}
+    sides = {s: working_side(exercise, [angles[s, True][1]]) for s in subjects}
     # Pass 1, the library's own target: the ROM of every subject's correct reps, which
     # the other folds' prescriptions are made from.
     own_roms = {

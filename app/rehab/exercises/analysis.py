@@ -295,6 +295,20 @@ class Analyzer:
         when the far one is half-hidden). A plane angle (arm abduction) from the wrong
         view is no substitute for both sides. Alternating: the larger of the sides that
         pass the gate.
+
+        Parameters
+        ----------
+        deg
+            Angle per name, in degrees; a missing name is NaN.
+        confidence
+            Confidence per name, 0..1; a missing name is 0.
+        view
+            Camera view of the sample (:mod:`rehab.vision.view`), None when unknown.
+
+        Returns
+        -------
+        tuple of float
+            ``(angle_deg, confidence)``; ``(nan, 0.0)`` when no side passes the gate.
         """
         gate = self.exercise.rep.min_confidence
         values = [
@@ -354,7 +368,20 @@ class Analyzer:
     def push_series(
         self, angles: AngleSeries, views: Sequence[str | None] | None = None
     ) -> list[RepEvent]:
-        """Feed every sample of an angle series in order, with its views when known."""
+        """Feed every sample of an angle series in order, with its views when known.
+
+        Parameters
+        ----------
+        angles
+            The angle series (degrees, confidences 0..1, times in seconds).
+        views
+            One camera view per sample, or None when unknown.
+
+        Returns
+        -------
+        list of RepEvent
+            The events of all samples, in order.
+        """
         events: list[RepEvent] = []
         names = [n for n in self._needed if n in angles.deg]
         for i, t in enumerate(np.asarray(angles.t_s, dtype=float)):
@@ -365,7 +392,18 @@ class Analyzer:
         return events
 
     def push_skeleton(self, series: SkeletonSeries) -> list[RepEvent]:
-        """Compute the joint angles and camera view of (usually one frame of) skeleton."""
+        """Compute the joint angles and camera view of (usually one frame of) skeleton.
+
+        Parameters
+        ----------
+        series
+            The skeleton series (metres, seconds).
+
+        Returns
+        -------
+        list of RepEvent
+            The events of its samples, in order.
+        """
         views = [self._view_tracker.update(float(y)) for y in body_yaw_deg(series)]
         return self.push_series(compute_angles(series), views)
 
@@ -373,6 +411,17 @@ class Analyzer:
         """Feed one camera frame's pose; a missing pose ("no person") is a gap.
 
         The live path: the pose should already be filtered (One Euro) by the pipeline.
+
+        Parameters
+        ----------
+        pose
+            BlazePose world landmarks ``(33, 3)`` in metres, visibility ``(33,)`` 0..1 and
+            time in seconds.
+
+        Returns
+        -------
+        list of RepEvent
+            The events of this frame (usually none).
         """
         skeleton = from_blazepose(
             pose.world_xyz_m[np.newaxis], pose.visibility[np.newaxis], np.array([pose.t_s])
@@ -380,7 +429,13 @@ class Analyzer:
         return self.push_skeleton(skeleton)
 
     def flush(self) -> list[RepEvent]:
-        """End of the set: emit a rep that was still settling."""
+        """End of the set: emit a rep that was still settling.
+
+        Returns
+        -------
+        list of RepEvent
+            The rep still settling, if any.
+        """
         return [self._event(m) for m in self._segmenter.flush()]
 
     def _rep_window(
@@ -393,7 +448,13 @@ class Analyzer:
         return t, deg, conf, dominant_view(r[3] for r in rows)
 
     def _rep_side(self, m: RepMetrics) -> tuple[str | None, tuple[str, ...]]:
-        """The side that did the rep: the chosen one, None for both, the bigger for alternating."""
+        """The side that did the rep: the chosen one, None for both, the bigger for alternating.
+
+        Returns
+        -------
+        tuple
+            ``(side, sides)``: the side (None for both) and the sides it used.
+        """
         if self.exercise.side_mode is SideMode.ONE:
             return self.side, self.sides
         if self.exercise.side_mode is SideMode.BOTH:
@@ -446,6 +507,16 @@ def rep_cue(rep: Rep) -> LocalizedText | None:
     measured exactly: the camera missed frames. A compensation seen during it is still
     named, since it was seen (and is usually about safety). A clean rep with a compensation
     the camera could not see gets no praise but a request for a better camera position.
+
+    Parameters
+    ----------
+    rep
+        The rep.
+
+    Returns
+    -------
+    LocalizedText or None
+        The cue; None for a partial rep.
     """
     score = rep.score
     if score is None:

@@ -58,7 +58,13 @@ class CompensationSeen:
 
 
 def _sample_durations(t_s: np.ndarray) -> np.ndarray:
-    """Time each sample stands for: the gap to the next one (the last gets the median)."""
+    """Time each sample stands for: the gap to the next one (the last gets the median).
+
+    Returns
+    -------
+    numpy.ndarray
+        Durations in seconds, same shape as ``t_s``; zeros for fewer than 2 samples.
+    """
     if t_s.size < 2:
         return np.zeros_like(t_s)
     dt = np.diff(t_s)
@@ -73,7 +79,13 @@ def _reference(x: np.ndarray) -> float:
 def _measure(
     rule: CompensationRule, names: tuple[str, ...], deg: Mapping[str, np.ndarray]
 ) -> list[tuple[str, np.ndarray]]:
-    """The rule's measure as (label, series) pairs, one per concrete angle (or one pair)."""
+    """The rule's measure as (label, series) pairs, one per concrete angle (or one pair).
+
+    Returns
+    -------
+    list of tuple
+        ``(label, series_deg)`` pairs.
+    """
     m = rule.measure
     if m is CompensationMeasure.ASYMMETRY:
         left, right = names

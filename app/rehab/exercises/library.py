@@ -109,7 +109,23 @@ class LocalizedText:
     en: str
 
     def get(self, language: str) -> str:
-        """Return the text in ``language`` (``"ko"`` or ``"en"``)."""
+        """Return the text in ``language`` (``"ko"`` or ``"en"``).
+
+        Parameters
+        ----------
+        language
+            ``"ko"``, ``"en"`` or a :class:`~rehab.language.Language`.
+
+        Returns
+        -------
+        str
+            The text in that language.
+
+        Raises
+        ------
+        ValidationError
+            When ``language`` names no supported language.
+        """
         return self.ko if parse_language(language) is Language.KO else self.en
 
 
@@ -207,7 +223,19 @@ class CompensationRule:
     views: tuple[str, ...] = VIEWS
 
     def angle_names(self, sides: tuple[str, ...]) -> tuple[str, ...]:
-        """Return the concrete angle names this rule reads for the working ``sides``."""
+        """Return the concrete angle names this rule reads for the working ``sides``.
+
+        Parameters
+        ----------
+        sides
+            The working sides (``"left"``, ``"right"``).
+
+        Returns
+        -------
+        tuple of str
+            Both sides for an asymmetry rule, one name per working side for a ``{side}``
+            angle, else the angle itself.
+        """
         if self.measure is CompensationMeasure.ASYMMETRY:
             return tuple(self.angle.replace(_SIDE_PLACEHOLDER, s) for s in SIDES)
         if _SIDE_PLACEHOLDER in self.angle:
@@ -316,6 +344,17 @@ class ExerciseDef:
     def working_sides(self, side: str | None = None) -> tuple[str, ...]:
         """Return the sides whose primary angle is read, for an optional chosen ``side``.
 
+        Parameters
+        ----------
+        side
+            ``"left"``, ``"right"`` or None (the exercise's default side for a one-sided
+            exercise).
+
+        Returns
+        -------
+        tuple of str
+            One side for a one-sided exercise, else both.
+
         Raises
         ------
         ValidationError
@@ -331,7 +370,23 @@ class ExerciseDef:
         return SIDES
 
     def primary_angle_names(self, side: str | None = None) -> tuple[str, ...]:
-        """Return the concrete primary angle name(s) for ``side`` (see :meth:`working_sides`)."""
+        """Return the concrete primary angle name(s) for ``side`` (see :meth:`working_sides`).
+
+        Parameters
+        ----------
+        side
+            ``"left"``, ``"right"`` or None.
+
+        Returns
+        -------
+        tuple of str
+            One name per working side (one name for a side-less angle).
+
+        Raises
+        ------
+        ValidationError
+            As :meth:`working_sides`, for a sided primary angle.
+        """
         if _SIDE_PLACEHOLDER not in self.primary_angle:
             return (self.primary_angle,)
         return tuple(
@@ -395,7 +450,18 @@ class _Reader:
         return str(value)
 
     def choices(self, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-        """A non-empty list of distinct values of ``allowed`` (all of them when absent)."""
+        """A non-empty list of distinct values of ``allowed`` (all of them when absent).
+
+        Returns
+        -------
+        tuple of str
+            The chosen values, in the order of ``allowed``.
+
+        Raises
+        ------
+        ExerciseFileError
+            When the value is not a non-empty list of distinct values of ``allowed``.
+        """
         value = self._get(key, required=False)
         if value is None:
             return allowed
@@ -494,7 +560,13 @@ def _compensation(reader: _Reader, sided: bool) -> CompensationRule:
 
 
 def _compensation_sided(reader: _Reader) -> bool:
-    """Whether a compensation angle is written with ``{side}`` (read before validating)."""
+    """Whether a compensation angle is written with ``{side}`` (read before validating).
+
+    Returns
+    -------
+    bool
+        True when ``angle`` is a string containing ``{side}``.
+    """
     angle = reader.data.get("angle")
     return isinstance(angle, str) and _SIDE_PLACEHOLDER in angle
 
@@ -645,6 +717,16 @@ class ExerciseLibrary(Mapping[str, ExerciseDef]):
 
 def load_library(directory: str | Path | None = None) -> ExerciseLibrary:
     """Load every ``*.yaml`` exercise of ``directory`` (default: the bundled library).
+
+    Parameters
+    ----------
+    directory
+        Folder of ``*.yaml`` exercise files; None for the bundled library.
+
+    Returns
+    -------
+    ExerciseLibrary
+        The exercises, keyed by file stem.
 
     Raises
     ------

@@ -24,6 +24,18 @@ def _num(x: float, digits: int = 3) -> float | None:
 def rep_to_dict(rep: Rep, language: str) -> dict[str, Any]:
     """One rep as a JSON-ready dict (times s, angles deg, deductions with reasons).
 
+    Parameters
+    ----------
+    rep
+        The rep.
+    language
+        Language code of the reasons and cue (e.g. ``"en"``).
+
+    Returns
+    -------
+    dict
+        JSON-ready fields; non-finite numbers are None.
+
     Examples
     --------
     >>> from rehab.exercises.segmentation import RepMetrics
@@ -112,6 +124,11 @@ def analysis_to_dict(
         Language of the reasons and cues.
     **meta
         Extra top-level fields (video path, frame counts...).
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``meta``, then exercise, side, view, language, count, reps, angles.
     """
     return {
         **meta,
@@ -136,6 +153,18 @@ def format_rep_table(result: AnalysisResult, language: str) -> str:
     uncertain rep (too sparsely sampled, see :mod:`rehab.exercises.sampling`) has status
     ``uncertain`` and ``~`` before its ROM, speed and score; ``cover`` is its frame
     coverage and ``gap_s`` the largest gap around its onset and peak.
+
+    Parameters
+    ----------
+    result
+        The reps.
+    language
+        Language code of the cues (e.g. ``"en"``).
+
+    Returns
+    -------
+    str
+        The table: a header line, then one line per rep (or ``(no reps)``).
 
     Examples
     --------

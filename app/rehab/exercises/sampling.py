@@ -171,6 +171,11 @@ def _largest_gap(t: np.ndarray, lo_s: float, hi_s: float) -> float:
 
     A gap that reaches beyond the window counts only for its part inside it: a person
     who stepped out of view well before a rep does not make its onset unseen.
+
+    Returns
+    -------
+    float
+        The longest gap in seconds, >= 0.
     """
     inside = t[(t > lo_s) & (t < hi_s)]
     points = np.concatenate([[lo_s], inside, [hi_s]])
@@ -203,6 +208,16 @@ def nominal_period_s(t_s: Sequence[float] | np.ndarray) -> float:
     The median of the intervals no longer than 1.5 times their 10th percentile: drops
     only lengthen intervals, so the short ones are the source's own. NaN with fewer than
     two increasing times.
+
+    Parameters
+    ----------
+    t_s
+        Frame times in seconds, in order.
+
+    Returns
+    -------
+    float
+        The nominal frame interval in seconds (> 0), or NaN.
 
     Examples
     --------

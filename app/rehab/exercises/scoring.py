@@ -92,7 +92,13 @@ class RepScore:
 
 
 def _ramp(value: float, ok: float, full: float, max_points: float) -> float:
-    """Points growing linearly from 0 at ``ok`` to ``max_points`` at ``full`` (either order)."""
+    """Points growing linearly from 0 at ``ok`` to ``max_points`` at ``full`` (either order).
+
+    Returns
+    -------
+    float
+        Points in ``[0, max_points]``; 0 when ``ok == full``.
+    """
     if ok == full:
         return 0.0
     frac = (value - ok) / (full - ok)
@@ -239,6 +245,18 @@ def score_rep(
 
 def partial_cue(reason: PartialReason, exercise: ExerciseDef) -> LocalizedText | None:
     """The cue for a movement that was not counted, or None when the patient cannot fix it.
+
+    Parameters
+    ----------
+    reason
+        Why the movement was not counted.
+    exercise
+        The exercise, for its cues.
+
+    Returns
+    -------
+    LocalizedText or None
+        The range cue for too little range, the tempo cue for too short, else None.
 
     Examples
     --------

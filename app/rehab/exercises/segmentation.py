@@ -236,7 +236,13 @@ class RepSegmenter:
         return out
 
     def _on_valid(self, t_s: float, s: float) -> list[RepMetrics]:
-        """One valid sample (signed angle ``s``) through the median and the states."""
+        """One valid sample (signed angle ``s``) through the median and the states.
+
+        Returns
+        -------
+        list of RepMetrics
+            Reps finished by this sample.
+        """
         gap_s = t_s - self._last_valid_t if self._last_valid_t is not None else 0.0
         self._last_raw = (t_s, s)
         out: list[RepMetrics] = []
@@ -261,6 +267,11 @@ class RepSegmenter:
         """End of stream: emit a returned rep that is still settling; drop an unfinished one.
 
         An unfinished rep (still ``ACTIVE``) is reported as partial (tracking ended).
+
+        Returns
+        -------
+        list of RepMetrics
+            The settling or unfinished rep, if any.
         """
         out: list[RepMetrics] = []
         if self._state is SegmenterState.RETURNING:
@@ -273,7 +284,13 @@ class RepSegmenter:
     # -- states -------------------------------------------------------------------------
 
     def _starts_jump(self, t_s: float, s: float) -> bool:
-        """Whether a valid sample jumps faster than ``max_speed_deg_s`` from the last one."""
+        """Whether a valid sample jumps faster than ``max_speed_deg_s`` from the last one.
+
+        Returns
+        -------
+        bool
+            True when a jump starts here.
+        """
         last = self._last_raw
         limit = self.thresholds.max_speed_deg_s
         if limit <= 0 or last is None or t_s <= last[0]:
@@ -287,7 +304,13 @@ class RepSegmenter:
         return True
 
     def _in_jump(self, t_s: float, s: float) -> str:
-        """``in`` (still jumped), ``back`` (a glitch, now over) or ``real`` (it stayed)."""
+        """``in`` (still jumped), ``back`` (a glitch, now over) or ``real`` (it stayed).
+
+        Returns
+        -------
+        str
+            ``"in"``, ``"back"`` or ``"real"``.
+        """
         assert self._jump is not None
         direction, size, extreme, t_jump = self._jump
         extreme = max(extreme, direction * s)
@@ -306,7 +329,13 @@ class RepSegmenter:
         return self._on_long_gap()
 
     def _on_long_gap(self) -> list[RepMetrics]:
-        """Tracking was lost too long: the rep in progress cannot be trusted."""
+        """Tracking was lost too long: the rep in progress cannot be trusted.
+
+        Returns
+        -------
+        list of RepMetrics
+            The rep in progress, if any (partial when still active).
+        """
         out: list[RepMetrics] = []
         if self._state is SegmenterState.RETURNING:
             out.append(self._finish(reason=None))
@@ -394,6 +423,11 @@ class RepSegmenter:
 
         The hysteresis decisions above use the raw samples; the measurements here use the
         low-pass filtered trace, so landmark jitter does not inflate the ROM or the speed.
+
+        Returns
+        -------
+        RepMetrics
+            The rep, counted or partial.
         """
         t = np.asarray(self._rep_t, dtype=float)
         s = np.asarray(self._rep_s, dtype=float)

@@ -65,6 +65,13 @@ def speed_profile(t_s: np.ndarray, angle_deg: np.ndarray) -> SpeedProfile:
     Returns
     -------
     SpeedProfile
+        Uniform times (s), filtered angle (deg), speed (deg/s) and sampling rate (Hz).
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ, there are fewer than 3 samples or the median step is not
+        positive.
 
     Examples
     --------
@@ -150,6 +157,11 @@ def count_speed_peaks(speed: np.ndarray, min_prominence_ratio: float = 0.2) -> i
     min_prominence_ratio
         A peak counts when its prominence is at least this fraction of the top speed, so
         landmark jitter is not counted as hesitation.
+
+    Returns
+    -------
+    int
+        Number of peaks, >= 0 (0 for an empty or all-zero window).
 
     Examples
     --------

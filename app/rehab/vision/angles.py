@@ -44,6 +44,13 @@ Definitions (0 is anatomical position, standing, arms at the sides, palms forwar
     Frontal-plane projection angle (FPPA) proxy: the signed deviation angle between thigh
     (hip -> knee) and shank (knee -> ankle) in the trunk's frontal plane, positive =
     knee medial of the hip-ankle line (valgus), negative = varus.
+``shoulder_rotation_<side>``
+    Shoulder internal-external rotation, read from the forearm (elbow -> wrist) about the
+    upper arm's long axis, in the plane normal to the upper arm: 0 = forearm pointing as
+    far forward as the arm allows (the trunk's forward made normal to the upper arm),
+    positive = external rotation (forearm outward for an arm at the side, upward for an
+    arm abducted to 90), negative = internal; in (-180, 180]. Meaningful with the elbow
+    bent (about 90); undefined for a straight elbow or an arm pointing forward.
 
 Invariances: every angle except the two trunk leans depends only on the joints relative
 to each other, so it is unchanged by any rotation, translation or uniform scaling of the
@@ -115,6 +122,8 @@ ANGLE_NAMES: tuple[str, ...] = (
     "shoulder_elevation_right",
     "knee_valgus_left",
     "knee_valgus_right",
+    "shoulder_rotation_left",
+    "shoulder_rotation_right",
 )
 
 CameraView = Literal["frontal", "sagittal_left", "sagittal_right"]
@@ -202,8 +211,19 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(a * b, axis=-1)
 
 
+ROTATION_MIN_BEND_DEG = 15.0
+"""Shoulder rotation is read from the forearm only when the elbow bends at least this much
+(deg): a straighter forearm lies along the upper arm and has no direction about it."""
+
+
 def _plane_angle_deg(v: np.ndarray, zero_dir: np.ndarray, positive_dir: np.ndarray) -> np.ndarray:
-    """Angle of ``v`` in the plane (zero_dir, positive_dir), from ``zero_dir``, in degrees."""
+    """Angle of ``v`` in the plane (zero_dir, positive_dir), from ``zero_dir``, in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Angles in degrees in (-180, 180]; NaN where ``v`` is (almost) normal to the plane.
+    """
     y, x = _dot(v, positive_dir), _dot(v, zero_dir)
     out = np.degrees(np.arctan2(y, x))
     # A vector (almost) normal to the plane has no angle there: below this relative
@@ -217,12 +237,23 @@ def _wrap_limb_deg(angle_deg: np.ndarray) -> np.ndarray:
 
     Extension/adduction never passes -90, so an arm raised slightly past overhead reads
     185, not -175.
+
+    Returns
+    -------
+    numpy.ndarray
+        The angles in degrees, in (-90, 270].
     """
     return np.where(angle_deg <= -90.0, angle_deg + 360.0, angle_deg)
 
 
 def _inner_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Angle between vectors ``a`` and ``b`` in degrees (0..180), NaN if either is zero."""
+    """Angle between vectors ``a`` and ``b`` in degrees (0..180), NaN if either is zero.
+
+    Returns
+    -------
+    numpy.ndarray
+        Angles in degrees, 0..180.
+    """
     ua, ub = _unit(a), _unit(b)
     # atan2 of |cross| and dot is accurate near 0 and 180, unlike arccos.
     if a.shape[-1] == 3:
@@ -234,7 +265,13 @@ def _inner_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cross product of ``(N, 3)`` arrays (numpy's own is slow on small arrays)."""
+    """Cross product of ``(N, 3)`` arrays (numpy's own is slow on small arrays).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, 3)`` cross products ``a x b``.
+    """
     return np.stack(
         [
             a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1],
@@ -246,7 +283,14 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _signed_deviation_deg(d1: np.ndarray, d2: np.ndarray, x_dir, y_dir) -> np.ndarray:
-    """Signed angle from d1 to d2 measured in the (x_dir, y_dir) plane, in degrees."""
+    """Signed angle from d1 to d2 measured in the (x_dir, y_dir) plane, in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Angles in degrees in (-180, 180]; NaN where either segment is (almost) normal to
+        the plane.
+    """
     x1, y1 = _dot(d1, x_dir), _dot(d1, y_dir)
     x2, y2 = _dot(d2, x_dir), _dot(d2, y_dir)
     out = np.degrees(np.arctan2(x1 * y2 - y1 * x2, x1 * x2 + y1 * y2))
@@ -271,7 +315,14 @@ class _Frame:
 
 
 def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.ndarray]:
-    """All angles in ``wanted`` from points ``p`` (N, 18, D) and body axes ``fr``."""
+    """All angles in ``wanted`` from points ``p`` (N, 18, D) and body axes ``fr``.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``(N,)`` degrees per angle name, only the names in ``wanted`` that ``fr`` can
+        measure.
+    """
     out: dict[str, np.ndarray] = {}
     down = -fr.up
     mid_sh = 0.5 * (p[:, Joint.L_SHOULDER] + p[:, Joint.R_SHOULDER])
@@ -294,6 +345,21 @@ def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.n
             out[f"hip_abduction_{side}"] = _wrap_limb_deg(_plane_angle_deg(thigh, down, outward))
             # Valgus = knee medial: thigh turns outward-to-inward; measured in (outward, up).
             out[f"knee_valgus_{side}"] = _signed_deviation_deg(thigh, an - kn, outward, fr.up)
+        if fr.left is not None and fr.forward is not None and p.shape[-1] == 3:
+            # Forearm about the upper arm: zero = trunk forward made normal to the arm,
+            # positive = arm x zero (right side) / zero x arm (left side): outward for an
+            # arm at the side, upward for an arm abducted to 90.
+            ua = _unit(arm)
+            zero = fr.forward - _dot(fr.forward, ua)[:, None] * ua
+            positive = _cross(ua, zero) if side == "right" else _cross(zero, ua)
+            forearm = wr - el
+            rotation = _plane_angle_deg(forearm, zero, positive)
+            # With the elbow within ROTATION_MIN_BEND_DEG of straight, the forearm hardly
+            # leaves the upper arm's line and its turn about it is noise: no value.
+            in_plane = np.hypot(_dot(forearm, zero), _dot(forearm, positive))
+            straight = in_plane < np.sin(np.radians(ROTATION_MIN_BEND_DEG)) * np.sqrt(
+                _dot(forearm, forearm)) * np.sqrt(_dot(zero, zero))
+            out[f"shoulder_rotation_{side}"] = np.where(straight, np.nan, rotation)
     if fr.left is not None:
         shoulder_line = p[:, Joint.L_SHOULDER] - p[:, Joint.R_SHOULDER]
         tilt = _plane_angle_deg(shoulder_line, fr.left, fr.up)
@@ -322,6 +388,7 @@ def _joints_of(name: str) -> tuple[Joint, ...]:
         "hip_abduction": ("HIP", "KNEE"),
         "knee_flexion": ("HIP", "KNEE", "ANKLE"),
         "knee_valgus": ("HIP", "KNEE", "ANKLE"),
+        "shoulder_rotation": ("SHOULDER", "ELBOW", "WRIST"),
     }[name.rsplit("_", 1)[0]]
     own = tuple(Joint[side + part] for part in parts)
     # Plane angles also depend on the trunk frame; joint-inner angles do not.
@@ -354,6 +421,11 @@ def _package(
     A joint is unseen where its visibility is 0 (out of the picture or not present, see
     :func:`rehab.vision.pose.in_picture_visibility`). Where ``hips_seen`` is False the
     arm's plane angles were measured against the vertical and need only the shoulders.
+
+    Returns
+    -------
+    AngleSeries
+        All :data:`ANGLE_NAMES`; missing or unseen ones NaN with confidence 0.
     """
     vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
     full_deg: dict[str, np.ndarray] = {}
@@ -458,6 +530,11 @@ def compute_angles_2d(
     -------
     AngleSeries
         All :data:`ANGLE_NAMES`; those the view cannot see are NaN with confidence 0.
+
+    Raises
+    ------
+    ValidationError
+        If ``image_xy`` is not ``(N, 18, 2)`` or ``view`` is not one of the three views.
     """
     xy = np.asarray(image_xy, dtype=float)
     if xy.ndim != 3 or xy.shape[1:] != (N_JOINTS, 2):

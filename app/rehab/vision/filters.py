@@ -107,7 +107,26 @@ class OneEuroFilter:
         self._t_s = None
 
     def __call__(self, t_s: float, x: np.ndarray) -> np.ndarray:
-        """Filter one sample taken at ``t_s`` seconds; returns a new array."""
+        """Filter one sample taken at ``t_s`` seconds; returns a new array.
+
+        Parameters
+        ----------
+        t_s
+            Sample time in seconds; must be later than the previous sample's.
+        x
+            The sample, any shape; NaN entries are missing (filtering restarts after a
+            gap). A change of shape restarts the filter.
+
+        Returns
+        -------
+        numpy.ndarray
+            The filtered sample, same shape as ``x`` (a copy of ``x`` for the first sample).
+
+        Raises
+        ------
+        ValidationError
+            If ``t_s`` is not later than the previous sample's time.
+        """
         x = np.asarray(x, dtype=float)
         if self._x is None or self._t_s is None or self._x.shape != x.shape:
             self._x, self._dx, self._t_s = x.copy(), np.zeros_like(x), t_s
@@ -130,6 +149,16 @@ class OneEuroFilter:
 
 def finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """``[start, stop)`` index pairs of the runs of True in a 1-D boolean mask.
+
+    Parameters
+    ----------
+    mask
+        1-D array, read as booleans.
+
+    Returns
+    -------
+    list of tuple of int
+        ``(start, stop)`` of each run of True, in order; empty when there is none.
 
     Examples
     --------
@@ -173,6 +202,12 @@ def butterworth_zero_phase(
     -------
     numpy.ndarray
         Same shape as ``x``; NaN exactly where ``x`` is NaN.
+
+    Raises
+    ------
+    ValidationError
+        If ``fs_hz <= 0``, ``cutoff_hz`` is not in ``(0, fs_hz / 2)``, ``order < 1`` or
+        the minimum segment length is below 2.
 
     Examples
     --------
@@ -221,6 +256,11 @@ def offline_cutoff_hz(cutoff_hz: float, fs_hz: float) -> float:
     fs_hz
         The series' sampling rate (Hz), > 0: a video's fps divided by the frame step.
 
+    Returns
+    -------
+    float
+        The cut-off to use, in Hz: at most ``cutoff_hz``.
+
     Raises
     ------
     ValidationError
@@ -246,6 +286,26 @@ def smooth_skeleton(
     The sampling rate is the median of the time steps (a video's fps divided by the
     frame step); the cut-off follows it (:func:`offline_cutoff_hz`). Missing frames stay
     missing.
+
+    Parameters
+    ----------
+    series
+        The skeleton series; fewer than two samples are returned as they are.
+    cutoff_hz
+        Configured low-pass cut-off in Hz, > 0; lowered below the Nyquist frequency where
+        the sampling requires it.
+    order
+        Butterworth order of one pass, >= 1.
+
+    Returns
+    -------
+    SkeletonSeries
+        Same times, visibility and source, with smoothed ``xyz_m`` (metres).
+
+    Raises
+    ------
+    ValidationError
+        If ``cutoff_hz <= 0``, ``order < 1`` or the median time step is not positive.
     """
     if len(series) < 2:
         return series

@@ -228,7 +228,18 @@ class SkeletonSeries:
         return np.all(np.isnan(self.xyz_m), axis=(1, 2))
 
     def joint(self, joint: Joint) -> np.ndarray:
-        """Return the ``(N, 3)`` positions of one joint in metres."""
+        """Return the ``(N, 3)`` positions of one joint in metres.
+
+        Parameters
+        ----------
+        joint
+            The canonical joint.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(N, 3)`` view into ``xyz_m`` (metres); NaN rows for missing frames.
+        """
         return self.xyz_m[:, int(joint), :]
 
 
@@ -238,6 +249,21 @@ def blazepose_to_canonical_points(points: np.ndarray) -> np.ndarray:
     Works for any per-landmark quantity that may be averaged: image coordinates in pixels,
     world coordinates, or visibility with a trailing axis of 1. Joints made of several
     landmarks (``PELVIS``, ``NECK``...) are their mean.
+
+    Parameters
+    ----------
+    points
+        ``(..., 33, D)`` values per BlazePose landmark, in BlazePose's order.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., 18, D)`` float values per canonical joint.
+
+    Raises
+    ------
+    ValidationError
+        If ``points`` has fewer than 2 dimensions or its second-last axis is not 33.
 
     Examples
     --------
@@ -256,6 +282,16 @@ def _padded_index(sources: dict[Joint, tuple[int, ...]]) -> np.ndarray:
 
     Groups have 1, 2 or 4 members, so repeating them keeps their mean and min, and one
     vectorised gather replaces a Python loop per joint (this runs once per live frame).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(18, 4)`` integer indices into the source points.
+
+    Raises
+    ------
+    ValueError
+        If a group does not have 1, 2 or 4 members.
     """
     out = np.empty((N_JOINTS, 4), dtype=np.intp)
     for joint, idx in sources.items():
@@ -269,12 +305,24 @@ _BLAZEPOSE_INDEX = _padded_index(_BLAZEPOSE_SOURCES)
 
 
 def _gather(pts: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Mean of each joint's source points: ``(..., S, D)`` -> ``(..., 18, D)``."""
+    """Mean of each joint's source points: ``(..., S, D)`` -> ``(..., 18, D)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., 18, D)`` mean per joint (NaN if any source is NaN).
+    """
     return pts[..., index, :].mean(axis=-2)
 
 
 def _min_visibility(vis: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Smallest visibility of each joint's sources: ``(..., S)`` -> ``(..., 18)``."""
+    """Smallest visibility of each joint's sources: ``(..., S)`` -> ``(..., 18)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., 18)`` smallest source visibility per joint.
+    """
     return vis[..., index].min(axis=-1)
 
 
@@ -305,6 +353,11 @@ def from_blazepose(
     SkeletonSeries
         Canonical frame: ``y`` flipped to up and ``z`` flipped toward the camera (a
         rotation by 180 degrees about ``x``, so the handedness is kept).
+
+    Raises
+    ------
+    ValidationError
+        If ``world_landmarks_m`` is not ``(N, 33, 3)`` or ``visibility`` is not ``(N, 33)``.
     """
     world = np.asarray(world_landmarks_m, dtype=float)
     vis = np.asarray(visibility, dtype=float)
@@ -354,6 +407,12 @@ def from_kinect_v2(
     SkeletonSeries
         Canonical frame: Kinect camera space turned by 180 degrees about ``y`` (``x`` to
         the image right, ``z`` toward the sensor), handedness kept; UI-PRMD's frame as is.
+
+    Raises
+    ------
+    ValidationError
+        If ``positions_m`` is not ``(N, J, 3)`` for the layout's ``J`` (25 or 22), or
+        ``tracked`` is given and is not ``(N, J)``.
     """
     pos = np.asarray(positions_m, dtype=float)
     n_src = _KINECT_N_JOINTS[layout]

@@ -85,6 +85,19 @@ def check_command(cmd: ExerciseCommand, config: RobotConfig) -> tuple[ReasonCode
     ROM leaves the joint limits or does not contain start and end) or SPEED_LIMIT (the tempo
     would exceed a joint's velocity limit); ``reason`` is ``"field: words"``
     (:func:`command_problem` gives the parts as data).
+
+    Parameters
+    ----------
+    cmd
+        The command as received: angles in degrees, ``reps`` in [1, 500], ``tempo_s`` in
+        [0.5, 60] s, ``hold_s`` in [0, 60] s, ``assistance`` and ``resistance`` in [0, 1].
+    config
+        The robot configuration (joint names and limits).
+
+    Returns
+    -------
+    tuple of (ReasonCode, str) or None
+        None when the command is acceptable, else ``(code, reason)`` of its first problem.
     """
     problem = command_problem(cmd, config)
     return None if problem is None else (problem.code, str(problem))
