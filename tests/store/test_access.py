@@ -279,6 +279,18 @@ def test_researcher_sees_codes_and_age_bands_only(world: tuple[Store, World]) ->
     assert row.reps_done == 1 and row.max_rom_deg == 100.0
 
 
+def test_a_researcher_reads_no_free_text(world: tuple[Store, World]) -> None:
+    """The session and assessment reads an export uses hand a researcher no notes."""
+    store, w = world
+    therapist = store.as_user(w.users["kim"])
+    therapist.assessments.add(w.patient_id, NewAssessment("fugl_meyer_ue", 31, "2026-03-01",
+                                                          "어깨 통증 호소"))
+    researcher = store.as_user(w.users["res1"])
+    assert [a.notes for a in researcher.assessments.for_patient(w.patient_id)] == [""]
+    assert therapist.assessments.for_patient(w.patient_id)[0].notes == "어깨 통증 호소"
+    assert all(s.notes == "" for s in researcher.sessions.for_patient(w.patient_id))
+
+
 def test_reading_a_record_is_audited(world: tuple[Store, World]) -> None:
     store, w = world
     therapist = store.as_user(w.users["kim"])

@@ -30,10 +30,13 @@ class AssessmentRepo:
     @requires("assessments", Permission.ASSESSMENTS_READ, Permission.EXPORT_DEIDENTIFIED)
     def for_patient(self, patient_id: int, *, instrument: str | None = None,
                     assessment_id: int | None = None) -> list[Assessment]:
-        """A patient's assessments by date, optionally of one instrument."""
+        """A patient's assessments by date, optionally of one instrument. For a user who
+        may only read de-identified data (a researcher exporting), notes come back empty."""
         rows = self._ctx.db.execute(
             "SELECT instrument, score, assessed_on, notes, id, patient_id, assessor_id "
             "FROM assessments WHERE patient_id = ? AND (?2 IS NULL OR instrument = ?2) "
             "AND (?3 IS NULL OR id = ?3) ORDER BY assessed_on, id",
             (patient_id, instrument, assessment_id))
-        return [Assessment(*r) for r in rows]
+        identified = self._ctx.actor.holds(Permission.ASSESSMENTS_READ)
+        return [Assessment(*r) if identified else Assessment(r[0], r[1], r[2], "", *r[4:])
+                for r in rows]

@@ -129,10 +129,15 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_READ, Permission.EXPORT_DEIDENTIFIED)
     def for_patient(self, patient_id: int) -> list[Session]:
+        """A patient's sessions by start time. For a user who may only read de-identified
+        data (a researcher exporting), the free-text notes come back empty."""
         rows = self._ctx.db.execute(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE patient_id = ? "
             "ORDER BY started_at, id", (patient_id,))
-        return [_session(r) for r in rows]
+        sessions = [_session(r) for r in rows]
+        if self._ctx.actor.holds(Permission.SESSIONS_READ):
+            return sessions
+        return [dataclasses.replace(session, notes="") for session in sessions]
 
     @requires("sessions", Permission.SESSIONS_WRITE)
     def set_paused(self, session_id: int, paused: bool, *, cause: Cause,
