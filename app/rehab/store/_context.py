@@ -20,7 +20,13 @@ WallClock = Callable[[], dt.datetime]
 
 
 def utc_now() -> dt.datetime:
-    """The default wall clock: aware UTC now."""
+    """The default wall clock: aware UTC now.
+
+    Returns
+    -------
+    datetime.datetime
+        The current time, timezone-aware UTC.
+    """
     return dt.datetime.now(dt.UTC)
 
 
@@ -52,7 +58,13 @@ class StoreContext:
         return self.actor.user_id
 
     def now_iso(self) -> str:
-        """Current wall time as ISO-8601 UTC with milliseconds."""
+        """Current wall time as ISO-8601 UTC with milliseconds.
+
+        Returns
+        -------
+        str
+            E.g. ``"2026-03-02T09:00:00.000+00:00"``.
+        """
         return self.wall_clock().astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
     def audit(self, action: str, entity: str, entity_id: object, **detail: Any) -> None:
@@ -69,7 +81,22 @@ class StoreContext:
             "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)})
 
     def require_row(self, table: str, row_id: int | None, field: str) -> None:
-        """Raise :class:`ValidationError` on ``field`` unless ``table`` has ``row_id``."""
+        """Raise :class:`ValidationError` on ``field`` unless ``table`` has ``row_id``.
+
+        Parameters
+        ----------
+        table
+            The table name (trusted: it is put in the SQL as is).
+        row_id
+            The row's id; None is never found.
+        field
+            The field named in the error.
+
+        Raises
+        ------
+        ValidationError
+            When ``row_id`` is None or not in ``table`` (``store.not_found``).
+        """
         found = row_id is not None and self.db.execute(
             f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
         if not found:

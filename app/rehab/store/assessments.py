@@ -15,7 +15,27 @@ class AssessmentRepo:
 
     @requires("assessments", Permission.ASSESSMENTS_WRITE)
     def add(self, patient_id: int, new: NewAssessment) -> Assessment:
-        """Record a score; the assessor is the acting user."""
+        """Record a score; the assessor is the acting user.
+
+        Parameters
+        ----------
+        patient_id
+            An existing patient's id.
+        new
+            The instrument, score, date and notes.
+
+        Returns
+        -------
+        Assessment
+            The stored assessment.
+
+        Raises
+        ------
+        PermissionDeniedError
+            When the acting user lacks the permission (the refusal is audited).
+        ValidationError
+            When the patient does not exist.
+        """
         self._ctx.require_row("patients", patient_id, "patient_id")
         with self._ctx.db.atomic():
             cursor = self._ctx.db.execute(
@@ -30,8 +50,30 @@ class AssessmentRepo:
     @requires("assessments", Permission.ASSESSMENTS_READ, Permission.EXPORT_DEIDENTIFIED)
     def for_patient(self, patient_id: int, *, instrument: str | None = None,
                     assessment_id: int | None = None) -> list[Assessment]:
-        """A patient's assessments by date, optionally of one instrument. For a user who
-        may only read de-identified data (a researcher exporting), notes come back empty."""
+        """A patient's assessments by date, optionally of one instrument.
+
+        For a user who may only read de-identified data (a researcher exporting), the
+        notes come back empty.
+
+        Parameters
+        ----------
+        patient_id
+            The patient's id.
+        instrument
+            Only this instrument; None for all.
+        assessment_id
+            Only this assessment; None for all.
+
+        Returns
+        -------
+        list of Assessment
+            By assessment date, then id; empty when there is none.
+
+        Raises
+        ------
+        PermissionDeniedError
+            When the acting user lacks the permission (the refusal is audited).
+        """
         rows = self._ctx.db.execute(
             "SELECT instrument, score, assessed_on, notes, id, patient_id, assessor_id "
             "FROM assessments WHERE patient_id = ? AND (?2 IS NULL OR instrument = ?2) "

@@ -29,6 +29,18 @@ def chain_hash(previous: str | None, row_id: int, at: str, actor_id: int | None,
                entity: str, entity_id: str, detail: str) -> str:
     """The hash of one audit row chained over ``previous`` (hex SHA-256).
 
+    Parameters
+    ----------
+    previous
+        The previous row's hash; None or ``""`` for the first row.
+    row_id, at, actor_id, action, entity, entity_id, detail
+        The row's columns (``at`` ISO-8601 UTC, ``detail`` JSON text).
+
+    Returns
+    -------
+    str
+        64 lowercase hex digits.
+
     Examples
     --------
     >>> len(chain_hash("", 1, "2026-03-02T09:00:00.000+00:00", None, "login", "user", "1",
@@ -80,11 +92,23 @@ class ChainReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the chain holds and no append-only trigger is missing."""
         return self.first_broken_id is None and not self.missing_triggers
 
 
 def verify_chain(db: Database) -> ChainReport:
-    """Recompute the chain from the first row and check the append-only triggers."""
+    """Recompute the chain from the first row and check the append-only triggers.
+
+    Parameters
+    ----------
+    db
+        The store's database.
+
+    Returns
+    -------
+    ChainReport
+        Rows, the first broken row, the head hash and missing triggers.
+    """
     present = {r[0] for r in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
     missing = tuple(t for t in REQUIRED_TRIGGERS if t not in present)

@@ -34,7 +34,29 @@ class ExportRepo:
     @requires("exports", Permission.EXPORT_DEIDENTIFIED)
     def begin(self, fmt: str, *, identified: bool, dates: str,
               options: dict[str, Any] | None = None) -> tuple[int, str]:
-        """Record a new export by the acting user; return its id and random uid."""
+        """Record a new export by the acting user.
+
+        Parameters
+        ----------
+        fmt
+            The export format (``bids``, ``parquet``, ``csv``, ``mcap``, ``fhir``).
+        identified
+            Whether the export names patients (never for a de-identified export).
+        dates
+            ``shift`` or ``relative``.
+        options
+            The export's other options, kept as JSON.
+
+        Returns
+        -------
+        tuple of (int, str)
+            The export's id and its random uid (16 hex digits).
+
+        Raises
+        ------
+        PermissionDeniedError
+            When the acting user may not export (the refusal is audited).
+        """
         uid = secrets.token_hex(8)
         with self._ctx.db.atomic():
             cursor = self._ctx.db.execute(
@@ -46,7 +68,20 @@ class ExportRepo:
 
     @requires("exports", Permission.EXPORT_DEIDENTIFIED)
     def add_subjects(self, export_id: int, subjects: list[ExportSubject]) -> None:
-        """Keep the labels and shifts of an export's subjects (one transaction)."""
+        """Keep the labels and shifts of an export's subjects (one transaction).
+
+        Parameters
+        ----------
+        export_id
+            The export, from :meth:`begin`.
+        subjects
+            Each exported patient's random label and date shift (days).
+
+        Raises
+        ------
+        PermissionDeniedError
+            When the acting user may not export (the refusal is audited).
+        """
         with self._ctx.db.atomic():
             self._ctx.db.conn.executemany(
                 "INSERT INTO export_subjects (export_id, patient_id, subject_label, "
@@ -56,7 +91,23 @@ class ExportRepo:
 
     @requires("exports", Permission.EXPORT_DEIDENTIFIED)
     def subjects(self, export_id: int) -> list[ExportSubject]:
-        """The mapping of one export, by patient id."""
+        """The mapping of one export, by patient id.
+
+        Parameters
+        ----------
+        export_id
+            The export, from :meth:`begin`.
+
+        Returns
+        -------
+        list of ExportSubject
+            One per exported patient, by patient id.
+
+        Raises
+        ------
+        PermissionDeniedError
+            When the acting user may not read export mappings (the refusal is audited).
+        """
         rows = self._ctx.db.execute(
             "SELECT patient_id, subject_label, date_shift_days FROM export_subjects "
             "WHERE export_id = ? ORDER BY patient_id", (export_id,))

@@ -26,6 +26,16 @@ def loose_modes(data_dir: Path) -> tuple[str, ...]:
     Looks at the data folder, its database, WAL, lock, log and backup files (the folder's
     own files and those of ``locks/`` and ``logs/``); recordings elsewhere are not walked.
 
+    Parameters
+    ----------
+    data_dir
+        The data folder; a missing folder has no loose modes.
+
+    Returns
+    -------
+    tuple of str
+        One ``"<path> is mode NNN, should be NNN"`` line per loose folder or file.
+
     Examples
     --------
     >>> loose_modes(Path("/nonexistent"))

@@ -16,6 +16,20 @@ LOCK_DIR_NAME = "locks"
 
 
 def lock_path(data_dir: Path, session_id: int) -> Path:
+    """The lock file of one session.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+    session_id
+        The session's id.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<data_dir>/locks/session-<session_id>.lock``.
+    """
     return data_dir / LOCK_DIR_NAME / f"session-{session_id}.lock"
 
 
@@ -27,7 +41,18 @@ class SessionLock:
         self._fd: int | None = None
 
     def try_acquire(self) -> bool:
-        """Take the lock without waiting; False when another process holds it."""
+        """Take the lock without waiting; False when another process holds it.
+
+        Returns
+        -------
+        bool
+            True when this process now holds the lock.
+
+        Raises
+        ------
+        OSError
+            When the lock folder or file cannot be created or opened.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -50,4 +75,5 @@ class SessionLock:
 
     @property
     def held(self) -> bool:
+        """Whether this object holds the lock."""
         return self._fd is not None

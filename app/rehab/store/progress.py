@@ -52,7 +52,25 @@ ORDER BY s.started_at, s.id, st.exercise_id
 
 
 def patient_progress(ctx: StoreContext, patient_id: int) -> list[SessionProgress]:
-    """Per session and exercise: max ROM vs target, mean score, reps done vs prescribed."""
+    """Per session and exercise: max ROM vs target, mean score, reps done vs prescribed.
+
+    Parameters
+    ----------
+    ctx
+        The open store.
+    patient_id
+        An existing patient's id.
+
+    Returns
+    -------
+    list of SessionProgress
+        By session start time, session id, then exercise id.
+
+    Raises
+    ------
+    ValidationError
+        When the patient does not exist.
+    """
     ctx.require_row("patients", patient_id, "patient_id")
     rows = ctx.db.execute(_PROGRESS_SQL, {"patient_id": patient_id})
     return [SessionProgress(*r) for r in rows]
