@@ -17,6 +17,7 @@ from rehab.export.deid import DatePolicy
 from rehab.export.reader import ExportSelection
 from rehab.export.run import FORMATS, run_export
 from rehab.store import PermissionDeniedError, Store
+from rehab.vision.angles import ANGLE_NAMES
 from tests.export.conftest import Centre, exported_text, identifying_values
 
 
@@ -192,7 +193,7 @@ def test_bids_motion_files_have_no_header_and_match_their_channels(centre: Centr
     camera = next(p for p in motion if "camera" in p.name)
     types = [r["type"] for r in _rows(camera.with_name(camera.name.replace(
         "_motion.tsv", "_channels.tsv")))]
-    assert types.count("POS") == 99 and types.count("JNTANG") == 18
+    assert types.count("POS") == 99 and types.count("JNTANG") == len(ANGLE_NAMES)
 
 
 def test_bids_ages_are_capped_at_89_and_dates_shifted_to_1925_or_earlier(
