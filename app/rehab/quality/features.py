@@ -1,0 +1,129 @@
+"""One rep of the canonical skeleton as the learned model's input (numpy only, no torch).
+
+The same function prepares UI-PRMD's Kinect reps for training and a live BlazePose rep
+for inference, so that both go through the same mapping:
+
+* positions: the rep is resampled to :data:`N_FRAMES` frames evenly spaced in time
+  (missing frames interpolated over), centred on the rep's mean pelvis, turned about the
+  vertical so that the mean hip line (right -> left hip) points along ``+x``, and divided
+  by the mean trunk length (pelvis -> neck), so a tall and a short subject, or a subject
+  facing the camera or turned half away, give the same input;
+* angles: the 18 joint angles of :mod:`rehab.vision.angles` on the same frames, in
+  units of 90 degrees (0 where unknown), a second stream that the sensor's frame cannot
+  touch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehab.errors import ValidationError
+from rehab.vision.angles import ANGLE_NAMES, compute_angles
+from rehab.vision.skeleton import N_JOINTS, Joint, SkeletonSeries
+
+__all__ = [
+    "EXERCISE_MOVEMENT",
+    "MOVEMENT_NAMES",
+    "N_ANGLES",
+    "N_FRAMES",
+    "RepFeatures",
+    "rep_features",
+]
+
+#: Frames per rep after resampling (UI-PRMD reps last 1.5-4.5 s at 30 Hz).
+N_FRAMES = 32
+N_ANGLES = len(ANGLE_NAMES)
+#: UI-PRMD's ten movements, m01..m10.
+MOVEMENT_NAMES: tuple[str, ...] = (
+    "deep squat", "hurdle step", "inline lunge", "side lunge", "sit to stand",
+    "standing active straight leg raise", "standing shoulder abduction",
+    "standing shoulder extension", "standing shoulder internal-external rotation",
+    "standing shoulder scaption",
+)  # fmt: skip
+#: Library exercise id -> the UI-PRMD movement (1-based) whose head scores it.
+EXERCISE_MOVEMENT: dict[str, int] = {
+    "squat": 1,
+    "sit_to_stand": 5,
+    "straight_leg_raise": 6,
+    "shoulder_abduction": 7,
+    "shoulder_scaption": 10,
+}
+_MIN_FRAMES = 8
+_MIN_TRUNK_M = 0.05
+
+
+@dataclass(frozen=True)
+class RepFeatures:
+    """The model's input for one rep.
+
+    Parameters
+    ----------
+    positions
+        ``(N_FRAMES, 18, 3)`` normalised positions (trunk lengths, body-aligned frame).
+    angles
+        ``(N_FRAMES, N_ANGLES)`` joint angles in units of 90 degrees, 0 where unknown.
+    """
+
+    positions: np.ndarray
+    angles: np.ndarray
+
+
+def _resample(t_s: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Linear resampling of ``(N, ...)`` values at ``n`` evenly spaced times; NaN rows skipped."""
+    flat = values.reshape(len(values), -1)
+    seen = ~np.any(np.isnan(flat), axis=1)
+    grid = np.linspace(t_s[seen][0], t_s[seen][-1], n)
+    out = np.empty((n, flat.shape[1]))
+    for c in range(flat.shape[1]):
+        out[:, c] = np.interp(grid, t_s[seen], flat[seen, c])
+    return out.reshape((n, *values.shape[1:]))
+
+
+def _normalise(xyz: np.ndarray) -> np.ndarray:
+    """Centre on the mean pelvis, turn the mean hip line onto ``+x``, scale by the trunk."""
+    centred = xyz - xyz[:, Joint.PELVIS].mean(axis=0)
+    hips = (xyz[:, Joint.L_HIP] - xyz[:, Joint.R_HIP]).mean(axis=0)
+    heading = np.arctan2(hips[2], hips[0])  # rotation about +y taking hips onto +x
+    c, s = np.cos(heading), np.sin(heading)
+    rot_y = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+    turned = centred @ rot_y.T
+    trunk_m = float(np.linalg.norm(xyz[:, Joint.NECK] - xyz[:, Joint.PELVIS], axis=1).mean())
+    if not trunk_m > _MIN_TRUNK_M:
+        raise ValidationError("skeleton", f"trunk length {trunk_m:.3f} m is too short to scale")
+    return turned / trunk_m
+
+
+def rep_features(series: SkeletonSeries) -> RepFeatures:
+    """Prepare one rep (the skeleton between its start and end) for the model.
+
+    Parameters
+    ----------
+    series
+        The rep's frames on the canonical skeleton; missing frames are interpolated over.
+
+    Returns
+    -------
+    RepFeatures
+        Positions and angles resampled to :data:`N_FRAMES` frames.
+
+    Raises
+    ------
+    ValidationError
+        Fewer than 8 frames with a person in them, or a degenerate trunk.
+    """
+    seen = ~series.missing
+    if int(seen.sum()) < _MIN_FRAMES:
+        raise ValidationError("rep", f"{int(seen.sum())} frames with a person, need {_MIN_FRAMES}")
+    t_s = np.asarray(series.t_s, dtype=float)
+    xyz = _resample(t_s, np.asarray(series.xyz_m, dtype=float), N_FRAMES)
+    positions = _normalise(xyz)
+    grid = np.linspace(0.0, 1.0, N_FRAMES)
+    resampled = SkeletonSeries(grid, xyz, np.ones((N_FRAMES, N_JOINTS)), series.source)
+    deg = compute_angles(resampled).deg
+    angles = np.stack([deg[name] for name in ANGLE_NAMES], axis=1) / 90.0
+    return RepFeatures(
+        positions=positions.astype(np.float32),
+        angles=np.nan_to_num(angles, nan=0.0).astype(np.float32),
+    )

@@ -1,0 +1,109 @@
+"""The learned model's opinion of one live rep, from the pose stream the session keeps.
+
+The runner calls :func:`rep_probability` when a rep completes, with the pose rows it
+recorded (``(t_s, row)`` pairs, ``row`` as :func:`rehab.session.recording.pose_row`
+writes it: 33 BlazePose world landmarks x (x, y, z, visibility)). The rep goes through
+the same canonical skeleton and the same :func:`~rehab.quality.features.rep_features`
+as UI-PRMD's Kinect reps did in training.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from rehab.errors import ValidationError
+from rehab.quality.features import EXERCISE_MOVEMENT, rep_features
+from rehab.quality.weights import QualityModel, load_model
+from rehab.vision.skeleton import from_blazepose
+
+__all__ = ["DEFAULT_MANIFEST", "DISAGREEMENT", "disagrees", "rep_probability", "verdict"]
+
+_log = logging.getLogger(__name__)
+
+#: The shipped model (trained on UI-PRMD s01-s07; see its model card).
+DEFAULT_MANIFEST = Path(__file__).resolve().parents[3] / "models" / "form_quality_v1.json"
+#: The model and the rules disagree strongly when the probability of correct form and
+#: the rule score (0-100, as a fraction) differ by at least this much.
+DISAGREEMENT = 0.6
+
+
+@functools.cache
+def _model(manifest: Path) -> QualityModel:
+    return load_model(manifest)
+
+
+def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: float,
+                    t_end_s: float, exercise_id: str, *,
+                    manifest: Path = DEFAULT_MANIFEST) -> float | None:
+    """Probability (0-1) that one completed rep was done with correct form.
+
+    Parameters
+    ----------
+    pose_rows
+        The session's pose stream, ``(t_s, row)`` pairs in time order; ``row`` has 132
+        values (33 landmarks x (x_m, y_m, z_m, visibility)), NaN when no person. Rows
+        outside the rep are skipped.
+    t_start_s, t_end_s
+        The rep's start and end on the same clock, seconds.
+    exercise_id
+        The library exercise; only those with a UI-PRMD counterpart
+        (:data:`~rehab.quality.features.EXERCISE_MOVEMENT`) get a probability.
+    manifest
+        The model to use (loaded once per process, checksum verified).
+
+    Returns
+    -------
+    float or None
+        None when the exercise has no head or the rep has too few frames with a person.
+
+    Raises
+    ------
+    ModelFileError
+        The shipped weights are missing or fail their checks.
+    """
+    movement = EXERCISE_MOVEMENT.get(exercise_id)
+    if movement is None:
+        return None
+    rows = [(t, r) for t, r in pose_rows if t_start_s <= t <= t_end_s]
+    if len(rows) < 2:
+        return None
+    t_s = np.array([t for t, _ in rows], dtype=float)
+    table = np.stack([np.asarray(r, dtype=float) for _, r in rows]).reshape(-1, 33, 4)
+    skeleton = from_blazepose(table[..., :3], table[..., 3], t_s)
+    try:
+        features = rep_features(skeleton)
+    except ValidationError as exc:
+        _log.debug("no model opinion for the rep at %.2f s: %s", t_start_s, exc)
+        return None
+    return _model(Path(manifest)).probability(features, movement)
+
+
+def disagrees(probability: float | None, form_score: float | None) -> bool:
+    """True when the model and the rule score (0-100) differ by :data:`DISAGREEMENT` or more.
+
+    Examples
+    --------
+    >>> disagrees(0.1, 95.0), disagrees(0.9, 95.0), disagrees(None, 95.0)
+    (True, False, False)
+    """
+    if probability is None or form_score is None:
+        return False
+    return abs(probability - form_score / 100.0) >= DISAGREEMENT
+
+
+def verdict(probability: float) -> str:
+    """The console's words for a probability: ``'model: likely correct, 0.93'``.
+
+    Examples
+    --------
+    >>> verdict(0.93), verdict(0.5), verdict(0.08)
+    ('model: likely correct, 0.93', 'model: unsure, 0.50', 'model: likely incorrect, 0.08')
+    """
+    words = ("likely correct" if probability >= 0.7 else
+             "likely incorrect" if probability <= 0.3 else "unsure")
+    return f"model: {words}, {probability:.2f}"
