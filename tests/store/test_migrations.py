@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,7 +48,23 @@ def _seed_v1(db: Database) -> dict[str, int]:
 
 # One seeding function per earlier version: it writes rows in THAT version's schema and
 # returns the row counts the migrated database must still hold. Add one per migration.
-SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {0: _seed_v0, 1: _seed_v1}
+# Versions 3 and 4 are placeholders on this branch (see schema.py) and so is their seed:
+# the v1 rows name their columns, so they insert as they are into versions 2 to 4.
+SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {
+    0: _seed_v0, 1: _seed_v1, 2: _seed_v1, 3: _seed_v1, 4: _seed_v1}
+
+
+def test_v5_keeps_reps_without_a_model_opinion(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "rehab.db"
+    old = connect(path, migrate=False)
+    apply_migrations(old, path, target=4)
+    _seed_v1(old)
+    old.close()
+    with Store.open(tmp_path / "data", recover=False) as store:
+        reps = store.db.execute("SELECT model_probability FROM reps").fetchall()
+        assert reps == [(None,)] * 4
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            store.db.execute("UPDATE reps SET model_probability = 1.5 WHERE id = 1")
 
 
 def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:

@@ -305,7 +305,22 @@ BEGIN
 END;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+# Versions 3 and 4 belong to two other branches (issues merged separately). This branch
+# only holds their places so that its own migration is number 5 as agreed; AT MERGE,
+# replace these two placeholders with those branches' _V3 and _V4 (never ship them).
+_V3_PLACEHOLDER: Final = "SELECT 3;"
+_V4_PLACEHOLDER: Final = "SELECT 4;"
+
+# Version 5: the learned form-quality model's opinion of each rep (issue 14).
+# - reps: ``model_probability``, the model's probability (0-1) that the rep was done with
+#   correct form, beside the rule score it never replaces; NULL when the exercise has no
+#   model head, the rep had too few frames, or the rep was recorded before this version.
+_V5: Final = """
+ALTER TABLE reps ADD COLUMN model_probability REAL
+    CHECK (model_probability IS NULL OR model_probability BETWEEN 0 AND 1);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3_PLACEHOLDER, _V4_PLACEHOLDER, _V5)
 """``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
