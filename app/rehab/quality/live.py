@@ -21,15 +21,12 @@ from rehab.quality.features import EXERCISE_MOVEMENT, rep_features
 from rehab.quality.weights import QualityModel, load_model
 from rehab.vision.skeleton import from_blazepose
 
-__all__ = ["DEFAULT_MANIFEST", "DISAGREEMENT", "disagrees", "rep_probability", "verdict"]
+__all__ = ["DEFAULT_MANIFEST", "rep_probability"]
 
 _log = logging.getLogger(__name__)
 
 #: The shipped model (trained on UI-PRMD s01-s07; see its model card).
 DEFAULT_MANIFEST = Path(__file__).resolve().parents[3] / "models" / "form_quality_v1.json"
-#: The model and the rules disagree strongly when the probability of correct form and
-#: the rule score (0-100, as a fraction) differ by at least this much.
-DISAGREEMENT = 0.6
 
 
 @functools.cache
@@ -81,29 +78,3 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
         _log.debug("no model opinion for the rep at %.2f s: %s", t_start_s, exc)
         return None
     return _model(Path(manifest)).probability(features, movement)
-
-
-def disagrees(probability: float | None, form_score: float | None) -> bool:
-    """True when the model and the rule score (0-100) differ by :data:`DISAGREEMENT` or more.
-
-    Examples
-    --------
-    >>> disagrees(0.1, 95.0), disagrees(0.9, 95.0), disagrees(None, 95.0)
-    (True, False, False)
-    """
-    if probability is None or form_score is None:
-        return False
-    return abs(probability - form_score / 100.0) >= DISAGREEMENT
-
-
-def verdict(probability: float) -> str:
-    """The console's words for a probability: ``'model: likely correct, 0.93'``.
-
-    Examples
-    --------
-    >>> verdict(0.93), verdict(0.5), verdict(0.08)
-    ('model: likely correct, 0.93', 'model: unsure, 0.50', 'model: likely incorrect, 0.08')
-    """
-    words = ("likely correct" if probability >= 0.7 else
-             "likely incorrect" if probability <= 0.3 else "unsure")
-    return f"model: {words}, {probability:.2f}"

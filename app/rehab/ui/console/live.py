@@ -29,6 +29,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from rehab.quality.opinion import disagrees, verdict
 from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Cause, Severity
 from rehab.ui.i18n import (
@@ -368,6 +369,14 @@ class QtLiveSession(ClosesPlots, QWidget):
             deductions = t("live.partial") + ("; " + deductions if deductions else "")
         elif rep.uncertain:
             deductions = t("live.uncertain") + ("; " + deductions if deductions else "")
+        flagged = False
+        if rep.model_probability is not None and not rep.partial:
+            opinion = t("live.model", verdict=t(f"live.model.{verdict(rep.model_probability)}"),
+                        p=f"{rep.model_probability:.2f}")
+            flagged = disagrees(rep.model_probability, rep.form_score)
+            if flagged:
+                opinion += " " + t("live.model.disagrees")
+            deductions = f"{deductions or '✓'} · {opinion}"
         # An uncertain rep (too few camera frames) is counted, its ROM and score are not exact.
         approx = "≈" if rep.uncertain and not rep.partial else ""
         values = (str(rep.set_index + 1), str(rep.rep_index + 1), f"{approx}{rep.rom_deg:.0f}",
@@ -376,6 +385,8 @@ class QtLiveSession(ClosesPlots, QWidget):
             item = QTableWidgetItem(value)
             if rep.partial or rep.uncertain:
                 item.setForeground(qcolor(Role.TEXT_INACTIVE))
+            elif flagged and col == 4:
+                item.setForeground(qcolor(Role.ALERT_WARNING))
             if col < 4:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.reps_table.setItem(row, col, item)
