@@ -29,7 +29,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from rehab.quality.opinion import disagrees, verdict
+from rehab.quality.opinion import Verdict, disagrees, verdict
 from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Cause, Severity
 from rehab.ui.i18n import (
@@ -71,6 +71,10 @@ def _plot(y_range_deg: tuple[float, float], window_s: float) -> pg.PlotWidget:
     plot.setMinimumHeight(150)
     return plot
 
+
+_VERDICT_KEY = {Verdict.LIKELY_CORRECT: "live.model.likely_correct",
+                Verdict.UNSURE: "live.model.unsure",
+                Verdict.LIKELY_INCORRECT: "live.model.likely_incorrect"}
 
 class QtLiveSession(ClosesPlots, QWidget):
     """What the therapist watches while a session runs.
@@ -371,7 +375,7 @@ class QtLiveSession(ClosesPlots, QWidget):
             deductions = t("live.uncertain") + ("; " + deductions if deductions else "")
         flagged = False
         if rep.model_probability is not None and not rep.partial:
-            opinion = t("live.model", verdict=t(f"live.model.{verdict(rep.model_probability)}"),
+            opinion = t("live.model", verdict=t(_VERDICT_KEY[verdict(rep.model_probability)]),
                         p=f"{rep.model_probability:.2f}")
             flagged = disagrees(rep.model_probability, rep.form_score)
             if flagged:
