@@ -16,6 +16,8 @@ from rehab.cli.analyze import analyze, exercises
 from rehab.cli.console import console
 from rehab.cli.db import db
 from rehab.cli.demo import demo
+from rehab.cli.eval import eval_
+from rehab.cli.model import model
 from rehab.cli.robot import robot
 from rehab.errors import RehabError
 
@@ -45,6 +47,8 @@ cli.add_command(exercises)
 cli.add_command(console)
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(eval_)
+cli.add_command(model)
 cli.add_command(robot)
 
 

@@ -58,7 +58,7 @@ class TrainConfig:
         torch CPU threads (results depend on it; 1 is the reference).
     """
 
-    epochs: int = 40
+    epochs: int = 30
     batch_size: int = 32
     lr: float = 3e-3
     weight_decay: float = 1e-2

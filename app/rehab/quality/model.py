@@ -14,7 +14,8 @@ from rehab.quality.config import ModelConfig
 from rehab.quality.features import N_ANGLES
 from rehab.vision.skeleton import N_JOINTS, Joint
 
-__all__ = ["ARCHITECTURES", "BONES", "QualityGCN", "QualityTCN", "build_model"]
+__all__ = ["ARCHITECTURES", "BONES", "QualityGCN", "QualityTCN", "bone_directions",
+           "build_model"]
 
 _J = Joint
 #: Bones of the canonical skeleton (the graph's edges).
@@ -26,6 +27,9 @@ BONES: tuple[tuple[Joint, Joint], ...] = (
     (_J.L_ANKLE, _J.L_FOOT), (_J.PELVIS, _J.R_HIP), (_J.R_HIP, _J.R_KNEE),
     (_J.R_KNEE, _J.R_ANKLE), (_J.R_ANKLE, _J.R_FOOT),
 )  # fmt: skip
+
+
+_CHANNELS = 9  # position, velocity and bone direction per joint
 
 
 def _adjacency() -> torch.Tensor:
@@ -79,14 +83,27 @@ class _Heads(nn.Module):
         return logits.gather(1, movement[:, None]).squeeze(1)
 
 
+_PARENT = torch.tensor([0] + [int(a) for a, _ in sorted(BONES, key=lambda e: e[1])])
+
+
+def bone_directions(positions: torch.Tensor) -> torch.Tensor:
+    """Unit vector from each joint's parent to it, ``(..., 18, 3)`` (zero for the pelvis).
+
+    Independent of limb lengths, so the network cannot tell subjects apart by build.
+    """
+    bones = positions - positions[..., _PARENT, :]
+    return bones / bones.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+
+
 class QualityGCN(nn.Module):
-    """Spatio-temporal graph net on positions (and velocities) fused with an angle TCN."""
+    """Spatio-temporal graph net on positions, velocities and bone directions, fused with
+    a TCN on the joint angles."""
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         w = config.width
-        self.input_norm = nn.BatchNorm1d(6 * N_JOINTS)
-        self.graph = nn.Sequential(_GraphBlock(6, w, 1), _GraphBlock(w, w, 2),
+        self.input_norm = nn.BatchNorm1d(_CHANNELS * N_JOINTS)
+        self.graph = nn.Sequential(_GraphBlock(_CHANNELS, w, 1), _GraphBlock(w, w, 2),
                                    _GraphBlock(w, w * 3 // 2, 2))
         self.angles = nn.Sequential(_temporal_block(N_ANGLES, w, 1),
                                     _temporal_block(w, w, 2), _temporal_block(w, w, 2))
@@ -97,9 +114,9 @@ class QualityGCN(nn.Module):
         """Logits ``(B,)`` of correct form for each rep's own movement."""
         b, t, j, _ = positions.shape
         velocity = torch.diff(positions, dim=1, prepend=positions[:, :1])
-        x = torch.cat([positions, velocity * 4.0], dim=-1)  # (B, T, J, 6)
-        x = self.input_norm(x.permute(0, 2, 3, 1).reshape(b, j * 6, t))
-        x = x.reshape(b, j, 6, t).permute(0, 2, 3, 1)  # (B, 6, T, J)
+        x = torch.cat([positions, velocity * 4.0, bone_directions(positions)], dim=-1)
+        x = self.input_norm(x.permute(0, 2, 3, 1).reshape(b, j * _CHANNELS, t))
+        x = x.reshape(b, j, _CHANNELS, t).permute(0, 2, 3, 1)  # (B, C, T, J)
         z_pos = self.graph(x).mean(dim=(2, 3))
         z_ang = self.angles(angles.transpose(1, 2)).mean(dim=2)
         return self.heads(torch.cat([z_pos, z_ang], dim=1), movement)
