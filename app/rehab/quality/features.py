@@ -3,6 +3,10 @@
 The same function prepares UI-PRMD's Kinect reps for training and a live BlazePose rep
 for inference, so that both go through the same mapping:
 
+* sensor-neutral midline: ``NECK`` becomes the shoulder midpoint and ``SPINE`` the mean of
+  shoulders and hips, as BlazePose defines them (it has no spine or neck landmark), so a
+  Kinect skeleton, whose neck and spine joints sit elsewhere, gives the network the same
+  bones a live BlazePose skeleton does;
 * positions: the rep is resampled to :data:`N_FRAMES` frames evenly spaced in time
   (missing frames interpolated over), centred on the rep's mean pelvis, turned about the
   vertical so that the mean hip line (right -> left hip) points along ``+x``, and divided
@@ -81,6 +85,20 @@ def _resample(t_s: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return out.reshape((n, *values.shape[1:]))
 
 
+def _blazepose_midline(xyz: np.ndarray) -> np.ndarray:
+    """Neck and spine rebuilt from shoulders and hips, as BlazePose's mapping builds them.
+
+    See :func:`rehab.vision.skeleton.from_blazepose`.
+    """
+    out = xyz.copy()
+    shoulders = (xyz[:, Joint.L_SHOULDER] + xyz[:, Joint.R_SHOULDER]) / 2.0
+    hips = (xyz[:, Joint.L_HIP] + xyz[:, Joint.R_HIP]) / 2.0
+    out[:, Joint.NECK] = shoulders
+    out[:, Joint.SPINE] = (shoulders + hips) / 2.0
+    out[:, Joint.PELVIS] = hips
+    return out
+
+
 def _normalise(xyz: np.ndarray) -> np.ndarray:
     """Centre on the mean pelvis, turn the mean hip line onto ``+x``, scale by the trunk."""
     centred = xyz - xyz[:, Joint.PELVIS].mean(axis=0)
@@ -117,7 +135,7 @@ def rep_features(series: SkeletonSeries) -> RepFeatures:
     if int(seen.sum()) < _MIN_FRAMES:
         raise ValidationError("rep", f"{int(seen.sum())} frames with a person, need {_MIN_FRAMES}")
     t_s = np.asarray(series.t_s, dtype=float)
-    xyz = _resample(t_s, np.asarray(series.xyz_m, dtype=float), N_FRAMES)
+    xyz = _blazepose_midline(_resample(t_s, np.asarray(series.xyz_m, dtype=float), N_FRAMES))
     positions = _normalise(xyz)
     grid = np.linspace(0.0, 1.0, N_FRAMES)
     resampled = SkeletonSeries(grid, xyz, np.ones((N_FRAMES, N_JOINTS)), series.source)

@@ -33,7 +33,7 @@ FORMAT = "rehab-form-quality"
 #: Bumped when the manifest's layout changes.
 FORMAT_VERSION = 1
 #: Bumped whenever :mod:`rehab.quality.features` changes what the network sees.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 
 @dataclass(frozen=True)
