@@ -65,17 +65,18 @@ def ui_prmd(path: Path, subjects: str, json_out: Path | None, manifest: Path | N
     rows = evaluate_ui_prmd(path, chosen, model)
     click.echo(f"UI-PRMD, subjects {', '.join(f's{s:02d}' for s in chosen)}")
     click.echo(f"{'movement':<10}{'exercise':<20}{'counted':>10}{'rule AUC':>10}"
-               f"{'model acc':>11}{'model AUC':>11}")
+               f"{'model acc':>11}{'model AUC':>11}{'LOSO acc':>10}{'LOSO AUC':>10}")
     for row in rows:
         counted = (f"{sum(s.counted for s in row.subjects)}/"
                    f"{sum(s.expected for s in row.subjects)}" if row.subjects else "-")
         mark = "*" if row.model_in_sample and row.model_accuracy is not None else ""
         click.echo(f"{f'm{row.movement:02d}':<10}{row.exercise or '-':<20}{counted:>10}"
                    f"{_fmt(row.rule_auc):>10}{_fmt(row.model_accuracy) + mark:>11}"
-                   f"{_fmt(row.model_auc) + mark:>11}")
+                   f"{_fmt(row.model_auc) + mark:>11}{_fmt(row.loso_accuracy):>10}"
+                   f"{_fmt(row.loso_auc):>10}")
     if model is not None and any(r.model_in_sample for r in rows):
-        click.echo("* in-sample: the model was trained on these subjects; see its model card "
-                   "for the leave-one-subject-out figures")
+        click.echo("* in-sample: the model was trained on these subjects; LOSO: its "
+                   "leave-one-subject-out figures on s01-s07 (model card)")
     if json_out is not None:
         json_out.write_text(json.dumps({"dataset": "ui_prmd", "subjects": list(chosen),
                                         "movements": [r.as_json() for r in rows]}, indent=2))

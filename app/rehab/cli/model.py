@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from rehab.quality.card import EGCN_FUSED, loso_table, model_card, summary_json
+from rehab.quality.card import compare_with_egcn, loso_table, model_card, summary_json
 from rehab.quality.config import ModelConfig, TrainConfig
 from rehab.quality.metrics import summarise
 
@@ -77,11 +77,11 @@ def train(ui_prmd: Path, out: Path, epochs: int, width: int, seed: int, baseline
               "parameters": sum(p.numel() for p in network.parameters())}
     save_model(holdout.model, model_cfg, holdout_path, {
         **common, "subjects": [s for s in SUBJECTS if s != holdout_subject],
+        "n_reps": int((reps.subject != holdout_subject).sum()),
         "evaluated_on": holdout_subject,
         "figures": [{"movement": f"m{s.movement:02d}", "accuracy": round(s.accuracy, 4),
                      "auc": round(s.auc, 4)} for s in holdout.scores]})
-    beaten = [f"m{s.movement:02d}" for s in summary
-              if s.accuracy_mean > EGCN_FUSED[s.movement - 1]]
+    versus = compare_with_egcn(summary)
     manifest = save_model(network, model_cfg, out, {
         **common, "manifest_file": out.name, "holdout_subject": holdout_subject,
         "holdout_file": holdout_path.name, "loso": summary_json(summary),
@@ -89,10 +89,11 @@ def train(ui_prmd: Path, out: Path, epochs: int, width: int, seed: int, baseline
         "loso_per_fold": [{"subject": f.subject, "accuracy": [round(s.accuracy, 3)
                                                              for s in f.scores]}
                           for f in folds],
-        "beats_egcn_fused": beaten, "train_seconds": round(time.perf_counter() - t0, 1)})
-    out.with_suffix(".md").write_text(model_card(manifest, table))
+        "versus_egcn_fused": versus, "train_seconds": round(time.perf_counter() - t0, 1)})
+    out.with_suffix(".md").write_text(model_card(manifest))
     click.echo(table)
-    click.echo(f"Beats EGCN's fused accuracy on {len(beaten)}/10 movements: "
-               f"{', '.join(beaten) or 'none'}")
+    click.echo(f"Against EGCN's fused accuracy: above on {', '.join(versus['above']) or 'none'}"
+               f"; equal on {', '.join(versus['equal']) or 'none'}"
+               f"; below on {', '.join(versus['below']) or 'none'}")
     click.echo(f"Wrote {out}, {out.with_suffix('.pt')}, {out.with_suffix('.md')} and "
                f"{holdout_path} in {manifest['train_seconds']:.0f} s")

@@ -7,7 +7,7 @@ incorrect. Only movements with a library exercise get rule figures.
 
 Model: the probability of correct form of every rep file, scored at 0.5 (accuracy) and
 by ROC AUC. Subjects the model was trained on are marked, since their figures are
-in-sample; the held-out figures are in the model card.
+in-sample; the model's leave-one-subject-out figures (from its manifest) stand beside.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ class MovementEval:
     model_accuracy: float | None
     model_auc: float | None
     model_in_sample: bool
+    loso_accuracy: float | None = None
+    loso_auc: float | None = None
 
     def as_json(self) -> dict[str, object]:
         """The JSON entry of this movement."""
@@ -65,7 +67,8 @@ class MovementEval:
                 "auc": r(self.rule_auc),
                 "model": None if self.model_accuracy is None else {
                     "accuracy": r(self.model_accuracy), "auc": r(self.model_auc),
-                    "in_sample": self.model_in_sample}}
+                    "in_sample": self.model_in_sample,
+                    "loso_accuracy": r(self.loso_accuracy), "loso_auc": r(self.loso_auc)}}
 
 
 def _side(movement: int, subject: int) -> str:
@@ -113,6 +116,7 @@ def evaluate_ui_prmd(root: Path, subjects: Sequence[int], model: QualityModel | 
     root = Path(root)
     reps = load_ui_prmd_reps(root, tuple(subjects), tuple(movements)) if model else None
     trained_on = set(model.manifest.get("subjects", [])) if model else set()
+    loso = {int(e["movement"][1:]): e for e in (model.manifest.get("loso") or [])} if model else {}
     out = []
     for movement in movements:
         exercise = _MOVEMENT_EXERCISE.get(movement)
@@ -124,6 +128,8 @@ def evaluate_ui_prmd(root: Path, subjects: Sequence[int], model: QualityModel | 
             p = model.probabilities(sel.positions, sel.angles, sel.movement)
             acc = float(((p >= 0.5) == (sel.correct > 0.5)).mean())
             model_auc = auc(sel.correct, p)
+        held_out = loso.get(movement, {})
         out.append(MovementEval(movement, exercise, counts, rule_auc, acc, model_auc,
-                                bool(trained_on & set(subjects))))
+                                bool(trained_on & set(subjects)),
+                                held_out.get("accuracy_mean"), held_out.get("auc_mean")))
     return out
