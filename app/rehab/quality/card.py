@@ -81,6 +81,7 @@ def model_card(manifest: dict[str, Any]) -> str:
     baseline = manifest.get("loso_baseline")
     table = loso_table(summary, None if baseline is None else summary_from_json(baseline))
     versus = compare_with_egcn(summary)
+    aucs = f"{min(x.auc_mean for x in summary):.2f}-{max(x.auc_mean for x in summary):.2f}"
     return f"""# Model card: {manifest['weights_file']}
 
 A second, independent opinion on each rep's form: the probability that the rep was done
@@ -91,7 +92,8 @@ shown beside them and flagged when the two disagree strongly.
 
 {model['architecture'].upper()} with width {model['width']} ({manifest['parameters']} parameters),
 shared across the ten UI-PRMD movements with one output per movement. Input: one rep on
-the canonical skeleton (the mapping BlazePose goes through live), resampled to
+the canonical skeleton (the mapping BlazePose goes through live; neck and spine rebuilt
+from shoulders and hips as BlazePose builds them, whatever the sensor), resampled to
 {manifest['n_frames']} frames, centred on the mean pelvis, heading and scale (trunk length)
 normalised, with velocities and bone directions (unit vectors, blind to limb lengths), and
 the {manifest['n_angles']} joint angles as a second stream. The baseline (TCN) is a
@@ -127,7 +129,7 @@ IJCAI 2022): 5-fold cross-subject on 10 subjects, trained on 8; ours train on 6.
 
 Mean LOSO accuracy against EGCN's fused figure (to its three decimals): above on
 {', '.join(versus['above']) or 'none'}; equal on {', '.join(versus['equal']) or 'none'};
-below on {', '.join(versus['below']) or 'none'}. The AUCs (0.87-1.00) are well above
+below on {', '.join(versus['below']) or 'none'}. The AUCs ({aucs}) are well above
 the accuracies: most errors are a whole subject's reps shifted to one side of 0.5, not
 a wrong ranking within the subject.
 
@@ -144,7 +146,10 @@ rule score's AUC per movement: `benchmarks/RESULTS.md`, section "Learned form-qu
   deviations, not patients' compensations. Read the probability as "looks like UI-PRMD's
   correct reps", not as a clinical judgement.
 - Kinect-trained: live input is BlazePose on the same canonical skeleton; the two
-  sensors' skeletons differ (joint centres, depth noise), see the cross-sensor check.
+  sensors' skeletons differ (joint centres, depth noise). That the model says the same
+  thing from both is not established: on KERAAL's same recordings the two sensors'
+  probabilities land on the same side of 0.5 most of the time but do not correlate
+  (see the cross-sensor check).
 - Seven subjects; the spread over folds is wide for some movements: one subject can be
   judged all-correct or all-incorrect when their style sits away from the others.
 - Only exercises with a UI-PRMD counterpart get a probability (squat, sit to stand,
