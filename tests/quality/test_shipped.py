@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rehab.datasets.ui_prmd import find_episodes, load_episode
+from rehab.quality.card import model_card
 from rehab.quality.data import load_ui_prmd_reps
 from rehab.quality.features import EXERCISE_MOVEMENT, rep_features
 from rehab.quality.live import DEFAULT_MANIFEST, rep_probability
@@ -87,3 +88,9 @@ def test_a_live_rep_gets_the_probability_of_its_kinect_skeleton(exercise_id: str
         rep_probability(rows, t0, t1, exercise_id)
         elapsed.append(time.perf_counter() - start)
     assert min(elapsed) < 0.005, f"best of 20: {min(elapsed) * 1e3:.1f} ms"
+
+
+def test_the_model_card_is_the_one_its_manifest_writes() -> None:
+    manifest = json.loads(DEFAULT_MANIFEST.read_text())
+    assert DEFAULT_MANIFEST.with_suffix(".md").read_text() == model_card(manifest)
+    assert "| m01 deep squat |" in model_card(manifest)
