@@ -105,9 +105,12 @@ def run_headless(options: HeadlessOptions, echo: Echo, *, timeout_s: float = 600
         random.randrange(100, 200)
     echo(f"Patient {centre.patient.code}, program {centre.program.name!r}, data in "
          f"{options.data_dir}")
+    from rehab.quality.live import rep_probability  # torch loads only when a session runs
+
     spec = SessionSpec(options.data_dir, centre.program, centre.therapist.id, options.source,
                        domain_id, RunnerSettings(language=options.language,
-                                                 forward_images=False, end_on_fault=True))
+                                                 forward_images=False, end_on_fault=True),
+                       rep_probability=rep_probability)
     live = LiveSession(spec, SessionPrinter(echo), library=load_library(),
                        robot_config=load_config() if options.robot else None,
                        connect_robot=connect,

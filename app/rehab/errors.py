@@ -79,3 +79,6 @@ class RobotError(RehabError):
 class CaptureError(RehabError):
     """A camera or video source cannot be opened or read."""
 
+
+class ModelFileError(DataFileError):
+    """A model's weights or manifest are missing, altered or of another version."""

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rehab.errors import ModelFileError
 from rehab.exercises.library import load_library
 from rehab.robot.client import ClientSettings, RobotClient
 from rehab.session.events import Alert, ProgressUpdate, RepScored, SessionPhase, SessionUpdate
 from rehab.session.plan import plan_session
-from rehab.session.runner import RunnerSettings, SessionRunner
+from rehab.session.runner import RepProbability, RunnerSettings, SessionRunner
 from rehab.store import (
     Cause,
     EventKind,
@@ -75,6 +76,7 @@ def _program(data_dir: Path, *, sets: int = 2, reps: int = 3, rest_s: float = 1.
 def _runner(data_dir: Path, program_id: int, clock: FrameClock, updates: Updates, *,
             frames: tuple[int, ...] = (3000,), estimator: ScriptedEstimator | None = None,
             robot: RobotClient | None = None, end_on_fault: bool = False,
+            rep_probability: RepProbability | None = None,
             ) -> tuple[SessionRunner, list[int]]:
     opened: list[int] = []
 
@@ -92,7 +94,7 @@ def _runner(data_dir: Path, program_id: int, clock: FrameClock, updates: Updates
         open_source=open_source, estimator=estimator or ScriptedEstimator(), robot=robot,
         sink=updates, settings=RunnerSettings(language="en", forward_images=False,
                                               realtime=False, end_on_fault=end_on_fault),
-        clock=clock)
+        clock=clock, rep_probability=rep_probability)
     return runner, opened
 
 
@@ -122,6 +124,60 @@ def test_session_runs_sets_and_rests_and_stores_everything(tmp_path: Path) -> No
     assert SessionPhase.RESTING in phases and phases[-1] is SessionPhase.FINISHED
     scored = updates.of(RepScored)
     assert sum(not r.partial for r in scored) == 6 and all(r.cue for r in scored)
+
+
+def test_the_models_opinion_is_stored_and_shown_with_each_rep(tmp_path: Path) -> None:
+    _, program_id = _program(tmp_path)
+    clock, updates = FrameClock(), Updates()
+    calls: list[tuple[int, float, float, float, str]] = []
+
+    def fake(rows, t_start_s: float, t_end_s: float, exercise_id: str) -> float:
+        rows = list(rows)
+        assert all(t_start_s - 10.0 < t for t, _ in rows)  # only the current set's rows
+        inside = [r for t, r in rows if t_start_s <= t <= t_end_s]
+        assert inside and all(r.shape == (132,) for r in inside)
+        calls.append((len(rows), rows[0][0], t_start_s, t_end_s, exercise_id))
+        return 0.25 + 0.1 * len(calls)
+
+    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=fake)
+    runner.start()
+    assert runner.wait(60) and runner.error is None
+    expected = [pytest.approx(0.25 + 0.1 * n) for n in range(1, 7)]
+    assert [c[4] for c in calls] == ["shoulder_abduction_bilateral"] * 6
+    with Store.open(tmp_path).as_system() as store:
+        reps = store.sessions.reps(runner.session_id)
+        assert [r.model_probability for r in reps] == expected
+    # the second set's first rep sees none of the first set's rows (the first set's last
+    # rep ended before them)
+    assert calls[3][1] > calls[2][3]
+    scored = [r for r in updates.of(RepScored) if not r.partial]
+    assert [r.model_probability for r in scored] == expected
+
+
+def test_a_failing_model_leaves_reps_without_an_opinion(tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture
+                                                        ) -> None:
+    _, program_id = _program(tmp_path, sets=1, reps=3)
+    clock, updates = FrameClock(), Updates()
+    calls: list[float] = []
+
+    def broken(rows, t_start_s: float, t_end_s: float, exercise_id: str) -> float:
+        calls.append(t_start_s)
+        raise ModelFileError("form_quality_v1.pt: SHA-256 differs from the manifest")
+
+    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=broken)
+    with caplog.at_level("WARNING", logger="rehab.session.runner"):
+        runner.start()
+        assert runner.wait(60) and runner.error is None
+    with Store.open(tmp_path).as_system() as store:
+        session = store.sessions.get(runner.session_id)
+        assert session.status is SessionStatus.COMPLETED
+        reps = store.sessions.reps(session.id)
+        assert len(reps) == 3 and all(r.model_probability is None for r in reps)
+    assert len(calls) == 1  # tried once, then the session went on without the model
+    assert sum("form-quality model" in r.getMessage() for r in caplog.records) == 1
+    scored = [r for r in updates.of(RepScored) if not r.partial]
+    assert len(scored) == 3 and all(r.model_probability is None for r in scored)
 
 
 def test_video_end_pauses_keeps_data_and_resumes(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,8 +105,32 @@ def _seed_v4(db: Database) -> dict[str, int]:
             "export_subjects": 0}
 
 
+def _seed_v5(db: Database) -> dict[str, int]:
+    """Version 5: a patient's completed session with a set and reps (no model opinion
+    column yet), and an export with its subject label."""
+    now = "2026-06-05T09:00:00+00:00"
+    db.execute("INSERT INTO patients VALUES (1, 'P-FFFFFF', '정수진', 1958, 'female', '', "
+               "'left', '', 1, ?)", (now,))
+    db.execute("INSERT INTO exercises VALUES ('elbow_flexion', 1, 'Elbow', '팔꿈치', 'elbow')")
+    db.execute("INSERT INTO sessions (id, patient_id, started_at, ended_at, status) "
+               "VALUES (1, 1, ?, ?, 'completed')", (now, now))
+    db.execute("INSERT INTO sets (id, session_id, set_index, exercise_id, side, "
+               "reps_target, target_rom_deg, t_start_s) VALUES (1, 1, 0, 'elbow_flexion',"
+               " 'left', 5, 120, 0)")
+    for rep_index in range(3):
+        db.execute("INSERT INTO reps (session_id, set_id, rep_index, t_start_s, "
+                   "t_peak_s, t_end_s, rom_deg, peak_velocity_deg_s, duration_s, "
+                   "form_score) VALUES (1, 1, ?, 0, 1, 2, 100, 90, 2, 80)", (rep_index,))
+    db.execute("INSERT INTO exports (id, uid, format, identified, dates, created_at) "
+               "VALUES (1, 'e1', 'csv', 0, 'shift', ?)", (now,))
+    db.execute("INSERT INTO export_subjects VALUES (1, 1, 'sub-01', 12)")
+    db.conn.commit()
+    return {"patients": 1, "sessions": 1, "sets": 1, "reps": 3, "exports": 1,
+            "export_subjects": 1}
+
+
 SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {
-    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v3, 4: _seed_v4}
+    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v3, 4: _seed_v4, 5: _seed_v5}
 
 
 def test_v4_chains_old_audit_rows_and_upgrades_scrypt_on_login(tmp_path: Path) -> None:
@@ -125,6 +150,19 @@ def test_v4_chains_old_audit_rows_and_upgrades_scrypt_on_login(tmp_path: Path) -
         assert stored.startswith("$argon2id$")
         assert '"rehashed": true' in store.audit_log(limit=1)[0][6]
         assert store.users.authenticate("kim", "correct horse") is not None
+
+
+def test_v6_keeps_reps_without_a_model_opinion(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "rehab.db"
+    old = connect(path, migrate=False)
+    apply_migrations(old, path, target=5)
+    _seed_v5(old)
+    old.close()
+    with Store.open(tmp_path / "data", recover=False).as_system() as store:
+        reps = store.db.execute("SELECT model_probability FROM reps").fetchall()
+        assert reps == [(None,)] * 3
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            store.db.execute("UPDATE reps SET model_probability = 1.5 WHERE id = 1")
 
 
 def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:

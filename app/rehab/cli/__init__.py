@@ -18,6 +18,7 @@ from rehab.cli.db import db
 from rehab.cli.demo import demo
 from rehab.cli.eval import eval_group
 from rehab.cli.export import export, report
+from rehab.cli.model import model
 from rehab.cli.patients import patients
 from rehab.cli.robot import robot
 from rehab.cli.users import users
@@ -50,6 +51,7 @@ cli.add_command(console)
 cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(eval_group)
+cli.add_command(model)
 cli.add_command(patients)
 cli.add_command(export)
 cli.add_command(report)

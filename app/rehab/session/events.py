@@ -77,6 +77,7 @@ class RepScored:
     cue: str
     partial: bool = False
     uncertain: bool = False
+    model_probability: float | None = None  # the learned model's opinion, 0-1 (or none)
 
 
 @dataclass(frozen=True)

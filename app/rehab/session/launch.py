@@ -22,7 +22,7 @@ from rehab.messages import Message
 from rehab.robot import ClientSettings, RobotClient, connect
 from rehab.session.events import Alert, UpdateSink
 from rehab.session.plan import plan_session
-from rehab.session.runner import RunnerSettings, SessionEnd, SessionRunner
+from rehab.session.runner import RepProbability, RunnerSettings, SessionEnd, SessionRunner
 from rehab.session.sources import source_opener
 from rehab.store import Cause, Program, Severity, Store
 from rehab.vision.capture import FrameSource
@@ -59,6 +59,10 @@ class SessionSpec:
         DDS domain of the robot node.
     settings
         How the runner behaves (language, images forwarded, end on fault ...).
+    rep_probability
+        The learned model's opinion of each counted rep
+        (:func:`rehab.quality.live.rep_probability`, injected by the caller so that the
+        session core imports no model), or None for none.
     """
 
     data_dir: Path
@@ -67,6 +71,7 @@ class SessionSpec:
     source: int | str | Path
     domain_id: int
     settings: RunnerSettings
+    rep_probability: RepProbability | None = None
 
 
 class LiveSession:
@@ -88,14 +93,18 @@ class LiveSession:
         Builds the pose backend.
     open_source
         Opens the camera (default: from ``spec.source``).
+    rep_probability
+        The learned model's opinion of each counted rep (default: ``spec.rep_probability``).
     """
 
     def __init__(self, spec: SessionSpec, sink: UpdateSink, *, library: ExerciseLibrary,
                  robot_config: RobotConfig | None,
                  connect_robot: RobotConnector = connect_robot,
                  estimator: Callable[[], PoseEstimator] = BlazePoseEstimator,
-                 open_source: Callable[[], FrameSource] | None = None) -> None:
+                 open_source: Callable[[], FrameSource] | None = None,
+                 rep_probability: RepProbability | None = None) -> None:
         self.spec, self._sink = spec, sink
+        self._rep_probability = rep_probability or spec.rep_probability
         self._library, self._robot_config = library, robot_config
         self._connect_robot, self._make_estimator = connect_robot, estimator
         self._open_source = open_source or source_opener(spec.source)
@@ -200,7 +209,8 @@ class LiveSession:
                     open_store=lambda: Store.open(spec.data_dir, actor_id=spec.therapist_id),
                     plan=plan,
                     open_source=self._open_source, estimator=estimator, robot=robot,
-                    sink=self._sink, settings=spec.settings)
+                    sink=self._sink, settings=spec.settings,
+                    rep_probability=self._rep_probability)
                 self.runner.start()
             self.runner.wait()
             self.error = self.runner.error  # the runner has shown it already

@@ -50,8 +50,12 @@ def pose_row(pose: PoseFrame) -> np.ndarray:
 
 
 def stored_rep(event: RepEvent, rep_index: int, language: str,
-               assistance: float | None) -> NewRep:
+               assistance: float | None, model_probability: float | None = None) -> NewRep:
     """The store's record of a counted rep, deductions explained in ``language``.
+
+    ``model_probability`` is the learned model's probability of correct form
+    (:func:`rehab.quality.live.rep_probability`, injected by the launcher), kept beside
+    the rule score it never replaces.
 
     A rep too sparsely sampled to measure is stored ``uncertain``, with its frame
     coverage and largest gap, so the set totals and trends leave its ROM and score out.
@@ -68,4 +72,5 @@ def stored_rep(event: RepEvent, rep_index: int, language: str,
         form_score=float(rep.score.score), deductions=deductions, flags=rep.score.flags,
         assistance=assistance, uncertain=rep.uncertain,
         frame_coverage=None if sampling is None else round(sampling.frame_coverage, 3),
-        max_gap_s=None if sampling is None else round(sampling.max_gap_s, 3))
+        max_gap_s=None if sampling is None else round(sampling.max_gap_s, 3),
+        model_probability=model_probability)

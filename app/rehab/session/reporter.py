@@ -85,7 +85,8 @@ class Reporter:
     def rep(self, item: PlannedItem, set_index: int, rep: NewRep, cue: str) -> None:
         self._sink(RepScored(self._now_s(), item.item_index, set_index, rep.rep_index,
                              rep.rom_deg, rep.form_score, rep.deductions, rep.flags, cue,
-                             uncertain=rep.uncertain))
+                             uncertain=rep.uncertain,
+                             model_probability=rep.model_probability))
 
     def partial_rep(self, item: PlannedItem, set_index: int, rom_deg: float, cue: str) -> None:
         self._sink(RepScored(self._now_s(), item.item_index, set_index, -1, rom_deg, 0.0, (),

@@ -23,8 +23,10 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from rehab.errors import CaptureError, RehabError, ValidationError
 from rehab.exercises.analysis import Analyzer, RepEvent
@@ -145,6 +147,13 @@ class _SetState:
         return self.analyzer.count if self.analyzer is not None else self.item.reps
 
 
+RepProbability = Callable[[Iterable[tuple[float, np.ndarray]], float, float, str],
+                          float | None]
+"""The learned model's opinion of one counted rep: ``(pose_rows, t_start_s, t_end_s,
+exercise_id) -> probability of correct form (0-1) or None``. The launcher injects
+:func:`rehab.quality.live.rep_probability`; the session core never imports the model."""
+
+
 class SessionRunner:
     """One live session from start to finish (see the module docstring).
 
@@ -164,6 +173,11 @@ class SessionRunner:
         Receives every update, on the worker thread.
     clock, wall_clock
         Monotonic and epoch clocks (injected in tests).
+    rep_probability
+        The learned model's opinion of each counted rep (see :data:`RepProbability`), or
+        None for none. It gets the current set's pose rows; a failure (any
+        :class:`~rehab.errors.RehabError`, e.g. a model file refused) is logged once and
+        leaves the reps without an opinion: it never stops the session.
     """
 
     def __init__(self, *, open_store: Callable[[], Store], plan: SessionPlan,
@@ -171,8 +185,13 @@ class SessionRunner:
                  robot: RobotClient | None, sink: UpdateSink,
                  settings: RunnerSettings | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 wall_clock: Callable[[], float] = time.time) -> None:
+                 wall_clock: Callable[[], float] = time.time,
+                 rep_probability: RepProbability | None = None) -> None:
         self.plan, self.settings = plan, settings or RunnerSettings()
+        self._rep_probability = rep_probability
+        self._model_failed = False
+        # The pose rows of the current set only (for the model's opinion of its reps).
+        self._set_poses: list[tuple[float, np.ndarray]] = []
         self._open_store, self._open_source, self._estimator = open_store, open_source, \
             estimator
         self._clock, self._wall_clock = clock, wall_clock
@@ -319,6 +338,7 @@ class SessionRunner:
             program_item_id=item.program_item_id, side=Side(item.side) if item.side
             else Side.BOTH))
         self._set = _SetState(item, set_index, set_id)
+        self._set_poses.clear()
         self._hold_until_patient_ready()
         analyzer = Analyzer(item.exercise, item.side, self.settings.language,
                             item.target_rom_deg, item.tempo)
@@ -424,8 +444,11 @@ class SessionRunner:
         names = analyzer.needed_angles if analyzer else \
             state.item.exercise.primary_angle_names(state.item.side)
         angles = frame_angles(pose, names, t_s)
-        self._recorder.pose(t_s, pose_row(pose))
+        row = pose_row(pose)
+        self._recorder.pose(t_s, row)
         if analyzer is not None:
+            if self._rep_probability is not None:
+                self._set_poses.append((t_s, row))
             for event in analyzer.push(t_s, angles.deg, angles.confidence):
                 self._on_rep(event)
         self._report.frame(
@@ -443,12 +466,32 @@ class SessionRunner:
             self._report.partial_rep(state.item, state.set_index, rep.metrics.rom_deg, cue)
             return
         new = stored_rep(event, event.count - 1, self.settings.language,
-                         self._robot.assistance() if self._robot.drives(state.item) else None)
+                         self._robot.assistance() if self._robot.drives(state.item) else None,
+                         model_probability=self._model_opinion(event))
         self._recorder.add_rep(state.set_id, new)
         self.reps_stored += 1
         self._report.rep(state.item, state.set_index, new, cue)
         self._send_form_feedback(event)
         self._report.progress(self._phase, self._position(), cue=cue)
+
+    def _model_opinion(self, event: RepEvent) -> float | None:
+        """The injected model's probability for a counted rep (None without one, or when
+        it failed); the set's pose rows before this rep's start are dropped after."""
+        if self._rep_probability is None or self._model_failed:
+            return None
+        exercise_id, m = self._set.item.exercise.id, event.rep.metrics
+        try:
+            p = self._rep_probability(self._set_poses, m.start_t_s, m.end_t_s, exercise_id)
+        except RehabError as exc:
+            log.warning("the form-quality model gives no opinion for this session: %s", exc)
+            self._model_failed = True
+            self._set_poses.clear()
+            return None
+        # A later rep starts at or after this one's start: older rows are no longer needed.
+        start = m.start_t_s
+        if self._set_poses and self._set_poses[0][0] < start:
+            self._set_poses = [(t, r) for t, r in self._set_poses if t >= start]
+        return None if p is None else min(1.0, max(0.0, float(p)))
 
     def _send_form_feedback(self, event: RepEvent) -> None:
         robot = self._robot.robot

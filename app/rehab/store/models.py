@@ -434,6 +434,7 @@ class NewRep:
     uncertain: bool = False
     frame_coverage: float | None = None
     max_gap_s: float | None = None
+    model_probability: float | None = None
     duration_s: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -451,6 +452,8 @@ class NewRep:
             _in_range(self.frame_coverage, 0, 1, "frame_coverage")
         if self.max_gap_s is not None:
             _in_range(self.max_gap_s, 0, math.inf, "max_gap_s", " s")
+        if self.model_probability is not None:
+            _in_range(self.model_probability, 0, 1, "model_probability")
         object.__setattr__(self, "duration_s", self.t_end_s - self.t_start_s)
 
 

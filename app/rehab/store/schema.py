@@ -372,7 +372,16 @@ CREATE TABLE export_subjects (
 CREATE INDEX export_subjects_patient ON export_subjects(patient_id);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5)
+# Version 6: the learned form-quality model's opinion of each rep (issue 14).
+# - reps: ``model_probability``, the model's probability (0-1) that the rep was done with
+#   correct form, beside the rule score it never replaces; NULL when the exercise has no
+#   model head, the rep had too few frames, or the rep was recorded before this version.
+_V6: Final = """
+ALTER TABLE reps ADD COLUMN model_probability REAL
+    CHECK (model_probability IS NULL OR model_probability BETWEEN 0 AND 1);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

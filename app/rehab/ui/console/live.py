@@ -29,6 +29,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from rehab.quality.opinion import Verdict, disagrees, verdict
 from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Cause, Severity
 from rehab.ui.i18n import (
@@ -70,6 +71,10 @@ def _plot(y_range_deg: tuple[float, float], window_s: float) -> pg.PlotWidget:
     plot.setMinimumHeight(150)
     return plot
 
+
+_VERDICT_KEY = {Verdict.LIKELY_CORRECT: "live.model.likely_correct",
+                Verdict.UNSURE: "live.model.unsure",
+                Verdict.LIKELY_INCORRECT: "live.model.likely_incorrect"}
 
 class QtLiveSession(ClosesPlots, QWidget):
     """What the therapist watches while a session runs.
@@ -373,6 +378,14 @@ class QtLiveSession(ClosesPlots, QWidget):
             deductions = t("live.partial") + ("; " + deductions if deductions else "")
         elif rep.uncertain:
             deductions = t("live.uncertain") + ("; " + deductions if deductions else "")
+        flagged = False
+        if rep.model_probability is not None and not rep.partial:
+            opinion = t("live.model", verdict=t(_VERDICT_KEY[verdict(rep.model_probability)]),
+                        p=f"{rep.model_probability:.2f}")
+            flagged = disagrees(rep.model_probability, rep.form_score)
+            if flagged:
+                opinion += " " + t("live.model.disagrees")
+            deductions = f"{deductions or '✓'} · {opinion}"
         # An uncertain rep (too few camera frames) is counted, its ROM and score are not exact.
         approx = "≈" if rep.uncertain and not rep.partial else ""
         values = (str(rep.set_index + 1), str(rep.rep_index + 1), f"{approx}{rep.rom_deg:.0f}",
@@ -381,6 +394,8 @@ class QtLiveSession(ClosesPlots, QWidget):
             item = QTableWidgetItem(value)
             if rep.partial or rep.uncertain:
                 item.setForeground(qcolor(Role.TEXT_INACTIVE))
+            elif flagged and col == 4:
+                item.setForeground(qcolor(Role.ALERT_WARNING))
             if col < 4:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.reps_table.setItem(row, col, item)

@@ -44,10 +44,14 @@ def runner_session_factory(data_dir: Path, *, robot: bool = True,
     robot_config = load_config() if robot else None
 
     def factory(request: SessionRequest) -> SessionControl:
+        # The learned model's opinion of each rep; torch loads with the first session.
+        from rehab.quality.live import rep_probability
+
         spec = SessionSpec(data_dir, request.program, request.therapist.id,
                            request.settings.camera, request.settings.dds_domain_id,
                            RunnerSettings(language=str(request.settings.language),
-                                          wait_for_patient=request.wait_for_patient))
+                                          wait_for_patient=request.wait_for_patient),
+                           rep_probability=rep_probability)
         pose = request.settings.pose
         make = estimator or (lambda: make_pose_estimator(pose))
         return LiveSession(spec, request.sink, library=library, robot_config=robot_config,

@@ -1,0 +1,157 @@
+"""The LOSO table and the model card, written from the figures a training run produced."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rehab.quality.features import MOVEMENT_NAMES
+from rehab.quality.metrics import MovementSummary
+
+__all__ = ["EGCN_FUSED", "EGCN_POSITIONS", "compare_with_egcn", "loso_table", "model_card",
+           "summary_from_json", "summary_json"]
+
+#: EGCN (Yu et al., IJCAI 2022), UI-PRMD correct vs incorrect, 5-fold cross-subject on
+#: 10 subjects (8 for training), accuracy per movement m01..m10, positions and
+#: orientations fused, and positions alone.
+EGCN_FUSED = (0.833, 0.918, 0.804, 0.793, 0.899, 0.890, 0.921, 0.817, 0.958, 0.852)
+EGCN_POSITIONS = (0.711, 0.846, 0.637, 0.700, 0.863, 0.836, 0.802, 0.651, 0.867, 0.741)
+
+
+def summary_json(summary: Sequence[MovementSummary]) -> list[dict[str, Any]]:
+    """Per-movement figures as JSON-ready dicts, rounded to 3 decimals."""
+    return [{"movement": f"m{s.movement:02d}", "accuracy_mean": round(s.accuracy_mean, 3),
+             "accuracy_sd": round(s.accuracy_sd, 3), "accuracy_min": round(s.accuracy_min, 3),
+             "auc_mean": round(s.auc_mean, 3), "auc_sd": round(s.auc_sd, 3)}
+            for s in summary]
+
+
+def summary_from_json(entries: Sequence[dict[str, Any]]) -> tuple[MovementSummary, ...]:
+    """The inverse of :func:`summary_json` (figures as rounded there)."""
+    return tuple(MovementSummary(int(e["movement"][1:]), e["accuracy_mean"], e["accuracy_sd"],
+                                 e["auc_mean"], e["auc_sd"], e["accuracy_min"])
+                 for e in entries)
+
+
+def compare_with_egcn(summary: Sequence[MovementSummary]) -> dict[str, list[str]]:
+    """Movements whose mean accuracy, to EGCN's three decimals, is above, equal or below."""
+    out: dict[str, list[str]] = {"above": [], "equal": [], "below": []}
+    for s in summary:
+        ours, theirs = round(s.accuracy_mean, 3), EGCN_FUSED[s.movement - 1]
+        key = "above" if ours > theirs else "equal" if ours == theirs else "below"
+        out[key].append(f"m{s.movement:02d}")
+    return out
+
+
+def loso_table(model: Sequence[MovementSummary], baseline: Sequence[MovementSummary] | None,
+               ) -> str:
+    """Markdown table: the model and the baseline (mean +- SD over folds) beside EGCN."""
+    head = "| movement | model acc | model AUC |"
+    rule = "|---|---|---|"
+    if baseline is not None:
+        head += " TCN acc | TCN AUC |"
+        rule += "---|---|"
+    head += " EGCN fused acc | EGCN positions acc |"
+    rule += "---|---|"
+    lines = [head, rule]
+    base = {s.movement: s for s in baseline or ()}
+    for s in model:
+        i = s.movement - 1
+        row = (f"| m{s.movement:02d} {MOVEMENT_NAMES[i]} | {s.accuracy_mean:.3f} ± "
+               f"{s.accuracy_sd:.3f} | {s.auc_mean:.3f} ± {s.auc_sd:.3f} |")
+        if baseline is not None:
+            b = base[s.movement]
+            row += (f" {b.accuracy_mean:.3f} ± {b.accuracy_sd:.3f} | {b.auc_mean:.3f} ± "
+                    f"{b.auc_sd:.3f} |")
+        row += f" {EGCN_FUSED[i]:.3f} | {EGCN_POSITIONS[i]:.3f} |"
+        lines.append(row)
+    mean = lambda vals: sum(vals) / len(vals)  # noqa: E731
+    lines.append(f"| mean | {mean([s.accuracy_mean for s in model]):.3f} | "
+                 f"{mean([s.auc_mean for s in model]):.3f} |"
+                 + (f" {mean([s.accuracy_mean for s in baseline]):.3f} | "
+                    f"{mean([s.auc_mean for s in baseline]):.3f} |" if baseline else "")
+                 + f" {mean(EGCN_FUSED):.3f} | {mean(EGCN_POSITIONS):.3f} |")
+    return "\n".join(lines)
+
+
+def model_card(manifest: dict[str, Any]) -> str:
+    """The model card (markdown), written from the manifest alone."""
+    train, model = manifest["train"], manifest["model"]
+    summary = summary_from_json(manifest["loso"])
+    baseline = manifest.get("loso_baseline")
+    table = loso_table(summary, None if baseline is None else summary_from_json(baseline))
+    versus = compare_with_egcn(summary)
+    aucs = f"{min(x.auc_mean for x in summary):.2f}-{max(x.auc_mean for x in summary):.2f}"
+    return f"""# Model card: {manifest['weights_file']}
+
+A second, independent opinion on each rep's form: the probability that the rep was done
+correctly. It never replaces the rule-based deductions, which explain themselves; it is
+shown beside them and flagged when the two disagree strongly.
+
+## Model
+
+{model['architecture'].upper()} with width {model['width']} ({manifest['parameters']} parameters),
+shared across the ten UI-PRMD movements with one output per movement. Input: one rep on
+the canonical skeleton (the mapping BlazePose goes through live; neck and spine rebuilt
+from shoulders and hips as BlazePose builds them, whatever the sensor), resampled to
+{manifest['n_frames']} frames, centred on the mean pelvis, heading and scale (trunk length)
+normalised, with velocities and bone directions (unit vectors, blind to limb lengths), and
+the {manifest['n_angles']} joint angles as a second stream. The baseline (TCN) is a
+temporal convolution net over the same positions and angles as plain channels.
+Weights `{manifest['weights_file']}` (SHA-256 `{manifest['sha256']}`), manifest
+`{manifest.get('manifest_file', '')}`, format version {manifest['format_version']}, feature
+version {manifest['feature_version']}; the loader refuses any other digest or version.
+
+## Data
+
+UI-PRMD (Vakanski et al., Data 3(1):2, 2018), Kinect v2, subjects
+{', '.join(f's{s:02d}' for s in manifest['subjects'])}, movements m01-m10, the ten correct
+and ten deliberately incorrect repetitions of each ({manifest['n_reps']} reps).
+
+## Training
+
+Seeded ({train['seed']}) and deterministic on CPU with {train['threads']} torch thread(s):
+AdamW (lr {train['lr']}, weight decay {train['weight_decay']}), one-cycle schedule,
+{train['epochs']} epochs, batch {train['batch_size']}. Augmentation: rotation about the
+vertical (±{train['rotate_deg']}°), scale (±{train['scale']:.0%}), time warp
+({train['warp']}), Gaussian noise ({train['noise']} trunk lengths), left/right mirror
+(p = {train['mirror']}). The shipped weights are trained on all subjects above; the LOSO
+figures come from the same recipe with one subject held out each time.
+Full run (LOSO of model and baseline, then the final fit): {manifest['train_seconds']:.0f} s.
+
+## Leave-one-subject-out (held-out subject never seen in training)
+
+Accuracy at probability 0.5 and ROC AUC per movement, mean ± SD over the
+{len(manifest['subjects'])} folds (20 reps per fold and movement). EGCN (Yu et al.,
+IJCAI 2022): 5-fold cross-subject on 10 subjects, trained on 8; ours train on 6.
+
+{table}
+
+Mean LOSO accuracy against EGCN's fused figure (to its three decimals): above on
+{', '.join(versus['above']) or 'none'}; equal on {', '.join(versus['equal']) or 'none'};
+below on {', '.join(versus['below']) or 'none'}. The AUCs ({aucs}) are well above
+the accuracies: most errors are a whole subject's reps shifted to one side of 0.5, not
+a wrong ranking within the subject.
+
+The held-out-s{manifest['holdout_subject']:02d} model `{manifest.get('holdout_file', '')}` is
+shipped as a check: evaluated on s{manifest['holdout_subject']:02d}, it must reproduce that
+fold's figures (tests/quality/test_shipped.py).
+
+Cross-sensor agreement (the same KERAAL recordings through BlazePose and Kinect) and the
+rule score's AUC per movement: `benchmarks/RESULTS.md`, section "Learned form-quality model".
+
+## Known limits
+
+- Healthy subjects only, staged faults: "incorrect" reps are deliberate, exaggerated
+  deviations, not patients' compensations. Read the probability as "looks like UI-PRMD's
+  correct reps", not as a clinical judgement.
+- Kinect-trained: live input is BlazePose on the same canonical skeleton; the two
+  sensors' skeletons differ (joint centres, depth noise). That the model says the same
+  thing from both is not established: on KERAAL's same recordings the two sensors'
+  probabilities land on the same side of 0.5 most of the time but do not correlate
+  (see the cross-sensor check).
+- Seven subjects; the spread over folds is wide for some movements: one subject can be
+  judged all-correct or all-incorrect when their style sits away from the others.
+- Only exercises with a UI-PRMD counterpart get a probability (squat, sit to stand,
+  straight-leg raise, shoulder abduction, shoulder scaption).
+"""

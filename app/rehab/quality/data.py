@@ -1,0 +1,74 @@
+"""UI-PRMD's reps as arrays for the learned model (training and evaluation only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rehab.datasets.ui_prmd import find_episodes, load_episode
+from rehab.errors import NotFoundError
+from rehab.quality.features import rep_features
+
+__all__ = ["RepSet", "load_ui_prmd_reps"]
+
+
+@dataclass(frozen=True)
+class RepSet:
+    """Prepared reps, one row each.
+
+    Parameters
+    ----------
+    positions
+        ``(R, N_FRAMES, 18, 3)`` float32 normalised positions.
+    angles
+        ``(R, N_FRAMES, N_ANGLES)`` float32 angles (units of 90 degrees).
+    movement
+        ``(R,)`` 0-based movement index (m01 -> 0).
+    subject
+        ``(R,)`` subject number (s01 -> 1).
+    correct
+        ``(R,)`` 1 for correct reps, 0 for the deliberately incorrect ones.
+    """
+
+    positions: np.ndarray
+    angles: np.ndarray
+    movement: np.ndarray
+    subject: np.ndarray
+    correct: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.correct)
+
+    def select(self, mask: np.ndarray) -> RepSet:
+        """The reps where ``mask`` is true."""
+        return RepSet(self.positions[mask], self.angles[mask], self.movement[mask],
+                      self.subject[mask], self.correct[mask])
+
+
+def load_ui_prmd_reps(root: Path, subjects: tuple[int, ...] = tuple(range(1, 8)),
+                      movements: tuple[int, ...] = tuple(range(1, 11))) -> RepSet:
+    """Every correct and incorrect rep of ``movements`` by ``subjects``, prepared.
+
+    Raises
+    ------
+    NotFoundError
+        No UI-PRMD data under ``root``, or none for these subjects.
+    """
+    pos, ang, mov, subj, corr = [], [], [], [], []
+    for movement in movements:
+        for correct in (True, False):
+            for episode in find_episodes(Path(root), movement, correct=correct):
+                if episode.subject not in subjects:
+                    continue
+                features = rep_features(load_episode(episode))
+                pos.append(features.positions)
+                ang.append(features.angles)
+                mov.append(movement - 1)
+                subj.append(episode.subject)
+                corr.append(int(correct))
+    if not pos:
+        raise NotFoundError(f"no UI-PRMD reps of subjects {subjects} under {root}")
+    return RepSet(np.stack(pos), np.stack(ang), np.array(mov), np.array(subj),
+                  np.array(corr, dtype=np.float32))

@@ -1,0 +1,163 @@
+"""One rep of the canonical skeleton as the learned model's input (numpy only, no torch).
+
+The same function prepares UI-PRMD's Kinect reps for training and a live BlazePose rep
+for inference, so that both go through the same mapping:
+
+* sensor-neutral midline: ``NECK`` becomes the shoulder midpoint and ``SPINE`` the mean of
+  shoulders and hips, as BlazePose defines them (it has no spine or neck landmark), so a
+  Kinect skeleton, whose neck and spine joints sit elsewhere, gives the network the same
+  bones a live BlazePose skeleton does;
+* positions: the rep is resampled to :data:`N_FRAMES` frames evenly spaced in time
+  (missing frames interpolated over), centred on the rep's mean pelvis, turned about the
+  vertical so that the mean hip line (right -> left hip) points along ``+x``, and divided
+  by the mean trunk length (pelvis -> neck), so a tall and a short subject, or a subject
+  facing the camera or turned half away, give the same input;
+* angles: the 18 joint angles of :mod:`rehab.vision.angles` on the same frames, in
+  units of 90 degrees (0 where unknown), a second stream that the sensor's frame cannot
+  touch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehab.errors import ValidationError
+from rehab.vision.angles import compute_angles
+from rehab.vision.skeleton import N_JOINTS, Joint, SkeletonSeries
+
+__all__ = [
+    "EXERCISE_MOVEMENT",
+    "MODEL_ANGLES",
+    "MOVEMENT_NAMES",
+    "N_ANGLES",
+    "N_FRAMES",
+    "RepFeatures",
+    "rep_features",
+]
+
+#: Frames per rep after resampling (UI-PRMD reps last 1.5-4.5 s at 30 Hz).
+N_FRAMES = 32
+#: The 18 joint angles of :mod:`rehab.vision.angles` the model reads, in its input order
+#: (fixed here: angles the library adds later, e.g. shoulder rotation, are not inputs of
+#: weights trained on these).
+MODEL_ANGLES: tuple[str, ...] = (
+    "shoulder_flexion_left", "shoulder_flexion_right",
+    "shoulder_abduction_left", "shoulder_abduction_right",
+    "elbow_flexion_left", "elbow_flexion_right",
+    "hip_flexion_left", "hip_flexion_right",
+    "knee_flexion_left", "knee_flexion_right",
+    "hip_abduction_left", "hip_abduction_right",
+    "trunk_lean_sagittal", "trunk_lean_lateral",
+    "shoulder_elevation_left", "shoulder_elevation_right",
+    "knee_valgus_left", "knee_valgus_right",
+)
+N_ANGLES = len(MODEL_ANGLES)
+#: UI-PRMD's ten movements, m01..m10.
+MOVEMENT_NAMES: tuple[str, ...] = (
+    "deep squat", "hurdle step", "inline lunge", "side lunge", "sit to stand",
+    "standing active straight leg raise", "standing shoulder abduction",
+    "standing shoulder extension", "standing shoulder internal-external rotation",
+    "standing shoulder scaption",
+)  # fmt: skip
+#: Library exercise id -> the UI-PRMD movement (1-based) whose head scores it.
+EXERCISE_MOVEMENT: dict[str, int] = {
+    "squat": 1,
+    "sit_to_stand": 5,
+    "straight_leg_raise": 6,
+    "shoulder_abduction": 7,
+    "shoulder_scaption": 10,
+}
+_MIN_FRAMES = 8
+_MIN_TRUNK_M = 0.05
+
+
+@dataclass(frozen=True)
+class RepFeatures:
+    """The model's input for one rep.
+
+    Parameters
+    ----------
+    positions
+        ``(N_FRAMES, 18, 3)`` normalised positions (trunk lengths, body-aligned frame).
+    angles
+        ``(N_FRAMES, N_ANGLES)`` joint angles in units of 90 degrees, 0 where unknown.
+    """
+
+    positions: np.ndarray
+    angles: np.ndarray
+
+
+def _resample(t_s: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Linear resampling of ``(N, ...)`` values at ``n`` evenly spaced times; NaN rows skipped."""
+    flat = values.reshape(len(values), -1)
+    seen = ~np.any(np.isnan(flat), axis=1)
+    grid = np.linspace(t_s[seen][0], t_s[seen][-1], n)
+    out = np.empty((n, flat.shape[1]))
+    for c in range(flat.shape[1]):
+        out[:, c] = np.interp(grid, t_s[seen], flat[seen, c])
+    return out.reshape((n, *values.shape[1:]))
+
+
+def _blazepose_midline(xyz: np.ndarray) -> np.ndarray:
+    """Neck and spine rebuilt from shoulders and hips, as BlazePose's mapping builds them.
+
+    See :func:`rehab.vision.skeleton.from_blazepose`.
+    """
+    out = xyz.copy()
+    shoulders = (xyz[:, Joint.L_SHOULDER] + xyz[:, Joint.R_SHOULDER]) / 2.0
+    hips = (xyz[:, Joint.L_HIP] + xyz[:, Joint.R_HIP]) / 2.0
+    out[:, Joint.NECK] = shoulders
+    out[:, Joint.SPINE] = (shoulders + hips) / 2.0
+    out[:, Joint.PELVIS] = hips
+    return out
+
+
+def _normalise(xyz: np.ndarray) -> np.ndarray:
+    """Centre on the mean pelvis, turn the mean hip line onto ``+x``, scale by the trunk."""
+    centred = xyz - xyz[:, Joint.PELVIS].mean(axis=0)
+    hips = (xyz[:, Joint.L_HIP] - xyz[:, Joint.R_HIP]).mean(axis=0)
+    heading = np.arctan2(hips[2], hips[0])  # rotation about +y taking hips onto +x
+    c, s = np.cos(heading), np.sin(heading)
+    rot_y = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+    turned = centred @ rot_y.T
+    trunk_m = float(np.linalg.norm(xyz[:, Joint.NECK] - xyz[:, Joint.PELVIS], axis=1).mean())
+    if not trunk_m > _MIN_TRUNK_M:
+        raise ValidationError("skeleton", "quality.trunk_too_short", length_m=f"{trunk_m:.3f}")
+    return turned / trunk_m
+
+
+def rep_features(series: SkeletonSeries) -> RepFeatures:
+    """Prepare one rep (the skeleton between its start and end) for the model.
+
+    Parameters
+    ----------
+    series
+        The rep's frames on the canonical skeleton; missing frames are interpolated over.
+
+    Returns
+    -------
+    RepFeatures
+        Positions and angles resampled to :data:`N_FRAMES` frames.
+
+    Raises
+    ------
+    ValidationError
+        Fewer than 8 frames with a person in them, or a degenerate trunk.
+    """
+    seen = ~series.missing
+    if int(seen.sum()) < _MIN_FRAMES:
+        raise ValidationError("rep", "quality.too_few_frames", seen=int(seen.sum()),
+                              need=_MIN_FRAMES)
+    t_s = np.asarray(series.t_s, dtype=float)
+    xyz = _blazepose_midline(_resample(t_s, np.asarray(series.xyz_m, dtype=float), N_FRAMES))
+    positions = _normalise(xyz)
+    grid = np.linspace(0.0, 1.0, N_FRAMES)
+    resampled = SkeletonSeries(grid, xyz, np.ones((N_FRAMES, N_JOINTS)), series.source)
+    deg = compute_angles(resampled).deg
+    angles = np.stack([deg[name] for name in MODEL_ANGLES], axis=1) / 90.0
+    return RepFeatures(
+        positions=positions.astype(np.float32),
+        angles=np.nan_to_num(angles, nan=0.0).astype(np.float32),
+    )

@@ -1,0 +1,31 @@
+"""The live rep list shows the learned model's opinion beside the deductions, and flags a
+rep where the model and the rule score disagree strongly."""
+
+from __future__ import annotations
+
+from rehab.session.events import RepScored
+from rehab.store import Deduction
+from rehab.ui.console.live import QtLiveSession
+from rehab.ui.i18n import Language, Translator
+from rehab.ui.models.live import LiveSessionModel
+from rehab.ui.qt.style import Role, qcolor
+from tests.ui.test_models import FakeControl
+
+
+def test_live_rep_list_shows_the_model_and_flags_disagreement(qtbot) -> None:
+    model = LiveSessionModel()
+    model.attach(FakeControl())
+    view = QtLiveSession(model, Translator(Language.EN))
+    qtbot.addWidget(view)
+    model.ingest(RepScored(1.0, 0, 0, 0, 150.0, 92.0, (), (), "Good", model_probability=0.93))
+    model.ingest(RepScored(2.0, 0, 0, 1, 148.0, 95.0, (), (), "Good", model_probability=0.12))
+    model.ingest(RepScored(3.0, 0, 0, 2, 90.0, 60.0,
+                           (Deduction("rom_low", 40, "ROM 90°"),), ("rom_low",), "Higher"))
+    table = view.reps_table
+    assert table.item(0, 4).text() == "✓ · model: likely correct, 0.93"
+    assert table.item(1, 4).text() == ("✓ · model: likely incorrect, 0.12 "
+                                       "⚑ model and rule score disagree — therapist to check")
+    warning = qcolor(Role.ALERT_WARNING).getRgb()
+    assert table.item(1, 4).foreground().color().getRgb() == warning
+    assert table.item(0, 4).foreground().color().getRgb() != warning
+    assert table.item(2, 4).text() == "−40 ROM 90°"  # no model head: nothing added
