@@ -23,6 +23,7 @@ from rehab.demo import seed_demo
 from rehab.exercises.library import load_library
 from rehab.language import DEFAULT_LANGUAGE, Language
 from rehab.messages import Message
+from rehab.quality.lazy import rep_probability
 from rehab.session.headless import Echo, SessionPrinter, print_summary
 from rehab.session.launch import LiveSession, RobotConnector, SessionSpec, connect_robot
 from rehab.session.robot_node import SimulatedRobotNode
@@ -105,7 +106,6 @@ def run_headless(options: HeadlessOptions, echo: Echo, *, timeout_s: float = 600
         random.randrange(100, 200)
     echo(f"Patient {centre.patient.code}, program {centre.program.name!r}, data in "
          f"{options.data_dir}")
-    from rehab.quality.live import rep_probability  # torch loads only when a session runs
 
     spec = SessionSpec(options.data_dir, centre.program, centre.therapist.id, options.source,
                        domain_id, RunnerSettings(language=options.language,

@@ -482,7 +482,9 @@ class SessionRunner:
         exercise_id, m = self._set.item.exercise.id, event.rep.metrics
         try:
             p = self._rep_probability(self._set_poses, m.start_t_s, m.end_t_s, exercise_id)
-        except RehabError as exc:
+        except (RehabError, RuntimeError, ValueError, OSError) as exc:
+            # A second opinion only: whatever the model (torch) raises, the session goes
+            # on with the rule scores, and the reps simply carry no probability.
             log.warning("the form-quality model gives no opinion for this session: %s", exc)
             self._model_failed = True
             self._set_poses.clear()

@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from rehab.exercises.library import load_library
+from rehab.quality.lazy import rep_probability
 from rehab.session.events import SessionControl
 from rehab.session.launch import LiveSession, RobotConnector, SessionSpec, connect_robot
 from rehab.session.runner import RunnerSettings
@@ -44,9 +45,6 @@ def runner_session_factory(data_dir: Path, *, robot: bool = True,
     robot_config = load_config() if robot else None
 
     def factory(request: SessionRequest) -> SessionControl:
-        # The learned model's opinion of each rep; torch loads with the first session.
-        from rehab.quality.live import rep_probability
-
         spec = SessionSpec(data_dir, request.program, request.therapist.id,
                            request.settings.camera, request.settings.dds_domain_id,
                            RunnerSettings(language=str(request.settings.language),
