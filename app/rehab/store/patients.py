@@ -45,7 +45,14 @@ def _patient(row: tuple) -> Patient:
 
 
 class PatientRepo:
-    """The centre's patients."""
+    """The centre's patients.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx

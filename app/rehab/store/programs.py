@@ -11,7 +11,14 @@ from rehab.store.models import ExerciseRecord, NewProgramItem, Program, ProgramI
 
 
 class ExerciseRepo:
-    """Exercise ids and versions from the library, so prescriptions can refer to them."""
+    """Exercise ids and versions from the library, so prescriptions can refer to them.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
@@ -97,7 +104,14 @@ def _item(row: tuple) -> ProgramItem:
 
 
 class ProgramRepo:
-    """Programs: a named, ordered list of prescriptions for one patient."""
+    """Programs: a named, ordered list of prescriptions for one patient.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx

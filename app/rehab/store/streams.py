@@ -151,7 +151,14 @@ def _check_samples(n_columns: int, t_s: np.ndarray, values: np.ndarray) -> None:
 
 
 class StreamRepo:
-    """Write and read stream chunks of a session."""
+    """Write and read stream chunks of a session.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
@@ -312,6 +319,8 @@ class StreamRepo:
 
 @dataclass
 class _Buffer:
+    """The samples of one stream not yet written, as appended blocks."""
+
     columns: tuple[str, ...]
     joined_columns: str
     times: list[np.ndarray] = field(default_factory=list)
@@ -320,6 +329,15 @@ class _Buffer:
     t_last_s: float = math.nan
 
     def add(self, t_s: np.ndarray, values: np.ndarray) -> None:
+        """Append a checked block: ``t_s`` (N,) seconds, ``values`` (N, C).
+
+        Parameters
+        ----------
+        t_s
+            Sample times, seconds, N >= 1, not before the buffer's last.
+        values
+            Samples, shape (N, C).
+        """
         if not self.times:
             self.t_first_s = float(t_s[0])
         self.times.append(t_s)
@@ -328,6 +346,13 @@ class _Buffer:
 
     def take_pieces(self, chunk_s: float, *, final: bool) -> list[tuple[np.ndarray, np.ndarray]]:
         """Split the buffer into chunks of less than ``chunk_s``; keep the open one.
+
+        Parameters
+        ----------
+        chunk_s
+            Span of one chunk, seconds (> 0).
+        final
+            Take every sample, the open chunk too (nothing stays buffered).
 
         Returns
         -------

@@ -37,7 +37,14 @@ def _check_password(username: str, password: str) -> None:
 
 
 class UserRepo:
-    """Users of the console: admins, therapists, researchers."""
+    """Users of the console: admins, therapists, researchers.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
