@@ -94,6 +94,19 @@ class Actor:
     system: bool = False
 
     def holds(self, permission: Permission) -> bool:
+        """Whether this actor may do what ``permission`` allows.
+
+        Parameters
+        ----------
+        permission
+            The permission asked for.
+
+        Returns
+        -------
+        bool
+            True for the system actor; False for nobody and for a deactivated user;
+            else whether the role holds it (:data:`ROLE_PERMISSIONS`).
+        """
         if self.system:
             return True
         if self.role is None or not self.active:
@@ -112,6 +125,15 @@ class PermissionDeniedError(RehabError, PermissionError):
     Like :class:`~rehab.errors.ValidationError` the message is data: ``message_id`` and
     ``params`` (``message_obj``), rendered in the reader's language by the screens with
     :meth:`text`; ``str(error)`` is the English line for logs and the command line.
+
+    Parameters
+    ----------
+    actor
+        The acting user who was refused.
+    operation
+        The operation, ``scope.method`` (as in :data:`OPERATIONS`).
+    needs
+        The permissions that would have allowed it (any one of them).
     """
 
     def __init__(self, actor: Actor, operation: str, needs: tuple[Permission, ...]) -> None:
@@ -130,12 +152,40 @@ class PermissionDeniedError(RehabError, PermissionError):
         self.actor, self.operation, self.needs = actor, operation, needs
 
     def text(self, language: str) -> str:
-        """The refusal in ``language``."""
+        """The refusal in ``language``.
+
+        Parameters
+        ----------
+        language
+            A language code the messages have (``"en"``, ``"ko"``).
+
+        Returns
+        -------
+        str
+            The rendered refusal.
+        """
         return self.message_obj.text(language)
 
 
 def check(ctx: StoreContext, operation: str, needs: tuple[Permission, ...]) -> None:
-    """Raise :class:`PermissionDeniedError` (and audit the refusal) unless allowed."""
+    """Raise :class:`PermissionDeniedError` (and audit the refusal) unless allowed.
+
+    Parameters
+    ----------
+    ctx
+        The store context whose actor is checked and audited.
+    operation
+        The operation's name, ``scope.method``.
+    needs
+        The permissions that allow it: the actor must hold at least one (an empty tuple
+        allows nobody; :func:`public` operations are not checked at all).
+
+    Raises
+    ------
+    PermissionDeniedError
+        The actor holds none of ``needs``; the refusal (``denied``) is audited first, in
+        its own transaction.
+    """
     actor = ctx.actor
     if any(actor.holds(p) for p in needs):
         return
@@ -157,6 +207,20 @@ def requires(scope: str, *needs: Permission) -> Callable[[Callable[P, R]], Calla
 
     The method's object has ``_ctx`` (a :class:`~rehab.store._context.StoreContext`);
     the operation is named ``scope.method`` in refusals, the audit and :data:`OPERATIONS`.
+
+    Parameters
+    ----------
+    scope
+        The first part of the operation's name (``"patients"``, ``"store"``, ...).
+    *needs
+        The permissions that allow the method; any one suffices.
+
+    Returns
+    -------
+    Callable
+        A decorator: it registers the operation in :data:`OPERATIONS` and returns the
+        method wrapped so that each call first runs :func:`check` (which raises
+        :class:`PermissionDeniedError`); the wrapper's ``__permissions__`` is ``needs``.
     """
     def wrap(method: Callable[P, R]) -> Callable[P, R]:
         operation = f"{scope}.{method.__name__}"
@@ -173,6 +237,17 @@ def requires(scope: str, *needs: Permission) -> Callable[[Callable[P, R]], Calla
 
 
 def public(method: Callable[P, R]) -> Callable[P, R]:
-    """Mark an operation anyone may call (logging in, the first admin): no permission."""
+    """Mark an operation anyone may call (logging in, the first admin): no permission.
+
+    Parameters
+    ----------
+    method
+        The repository method.
+
+    Returns
+    -------
+    Callable
+        ``method`` itself, unwrapped, with ``__permissions__`` set to ``()``.
+    """
     method.__permissions__ = ()  # type: ignore[attr-defined]
     return method

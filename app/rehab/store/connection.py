@@ -38,6 +38,11 @@ def connect(path: Path, *, migrate: bool = True) -> Database:
     migrate
         Apply pending migrations. With ``False`` an outdated database is opened as is.
 
+    Returns
+    -------
+    sqlite_utils.Database
+        The open database; the caller closes it (``db.conn.close()``).
+
     Raises
     ------
     StoreError
@@ -87,6 +92,12 @@ def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
     SQLite only says "unable to open database file"; the cause (a read-only folder for
     the WAL files, a read-only file) is found by trying the same write ourselves, which
     also holds for root, whom permission bits do not stop.
+
+    Returns
+    -------
+    StoreError
+        The error to raise: not a database, an unwritable folder or file, or SQLite's
+        own message.
     """
     code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # primary result code
     if code in _NOT_A_DATABASE:
@@ -106,7 +117,13 @@ def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
 
 
 def _write_error(path: Path, *, folder: bool = True) -> str | None:
-    """Try to write in folder ``path`` (or to open file ``path`` for writing); say why not."""
+    """Try to write in folder ``path`` (or to open file ``path`` for writing); say why not.
+
+    Returns
+    -------
+    str or None
+        The OS's reason, or None when the write works (or the file does not exist).
+    """
     try:
         if folder:
             with tempfile.TemporaryFile(dir=path):
@@ -120,7 +137,18 @@ def _write_error(path: Path, *, folder: bool = True) -> str | None:
 
 
 def schema_version(db: Database) -> int:
-    """Return the schema version recorded in the file (0 for a new file)."""
+    """Return the schema version recorded in the file (0 for a new file).
+
+    Parameters
+    ----------
+    db
+        An open database.
+
+    Returns
+    -------
+    int
+        ``PRAGMA user_version``: 0 for a new file, else the last migration applied.
+    """
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
@@ -137,6 +165,29 @@ def apply_migrations(db: Database, path: Path, *, target: int = SCHEMA_VERSION) 
 
     Each migration and its version bump commit together, so a crash mid-way leaves the
     file at the last complete version.
+
+    Parameters
+    ----------
+    db
+        An open database, not inside a transaction.
+    path
+        The database file, for messages and the log.
+    target
+        The schema version to reach, 1 to :data:`~rehab.store.schema.SCHEMA_VERSION`
+        (the default); a file at or past it gets no migration.
+
+    Returns
+    -------
+    list of int
+        The versions applied, in order; empty when the file was already at ``target``.
+
+    Raises
+    ------
+    StoreError
+        The file's version is newer than this app's, a migration would leave rows
+        pointing at missing parents, or a migration script ends mid-statement.
+    sqlite3.Error
+        A migration statement failed (that migration is rolled back).
     """
     current = schema_version(db)
     _refuse_newer(current, path)
@@ -167,7 +218,18 @@ def apply_migrations(db: Database, path: Path, *, target: int = SCHEMA_VERSION) 
 
 
 def _split_sql(script: str) -> list[str]:
-    """Split a migration script into complete statements (triggers kept whole)."""
+    """Split a migration script into complete statements (triggers kept whole).
+
+    Returns
+    -------
+    list of str
+        The statements, stripped; ``--`` comment lines dropped.
+
+    Raises
+    ------
+    StoreError
+        The script ends inside a statement.
+    """
     statements, buffer = [], ""
     for line in script.splitlines(keepends=True):
         if line.lstrip().startswith("--"):
@@ -209,13 +271,28 @@ class CheckReport:
 
     @property
     def corrupt(self) -> bool:
-        """True when the integrity check found damaged pages."""
+        """True when the integrity check found damaged pages.
+
+        Returns
+        -------
+        bool
+            True unless :attr:`integrity` is ``("ok",)``.
+        """
         return self.integrity != ("ok",)
 
     @property
     def ok(self) -> bool:
-        """True when the file is sound, at this app's schema version, its audit chain holds
-        and the audit log's append-only triggers are there (loose file modes only warn)."""
+        """True when the file is sound, at this app's schema version and its audit holds.
+
+        Sound: no integrity problem, no foreign key violation. The audit chain must hold
+        and the audit log's append-only triggers be there, when the audit was checked.
+        Loose file modes only warn.
+
+        Returns
+        -------
+        bool
+            True when all of the above hold.
+        """
         return (
             not self.corrupt
             and self.foreign_key_violations == 0
@@ -226,6 +303,23 @@ class CheckReport:
 
 def describe_corruption(path: Path, problems: tuple[str, ...]) -> str:
     """One line naming ``path``, how many integrity problems, and the first of them.
+
+    Parameters
+    ----------
+    path
+        The database file.
+    problems
+        The integrity problems (:func:`integrity_problems`), at least one.
+
+    Returns
+    -------
+    str
+        ``"<path> is corrupt: <n> problem(s), first: <first problem>"``.
+
+    Raises
+    ------
+    IndexError
+        ``problems`` is empty.
 
     Examples
     --------
@@ -242,6 +336,16 @@ def integrity_problems(db: Database) -> tuple[str, ...]:
     SQLite groups several problems in one row under a ``*** in database main ***``
     heading and may end with a generic "malformed" row; both are unpacked and dropped
     here. Damage that stops the check itself is reported as its one problem.
+
+    Parameters
+    ----------
+    db
+        An open database.
+
+    Returns
+    -------
+    tuple of str
+        The problems, one line each; ``("ok",)`` when the file is sound.
     """
     try:
         rows = db.execute("PRAGMA integrity_check").fetchall()
@@ -258,7 +362,17 @@ def check(db: Database) -> CheckReport:
     """Run the integrity and foreign key checks and read the schema version.
 
     The foreign key check runs only on a sound file: on a corrupt one it would fail or
-    mislead.
+    mislead. So does the audit chain check, from schema version 4 (chained audit rows).
+
+    Parameters
+    ----------
+    db
+        An open database.
+
+    Returns
+    -------
+    CheckReport
+        The findings, with the loose file modes of the database's folder.
     """
     integrity = integrity_problems(db)
     violations, chain = None, None
@@ -282,6 +396,14 @@ def backup(db: Database, target: Path) -> None:
     page by page, so damaged pages are copied as they are (which keeps them for a later
     recovery); check the source first (:func:`integrity_problems`) when a sound copy is
     what is wanted.
+
+    Parameters
+    ----------
+    db
+        The open source database.
+    target
+        The new backup file; must not exist. Its folder is created when missing; the
+        file is made private (0600).
 
     Raises
     ------

@@ -26,6 +26,8 @@ class Role(enum.StrEnum):
 
 
 class Sex(enum.StrEnum):
+    """A patient's sex as registered; ``unknown`` when not given."""
+
     FEMALE = "female"
     MALE = "male"
     OTHER = "other"
@@ -33,6 +35,12 @@ class Sex(enum.StrEnum):
 
 
 class Side(enum.StrEnum):
+    """A body side: the affected side of a patient, or the side an exercise works.
+
+    ``none`` means no side applies; a prescription takes only ``left``, ``right`` or
+    ``both``.
+    """
+
     LEFT = "left"
     RIGHT = "right"
     BOTH = "both"
@@ -96,6 +104,8 @@ OPEN_STATUSES = (SessionStatus.RUNNING, SessionStatus.PAUSED)
 
 
 class EventKind(enum.StrEnum):
+    """What an event records: an alert, a fault, an e-stop, a note or a state change."""
+
     ALERT = "alert"
     FAULT = "fault"
     ESTOP = "estop"
@@ -104,6 +114,8 @@ class EventKind(enum.StrEnum):
 
 
 class Severity(enum.StrEnum):
+    """How serious an event is."""
+
     INFO = "info"
     WARNING = "warning"
     ERROR = "error"
@@ -145,6 +157,27 @@ def _optional_int(value: int | None, lo: int, hi: int, name: str) -> None:
 
 @dataclass(frozen=True)
 class NewUser:
+    """A user account to create.
+
+    Parameters
+    ----------
+    username
+        The login name: 1-64 characters, no spaces, no leading or trailing whitespace.
+    display_name
+        The name shown on screens: not blank, at most 200 characters.
+    role
+        What the user may do (a :class:`Role` or its value).
+    password
+        The initial password in plain text, at least ``MIN_PASSWORD_LENGTH`` (10)
+        characters; the store applies its further password rules when it creates the
+        user.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the field).
+    """
+
     username: str
     display_name: str
     role: Role
@@ -164,6 +197,16 @@ class NewUser:
 def age_band(age_years: int) -> str:
     """The ten-year band of an age, as researchers see it (``"70-79"``; ``"90+"``).
 
+    Parameters
+    ----------
+    age_years
+        Age in whole years; a negative age falls in the ``"0-9"`` band.
+
+    Returns
+    -------
+    str
+        ``"<low>-<low + 9>"`` with ``low`` a multiple of 10, or ``"90+"`` from 90 years.
+
     Examples
     --------
     >>> age_band(77), age_band(94), age_band(8)
@@ -177,7 +220,21 @@ def age_band(age_years: int) -> str:
 
 @dataclass(frozen=True)
 class PseudonymousPatient:
-    """A patient as a researcher sees one: no name, birth year, diagnosis or notes."""
+    """A patient as a researcher sees one: no name, birth year, diagnosis or notes.
+
+    Attributes
+    ----------
+    code
+        The patient's pseudonymous code (unique in the store).
+    age_band
+        The ten-year age band, as :func:`age_band` gives it (``"70-79"``, ``"90+"``).
+    sex
+        The registered sex.
+    affected_side
+        The side the exercises mostly target.
+    active
+        False once the patient is deactivated.
+    """
 
     code: str
     age_band: str
@@ -188,6 +245,24 @@ class PseudonymousPatient:
 
 @dataclass(frozen=True)
 class User:
+    """A user account as stored (never its password).
+
+    Attributes
+    ----------
+    id
+        Database id.
+    username
+        The login name (1-64 characters, no spaces).
+    display_name
+        The name shown on screens.
+    role
+        What the user may do.
+    active
+        False once the account is deactivated.
+    created_at
+        When the account was created: ISO-8601 UTC text.
+    """
+
     id: int
     username: str
     display_name: str
@@ -203,11 +278,23 @@ class NewPatient:
     Parameters
     ----------
     name
-        Full name as the centre writes it (Korean names welcome).
+        Full name as the centre writes it (Korean names welcome); not blank, at most 200
+        characters.
     birth_year
-        1900 to the current year.
+        A whole year, 1900-2100.
+    sex
+        The patient's sex (a :class:`Sex` or its value).
     affected_side
-        The side the exercises mostly target.
+        The side the exercises mostly target (a :class:`Side` or its value).
+    diagnosis
+        Free text, at most 500 characters; may be empty.
+    notes
+        Free text, at most 5000 characters; may be empty.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the field).
     """
 
     name: str
@@ -230,6 +317,23 @@ class NewPatient:
 
 @dataclass(frozen=True)
 class Patient:
+    """A patient as stored.
+
+    Attributes
+    ----------
+    id
+        Database id.
+    code
+        The patient's pseudonymous code (unique in the store), used in place of the name
+        where a name is not needed.
+    name, birth_year, sex, affected_side, diagnosis, notes
+        As in :class:`NewPatient` (birth year 1900-2100).
+    active
+        False once the patient is deactivated.
+    created_at
+        When the patient was registered: ISO-8601 UTC text.
+    """
+
     id: int
     code: str
     name: str
@@ -244,7 +348,15 @@ class Patient:
 
 @dataclass(frozen=True)
 class PatientDisplay:
-    """How a patient reads their screen best: a high-contrast palette, larger text."""
+    """How a patient reads their screen best: a high-contrast palette, larger text.
+
+    Attributes
+    ----------
+    high_contrast
+        True for the high-contrast palette.
+    large_text
+        True for larger text.
+    """
 
     high_contrast: bool = False
     large_text: bool = False
@@ -252,7 +364,25 @@ class PatientDisplay:
 
 @dataclass(frozen=True)
 class ExerciseRecord:
-    """An exercise of the library as the store knows it (the definition lives in YAML)."""
+    """An exercise of the library as the store knows it (the definition lives in YAML).
+
+    Parameters
+    ----------
+    id
+        The exercise's id: not blank, at most 64 characters.
+    version
+        The definition's version, 1 or more.
+    name_en, name_ko
+        English and Korean names: not blank, at most 200 characters each.
+    primary_angle
+        The name of the joint angle the exercise is measured by: not blank, at most 200
+        characters.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the field).
+    """
 
     id: str
     version: int
@@ -275,14 +405,35 @@ class NewProgramItem:
 
     Parameters
     ----------
+    exercise_id
+        The exercise's id: not blank, at most 64 characters.
+    sets
+        Sets to do, a whole number 1-20.
+    reps
+        Repetitions per set, a whole number 1-200.
     target_rom_deg
-        The excursion to reach, 0-180 deg, inside the safe limits.
-    safe_rom_min_deg, safe_rom_max_deg
-        The per-patient safe range the robot must keep the joint in, 0-180 deg.
+        The excursion to reach, 0-180 deg, no wider than the safe range
+        (``safe_rom_max_deg - safe_rom_min_deg``).
     tempo_s
         Seconds for one way of the movement, 0.5-20.
+    robot_mode
+        The robot's role (a :class:`RobotMode` or its value); ``none`` for camera only.
     assistance
         Robot assistance level, 0 (none) to 1 (full guidance).
+    safe_rom_min_deg, safe_rom_max_deg
+        The per-patient safe range the robot must keep the joint in, 0-180 deg, the
+        minimum below the maximum.
+    side
+        The side to exercise: ``left``, ``right`` or ``both`` (not ``none``).
+    rest_s
+        Rest between sets, 0-600 s.
+    exercise_version
+        The version of the exercise's definition prescribed.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the first field at fault).
     """
 
     exercise_id: str
@@ -307,6 +458,18 @@ class NewProgramItem:
 
 @dataclass(frozen=True)
 class ProgramItem(NewProgramItem):
+    """A prescribed exercise as stored: the fields of :class:`NewProgramItem` and these.
+
+    Attributes
+    ----------
+    id
+        Database id.
+    program_id
+        The program it belongs to.
+    position
+        Its place in the program's order, from 0.
+    """
+
     id: int = 0
     program_id: int = 0
     position: int = 0
@@ -314,6 +477,24 @@ class ProgramItem(NewProgramItem):
 
 @dataclass(frozen=True)
 class Program:
+    """A patient's program of prescribed exercises, as stored.
+
+    Attributes
+    ----------
+    id
+        Database id.
+    patient_id
+        The patient it is prescribed for.
+    name
+        The program's name.
+    created_at
+        When it was created: ISO-8601 UTC text.
+    active
+        Whether the program is active.
+    items
+        The prescribed exercises in order (``position`` 0, 1, ...).
+    """
+
     id: int
     patient_id: int
     name: str
@@ -324,6 +505,34 @@ class Program:
 
 @dataclass(frozen=True)
 class Session:
+    """A session as stored.
+
+    Attributes
+    ----------
+    id
+        Database id.
+    patient_id
+        The patient who exercised.
+    program_id
+        The program it ran, or None.
+    therapist_id
+        The therapist's user id, or None.
+    started_at, ended_at
+        Start and end: ISO-8601 UTC text; ``ended_at`` is None while the session is open.
+    status
+        Where the session stands (see :class:`SessionStatus`).
+    pain_before, pain_after
+        Pain on the numeric rating scale, 0-10, or None when not answered.
+    borg_rpe
+        Borg rating of perceived exertion, 6-20, or None.
+    notes
+        What the therapist typed; may be empty.
+    end_cause
+        Why it ended, None while open.
+    robot_used
+        Whether the session drove the robot; None when that was not recorded.
+    """
+
     id: int
     patient_id: int
     program_id: int | None
@@ -345,6 +554,22 @@ class SessionOutcome:
 
     ``pain_before`` is the pain before the first set (the patient's screen asks it, the
     therapist may enter or correct it); None leaves a stored answer as it is.
+
+    Parameters
+    ----------
+    pain_after
+        Pain after the session, a whole number 0-10 (NRS), or None.
+    borg_rpe
+        Borg rating of perceived exertion, a whole number 6-20, or None.
+    notes
+        What the therapist typed, at most 5000 characters; may be empty.
+    pain_before
+        Pain before the first set, a whole number 0-10 (NRS), or None.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the field).
     """
 
     pain_after: int | None = None
@@ -361,6 +586,31 @@ class SessionOutcome:
 
 @dataclass(frozen=True)
 class NewSet:
+    """A set to open in a running session.
+
+    Parameters
+    ----------
+    exercise_id
+        The exercise's id: not blank, at most 64 characters.
+    set_index
+        The set's number in the session, 0 or more; unique within the session.
+    reps_target
+        Repetitions to do, a whole number above 0.
+    target_rom_deg
+        The excursion to reach, 0-180 deg.
+    t_start_s
+        Start on the session clock (s), finite.
+    side
+        The side exercised.
+    program_item_id
+        The prescription it carries out, or None.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the field).
+    """
+
     exercise_id: str
     set_index: int
     reps_target: int
@@ -385,6 +635,12 @@ class SetRecord:
 
     Attributes
     ----------
+    id
+        Database id.
+    session_id
+        The session it belongs to.
+    program_item_id, set_index, exercise_id, side, reps_target, target_rom_deg
+        As in :class:`NewSet`.
     t_start_s, t_end_s
         Session clock seconds; ``t_end_s`` is None for a set that never ended.
     reps_done, measured_n
@@ -410,7 +666,17 @@ class SetRecord:
 
 @dataclass(frozen=True)
 class Deduction:
-    """One explained part of a form score: what, how many points, why."""
+    """One explained part of a form score: what, how many points, why.
+
+    Attributes
+    ----------
+    code
+        A short code for the fault.
+    points
+        Points taken off the form score (which runs 0-100).
+    message
+        The explanation a person reads.
+    """
 
     code: str
     points: float
@@ -419,7 +685,44 @@ class Deduction:
 
 @dataclass(frozen=True)
 class NewRep:
-    """One repetition as the scorer measured it; times on the session clock."""
+    """One repetition as the scorer measured it; times on the session clock.
+
+    Parameters
+    ----------
+    rep_index
+        The rep's number in its set, 0 or more; unique within the set.
+    t_start_s, t_peak_s, t_end_s
+        Start, peak and end on the session clock (s), finite, in that order
+        (``t_start_s <= t_peak_s <= t_end_s``).
+    rom_deg
+        Range of motion reached, 0-360 deg.
+    peak_velocity_deg_s
+        Peak angular velocity (deg/s), finite.
+    form_score
+        Form score, 0-100.
+    deductions
+        What took points off the form score.
+    flags
+        Short codes marking the rep; may be empty.
+    assistance
+        Robot assistance level during the rep, 0-1, or None.
+    uncertain
+        True when the measurement is not to be trusted.
+    frame_coverage
+        Fraction of the rep's camera frames with a usable pose, 0-1, or None.
+    max_gap_s
+        The longest gap in those frames (s), 0 or more and finite, or None.
+
+    Attributes
+    ----------
+    duration_s
+        ``t_end_s - t_start_s`` (s), computed, never passed.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the field).
+    """
 
     rep_index: int
     t_start_s: float
@@ -459,6 +762,18 @@ class NewRep:
 
 @dataclass(frozen=True)
 class Rep(NewRep):
+    """A repetition as stored: the fields of :class:`NewRep` and these.
+
+    Attributes
+    ----------
+    id
+        Database id.
+    set_id
+        The set it belongs to.
+    session_id
+        The session of that set.
+    """
+
     id: int = 0
     set_id: int = 0
     session_id: int = 0
@@ -476,6 +791,26 @@ TUG seconds, pain numeric rating scale 0-10)."""
 
 @dataclass(frozen=True)
 class NewAssessment:
+    """A clinical assessment to record for a patient.
+
+    Parameters
+    ----------
+    instrument
+        One of the keys of :data:`INSTRUMENT_RANGES`.
+    score
+        The score, inside that instrument's range (FMA-UE 0-66, BBT 0-150 blocks/min,
+        TUG 0-600 s, pain NRS 0-10).
+    assessed_on
+        The day assessed, an ISO date ``YYYY-MM-DD``.
+    notes
+        Free text; may be empty.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the field).
+    """
+
     instrument: str
     score: float
     assessed_on: str
@@ -502,6 +837,18 @@ def _is_iso_date(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Assessment(NewAssessment):
+    """An assessment as stored: the fields of :class:`NewAssessment` and these.
+
+    Attributes
+    ----------
+    id
+        Database id.
+    patient_id
+        The patient assessed.
+    assessor_id
+        The user who recorded it, or None.
+    """
+
     id: int = 0
     patient_id: int = 0
     assessor_id: int | None = None
@@ -509,6 +856,29 @@ class Assessment(NewAssessment):
 
 @dataclass(frozen=True)
 class NewEvent:
+    """An event to record: an alert, a fault, an e-stop, a note or a state change.
+
+    Parameters
+    ----------
+    kind
+        What it records (an :class:`EventKind` or its value).
+    severity
+        How serious it is (a :class:`Severity` or its value).
+    source
+        What reported it: not blank, at most 64 characters.
+    message
+        What happened: not blank, at most 2000 characters.
+    t_s
+        Time on the session clock (s), or None.
+    cause
+        The :class:`Cause` of a pause, resume or end, or None.
+
+    Raises
+    ------
+    ValidationError
+        A value breaks the rules above (the error names the field).
+    """
+
     kind: EventKind
     severity: Severity
     source: str
@@ -527,6 +897,18 @@ class NewEvent:
 
 @dataclass(frozen=True)
 class Event(NewEvent):
+    """An event as stored: the fields of :class:`NewEvent` and these.
+
+    Attributes
+    ----------
+    id
+        Database id.
+    session_id
+        The session it belongs to, or None for an event outside any session.
+    at
+        When it was recorded: ISO-8601 UTC text.
+    """
+
     id: int = 0
     session_id: int | None = None
     at: str = ""

@@ -29,7 +29,19 @@ _DUMMY_HASH = ("$argon2id$v=19$m=19456,t=2,p=1$/bV0om4leBwrH2SLADKW1w$"
 
 
 def hash_password(password: str) -> str:
-    """Return the argon2id hash (PHC string, salt included) of ``password``."""
+    """Return the argon2id hash (PHC string, salt included) of ``password``.
+
+    Parameters
+    ----------
+    password
+        The plain-text password, any length (the rules are :func:`password_problem`'s).
+
+    Returns
+    -------
+    str
+        The PHC string ``$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>``, with a fresh
+        random salt: two calls on the same password give different strings.
+    """
     return _HASHER.hash(password)
 
 
@@ -37,6 +49,18 @@ def verify_password(password: str, stored: str) -> bool:
     """True when ``password`` matches ``stored`` (argon2id, or a legacy scrypt hash).
 
     A malformed hash never matches.
+
+    Parameters
+    ----------
+    password
+        The plain-text password to check.
+    stored
+        The stored hash: an argon2 PHC string, or a legacy ``scrypt$n$r$p$salt$hash``.
+
+    Returns
+    -------
+    bool
+        True on a match; False on a mismatch or a malformed hash (never raises for it).
     """
     if stored.startswith("scrypt$"):
         return _verify_scrypt(password, stored)
@@ -47,12 +71,30 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def spend_verify_time(password: str) -> None:
-    """Check ``password`` against a dummy hash: the cost of a check, no answer."""
+    """Check ``password`` against a dummy hash: the cost of a check, no answer.
+
+    Parameters
+    ----------
+    password
+        The plain-text password given for an unknown username.
+    """
     verify_password(password, _DUMMY_HASH)
 
 
 def needs_rehash(stored: str) -> bool:
-    """True for hashes to replace on the next login: scrypt, or other argon2 parameters."""
+    """True for hashes to replace on the next login: scrypt, or other argon2 parameters.
+
+    Parameters
+    ----------
+    stored
+        The stored hash (argon2 PHC string or legacy scrypt).
+
+    Returns
+    -------
+    bool
+        True for a scrypt hash, an argon2 hash with other parameters, or a malformed
+        hash; False for an argon2id hash with the current parameters.
+    """
     if stored.startswith("scrypt$"):
         return True
     try:
@@ -62,7 +104,13 @@ def needs_rehash(stored: str) -> bool:
 
 
 def _verify_scrypt(password: str, stored: str) -> bool:
-    """Verify a ``scrypt$n$r$p$salt$hash`` hash of schema versions before 4."""
+    """Verify a ``scrypt$n$r$p$salt$hash`` hash of schema versions before 4.
+
+    Returns
+    -------
+    bool
+        True on a match; False on a mismatch or a malformed hash.
+    """
     try:
         _scheme, n, r, p, salt_hex, digest_hex = stored.split("$")
         digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=int(n),
@@ -74,7 +122,16 @@ def _verify_scrypt(password: str, stored: str) -> bool:
 
 @functools.cache
 def common_passwords() -> frozenset[str]:
-    """The bundled list of common passwords (lower case), refused on set."""
+    """The bundled list of common passwords (lower case), refused on set.
+
+    Read once from ``common_passwords.txt`` in the package and cached; blank lines and
+    ``#`` comments are skipped.
+
+    Returns
+    -------
+    frozenset of str
+        The common passwords, stripped and lower-cased.
+    """
     text = resources.files("rehab.store").joinpath("common_passwords.txt").read_text("utf-8")
     return frozenset(line.strip().lower() for line in text.splitlines()
                      if line.strip() and not line.startswith("#"))
@@ -82,6 +139,21 @@ def common_passwords() -> frozenset[str]:
 
 def password_problem(username: str, password: str) -> Message | None:
     """What is wrong with ``password`` for ``username`` (a message), or None when it may be set.
+
+    Parameters
+    ----------
+    username
+        The user's login name; the password may not equal it (case and surrounding
+        spaces ignored).
+    password
+        The proposed password: at least :data:`MIN_PASSWORD_LENGTH` (10) characters, not
+        the username, not in :func:`common_passwords` (case-insensitively).
+
+    Returns
+    -------
+    Message or None
+        The first problem found (``validation.min_length``, ``validation.password_username``
+        or ``validation.password_common``), or None when the password may be set.
 
     Examples
     --------

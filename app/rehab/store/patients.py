@@ -28,7 +28,14 @@ _COLUMNS = ("id, code, name, birth_year, sex, affected_side, diagnosis, notes, a
 
 
 def new_patient_code() -> str:
-    """A random pseudonymous code such as ``P-7KQ3M9`` (25**6, about 2.4e8 codes)."""
+    """A random pseudonymous code such as ``P-7KQ3M9`` (25**6, about 2.4e8 codes).
+
+    Returns
+    -------
+    str
+        ``P-`` and 6 characters from an alphabet without look-alikes (no 0/O, 1/I/L,
+        5/S, 2/Z, 8/B), drawn with :mod:`secrets`; not checked for uniqueness here.
+    """
     return "P-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
 
 
@@ -38,14 +45,41 @@ def _patient(row: tuple) -> Patient:
 
 
 class PatientRepo:
-    """The centre's patients."""
+    """The centre's patients.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
 
     @requires("patients", Permission.PATIENTS_WRITE)
     def add(self, new: NewPatient) -> Patient:
-        """Register a patient under a fresh pseudonymous code."""
+        """Register a patient under a fresh pseudonymous code.
+
+        Parameters
+        ----------
+        new
+            The patient's details (validated by :class:`NewPatient` itself: birth year
+            1900-2100, and so on).
+
+        Returns
+        -------
+        Patient
+            The new record, active, with its id and code.
+
+        Raises
+        ------
+        StoreError
+            The insert failed for another reason than a code collision, or 10 codes in a
+            row were already taken.
+        PermissionDeniedError
+            The store's acting user lacks ``patients.write`` (the refusal is audited).
+        """
         db = self._ctx.db
         for _attempt in range(10):
             code = new_patient_code()
@@ -67,8 +101,25 @@ class PatientRepo:
 
     @requires("patients", Permission.PATIENTS_READ)
     def get(self, patient_id: int) -> Patient:
-        """Open a patient's record (audited: who looked at this patient), or raise
-        :class:`NotFoundError`."""
+        """Open a patient's record (audited: who looked at this patient).
+
+        Parameters
+        ----------
+        patient_id
+            The patient's record id.
+
+        Returns
+        -------
+        Patient
+            The full record (active or not).
+
+        Raises
+        ------
+        NotFoundError
+            No patient with ``patient_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``patients.read`` (the refusal is audited).
+        """
         patient = self._get(patient_id)
         self._audit_view(patient.id)
         return patient
@@ -86,6 +137,25 @@ class PatientRepo:
 
     @requires("patients", Permission.PATIENTS_READ)
     def by_code(self, code: str) -> Patient:
+        """Open a patient's record by pseudonymous code (audited as a view).
+
+        Parameters
+        ----------
+        code
+            The code, such as ``P-7KQ3M9``; surrounding spaces and case are ignored.
+
+        Returns
+        -------
+        Patient
+            The full record (active or not).
+
+        Raises
+        ------
+        NotFoundError
+            No patient with ``code``.
+        PermissionDeniedError
+            The store's acting user lacks ``patients.read`` (the refusal is audited).
+        """
         row = self._ctx.db.execute(f"SELECT {_COLUMNS} FROM patients WHERE code = ?",
                                    (code.strip().upper(),)).fetchone()
         if row is None:
@@ -98,6 +168,21 @@ class PatientRepo:
         """Every patient de-identified: code, age band, sex, affected side; by code.
 
         What a researcher may see: no name, birth year, diagnosis or notes.
+
+        Parameters
+        ----------
+        include_inactive
+            Also list deactivated patients (default: active ones only).
+
+        Returns
+        -------
+        list of PseudonymousPatient
+            Ordered by code; the age band is from this year minus the birth year.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``research.read`` (the refusal is audited).
         """
         year = self._ctx.wall_clock().year
         rows = self._ctx.db.execute(
@@ -108,7 +193,25 @@ class PatientRepo:
 
     @requires("patients", Permission.RESEARCH_READ)
     def id_of_code(self, code: str) -> int:
-        """The record id behind a pseudonymous code (to read its sessions and progress)."""
+        """The record id behind a pseudonymous code (to read its sessions and progress).
+
+        Parameters
+        ----------
+        code
+            The code, such as ``P-7KQ3M9``; surrounding spaces and case are ignored.
+
+        Returns
+        -------
+        int
+            The patient's record id.
+
+        Raises
+        ------
+        NotFoundError
+            No patient with ``code``.
+        PermissionDeniedError
+            The store's acting user lacks ``research.read`` (the refusal is audited).
+        """
         row = self._ctx.db.execute("SELECT id FROM patients WHERE code = ?",
                                    (code.strip().upper(),)).fetchone()
         if row is None:
@@ -117,9 +220,31 @@ class PatientRepo:
 
     @requires("patients", Permission.PATIENTS_READ, Permission.EXPORT_DEIDENTIFIED)
     def age_on(self, patient_id: int, day: dt.date) -> int:
-        """The patient's age in whole years on ``day`` from the birth year alone (an upper
-        bound, never negative): what a de-identified export states instead of the birth
-        year (it caps it at 89)."""
+        """The patient's age in whole years on ``day``, from the birth year alone.
+
+        An upper bound, never negative: what a de-identified export states instead of the
+        birth year (it caps it at 89).
+
+        Parameters
+        ----------
+        patient_id
+            The patient's record id.
+        day
+            The date to state the age on (only its year is used).
+
+        Returns
+        -------
+        int
+            ``day.year`` minus the birth year, in years, at least 0 (not capped here).
+
+        Raises
+        ------
+        NotFoundError
+            No patient with ``patient_id``.
+        PermissionDeniedError
+            The store's acting user lacks both ``patients.read`` and
+            ``exports.deidentified`` (the refusal is audited).
+        """
         row = self._ctx.db.execute("SELECT birth_year FROM patients WHERE id = ?",
                                    (patient_id,)).fetchone()
         if row is None:
@@ -128,7 +253,26 @@ class PatientRepo:
 
     @requires("patients", Permission.PATIENTS_READ)
     def search(self, text: str = "", *, include_inactive: bool = False) -> list[Patient]:
-        """Patients whose name, code or diagnosis contains ``text`` (any case), by name."""
+        """Patients whose name, code or diagnosis contains ``text`` (any case), by name.
+
+        Parameters
+        ----------
+        text
+            The text to look for (stripped; a SQL ``LIKE`` pattern, so ``%`` and ``_`` are
+            wildcards); empty (the default) matches every patient.
+        include_inactive
+            Also list deactivated patients (default: active ones only).
+
+        Returns
+        -------
+        list of Patient
+            Ordered by name, then id. Not audited as views.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``patients.read`` (the refusal is audited).
+        """
         pattern = f"%{text.strip()}%"
         rows = self._ctx.db.execute(
             f"SELECT {_COLUMNS} FROM patients WHERE (name LIKE ?1 OR code LIKE ?1 "
@@ -139,7 +283,29 @@ class PatientRepo:
 
     @requires("patients", Permission.PATIENTS_WRITE)
     def update(self, patient_id: int, new: NewPatient) -> Patient:
-        """Replace the editable fields of a patient (the code never changes)."""
+        """Replace the editable fields of a patient (the code never changes).
+
+        The audit names the fields that changed, not their values.
+
+        Parameters
+        ----------
+        patient_id
+            The patient's record id.
+        new
+            The new details (validated by :class:`NewPatient` itself).
+
+        Returns
+        -------
+        Patient
+            The updated record.
+
+        Raises
+        ------
+        NotFoundError
+            No patient with ``patient_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``patients.write`` (the refusal is audited).
+        """
         before = self._get(patient_id)
         changes = {k: v for k, v in dataclasses.asdict(new).items()
                    if getattr(before, k) != v}
@@ -155,7 +321,27 @@ class PatientRepo:
 
     @requires("patients", Permission.PATIENTS_WRITE)
     def set_active(self, patient_id: int, active: bool) -> Patient:
-        """Deactivate (or reactivate) a patient; their records stay."""
+        """Deactivate (or reactivate) a patient; their records stay.
+
+        Parameters
+        ----------
+        patient_id
+            The patient's record id.
+        active
+            False to deactivate, True to reactivate.
+
+        Returns
+        -------
+        Patient
+            The updated record.
+
+        Raises
+        ------
+        NotFoundError
+            No patient with ``patient_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``patients.write`` (the refusal is audited).
+        """
         self._get(patient_id)
         with self._ctx.db.atomic():
             self._ctx.db.execute("UPDATE patients SET active=? WHERE id=?",
@@ -165,7 +351,25 @@ class PatientRepo:
 
     @requires("patients", Permission.PATIENTS_READ)
     def display(self, patient_id: int) -> PatientDisplay:
-        """How the patient's screen should look for them (the defaults until set)."""
+        """How the patient's screen should look for them (the defaults until set).
+
+        Parameters
+        ----------
+        patient_id
+            The patient's record id.
+
+        Returns
+        -------
+        PatientDisplay
+            The stored settings, or ``PatientDisplay()`` when none were stored.
+
+        Raises
+        ------
+        NotFoundError
+            No patient with ``patient_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``patients.read`` (the refusal is audited).
+        """
         self._get(patient_id)
         row = self._ctx.db.execute("SELECT high_contrast, large_text FROM patient_display "
                                    "WHERE patient_id = ?", (patient_id,)).fetchone()
@@ -173,7 +377,28 @@ class PatientRepo:
 
     @requires("patients", Permission.PATIENTS_WRITE)
     def set_display(self, patient_id: int, display: PatientDisplay) -> PatientDisplay:
-        """Store the patient's screen settings (high contrast, large text)."""
+        """Store the patient's screen settings (high contrast, large text).
+
+        Parameters
+        ----------
+        patient_id
+            The patient's record id.
+        display
+            The settings; replaces any stored before.
+
+        Returns
+        -------
+        PatientDisplay
+            The settings as stored, read back.
+
+        Raises
+        ------
+        NotFoundError
+            No patient with ``patient_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``patients.write`` (or, for the read-back,
+            ``patients.read``); the refusal is audited.
+        """
         self._get(patient_id)
         with self._ctx.db.atomic():
             self._ctx.db.execute(

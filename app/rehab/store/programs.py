@@ -11,14 +11,33 @@ from rehab.store.models import ExerciseRecord, NewProgramItem, Program, ProgramI
 
 
 class ExerciseRepo:
-    """Exercise ids and versions from the library, so prescriptions can refer to them."""
+    """Exercise ids and versions from the library, so prescriptions can refer to them.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
 
     @requires("exercises", Permission.SETTINGS_MANAGE)
     def upsert(self, records: Sequence[ExerciseRecord]) -> None:
-        """Insert or refresh library entries (one transaction)."""
+        """Insert or refresh library entries (one transaction).
+
+        Parameters
+        ----------
+        records
+            The library entries; an existing ``(id, version)`` gets its names and primary
+            angle refreshed, a new one is inserted. Empty is allowed (nothing happens).
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``settings.manage`` (the refusal is audited).
+        """
         with self._ctx.db.atomic():
             self._ctx.db.conn.executemany(
                 "INSERT INTO exercises (id, version, name_en, name_ko, primary_angle) "
@@ -30,6 +49,18 @@ class ExerciseRepo:
 
     @requires("exercises", Permission.CATALOGUE_READ)
     def list(self) -> list[ExerciseRecord]:
+        """Every exercise version the store knows.
+
+        Returns
+        -------
+        list of ExerciseRecord
+            Ordered by id, then version.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``catalogue.read`` (the refusal is audited).
+        """
         rows = self._ctx.db.execute(
             "SELECT id, version, name_en, name_ko, primary_angle FROM exercises "
             "ORDER BY id, version")
@@ -37,7 +68,23 @@ class ExerciseRepo:
 
     @requires("exercises", Permission.CATALOGUE_READ)
     def require(self, exercise_id: str, version: int) -> None:
-        """Raise :class:`ValidationError` for ``exercise_id`` unless the library has it."""
+        """Raise :class:`ValidationError` for ``exercise_id`` unless the library has it.
+
+        Parameters
+        ----------
+        exercise_id
+            The library's exercise id.
+        version
+            The exercise's version (an integer, as registered).
+
+        Raises
+        ------
+        ValidationError
+            On ``exercise_id`` (``store.unknown_exercise``) when the store has no such
+            id and version.
+        PermissionDeniedError
+            The store's acting user lacks ``catalogue.read`` (the refusal is audited).
+        """
         row = self._ctx.db.execute("SELECT 1 FROM exercises WHERE id=? AND version=?",
                                    (exercise_id, version)).fetchone()
         if row is None:
@@ -57,7 +104,14 @@ def _item(row: tuple) -> ProgramItem:
 
 
 class ProgramRepo:
-    """Programs: a named, ordered list of prescriptions for one patient."""
+    """Programs: a named, ordered list of prescriptions for one patient.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
@@ -67,11 +121,28 @@ class ProgramRepo:
     def create(self, patient_id: int, name: str, items: Sequence[NewProgramItem]) -> Program:
         """Create a program with its items in one transaction.
 
+        Parameters
+        ----------
+        patient_id
+            The patient's id; must exist.
+        name
+            The program's name; not empty or blank (stored stripped).
+        items
+            The prescriptions, at least one, kept in this order (``position`` 0, 1, ...);
+            each item's exercise id and version must be in the library.
+
+        Returns
+        -------
+        Program
+            The new program, active, with its items, as :meth:`get` reads it.
+
         Raises
         ------
         ValidationError
             No such patient, an empty name or item list, or an exercise the library
             does not have.
+        PermissionDeniedError
+            The store's acting user lacks ``programs.write`` (the refusal is audited).
         """
         if not name.strip():
             raise ValidationError("name", "validation.not_empty")
@@ -92,7 +163,34 @@ class ProgramRepo:
 
     @requires("programs", Permission.PROGRAMS_WRITE)
     def replace_items(self, program_id: int, items: Sequence[NewProgramItem]) -> Program:
-        """Replace a program's prescriptions (sessions keep their own copy in ``sets``)."""
+        """Replace a program's prescriptions (sessions keep their own copy in ``sets``).
+
+        The old items are deleted; sets recorded against them are detached
+        (``program_item_id`` set to NULL), not deleted. One transaction.
+
+        Parameters
+        ----------
+        program_id
+            The program's id.
+        items
+            The new prescriptions, at least one, kept in this order; each item's exercise
+            id and version must be in the library.
+
+        Returns
+        -------
+        Program
+            The program with its new items.
+
+        Raises
+        ------
+        ValidationError
+            An empty item list (``store.program_needs_item``) or an exercise the library
+            does not have.
+        NotFoundError
+            No program with ``program_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``programs.write`` (the refusal is audited).
+        """
         if not items:
             raise ValidationError("items", "store.program_needs_item")
         self.get(program_id)
@@ -122,6 +220,25 @@ class ProgramRepo:
 
     @requires("programs", Permission.PROGRAMS_READ)
     def get(self, program_id: int) -> Program:
+        """One program with its items.
+
+        Parameters
+        ----------
+        program_id
+            The program's id.
+
+        Returns
+        -------
+        Program
+            The program (active or not) with its items in prescription order.
+
+        Raises
+        ------
+        NotFoundError
+            No program with ``program_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``programs.read`` (the refusal is audited).
+        """
         db = self._ctx.db
         row = db.execute("SELECT id, patient_id, name, created_at, active FROM programs "
                          "WHERE id = ?", (program_id,)).fetchone()
@@ -134,6 +251,25 @@ class ProgramRepo:
 
     @requires("programs", Permission.PROGRAMS_READ)
     def item(self, item_id: int) -> ProgramItem:
+        """One prescription (program item) by its id.
+
+        Parameters
+        ----------
+        item_id
+            The program item's id.
+
+        Returns
+        -------
+        ProgramItem
+            The item, with its program id and position.
+
+        Raises
+        ------
+        NotFoundError
+            No program item with ``item_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``programs.read`` (the refusal is audited).
+        """
         row = self._ctx.db.execute(f"SELECT {_ITEM_COLUMNS} FROM program_items WHERE id = ?",
                                    (item_id,)).fetchone()
         if row is None:
@@ -142,6 +278,25 @@ class ProgramRepo:
 
     @requires("programs", Permission.PROGRAMS_READ)
     def for_patient(self, patient_id: int, *, include_inactive: bool = False) -> list[Program]:
+        """A patient's programs.
+
+        Parameters
+        ----------
+        patient_id
+            The patient's id; an unknown id gives an empty list.
+        include_inactive
+            Also return programs no longer active (default: active ones only).
+
+        Returns
+        -------
+        list of Program
+            The programs with their items, oldest (lowest id) first.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``programs.read`` (the refusal is audited).
+        """
         ids = self._ctx.db.execute(
             "SELECT id FROM programs WHERE patient_id = ? AND (active = 1 OR ?) ORDER BY id",
             (patient_id, int(include_inactive)))

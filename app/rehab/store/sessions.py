@@ -55,7 +55,19 @@ def _rep(row: tuple) -> Rep:
 
 
 def _status_for(cause: Cause) -> SessionStatus:
-    """How a session that ended for ``cause`` is stored."""
+    """How a session that ended for ``cause`` is stored.
+
+    Parameters
+    ----------
+    cause
+        Why the session ended.
+
+    Returns
+    -------
+    SessionStatus
+        ``completed`` for :attr:`Cause.COMPLETED`, ``stopped`` for a person's cause
+        (:data:`PERSON_CAUSES`), ``aborted`` otherwise.
+    """
     if cause is Cause.COMPLETED:
         return SessionStatus.COMPLETED
     return SessionStatus.STOPPED if cause in PERSON_CAUSES else SessionStatus.ABORTED
@@ -82,13 +94,37 @@ class SessionRepo:
         """Open a running session for a patient.
 
         ``robot_used`` records whether the session drives the robot (False for a
-        camera-only session), so its record says so.
+        camera-only session), so its record says so. The repo holds the session's lock
+        until the session finishes or :meth:`release_all` runs.
+
+        Parameters
+        ----------
+        patient_id
+            The patient's id.
+        program_id
+            The program run, one of the patient's own; None for none.
+        therapist_id
+            The therapist's user id, or None.
+        pain_before
+            Pain before the first set, 0-10 (NRS), or None.
+        robot_used
+            Whether the session drives the robot; None leaves it unrecorded.
+
+        Returns
+        -------
+        Session
+            The new session, ``running``.
 
         Raises
         ------
         ValidationError
             Unknown patient, program or therapist, a program of another patient, or a pain
             score outside 0-10.
+        StoreError
+            Another process holds the new session's lock.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write``, or ``sessions.read`` to read
+            the session back (the refusal is audited).
         """
         ctx = self._ctx
         ctx.require_row("patients", patient_id, "patient_id")
@@ -121,6 +157,25 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_READ)
     def get(self, session_id: int) -> Session:
+        """One session by id.
+
+        Parameters
+        ----------
+        session_id
+            The session's id.
+
+        Returns
+        -------
+        Session
+            The session as stored.
+
+        Raises
+        ------
+        NotFoundError
+            No session with ``session_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.read`` (the refusal is audited).
+        """
         row = self._ctx.db.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?",
                                    (session_id,)).fetchone()
         if row is None:
@@ -129,8 +184,27 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_READ, Permission.EXPORT_DEIDENTIFIED)
     def for_patient(self, patient_id: int) -> list[Session]:
-        """A patient's sessions by start time. For a user who may only read de-identified
-        data (a researcher exporting), the free-text notes come back empty."""
+        """A patient's sessions by start time.
+
+        For a user who may only read de-identified data (a researcher exporting), the
+        free-text notes come back empty.
+
+        Parameters
+        ----------
+        patient_id
+            The patient's id; an unknown id gives an empty list.
+
+        Returns
+        -------
+        list of Session
+            Ordered by start time, then id.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user holds neither ``sessions.read`` nor
+            ``exports.deidentified`` (the refusal is audited).
+        """
         rows = self._ctx.db.execute(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE patient_id = ? "
             "ORDER BY started_at, id", (patient_id,))
@@ -146,12 +220,32 @@ class SessionRepo:
 
         Parameters
         ----------
+        session_id
+            The session's id; it must be open (``running`` or ``paused``).
+        paused
+            True to pause, False to resume; a session already so is returned unchanged,
+            with no event.
         cause
             Who or what paused (or resumed) it.
         reason
             The detail a person reads (the robot's own reason, say); may be empty.
         t_s
-            Session clock time of the change.
+            Session clock time of the change (s), or None.
+
+        Returns
+        -------
+        Session
+            The session after the change.
+
+        Raises
+        ------
+        NotFoundError
+            No session with ``session_id``.
+        ValidationError
+            The session is not open.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write``, or ``sessions.read`` to read
+            the session back (the refusal is audited).
         """
         session = self._require_open(session_id)
         status = SessionStatus.PAUSED if paused else SessionStatus.RUNNING
@@ -177,10 +271,35 @@ class SessionRepo:
         An end event keeps the cause and ``reason``; ``outcome.notes`` holds only what a
         person typed.
 
+        Parameters
+        ----------
+        session_id
+            The session's id; it must be open (``running`` or ``paused``).
+        outcome
+            Pain after, Borg RPE and notes to store; its ``pain_before``, when not None,
+            replaces the stored one.
+        cause
+            Why it ended; any :class:`Cause` but ``app_died``.
+        reason
+            The detail a person reads, kept in the end event; may be empty.
+        t_s
+            Session clock time of the end (s), or None.
+
+        Returns
+        -------
+        Session
+            The closed session.
+
         Raises
         ------
+        NotFoundError
+            No session with ``session_id``.
         ValidationError
-            The session is not open, or ``cause`` is not a :class:`Cause`.
+            The session is not open, or ``cause`` is not a :class:`Cause` or is
+            ``app_died``.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write``, or ``sessions.read`` to read
+            the session back (the refusal is audited).
         """
         if cause not in set(Cause) or cause is Cause.APP_DIED:
             raise ValidationError("cause", "store.not_a_final_cause", cause=repr(cause))
@@ -205,7 +324,31 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_WRITE)
     def record_outcome(self, session_id: int, outcome: SessionOutcome) -> Session:
-        """Record or correct pain, RPE and notes of a closed session."""
+        """Record or correct pain, RPE and notes of a closed session.
+
+        The session's status is not checked: an open one is updated the same way.
+
+        Parameters
+        ----------
+        session_id
+            The session's id.
+        outcome
+            Pain after, Borg RPE and notes, written as given (None clears them); its
+            ``pain_before``, when not None, replaces the stored one.
+
+        Returns
+        -------
+        Session
+            The session after the update.
+
+        Raises
+        ------
+        NotFoundError
+            No session with ``session_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write``, or ``sessions.read`` to read
+            the session back (the refusal is audited).
+        """
         self.get(session_id)
         with self._ctx.db.atomic():
             self._ctx.db.execute("UPDATE sessions SET pain_after=?, borg_rpe=?, notes=?, "
@@ -224,10 +367,29 @@ class SessionRepo:
         Only the answers given are written: the one before the first set, the one at the
         end, or both.
 
+        Parameters
+        ----------
+        session_id
+            The session's id.
+        before
+            Pain before the first set, a whole number 0-10, or None to leave it.
+        after
+            Pain at the end, a whole number 0-10, or None to leave it.
+
+        Returns
+        -------
+        Session
+            The session after the update (unchanged when neither answer is given).
+
         Raises
         ------
+        NotFoundError
+            No session with ``session_id``.
         ValidationError
-            Unknown session, or a score outside 0-10.
+            A score that is not a whole number or is outside 0-10.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write``, or ``sessions.read`` to read
+            the session back (the refusal is audited).
         """
         self.get(session_id)
         answers = {"pain_before": before, "pain_after": after}
@@ -251,7 +413,31 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_WRITE)
     def add_set(self, session_id: int, new: NewSet) -> int:
-        """Open a set in a running session; returns the set id."""
+        """Open a set in an open session.
+
+        Parameters
+        ----------
+        session_id
+            The session's id; it must be open (``running`` or ``paused``).
+        new
+            The set; its ``set_index`` must be new in the session.
+
+        Returns
+        -------
+        int
+            The new set's id.
+
+        Raises
+        ------
+        NotFoundError
+            No session with ``session_id``.
+        ValidationError
+            The session is not open, the program item is unknown, or the session already
+            has a set with ``new.set_index``.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write``, or ``sessions.read`` to read
+            the session back (the refusal is audited).
+        """
         self._require_open(session_id)
         if new.program_item_id is not None:
             self._ctx.require_row("program_items", new.program_item_id, "program_item_id")
@@ -269,7 +455,24 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_READ, Permission.EXPORT_DEIDENTIFIED)
     def sets(self, session_id: int) -> list[SetRecord]:
-        """The sets of a session in the order they were done."""
+        """The sets of a session in the order they were done.
+
+        Parameters
+        ----------
+        session_id
+            The session's id; an unknown id gives an empty list.
+
+        Returns
+        -------
+        list of SetRecord
+            Ordered by start time, then id.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user holds neither ``sessions.read`` nor
+            ``exports.deidentified`` (the refusal is audited).
+        """
         rows = self._ctx.db.execute(
             "SELECT id, session_id, program_item_id, set_index, exercise_id, side, "
             "reps_target, target_rom_deg, t_start_s, t_end_s, reps_done, measured_n, "
@@ -278,19 +481,66 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_WRITE)
     def end_set(self, set_id: int, t_end_s: float) -> None:
+        """Record when a set ended; an unknown ``set_id`` changes nothing.
+
+        Parameters
+        ----------
+        set_id
+            The set's id.
+        t_end_s
+            End on the session clock (s).
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write`` (the refusal is audited).
+        """
         self._ctx.db.execute("UPDATE sets SET t_end_s=? WHERE id=?", (t_end_s, set_id))
 
     @requires("sessions", Permission.SESSIONS_WRITE)
     def set_robot_command(self, set_id: int, command_seq: int | None) -> None:
-        """Record that the robot accepted exercise command ``command_seq`` for this set
-        (None: the robot is not running it, for example after a refusal)."""
+        """Record that the robot accepted exercise command ``command_seq`` for this set.
+
+        An unknown ``set_id`` changes nothing.
+
+        Parameters
+        ----------
+        set_id
+            The set's id.
+        command_seq
+            The command's sequence number; None when the robot is not running it, for
+            example after a refusal.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write`` (the refusal is audited).
+        """
         with self._ctx.db.atomic():
             self._ctx.db.execute("UPDATE sets SET robot_command_seq=? WHERE id=?",
                                  (command_seq, set_id))
 
     @requires("sessions", Permission.SESSIONS_READ)
     def robot_command(self, set_id: int) -> int | None:
-        """The accepted robot command of a set, or None when the robot did not run it."""
+        """The accepted robot command of a set.
+
+        Parameters
+        ----------
+        set_id
+            The set's id.
+
+        Returns
+        -------
+        int or None
+            The command's sequence number, or None when the robot did not run it.
+
+        Raises
+        ------
+        NotFoundError
+            No set with ``set_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.read`` (the refusal is audited).
+        """
         row = self._ctx.db.execute("SELECT robot_command_seq FROM sets WHERE id=?",
                                    (set_id,)).fetchone()
         if row is None:
@@ -299,7 +549,29 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_WRITE)
     def add_rep(self, set_id: int, rep: NewRep) -> Rep:
-        """Record one repetition, committed at once so a crash cannot lose it."""
+        """Record one repetition, committed at once so a crash cannot lose it.
+
+        The session's status is not checked.
+
+        Parameters
+        ----------
+        set_id
+            The set's id.
+        rep
+            The repetition; its ``rep_index`` must be new in the set.
+
+        Returns
+        -------
+        Rep
+            The stored repetition, with its ids.
+
+        Raises
+        ------
+        ValidationError
+            No set with ``set_id``, or the set already has a rep with ``rep.rep_index``.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write`` (the refusal is audited).
+        """
         row = self._ctx.db.execute("SELECT session_id FROM sets WHERE id=?",
                                    (set_id,)).fetchone()
         if row is None:
@@ -331,13 +603,52 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_READ, Permission.RESEARCH_READ)
     def reps(self, session_id: int) -> list[Rep]:
+        """The repetitions of a session.
+
+        Parameters
+        ----------
+        session_id
+            The session's id; an unknown id gives an empty list.
+
+        Returns
+        -------
+        list of Rep
+            Ordered by start time, then id.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user holds neither ``sessions.read`` nor ``research.read``
+            (the refusal is audited).
+        """
         rows = self._ctx.db.execute(f"SELECT {_REP_COLUMNS} FROM reps WHERE session_id=? "
                                     "ORDER BY t_start_s, id", (session_id,))
         return [_rep(r) for r in rows]
 
     @requires("sessions", Permission.SESSIONS_WRITE)
     def add_event(self, session_id: int | None, event: NewEvent) -> Event:
-        """Record an alert, fault, e-stop, note or state change (committed at once)."""
+        """Record an alert, fault, e-stop, note or state change (committed at once).
+
+        Parameters
+        ----------
+        session_id
+            The session's id, or None for an event outside any session.
+        event
+            The event.
+
+        Returns
+        -------
+        Event
+            The stored event, with its id and time.
+
+        Raises
+        ------
+        ValidationError
+            No session with ``session_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write``, or to read the event back
+            both ``sessions.read`` and ``exports.deidentified`` (the refusal is audited).
+        """
         if session_id is not None:
             self._ctx.require_row("sessions", session_id, "session_id")
         with self._ctx.db.atomic():
@@ -354,6 +665,26 @@ class SessionRepo:
 
     @requires("sessions", Permission.SESSIONS_READ, Permission.EXPORT_DEIDENTIFIED)
     def events(self, session_id: int | None, *, event_id: int | None = None) -> list[Event]:
+        """The events of a session, or those outside any session.
+
+        Parameters
+        ----------
+        session_id
+            The session's id, or None for the events outside any session.
+        event_id
+            Only the event with this id (if it belongs there); None for all.
+
+        Returns
+        -------
+        list of Event
+            In the order recorded; empty when none match.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user holds neither ``sessions.read`` nor
+            ``exports.deidentified`` (the refusal is audited).
+        """
         rows = self._ctx.db.execute(
             "SELECT kind, severity, source, message, t_s, cause, id, session_id, at FROM events "
             "WHERE session_id IS ? AND (? IS NULL OR id = ?) ORDER BY id",
@@ -367,6 +698,16 @@ class SessionRepo:
 
         A session still running in another live process keeps its status (its lock is
         held). Everything the dead process committed stays as it was.
+
+        Returns
+        -------
+        list of int
+            The ids of the sessions now marked ``interrupted``, in id order.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write`` (the refusal is audited).
         """
         open_ids = [r[0] for r in self._ctx.db.execute(
             "SELECT id FROM sessions WHERE status IN (?, ?) ORDER BY id",

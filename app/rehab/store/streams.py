@@ -38,14 +38,52 @@ def _unshuffle(data: bytes, dtype: str, count: int) -> np.ndarray:
 
 
 def encode_chunk(t_s: np.ndarray, values: np.ndarray) -> bytes:
-    """Encode ``t_s`` (N,) and ``values`` (N, C) as one :data:`CODEC` blob."""
+    """Encode ``t_s`` (N,) and ``values`` (N, C) as one :data:`CODEC` blob.
+
+    Parameters
+    ----------
+    t_s
+        Sample times, seconds on the session clock, shape (N,); stored as float64.
+    values
+        Samples, shape (N, C) (any shape with N * C elements is flattened); stored as
+        float32.
+
+    Returns
+    -------
+    bytes
+        The LZ4 block (with its stored size) of the byte-shuffled times, then values.
+    """
     t = np.ascontiguousarray(t_s, dtype="<f8")
     v = np.ascontiguousarray(values, dtype="<f4")
     return lz4.block.compress(_shuffle(t) + _shuffle(v.reshape(-1)), store_size=True)
 
 
 def decode_chunk(blob: bytes, n_samples: int, n_columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inverse of :func:`encode_chunk`."""
+    """Inverse of :func:`encode_chunk`.
+
+    Parameters
+    ----------
+    blob
+        A :data:`CODEC` blob.
+    n_samples
+        N, the number of samples it holds (>= 0).
+    n_columns
+        C, the number of columns per sample (>= 0).
+
+    Returns
+    -------
+    t_s : numpy.ndarray
+        Sample times, seconds, float64, shape (N,).
+    values : numpy.ndarray
+        Samples, float32, shape (N, C).
+
+    Raises
+    ------
+    StoreError
+        The blob does not hold ``n_samples * (8 + 4 * n_columns)`` bytes.
+    lz4.block.LZ4BlockError
+        The blob is not a valid LZ4 block.
+    """
     raw = lz4.block.decompress(blob)
     expected = n_samples * (8 + 4 * n_columns)
     if len(raw) != expected:
@@ -57,7 +95,19 @@ def decode_chunk(blob: bytes, n_samples: int, n_columns: int) -> tuple[np.ndarra
 
 @dataclass(frozen=True)
 class StreamData:
-    """Samples of one stream: ``t_s`` (N,) float64 seconds, ``values`` (N, C) float32."""
+    """Samples of one stream: ``t_s`` (N,) float64 seconds, ``values`` (N, C) float32.
+
+    Attributes
+    ----------
+    stream
+        The stream's name (``"robot"``, ...).
+    columns
+        The C column names, in the order of ``values``' columns.
+    t_s
+        Sample times, seconds on the session clock, shape (N,), non-decreasing.
+    values
+        Samples, shape (N, C); NaN where a value was missing when written.
+    """
 
     stream: str
     columns: tuple[str, ...]
@@ -65,7 +115,23 @@ class StreamData:
     values: np.ndarray
 
     def column(self, name: str) -> np.ndarray:
-        """The samples of one named column."""
+        """The samples of one named column.
+
+        Parameters
+        ----------
+        name
+            One of :attr:`columns`.
+
+        Returns
+        -------
+        numpy.ndarray
+            The column's samples, shape (N,) (a view into :attr:`values`).
+
+        Raises
+        ------
+        ValueError
+            ``name`` is not one of :attr:`columns`.
+        """
         return self.values[:, self.columns.index(name)]
 
 
@@ -85,7 +151,14 @@ def _check_samples(n_columns: int, t_s: np.ndarray, values: np.ndarray) -> None:
 
 
 class StreamRepo:
-    """Write and read stream chunks of a session."""
+    """Write and read stream chunks of a session.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
@@ -93,8 +166,22 @@ class StreamRepo:
     @requires("streams", Permission.SESSIONS_WRITE)
     def insert_chunks(self, session_id: int,
                       chunks: Sequence[tuple[str, str, np.ndarray, np.ndarray]]) -> None:
-        """Insert checked chunks ``(stream, joined columns, t_s, values)`` in one transaction
-        (what :class:`StreamRecorder` writes with)."""
+        """Insert checked chunks in one transaction (what :class:`StreamRecorder` writes with).
+
+        Parameters
+        ----------
+        session_id
+            The session's id.
+        chunks
+            ``(stream, joined columns, t_s, values)`` tuples, already checked: columns
+            joined with ``","``, ``t_s`` (N,) seconds non-empty and non-decreasing,
+            ``values`` (N, C).
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write`` (the refusal is audited).
+        """
         with self._ctx.db.atomic():
             self._insert(session_id, chunks)
 
@@ -109,6 +196,24 @@ class StreamRepo:
 
     @requires("streams", Permission.SESSIONS_READ, Permission.RESEARCH_READ)
     def streams(self, session_id: int) -> list[str]:
+        """The names of the streams a session has.
+
+        Parameters
+        ----------
+        session_id
+            The session's id; an unknown id has none.
+
+        Returns
+        -------
+        list of str
+            The stream names, sorted.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks both ``sessions.read`` and ``research.read``
+            (the refusal is audited).
+        """
         rows = self._ctx.db.execute("SELECT DISTINCT stream FROM stream_chunks WHERE "
                                     "session_id = ? ORDER BY stream", (session_id,))
         return [r[0] for r in rows]
@@ -118,10 +223,33 @@ class StreamRepo:
              t_end_s: float = math.inf) -> StreamData:
         """Samples with ``t_start_s <= t <= t_end_s``, in time order, exactly as written.
 
+        Parameters
+        ----------
+        session_id
+            The session's id.
+        stream
+            The stream's name.
+        t_start_s
+            Start of the window, seconds on the session clock, inclusive (default: from
+            the first sample).
+        t_end_s
+            End of the window, seconds, inclusive (default: to the last sample).
+
+        Returns
+        -------
+        StreamData
+            The samples in the window; none (shapes (0,) and (0, C)) when the stream
+            exists but has none there.
+
         Raises
         ------
         NotFoundError
             The session has no such stream.
+        StoreError
+            The chunks in the window mix codecs or column sets, or a chunk is corrupt.
+        PermissionDeniedError
+            The store's acting user lacks both ``sessions.read`` and ``research.read``
+            (the refusal is audited).
         """
         rows = self._ctx.db.execute(
             "SELECT columns, codec, n_samples, data FROM stream_chunks WHERE session_id = ? "
@@ -147,6 +275,26 @@ class StreamRepo:
 
         Memory holds one chunk (about a second of samples) whatever the stream's length:
         exports stream through this. A session with no such stream yields nothing.
+
+        Parameters
+        ----------
+        session_id
+            The session's id.
+        stream
+            The stream's name.
+
+        Yields
+        ------
+        StreamData
+            One stored chunk (about a second of samples), with its own column names.
+
+        Raises
+        ------
+        StoreError
+            A chunk has an unknown codec or is corrupt.
+        PermissionDeniedError
+            The store's acting user lacks both ``sessions.read`` and ``research.read``
+            (the refusal is audited).
         """
         cursor = self._ctx.db.conn.execute(
             "SELECT columns, codec, n_samples, data FROM stream_chunks WHERE session_id = ? "
@@ -171,6 +319,8 @@ class StreamRepo:
 
 @dataclass
 class _Buffer:
+    """The samples of one stream not yet written, as appended blocks."""
+
     columns: tuple[str, ...]
     joined_columns: str
     times: list[np.ndarray] = field(default_factory=list)
@@ -179,6 +329,15 @@ class _Buffer:
     t_last_s: float = math.nan
 
     def add(self, t_s: np.ndarray, values: np.ndarray) -> None:
+        """Append a checked block: ``t_s`` (N,) seconds, ``values`` (N, C).
+
+        Parameters
+        ----------
+        t_s
+            Sample times, seconds, N >= 1, not before the buffer's last.
+        values
+            Samples, shape (N, C).
+        """
         if not self.times:
             self.t_first_s = float(t_s[0])
         self.times.append(t_s)
@@ -186,7 +345,21 @@ class _Buffer:
         self.t_last_s = float(t_s[-1])
 
     def take_pieces(self, chunk_s: float, *, final: bool) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Split the buffer into chunks of less than ``chunk_s``; keep the open one."""
+        """Split the buffer into chunks of less than ``chunk_s``; keep the open one.
+
+        Parameters
+        ----------
+        chunk_s
+            Span of one chunk, seconds (> 0).
+        final
+            Take every sample, the open chunk too (nothing stays buffered).
+
+        Returns
+        -------
+        list of tuple of numpy.ndarray
+            The complete ``(t_s, values)`` pieces, in time order; empty when none is
+            complete yet (with ``final``, every buffered sample).
+        """
         if not self.times or (not final and self.t_last_s - self.t_first_s < chunk_s):
             return []
         t = np.concatenate(self.times) if len(self.times) > 1 else self.times[0]
@@ -212,10 +385,20 @@ class StreamRecorder:
 
     Parameters
     ----------
+    repo
+        The store's stream repository to write with (its user needs ``sessions.write``).
+    session_id
+        The session the samples belong to.
     chunk_s
         Span of one stored chunk, seconds (> 0).
     commit_every_s
-        Stream time between commits, seconds (>= ``chunk_s``).
+        Stream time between commits, seconds (>= ``chunk_s``); None (the default) for
+        ``chunk_s``.
+
+    Raises
+    ------
+    ValidationError
+        ``chunk_s`` is not > 0, or ``commit_every_s`` is less than ``chunk_s``.
 
     Examples
     --------
@@ -238,17 +421,75 @@ class StreamRecorder:
         self._next_flush_s = math.nan
 
     def declare(self, stream: str, columns: Sequence[str]) -> None:
-        """Name a stream and its columns before appending to it."""
+        """Name a stream and its columns before appending to it.
+
+        Declaring a stream again starts its buffer afresh (unwritten samples are dropped).
+
+        Parameters
+        ----------
+        stream
+            The stream's name.
+        columns
+            The column names, at least one; none empty or containing ``","``.
+
+        Raises
+        ------
+        ValidationError
+            The columns are empty, or a name is empty or contains a comma.
+        """
         _check_columns(columns)
         self._buffers[stream] = _Buffer(tuple(columns), ",".join(columns))
 
     def append(self, stream: str, t_s: float, row: Sequence[float] | np.ndarray) -> None:
-        """Add one sample (live use)."""
+        """Add one sample (live use).
+
+        Parameters
+        ----------
+        stream
+            A declared stream's name.
+        t_s
+            The sample's time, seconds on the session clock; finite, not before the
+            stream's last sample.
+        row
+            The sample's C values, one per declared column (stored as float32).
+
+        Raises
+        ------
+        ValidationError
+            As :meth:`extend`.
+        sqlite3.Error
+            A write this sample triggered failed (the samples stay buffered).
+        """
         self.extend(stream, np.array([t_s], dtype=np.float64),
                     np.asarray(row, dtype=np.float32).reshape(1, -1))
 
     def extend(self, stream: str, t_s: np.ndarray, values: np.ndarray) -> None:
-        """Add a block of samples: ``t_s`` (N,) after the last one, ``values`` (N, C)."""
+        """Add a block of samples: ``t_s`` (N,) after the last one, ``values`` (N, C).
+
+        Writes (:meth:`flush`) once ``commit_every_s`` of stream time has passed since
+        the last write.
+
+        Parameters
+        ----------
+        stream
+            A declared stream's name.
+        t_s
+            Sample times, seconds on the session clock, shape (N,), N >= 1; finite,
+            non-decreasing, not before the stream's last sample.
+        values
+            Samples, shape (N, C) with C the number of declared columns (stored as
+            float32; NaN allowed).
+
+        Raises
+        ------
+        ValidationError
+            The stream was not declared, ``values`` has the wrong shape, or the times
+            are empty, not finite, decreasing or before the last sample.
+        sqlite3.Error
+            A write this block triggered failed (the samples stay buffered).
+        PermissionDeniedError
+            A write this block triggered was refused (the samples stay buffered).
+        """
         buffer = self._buffer(stream)
         t_s = np.asarray(t_s, dtype=np.float64).reshape(-1)
         values = np.asarray(values, dtype=np.float32)
@@ -267,7 +508,22 @@ class StreamRecorder:
             self.flush()
 
     def flush(self, *, final: bool = False) -> None:
-        """Write the complete chunks of every stream (all, with ``final``) in one transaction."""
+        """Write the complete chunks of every stream (all, with ``final``) in one transaction.
+
+        On failure nothing is written and every sample stays buffered for the next try.
+
+        Parameters
+        ----------
+        final
+            Also write the open (incomplete) chunk of each stream (default False).
+
+        Raises
+        ------
+        sqlite3.Error
+            The write failed (say, the database is locked or full).
+        PermissionDeniedError
+            The repository's user lacks ``sessions.write``.
+        """
         saved = {name: (list(b.times), list(b.blocks), b.t_first_s)
                  for name, b in self._buffers.items()}
         due = [(name, b.joined_columns, t, v) for name, b in self._buffers.items()
@@ -284,7 +540,15 @@ class StreamRecorder:
             raise
 
     def close(self) -> None:
-        """Write everything still buffered."""
+        """Write everything still buffered.
+
+        Raises
+        ------
+        sqlite3.Error
+            The write failed (the samples stay buffered).
+        PermissionDeniedError
+            The repository's user lacks ``sessions.write``.
+        """
         self.flush(final=True)
 
     def _buffer(self, stream: str) -> _Buffer:

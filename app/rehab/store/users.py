@@ -37,7 +37,14 @@ def _check_password(username: str, password: str) -> None:
 
 
 class UserRepo:
-    """Users of the console: admins, therapists, researchers."""
+    """Users of the console: admins, therapists, researchers.
+
+    Parameters
+    ----------
+    ctx
+        The open store's shared state: database, clock and the acting user whose
+        permissions every operation checks.
+    """
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
@@ -45,6 +52,19 @@ class UserRepo:
     @public
     def create_first_admin(self, new: NewUser) -> User:
         """Create the centre's first admin (``rehab db init --admin``); anyone may, once.
+
+        Needs no permission (``@public``): it is how a centre gets its first user.
+
+        Parameters
+        ----------
+        new
+            The admin to create: role ``admin``, a new username, a password that keeps
+            the rules (:func:`~rehab.store.passwords.password_problem`).
+
+        Returns
+        -------
+        User
+            The new admin, active.
 
         Raises
         ------
@@ -63,10 +83,24 @@ class UserRepo:
     def add(self, new: NewUser) -> User:
         """Create a user; the username must be new.
 
+        Parameters
+        ----------
+        new
+            The user: a new username, any role, a password that keeps the rules
+            (at least 10 characters, not the username, not a common password).
+
+        Returns
+        -------
+        User
+            The new user, active.
+
         Raises
         ------
         ValidationError
-            The username is taken (field ``username``) or a field is invalid.
+            The username is taken (field ``username``) or the password breaks the
+            rules (field ``password``).
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
         """
         return self._add(new)
 
@@ -90,6 +124,25 @@ class UserRepo:
 
     @requires("users", Permission.USERS_MANAGE)
     def get(self, user_id: int) -> User:
+        """One user by id.
+
+        Parameters
+        ----------
+        user_id
+            The user's id.
+
+        Returns
+        -------
+        User
+            The user (active or not); never the password hash.
+
+        Raises
+        ------
+        NotFoundError
+            No user with ``user_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
+        """
         return self._get(user_id)
 
     def _get(self, user_id: int) -> User:
@@ -101,18 +154,70 @@ class UserRepo:
 
     @requires("users", Permission.USERS_MANAGE)
     def by_username(self, username: str) -> User | None:
+        """One user by username (exact, case-sensitive match).
+
+        Parameters
+        ----------
+        username
+            The login name.
+
+        Returns
+        -------
+        User or None
+            The user, or None when no user has that name.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
+        """
         row = self._ctx.db.execute(f"SELECT {_COLUMNS} FROM users WHERE username = ?",
                                    (username,)).fetchone()
         return _user(row) if row else None
 
     @requires("users", Permission.USERS_MANAGE)
     def list(self) -> list[User]:
+        """Every user, active or not.
+
+        Returns
+        -------
+        list of User
+            Ordered by username.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
+        """
         rows = self._ctx.db.execute(f"SELECT {_COLUMNS} FROM users ORDER BY username")
         return [_user(r) for r in rows]
 
     @requires("users", Permission.USERS_MANAGE)
     def set_password(self, user_id: int, password: str) -> User:
-        """Set a user's password (checked against the rules); also unlocks the account."""
+        """Set a user's password (checked against the rules); also unlocks the account.
+
+        Parameters
+        ----------
+        user_id
+            The user's id.
+        password
+            The new password: at least 10 characters, not the username, not a common
+            password.
+
+        Returns
+        -------
+        User
+            The user (as read before the change; the password is not part of it).
+
+        Raises
+        ------
+        ValidationError
+            The password breaks the rules (field ``password``).
+        NotFoundError
+            No user with ``user_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
+        """
         user = self._get(user_id)
         _check_password(user.username, password)
         with self._ctx.db.atomic():
@@ -124,7 +229,32 @@ class UserRepo:
 
     @requires("users", Permission.USERS_MANAGE)
     def set_role(self, user_id: int, role: Role) -> User:
-        """Give a user another role (never the last active admin's)."""
+        """Give a user another role (never the last active admin's).
+
+        Parameters
+        ----------
+        user_id
+            The user's id.
+        role
+            The new role (a :class:`Role` or its string value).
+
+        Returns
+        -------
+        User
+            The updated user.
+
+        Raises
+        ------
+        ValidationError
+            The user is the last active admin and ``role`` is not admin (field
+            ``role``, ``validation.last_admin``).
+        ValueError
+            ``role`` is not a role's value.
+        NotFoundError
+            No user with ``user_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
+        """
         user = self._get(user_id)
         role = Role(role)
         if user.role is Role.ADMIN and role is not Role.ADMIN:
@@ -136,7 +266,29 @@ class UserRepo:
 
     @requires("users", Permission.USERS_MANAGE)
     def set_active(self, user_id: int, active: bool) -> User:
-        """Deactivate (or reactivate) a user; their records and audit rows stay."""
+        """Deactivate (or reactivate) a user; their records and audit rows stay.
+
+        Parameters
+        ----------
+        user_id
+            The user's id.
+        active
+            False to deactivate, True to reactivate.
+
+        Returns
+        -------
+        User
+            The updated user.
+
+        Raises
+        ------
+        ValidationError
+            Deactivating the last active admin (field ``role``, ``validation.last_admin``).
+        NotFoundError
+            No user with ``user_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
+        """
         user = self._get(user_id)
         if not active and user.role is Role.ADMIN:
             self._require_other_admin(user)
@@ -148,7 +300,25 @@ class UserRepo:
 
     @requires("users", Permission.USERS_MANAGE)
     def unlock(self, user_id: int) -> User:
-        """Lift a lockout and forget the failed logins."""
+        """Lift a lockout and forget the failed logins.
+
+        Parameters
+        ----------
+        user_id
+            The user's id.
+
+        Returns
+        -------
+        User
+            The user.
+
+        Raises
+        ------
+        NotFoundError
+            No user with ``user_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
+        """
         user = self._get(user_id)
         with self._ctx.db.atomic():
             self._ctx.db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL "
@@ -158,7 +328,26 @@ class UserRepo:
 
     @requires("users", Permission.USERS_MANAGE)
     def locked_until(self, user_id: int) -> str | None:
-        """When a locked account opens again (ISO UTC), or None when it is not locked."""
+        """When a locked account opens again (ISO UTC), or None when it is not locked.
+
+        Parameters
+        ----------
+        user_id
+            The user's id.
+
+        Returns
+        -------
+        str or None
+            The ISO 8601 UTC time (milliseconds) the lockout or back-off wait ends, or
+            None when there is none or it has passed.
+
+        Raises
+        ------
+        NotFoundError
+            No user with ``user_id``.
+        PermissionDeniedError
+            The store's acting user lacks ``users.manage`` (the refusal is audited).
+        """
         row = self._ctx.db.execute("SELECT locked_until FROM users WHERE id = ?",
                                    (user_id,)).fetchone()
         if row is None:
@@ -183,6 +372,21 @@ class UserRepo:
         :data:`MAX_FAILED_LOGINS`-th locks it for :data:`LOCKOUT` (an admin can
         :meth:`unlock` it). A try while it waits or is locked fails without counting.
         A scrypt hash (or one with old parameters) is replaced on success.
+
+        Needs no permission (``@public``).
+
+        Parameters
+        ----------
+        username
+            The login name (exact match).
+        password
+            The password typed.
+
+        Returns
+        -------
+        User or None
+            The user on success; None for an unknown name, a wrong password, an inactive
+            user, or an account that waits or is locked.
         """
         row = self._ctx.db.execute(
             "SELECT id, password_hash, active, failed_logins, locked_until FROM users "
