@@ -271,3 +271,36 @@ def test_person_leaving_view_is_a_value_not_an_error(tmp_path: Path, absent_from
         pose = store.streams.read(runner.session_id, "pose")
         missing = np.isnan(pose.values[:, 0])
         assert 50 <= missing.sum() <= 70  # about 2 s of frames at 30 Hz kept as NaN rows
+
+
+def test_the_model_is_warmed_up_before_the_loop_and_a_failing_one_is_dropped(
+        tmp_path: Path) -> None:
+    """Loading torch at the first rep would hold the loop for seconds (read as a stalled
+    app): LiveSession warms the model up first, and a model that cannot load is dropped."""
+    from rehab.session.launch import LiveSession, SessionSpec
+
+    _, program_id = _program(tmp_path, sets=1, reps=1)
+    with Store.open(tmp_path) as store:
+        program = store.as_system().programs.get(program_id)
+    calls: list[str] = []
+
+    class Model:
+        def __init__(self, loads: bool) -> None:
+            self.loads = loads
+
+        def warm_up(self) -> None:
+            calls.append("warm_up")
+            if not self.loads:
+                raise RuntimeError("no weights")
+
+        def __call__(self, rows, t0, t1, exercise_id):
+            calls.append("call")
+            return 0.5
+
+    spec = SessionSpec(tmp_path, program, None, 0, 0, RunnerSettings(language="en"))
+    for loads, expected in ((True, Model), (False, type(None))):
+        live = LiveSession(spec, Updates(), library=load_library(), robot_config=None,
+                           rep_probability=Model(loads))
+        live._warm_up_model()
+        assert isinstance(live._rep_probability, expected)
+    assert calls == ["warm_up", "warm_up"]

@@ -23,7 +23,7 @@ from rehab.quality.features import EXERCISE_MOVEMENT, rep_features
 from rehab.quality.weights import QualityModel, load_model
 from rehab.vision.skeleton import from_blazepose
 
-__all__ = ["DEFAULT_MANIFEST", "rep_probability"]
+__all__ = ["DEFAULT_MANIFEST", "rep_probability", "warm_up"]
 
 _log = logging.getLogger(__name__)
 
@@ -34,6 +34,22 @@ DEFAULT_MANIFEST = Path(__file__).resolve().parents[3] / "models" / "form_qualit
 @functools.cache
 def _model(manifest: Path) -> QualityModel:
     return load_model(manifest)
+
+
+def warm_up(manifest: Path = DEFAULT_MANIFEST) -> None:
+    """Import torch and load the checked weights now, so the first rep costs milliseconds.
+
+    Parameters
+    ----------
+    manifest
+        The shipped model's manifest.
+
+    Raises
+    ------
+    ModelFileError
+        The weights are missing or fail their checks.
+    """
+    _model(manifest)
 
 
 @contextlib.contextmanager

@@ -191,6 +191,18 @@ class LiveSession:
         except RehabError as exc:
             self._alert(Message("session.estop_failed", {"error": str(exc)}), Cause.ESTOP)
 
+    def _warm_up_model(self) -> None:
+        """Load the model (if it can be loaded ahead) before the session's loop runs; a
+        model that cannot load only loses its opinion, never the session."""
+        warm_up = getattr(self._rep_probability, "warm_up", None)
+        if warm_up is None:
+            return
+        try:
+            warm_up()
+        except (RehabError, RuntimeError, OSError) as exc:
+            log.warning("the form-quality model will give no opinion: %s", exc)
+            self._rep_probability = None
+
     def _main(self) -> None:
         spec = self.spec
         estimator = None
@@ -200,6 +212,7 @@ class LiveSession:
             needs_robot = any(item.robot is not None for item in plan.items)
             robot = self._connect_robot(spec.domain_id) if needs_robot else None
             estimator = self._make_estimator()
+            self._warm_up_model()
             with self._lock:
                 self._robot = robot
                 if self._cancelled is not None:

@@ -151,7 +151,9 @@ RepProbability = Callable[[Iterable[tuple[float, np.ndarray]], float, float, str
                           float | None]
 """The learned model's opinion of one counted rep: ``(pose_rows, t_start_s, t_end_s,
 exercise_id) -> probability of correct form (0-1) or None``. The launcher injects
-:func:`rehab.quality.live.rep_probability`; the session core never imports the model."""
+:data:`rehab.quality.lazy.rep_probability`; the session core never imports the model. An
+injected callable with a ``warm_up()`` method is warmed up by
+:class:`~rehab.session.launch.LiveSession` before the loop runs."""
 
 
 class SessionRunner:
