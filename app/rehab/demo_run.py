@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from rehab.cli.exit_codes import exit_code
 from rehab.demo import seed_demo
 from rehab.exercises.library import load_library
 from rehab.language import DEFAULT_LANGUAGE, Language
 from rehab.messages import Message
 from rehab.quality.lazy import rep_probability
+from rehab.session.exit_codes import exit_code
 from rehab.session.headless import Echo, SessionPrinter, print_summary
 from rehab.session.launch import LiveSession, RobotConnector, SessionSpec, connect_robot
 from rehab.session.robot_node import SimulatedRobotNode
