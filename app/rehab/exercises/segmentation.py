@@ -47,8 +47,9 @@ by more than the end threshold ``max(end_deg, end_fraction * range)`` (the recor
 began mid-movement), it is a rep cut by the start and it counts when
 
 1. it reaches its end of range inside the recording: a turning point, the peak lying
-   above the first sample by more than the onset level (10 % of the range, at least
-   1.5 deg), so the rise into the end of range is seen;
+   above the first sample by at least ``max(2, end_deg / 2)`` deg, the same bound that
+   tells a new rise from jitter at the bottom of a return (below it, a start held at the
+   end of range and its noise would pass for a turning point);
 2. it comes back to rest: the return settles (as any rep's return does);
 3. its range, measured from the return's rest level to the peak, meets ``min_rom_deg``
    (and its duration, from the first sample, the duration limits).
@@ -475,7 +476,7 @@ class RepSegmenter:
                 self._return_t = t_s
             self._low_s, self._low_t = s, t_s
         settled = (
-            s >= self._low_s + max(_TUNING.rise_again_deg, 0.5 * self.thresholds.end_deg)
+            s >= self._low_s + self._rise_again_deg()
             or t_s - self._low_t >= _TUNING.settle_s
             or t_s - self._return_t >= _TUNING.max_settle_s
         )
@@ -558,8 +559,8 @@ class RepSegmenter:
             # Measured from the return's rest; the rep began before the first sample.
             rom = float(s[i_peak] - end_s)
             on_level = max(_TUNING.onset_fraction * rom, _TUNING.onset_min_deg)
-            if s[i_peak] - s[0] <= on_level:
-                return None  # no turning point: it began on the way back
+            if s[i_peak] - s[0] < self._rise_again_deg():
+                return None  # no turning point: it began at the top or on the way back
             start_s = float(s[0])
             if not settled and reason is None:
                 reason = PartialReason.TRACKING_LOST
@@ -595,6 +596,16 @@ class RepSegmenter:
             sparc=smooth,
             speed_peaks=peaks,
         )
+
+    def _rise_again_deg(self) -> float:
+        """A rise this large is movement, smaller is jitter (deg).
+
+        Returns
+        -------
+        float
+            ``max(rise_again_deg, end_deg / 2)``.
+        """
+        return max(_TUNING.rise_again_deg, 0.5 * self.thresholds.end_deg)
 
     def _cut_by_start(self, start_s: float, peak_s: float, end_s: float) -> bool:
         """Whether the first rep began above the rest it returned to (mid-movement).
