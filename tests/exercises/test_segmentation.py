@@ -17,6 +17,7 @@ from rehab.exercises.segmentation import (
     segment_reps,
 )
 from tests.exercises.signals import RepSpec, rep_signal
+from tests.exercises.ui_prmd_sets import concatenated_set, needs_ui_prmd
 
 ARM = RepThresholds(
     direction=Direction.INCREASE,
@@ -294,7 +295,7 @@ def test_a_recording_that_starts_on_the_way_back_has_no_rep_for_it(from_onset_s:
 def test_a_held_raised_start_then_lowering_is_no_rep() -> None:
     """The sit-to-stand case: the stream starts at the end of range, still, and returns."""
     th = RepThresholds(Direction.DECREASE, 20, 12, 40, 1.0, 20)
-    t, a, _ = rep_signal([RepSpec(80, up_s=1.5, hold_s=0.8, down_s=2.0)] * 3)
+    _, a, _ = rep_signal([RepSpec(80, up_s=1.5, hold_s=0.8, down_s=2.0)] * 3)
     knee = 95 - (a - 10)  # seated 95, standing 15
     standing = np.arange(0, 1.5, 1 / 30)
     sit_down = 15 + 80 * (1 - np.cos(np.pi * np.arange(0, 2, 1 / 30) / 2)) / 2
@@ -360,7 +361,6 @@ def _ui_prmd_set(movement: int, subject: int, exercise_id: str):
     from rehab.vision.angles import compute_angles
 
     from .test_ui_prmd import _side
-    from .ui_prmd_sets import concatenated_set
 
     ex = load_library()[exercise_id]
     side = _side(movement, subject)
@@ -369,15 +369,7 @@ def _ui_prmd_set(movement: int, subject: int, exercise_id: str):
     return angles.t_s, angles.deg[name], angles.confidence[name], ex.rep
 
 
-def _needs_ui_prmd(f):
-    from .ui_prmd_sets import needs_ui_prmd
-
-    for mark in needs_ui_prmd:
-        f = mark(f)
-    return f
-
-
-@_needs_ui_prmd
+@needs_ui_prmd
 @pytest.mark.parametrize("fraction", [0.4, 0.5, 0.6])
 @pytest.mark.parametrize("subject", range(1, 8))
 @pytest.mark.parametrize(("movement", "exercise_id"), _UI_PRMD_ARMS)
@@ -404,7 +396,7 @@ def test_ui_prmd_sets_cut_mid_first_rep_still_count_it(
         assert part.rom_deg == pytest.approx(whole.rom_deg, abs=0.5)
 
 
-@_needs_ui_prmd
+@needs_ui_prmd
 @pytest.mark.parametrize("subject", range(1, 8))
 @pytest.mark.parametrize(("movement", "exercise_id"), _UI_PRMD_ARMS)
 def test_ui_prmd_sets_cut_mid_last_rep_end_with_a_partial(

@@ -7,6 +7,7 @@ Each UI-PRMD file is one repetition, so a concatenated set holds a known number 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -15,10 +16,23 @@ from rehab.vision.skeleton import SkeletonSeries
 
 from .test_ui_prmd import UI_PRMD
 
-needs_ui_prmd = [
+_MARKS = (
     pytest.mark.needs_data,
     pytest.mark.skipif(not (UI_PRMD / "kinect").is_dir(), reason=f"UI-PRMD not found at {UI_PRMD}"),
-]
+)
+
+
+def needs_ui_prmd(test: Callable[..., None]) -> Callable[..., None]:
+    """Mark a test as needing UI-PRMD, skipped (with the reason) where it is absent.
+
+    Returns
+    -------
+    callable
+        The marked test.
+    """
+    for mark in _MARKS:
+        test = mark(test)
+    return test
 
 
 @functools.cache
