@@ -140,9 +140,9 @@ def test_calibration_refuses_a_picture_without_the_shoulders() -> None:
     assert "found in 60 of them" in str(err.value)
 
 
-def test_a_standing_region_is_unchanged_by_the_reach_rule() -> None:
-    """Full view (KERAAL, all landmarks in the picture): the height margins already hold
-    the arms' reach, so the region is the visible box widened as before."""
+def test_in_full_view_the_height_margins_hold_the_reach_sideways_and_below() -> None:
+    """Full view (KERAAL, all landmarks in the picture): sideways and below, the region is
+    the visible box widened by the height margins, as before the reach rule."""
     xy = _keraal("ELK")
     poses = [PoseFrame(i / 30, xy[i], np.zeros((33, 3)), np.ones(33), (1920, 1080))
              for i in range(5)]

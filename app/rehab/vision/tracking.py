@@ -144,9 +144,11 @@ class PatientRegion:
           least 1.5 x the upper-body size (the width between the shoulder joint centres,
           which BlazePose marks, about 0.21 of the height, plus the nose's 0.09 above
           them), from Winter's anthropometry (Biomechanics and Motor Control of Human
-          Movement). For a standing patient in full view the first box is already the
-          larger; for one framed at the waist the visible height is about half a body and
-          the reach sizes the region.
+          Movement). For a standing patient in full view the first box is the larger
+          sideways and below; above, the reach leaves a little more room for the arms
+          overhead (0.55 against 0.48 of the body height above the shoulders). For a
+          patient framed at the waist the visible height is about half a body and the
+          reach sizes the region.
 
         Parameters
         ----------
