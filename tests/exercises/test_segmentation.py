@@ -325,14 +325,15 @@ def test_a_rep_cut_at_both_ends_is_partial() -> None:
 
 
 def test_the_baseline_is_final_after_a_settled_rest() -> None:
-    """Live: once the patient has rested, an arm held up and lowered without a rise is not a
-    rep (the baseline is no longer provisional), nor is a movement resumed after a long gap."""
-    t = np.arange(0, 12, 1 / 30)
-    a = np.full(t.size, 10.0)
-    a[(t >= 3) & (t < 6)] = 100.0  # raised within one frame: a jump the median keeps
-    conf = np.ones_like(t)
-    reps = _run(t, a, conf)
-    assert [r.counted for r in reps] == [True]  # a real rise after a settled rest
+    """Live: once the patient has rested, reps are measured from that rest as always, and a
+    movement resumed mid-way after a long gap is not a rep cut by the start."""
+    t, a, _ = rep_signal([RepSpec(90)], lead_s=3.0)  # 3 s at rest first: settled
+    seg = RepSegmenter(ARM)
+    reps = [r for ti, ai in zip(t, a, strict=True) for r in seg.push(float(ti), float(ai), 1.0)]
+    assert seg.state is SegmenterState.REST
+    assert [r.counted for r in reps + seg.flush()] == [True]
+    assert reps[0].start_deg == pytest.approx(10, abs=0.5)
+    assert reps[0].rom_deg == pytest.approx(90, abs=3)
     # A gap mid-rep: the second half after the loss is not a rep cut by the start.
     spec = RepSpec(120, up_s=2.0, hold_s=0.5, down_s=2.0)
     t, a, truth = rep_signal([spec] * 2)
