@@ -33,6 +33,8 @@ REQUIRED = {
     "seated_knee_extension": SideMode.ONE,
     "standing_hip_abduction": SideMode.ONE,
     "straight_leg_raise": SideMode.ONE,
+    "seated_shoulder_flexion": SideMode.ONE,
+    "seated_shoulder_abduction": SideMode.ONE,
 }
 
 

@@ -28,12 +28,11 @@ _ROWS, _COLS = slice(0, 240), slice(322, 983)
 
 
 @pytest.fixture(scope="module")
-def cropped(tmp_path_factory: pytest.TempPathFactory):
-    """The cropped video, posed once (every 2nd frame) and scored."""
+def crop_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The video cropped at the jumper's waist."""
     need(VIDEO)
     import cv2
 
-    from rehab.cli.analyze import pose_video, score_skeleton
     from rehab.vision.capture import VideoFileSource
 
     path = tmp_path_factory.mktemp("crop") / "waist.mp4"
@@ -48,7 +47,15 @@ def cropped(tmp_path_factory: pytest.TempPathFactory):
             writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
     assert writer is not None
     writer.release()
-    posed = pose_video(Path(path), every=2, progress=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def cropped(crop_path: Path):
+    """The cropped video, posed once (every 2nd frame) and scored."""
+    from rehab.cli.analyze import pose_video, score_skeleton
+
+    posed = pose_video(crop_path, every=2, progress=False)
     angles, result = score_skeleton(
         posed.skeleton, load_library()["shoulder_abduction_bilateral"], None, "en"
     )
@@ -90,3 +97,41 @@ def test_the_two_jumping_jacks_are_counted_from_the_arms_alone(cropped) -> None:
     for rep, peak_s in zip(reps, (0.8, 2.0), strict=True):
         assert rep.metrics.peak_t_s == pytest.approx(peak_s, abs=0.3)
         assert rep.metrics.rom_deg >= 120.0
+
+
+def test_calibration_finds_him_cut_at_the_waist_and_the_region_holds_his_body(
+    crop_path: Path,
+) -> None:
+    """Calibration on the cropped video: five sightings on his shoulders and head (his hips
+    are out of the picture), a region that reaches the picture's bottom edge and holds
+    every landmark of his visible body through both jumping jacks (arms overhead), and a
+    tracker that then accepts his poses."""
+    from rehab.vision.capture import VideoFileSource
+    from rehab.vision.pose import BlazePoseSettings, PoseBackendSettings, make_pose_estimator
+    from rehab.vision.tracking import PatientTracker, find_patient_region
+
+    estimator = make_pose_estimator(PoseBackendSettings().resolved(), BlazePoseSettings())
+    try:
+        with VideoFileSource(crop_path) as source:
+            region = find_patient_region(source, estimator, max_frames=30)
+            w, h = source.read().size_px
+        assert region.y1 == h  # cut at the waist: the region runs to the bottom edge
+        assert region.x1 - region.x0 < w  # the people beside the box stay outside
+        tracker = PatientTracker(estimator, region)
+        accepted = outside = seen = 0
+        with VideoFileSource(crop_path) as source:
+            for frame in source:
+                if frame.t_s >= 2.6 or frame.index % 2:  # on the box; every 2nd frame
+                    continue
+                tracked = tracker.pose_of(frame)
+                if not tracked.status.accepted:
+                    continue
+                accepted += 1
+                pose = tracked.pose
+                vis = pose.visibility > 0.5
+                seen += int(vis.sum())
+                outside += sum(not region.contains(p) for p in pose.image_xy_px[vis])
+        assert accepted >= 0.9 * 39  # 39 frames on the box
+        assert outside == 0 and seen > 0
+    finally:
+        estimator.close()

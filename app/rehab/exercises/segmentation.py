@@ -30,6 +30,43 @@ confidence is below ``min_confidence`` (or NaN) are gaps: they never move the st
 Times: ``start_t_s`` and ``end_t_s`` are the movement onset and offset, where the angle is
 within 10 % of the ROM (at least 1.5 deg) of its rest value before and after the
 peak; the duration is between them.
+
+Clip edges
+----------
+A recording (or a live stream) may begin or end in the middle of a movement.
+
+*Cut by the start.* Until the first settled rest the rest baseline is *provisional*: the
+first valid sample may already be far from the rest the patient will come back to. The
+baseline becomes final at the end of the first rep (counted, partial or dropped), once
+the angle has stayed within ``start_deg`` of its lowest for ``baseline_window_s`` (a
+settled rest), or after ``max_duration_s`` (no rep lasts longer). While it is
+provisional, a rise of ``start_deg`` starts a rep as usual, and a fall of ``start_deg``
+from the highest angle seen also starts one, already past its peak. When such a first
+rep has settled and its lowest point before the peak lies above the return's rest level
+by more than the end threshold ``max(end_deg, end_fraction * range)`` (the recording
+began mid-movement), it is a rep cut by the start and it counts when
+
+1. it reaches its end of range inside the recording: a turning point, the peak lying
+   above the first sample by at least ``max(2, end_deg / 2)`` deg, the same bound that
+   tells a new rise from jitter at the bottom of a return (below it, a start held at the
+   end of range and its noise would pass for a turning point);
+2. it comes back to rest: the return settles (as any rep's return does);
+3. its range, measured from the return's rest level to the peak, meets ``min_rom_deg``
+   (and its duration, from the first sample, the duration limits).
+
+Its start time and ``start_deg`` are the first sample's. A first movement without a
+turning point (a recording that begins on the way back, e.g. UI-PRMD's sit-to-stand
+files, which begin standing and sit down first) is no rep and is not reported. A rep cut
+by the start whose return has not settled when the stream ends is partial
+(``tracking_lost``): its rest is unknown.
+
+*Cut by the end.* A rep still out (``ACTIVE``) when the stream ends has no return: it is
+partial (``tracking_lost``), never counted. A rep that has returned and is settling is
+emitted as usual.
+
+After a long tracking gap the baseline is not provisional again: a movement resumed
+mid-way after a loss was already reported as partial, and counting its second half would
+count it twice.
 """
 
 from __future__ import annotations
@@ -183,6 +220,12 @@ class RepSegmenter:
         self._low_s = math.inf
         self._low_t = 0.0
         self._last_valid_t: float | None = None
+        # Clip-start rule: the rest baseline is provisional until the first settled rest;
+        # meanwhile every sample at rest is kept (the lead), and the rep in progress is a
+        # candidate cut by the start.
+        self._provisional = True
+        self._lead: list[tuple[float, float]] = []
+        self._clip = False
         self._recent: deque[tuple[float, float]] = deque(maxlen=_TUNING.median_samples)
         # The last raw valid sample (t, signed angle) and, during a jump, where it left from.
         self._last_raw: tuple[float, float] | None = None
@@ -275,9 +318,9 @@ class RepSegmenter:
         """
         out: list[RepMetrics] = []
         if self._state is SegmenterState.RETURNING:
-            out.append(self._finish(reason=None))
+            out.extend(self._emit(reason=None, settled=False))
         elif self._state is SegmenterState.ACTIVE:
-            out.append(self._finish(reason=PartialReason.TRACKING_LOST))
+            out.extend(self._emit(reason=PartialReason.TRACKING_LOST))
         self._reset_rest()
         return out
 
@@ -338,10 +381,11 @@ class RepSegmenter:
         """
         out: list[RepMetrics] = []
         if self._state is SegmenterState.RETURNING:
-            out.append(self._finish(reason=None))
+            out.extend(self._emit(reason=None))
         elif self._state is SegmenterState.ACTIVE:
-            out.append(self._finish(reason=PartialReason.TRACKING_LOST))
+            out.extend(self._emit(reason=PartialReason.TRACKING_LOST))
         self._reset_rest()
+        self._end_provisional()
         self._last_valid_t = None
         self._recent.clear()
         self._jump = None
@@ -355,6 +399,8 @@ class RepSegmenter:
             rest.popleft()
         i_min = min(range(len(rest)), key=lambda i: rest[i][1])
         base_s = rest[i_min][1]
+        if self._provisional:
+            self._lead.append((t_s, s))
         if s - base_s >= self.thresholds.start_deg:
             self._state = SegmenterState.ACTIVE
             self._active_t = t_s
@@ -363,6 +409,41 @@ class RepSegmenter:
             self._rep_t = [p[0] for p in kept]
             self._rep_s = [p[1] for p in kept]
             self._peak_s, self._peak_t = s, t_s
+            self._clip = self._provisional
+            self._lead = []
+        elif self._provisional:
+            self._on_provisional_rest(t_s, s)
+
+    def _on_provisional_rest(self, t_s: float, s: float) -> None:
+        """Before the first settled rest: a fall from a raised start, or a settled rest."""
+        lead = self._lead
+        i_peak = max(range(len(lead)), key=lambda i: lead[i][1])
+        peak_t, peak_s = lead[i_peak]
+        if peak_s - s >= self.thresholds.start_deg:
+            # The recording began out of rest and the angle is on its way back: a rep
+            # already past its peak, from the first sample on.
+            self._state = SegmenterState.RETURNING
+            self._clip = True
+            self._active_t = lead[0][0]
+            self._start_s = min(v for _, v in lead[: i_peak + 1])
+            self._peak_s, self._peak_t = peak_s, peak_t
+            self._rep_t = [p[0] for p in lead]
+            self._rep_s = [p[1] for p in lead]
+            self._return_t = t_s
+            self._low_s, self._low_t = s, t_s
+            self._lead = []
+            return
+        span_s = t_s - lead[0][0]
+        settled = (
+            span_s >= _TUNING.baseline_window_s
+            and peak_s - min(v for _, v in lead) < self.thresholds.start_deg
+        )
+        if settled or span_s > self.thresholds.max_duration_s:
+            self._end_provisional()
+
+    def _end_provisional(self) -> None:
+        self._provisional = False
+        self._lead = []
 
     def _end_level(self) -> float:
         rom = self._peak_s - self._start_s
@@ -380,30 +461,34 @@ class RepSegmenter:
         # Measured from the upward crossing, not from the rest minimum, which may lie up
         # to a rest window earlier.
         if t_s - self._active_t > self.thresholds.max_duration_s:
-            rep = self._finish(reason=PartialReason.TOO_LONG)
+            reps = self._emit(reason=PartialReason.TOO_LONG)
             self._reset_rest()
             self._on_rest(t_s, s)
-            return [rep]
+            return reps
         return []
 
     def _on_returning(self, t_s: float, s: float) -> list[RepMetrics]:
         self._append(t_s, s)
         if s < self._low_s:
+            if self._clip and s < self._low_s - _TUNING.rise_again_deg:
+                # A rep cut by the start entered its return without knowing its rest:
+                # it settles on stillness, not on time since an end threshold.
+                self._return_t = t_s
             self._low_s, self._low_t = s, t_s
         settled = (
-            s >= self._low_s + max(_TUNING.rise_again_deg, 0.5 * self.thresholds.end_deg)
+            s >= self._low_s + self._rise_again_deg()
             or t_s - self._low_t >= _TUNING.settle_s
             or t_s - self._return_t >= _TUNING.max_settle_s
         )
         if not settled:
             return []
-        rep = self._finish(reason=None)
+        reps = self._emit(reason=None)
         # The next rep may already be rising: its rest window starts at this rep's low.
         low = (self._low_t, self._low_s)
         self._reset_rest()
         self._rest.append(low)
         self._on_rest(t_s, s)
-        return [rep]
+        return reps
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -412,22 +497,46 @@ class RepSegmenter:
             self._rep_t.append(t_s)
             self._rep_s.append(s)
 
+    def _emit(self, reason: PartialReason | None, *, settled: bool = True) -> list[RepMetrics]:
+        """Finish the rep in progress; it ends the provisional baseline.
+
+        Parameters
+        ----------
+        reason
+            Why it is partial, or None to judge it on its measurements.
+        settled
+            False when the stream ended during the return (before it settled).
+
+        Returns
+        -------
+        list of RepMetrics
+            The rep, or nothing for a first movement without a turning point.
+        """
+        rep = self._finish(reason, settled=settled)
+        self._clip = False
+        self._end_provisional()
+        return [] if rep is None else [rep]
+
     def _reset_rest(self) -> None:
         self._state = SegmenterState.REST
         self._rest.clear()
         self._rep_t, self._rep_s = [], []
         self._peak_s = -math.inf
 
-    def _finish(self, reason: PartialReason | None) -> RepMetrics:
+    def _finish(self, reason: PartialReason | None, *, settled: bool = True) -> RepMetrics | None:
         """Measure the buffered rep and classify it.
+
+        A rep cut by the start whose return did not settle (``settled`` False) is partial:
+        without the return's rest it has no rest level at all.
 
         The hysteresis decisions above use the raw samples; the measurements here use the
         low-pass filtered trace, so landmark jitter does not inflate the ROM or the speed.
 
         Returns
         -------
-        RepMetrics
-            The rep, counted or partial.
+        RepMetrics or None
+            The rep, counted or partial; None for a movement cut by the start that shows
+            no turning point (see the module's clip-edge rule).
         """
         t = np.asarray(self._rep_t, dtype=float)
         s = np.asarray(self._rep_s, dtype=float)
@@ -445,9 +554,19 @@ class RepSegmenter:
         end_s = float(np.min(s[i_peak:]))
         rom = float(s[i_peak] - start_s)
         on_level = max(_TUNING.onset_fraction * rom, _TUNING.onset_min_deg)
+        cut_by_start = self._clip and self._cut_by_start(start_s, float(s[i_peak]), end_s)
+        if cut_by_start:
+            # Measured from the return's rest; the rep began before the first sample.
+            rom = float(s[i_peak] - end_s)
+            on_level = max(_TUNING.onset_fraction * rom, _TUNING.onset_min_deg)
+            if s[i_peak] - s[0] < self._rise_again_deg():
+                return None  # no turning point: it began at the top or on the way back
+            start_s = float(s[0])
+            if not settled and reason is None:
+                reason = PartialReason.TRACKING_LOST
         before = np.nonzero(s[: i_peak + 1] <= start_s + on_level)[0]
         after = np.nonzero(s[i_peak:] <= end_s + on_level)[0]
-        i_on = int(before[-1]) if before.size else 0
+        i_on = int(before[-1]) if before.size and not cut_by_start else 0
         i_off = i_peak + int(after[0]) if after.size else s.size - 1
         start_t, end_t = float(t[i_on]), float(t[i_off])
         duration = end_t - start_t
@@ -477,6 +596,28 @@ class RepSegmenter:
             sparc=smooth,
             speed_peaks=peaks,
         )
+
+    def _rise_again_deg(self) -> float:
+        """A rise this large is movement, smaller is jitter (deg).
+
+        Returns
+        -------
+        float
+            ``max(rise_again_deg, end_deg / 2)``.
+        """
+        return max(_TUNING.rise_again_deg, 0.5 * self.thresholds.end_deg)
+
+    def _cut_by_start(self, start_s: float, peak_s: float, end_s: float) -> bool:
+        """Whether the first rep began above the rest it returned to (mid-movement).
+
+        Returns
+        -------
+        bool
+            True when its low before the peak lies above the return's rest level by more
+            than the end threshold.
+        """
+        th = self.thresholds
+        return start_s - end_s > max(th.end_deg, th.end_fraction * (peak_s - end_s))
 
     def _partial_reason(self, rom: float, duration: float) -> PartialReason | None:
         th = self.thresholds

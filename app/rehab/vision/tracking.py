@@ -4,9 +4,15 @@ MediaPipe's ``solutions.pose`` finds one person per image, and on its own it hap
 jumps to whoever is most visible. The tracker makes the choice explicit:
 
 1. **Patient region** (calibration): the part of the image where the patient exercises,
-   set by the therapist or computed with :meth:`PatientRegion.around_pose` from a first
-   detection. Only this crop is given to the estimator, so people outside it are never
-   seen at all (and the smaller image is faster).
+   set by the therapist or computed with :meth:`PatientRegion.around_poses` from the
+   first detections (:func:`find_patient_region`). Only this crop is given to the
+   estimator, so people outside it are never seen at all (and the smaller image is
+   faster). Calibration uses only landmarks really in the picture (visibility above 0,
+   which :func:`~rehab.vision.pose.in_picture_visibility` gives landmarks outside the
+   image or not present, and inside the image's bounds): a patient standing in full view,
+   seated and framed at the waist, or in a wheelchair whose legs are hidden is found on
+   the shoulders with the hips or the head, and the region is sized from what is visible
+   with room for the arms' reach.
 2. **Continuity**: a pose is accepted only if its torso centre moved less than a speed
    limit since the last accepted pose, and its torso size stays within a ratio of the
    patient's reference size (the median of the first accepted poses). A pose that fails
@@ -59,6 +65,7 @@ logger = logging.getLogger(__name__)
 _SHOULDERS = (11, 12)
 _HIPS = (23, 24)
 _NOSE = 0
+_ARMS = ((11, 13, 15), (12, 14, 16))  # BlazePose shoulder, elbow, wrist; left, right
 
 
 class _Anchor(enum.Enum):
@@ -118,43 +125,73 @@ class PatientRegion:
         *,
         side_margin: float = 0.75,
         vertical_margin: float = 0.3,
+        min_visibility: float = 0.5,
     ) -> PatientRegion:
         """A region around a person detected in a few calibration frames.
 
-        The person's extent is the median over the non-missing poses (the first
-        detections of a video tracker are often loose), widened to leave room for their
-        movements.
+        Only poses whose shoulders, and hips or head, are seen (at least
+        ``min_visibility``, inside the picture) are used, and of them only the landmarks
+        in the picture: a seated patient framed at the waist or a wheelchair user whose
+        legs are hidden is measured on what is visible, never on extrapolated legs. The
+        person's extent is the median over those poses (the first detections of a video
+        tracker are often loose), widened two ways, and the region holds both:
+
+        * by ``side_margin`` and ``vertical_margin`` of the visible height on each side;
+        * by the arms' reach, plus a quarter of it for the trunk's sway: sideways from
+          each shoulder, upward and downward from the shoulder centre. The reach
+          (shoulder to fingertip) is 1.33 x the longest visible arm (shoulder-elbow-wrist:
+          upper arm 0.186 and forearm 0.146 of the body height, fingertip 0.44) and at
+          least 1.5 x the upper-body size (the width between the shoulder joint centres,
+          which BlazePose marks, about 0.21 of the height, plus the nose's 0.09 above
+          them), from Winter's anthropometry (Biomechanics and Motor Control of Human
+          Movement). For a standing patient in full view the first box is the larger
+          sideways and below; above, the reach leaves a little more room for the arms
+          overhead (0.55 against 0.48 of the body height above the shoulders). For a
+          patient framed at the waist the visible height is about half a body and the
+          reach sizes the region.
 
         Parameters
         ----------
         poses
-            Poses in full-image pixels, typically the patient standing still at the start
-            of the session.
+            Poses in full-image pixels, typically the patient still at the start of the
+            session, standing or seated.
         side_margin, vertical_margin
-            Added on each side, as fractions of the person's height in the image (arms
+            Added on each side, as fractions of the visible height in the image (arms
             out to the side reach about half a body height from the midline).
+        min_visibility
+            Visibility the shoulders and the hips or head need for a pose to be used.
+
+        Returns
+        -------
+        PatientRegion
+            The region, inside the image.
 
         Raises
         ------
         ValidationError
-            No pose in ``poses`` has a person.
+            No pose in ``poses`` shows a person's shoulders with their hips or head.
         """
-        boxes = []
+        boxes, reaches = [], []
         for pose in poses:
-            if pose.missing:
+            if pose.missing or _anchor(pose, min_visibility) is None:
                 continue
-            xy = pose.image_xy_px[np.isfinite(pose.image_xy_px).all(axis=1)]
+            xy = pose.image_xy_px[_seen(pose) > 0.0]
+            sh = pose.image_xy_px[list(_SHOULDERS)]
             boxes.append(np.concatenate([xy.min(axis=0), xy.max(axis=0)]))
+            reaches.append([sh[:, 0].min(), sh[:, 0].max(), sh[:, 1].mean(),
+                            _reach_px(pose, min_visibility)])
         if not boxes:
             raise ValidationError("poses", "tracking.no_person")
         x_min, y_min, x_max, y_max = np.median(np.array(boxes), axis=0)
+        sh_x0, sh_x1, sh_y, reach = np.median(np.array(reaches), axis=0)
         height = max(y_max - y_min, 1.0)
+        room = 1.25 * reach
         w, h = poses[0].image_size_px
         return cls(
-            int(max(0, x_min - side_margin * height)),
-            int(max(0, y_min - vertical_margin * height)),
-            int(min(w, x_max + side_margin * height)),
-            int(min(h, y_max + vertical_margin * height)),
+            int(max(0, min(x_min - side_margin * height, sh_x0 - room))),
+            int(max(0, min(y_min - vertical_margin * height, sh_y - room))),
+            int(min(w, max(x_max + side_margin * height, sh_x1 + room))),
+            int(min(h, max(y_max + vertical_margin * height, sh_y + room))),
         )
 
 
@@ -232,9 +269,35 @@ def upper_center_and_size(pose: PoseFrame) -> tuple[np.ndarray, float]:
     return sh, width + float(np.linalg.norm(xy[_NOSE] - sh))
 
 
+def _seen(pose: PoseFrame) -> np.ndarray:
+    """Visibility of the landmarks inside the image's bounds, 0 outside (and where unknown).
+
+    The estimators already zero landmarks outside the image they were estimated on
+    (:func:`~rehab.vision.pose.in_picture_visibility`); this also holds for a pose from an
+    estimator that does not, and for a crop's pose shifted into the full image.
+    """
+    xy = pose.image_xy_px
+    w, h = pose.image_size_px
+    with np.errstate(invalid="ignore"):
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+    return np.where(inside, np.nan_to_num(pose.visibility, nan=0.0), 0.0)
+
+
+def _reach_px(pose: PoseFrame, min_visibility: float) -> float:
+    """The arms' reach, shoulder to fingertip (px); see :meth:`PatientRegion.around_poses`."""
+    vis, xy = _seen(pose), pose.image_xy_px
+    arms = [
+        float(np.linalg.norm(xy[e] - xy[sh]) + np.linalg.norm(xy[wr] - xy[e]))
+        for sh, e, wr in _ARMS
+        if vis[[sh, e, wr]].min() >= min_visibility
+    ]
+    upper = upper_center_and_size(pose)[1] if vis[_NOSE] >= min_visibility else 0.0
+    return max([1.33 * a for a in arms] + [1.5 * upper, 1.0])
+
+
 def _anchor(pose: PoseFrame, min_visibility: float) -> _Anchor | None:
     """The body part to judge the pose on: the torso if the hips are seen, else the upper body."""
-    vis = pose.visibility
+    vis = _seen(pose)
     if vis[list(_SHOULDERS)].min() < min_visibility:
         return None
     if vis[list(_HIPS)].min() >= min_visibility:
@@ -329,7 +392,7 @@ class PatientTracker:
         s = self.settings
         anchor = _anchor(pose, s.min_torso_visibility)
         if anchor is None:
-            seen = pose.visibility[list(_SHOULDERS + _HIPS)].min()
+            seen = _seen(pose)[list(_SHOULDERS + _HIPS)].min()
             return f"torso visibility {seen:.2f}, head or shoulders not in view"
         center, size = _center_and_size(pose, anchor)
         if not self.region.contains(center):
@@ -359,7 +422,7 @@ class PatientTracker:
         # stands up out of view of the hips is still judged against their own size.
         kinds = (_Anchor.TORSO, _Anchor.UPPER) if anchor is _Anchor.TORSO else (anchor,)
         for kind in kinds:
-            no_head = pose.visibility[_NOSE] < self.settings.min_torso_visibility
+            no_head = _seen(pose)[_NOSE] < self.settings.min_torso_visibility
             if kind is _Anchor.UPPER and no_head:
                 continue
             if kind not in self._reference:
@@ -396,30 +459,63 @@ class UntrackedPoser:
 
 
 def find_patient_region(source: FrameSource, estimator: PoseEstimator, *,
-                        poses_needed: int = 5, max_frames: int = 150) -> PatientRegion:
+                        poses_needed: int = 5, max_frames: int = 150,
+                        min_visibility: float = 0.5) -> PatientRegion:
     """Calibrate: read frames until the patient is seen ``poses_needed`` times.
 
-    The patient stands in front of the camera at the start (the person the estimator
-    finds in the whole image); the region around them, with room for their movements,
-    is where a :class:`PatientTracker` looks afterwards, so a therapist walking past is
-    not scored. Frames read here are consumed; the estimator is reset for the tracker.
+    The patient is in front of the camera at the start, standing, seated on a chair or in
+    a wheelchair (the person the estimator finds in the whole image). A sighting counts
+    when the shoulders and the hips or the head are really in the picture (the same
+    landmarks :class:`PatientTracker` follows), so a patient framed at the waist or with
+    hidden legs calibrates, and a pose made of extrapolated landmarks does not. The region
+    around them (:meth:`PatientRegion.around_poses`, with room for the arms' reach) is
+    where the tracker looks afterwards, so a therapist walking past is not scored. Frames
+    read here are consumed; the estimator is reset for the tracker.
+
+    Parameters
+    ----------
+    source
+        The camera or video, at its start.
+    estimator
+        The pose backend, given whole frames here.
+    poses_needed
+        Sightings needed.
+    max_frames
+        Frames read at most.
+    min_visibility
+        Visibility the shoulders and the hips or head need.
+
+    Returns
+    -------
+    PatientRegion
+        The patient region.
 
     Raises
     ------
     CaptureError
-        The source ended, or nobody was found in ``max_frames`` frames.
+        The source ended, or the patient was not seen ``poses_needed`` times in
+        ``max_frames`` frames.
     """
     poses: list[PoseFrame] = []
+    partial = 0  # a person, but without shoulders and hips or head in the picture
     for _ in range(max_frames):
         frame = source.read()
         if frame is None:
             raise CaptureError(f"the video ended after {len(poses)} sightings of the patient, "
                                f"before calibration needed {poses_needed}")
         pose = estimator.estimate(frame.image_rgb, frame.t_s)
-        if not pose.missing:
-            poses.append(pose)
-            if len(poses) >= poses_needed:
-                estimator.reset()
-                return PatientRegion.around_poses(poses)
-    raise CaptureError(f"no person in view in the first {max_frames} frames: ask the "
-                       "patient to stand in front of the camera")
+        if pose.missing:
+            continue
+        if _anchor(pose, min_visibility) is None:
+            partial += 1
+            continue
+        poses.append(pose)
+        if len(poses) >= poses_needed:
+            estimator.reset()
+            return PatientRegion.around_poses(poses, min_visibility=min_visibility)
+    seen = (f"; a person was found in {partial} of them without both shoulders and the "
+            "head or hips in the picture" if partial else "")
+    raise CaptureError(f"the patient was seen {len(poses)} times in the first {max_frames} "
+                       f"frames, calibration needs {poses_needed}{seen}: seat or stand the "
+                       "patient facing the camera, with the head and both shoulders in the "
+                       "picture (the legs may be out of it)")
