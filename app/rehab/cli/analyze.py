@@ -32,7 +32,7 @@ from rehab.language import DEFAULT_LANGUAGE, LANGUAGES
 from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.filters import smooth_skeleton
 from rehab.vision.pose import POSE_BACKENDS, PoseBackendSettings
-from rehab.vision.skeleton import SkeletonSeries, from_blazepose
+from rehab.vision.skeleton import SkeletonSeries, blazepose_to_canonical_points, from_blazepose
 from rehab.vision.view import body_yaw_deg, classify_views
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ class PosedVideo:
     skeleton
         Canonical skeleton per processed frame (NaN rows where the patient was not seen),
         not yet smoothed (see :func:`score_skeleton`).
+    image_xy_px
+        ``(N, 18, 2)`` the same canonical joints in full-image pixels (``x`` right, ``y``
+        down), for the 2D angles; NaN rows where the patient was not seen.
     frames_read, frames_with_patient
         Processed frames, and those where the tracker accepted the patient's pose.
     fps
@@ -60,6 +63,7 @@ class PosedVideo:
     frames_read: int
     frames_with_patient: int
     fps: float
+    image_xy_px: np.ndarray
 
 
 def pose_video(
@@ -101,14 +105,14 @@ def pose_video(
     estimator = make_pose_estimator(choice, BlazePoseSettings(static_image_mode=batch > 0))
     try:
         if bar is not None:
-            t, world, vis, seen, fps = _track_video(path, every, estimator, bar, batch)
+            t, world, image, vis, seen, fps = _track_video(path, every, estimator, bar, batch)
         else:
             with VideoFileSource(path) as source:
                 total = source.frame_count or None
             with click.progressbar(
                 length=total, label="pose", file=sys.stderr if progress else _Null()
             ) as own_bar:
-                t, world, vis, seen, fps = _track_video(
+                t, world, image, vis, seen, fps = _track_video(
                     path, every, estimator, own_bar, batch
                 )
     finally:
@@ -116,7 +120,8 @@ def pose_video(
     if not t:
         raise CaptureError(f"{path}: the video has no frames")
     skeleton = from_blazepose(np.array(world), np.array(vis), np.array(t), source=str(path))
-    return PosedVideo(skeleton, len(t), seen, fps)
+    image_xy = blazepose_to_canonical_points(np.array(image))
+    return PosedVideo(skeleton, len(t), seen, fps, image_xy)
 
 
 def score_skeleton(
@@ -153,7 +158,7 @@ def _track_video(path: Path, every: int, estimator, bar, batch: int = 0):
         region = find_patient_region(source, estimator, max_frames=_CALIBRATION_FRAMES)
     logger.info("patient region %s", region)
     tracker = PatientTracker(estimator, region)
-    t, world, vis, pending = [], [], [], []
+    t, world, image, vis, pending = [], [], [], [], []
     seen = 0
 
     def flush() -> None:
@@ -167,6 +172,7 @@ def _track_video(path: Path, every: int, estimator, bar, batch: int = 0):
         for frame, tracked in zip(pending, tracked_all, strict=True):
             t.append(frame.t_s)
             world.append(tracked.pose.world_xyz_m)
+            image.append(tracked.pose.image_xy_px)
             vis.append(tracked.pose.visibility)
             seen += tracked.status.accepted
         pending.clear()
@@ -182,7 +188,7 @@ def _track_video(path: Path, every: int, estimator, bar, batch: int = 0):
         if pending:
             flush()
         fps = source.fps
-    return t, world, vis, seen, fps
+    return t, world, image, vis, seen, fps
 
 
 class _Null:
