@@ -16,6 +16,7 @@ MODULES = [
     "rehab.exercises.analysis",
     "rehab.exercises.report",
     "rehab.vision.view",
+    "rehab.vision.world_check",
 ]
 
 

@@ -47,7 +47,12 @@ from rehab.vision.filters import butterworth_zero_phase, offline_cutoff_hz, smoo
 from rehab.vision.pose import POSE_BACKENDS, PoseBackendSettings
 from rehab.vision.skeleton import SkeletonSeries, blazepose_to_canonical_points, from_blazepose
 from rehab.vision.view import body_yaw_deg, camera_views_2d, classify_views
-from rehab.vision.world_check import MAX_SEGMENT_CV, WorldReliability, world_reliability
+from rehab.vision.world_check import (
+    MAX_DEPTH_JITTER_M,
+    MAX_SEGMENT_CV,
+    WorldReliability,
+    world_reliability,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +219,12 @@ def choose_angle_source(skeleton: SkeletonSeries, requested: str = "auto") -> An
         return AngleChoice("3d", Message("analyze.angles.world_asked"), check)
     if requested == "2d":
         return AngleChoice("2d", Message("analyze.angles.image_asked"), check)
-    params = {"cv_pct": 100.0 * check.median_cv, "limit_pct": 100.0 * MAX_SEGMENT_CV}
+    params = {
+        "cv_pct": 100.0 * check.median_cv,
+        "cv_limit_pct": 100.0 * MAX_SEGMENT_CV,
+        "jitter_cm": 100.0 * check.depth_jitter_m,
+        "jitter_limit_cm": 100.0 * MAX_DEPTH_JITTER_M,
+    }
     if check.reliable is None:
         return AngleChoice("3d", Message("analyze.angles.world_unjudged"), check)
     if check.reliable:
@@ -430,7 +440,7 @@ def _frame_total(videos: list[Path]) -> int | None:
     help="Joint angles from the image (2D) landmarks, in the body plane facing the camera "
     "(the estimated view); compensations needing other angles are not assessable. "
     "Default: 2D only when the world landmarks are unreliable (rigid body segments "
-    "change length by more than 15%).",
+    "change length by more than 15%, or depth jitters more than 2.5 cm).",
 )
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 def analyze(
@@ -508,6 +518,7 @@ def _report(
             angles_source=choice.source,
             angles_note=note,
             world_segment_cv=_rounded(choice.world.median_cv),
+            world_depth_jitter_m=_rounded(choice.world.depth_jitter_m, 4),
         )
         try:
             out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -516,11 +527,11 @@ def _report(
         click.echo(f"wrote {out}")
 
 
-def _rounded(value: float | None) -> float | None:
-    """A figure for strict JSON: 3 decimals, None when unknown or not finite."""
-    if value is None or not np.isfinite(value):
+def _rounded(value: float, digits: int = 3) -> float | None:
+    """A figure for strict JSON, rounded; None when not finite."""
+    if not np.isfinite(value):
         return None
-    return round(float(value), 3)
+    return round(float(value), digits)
 
 
 @click.group(name="exercises")
