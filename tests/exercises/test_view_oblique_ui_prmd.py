@@ -1,8 +1,8 @@
 """Camera-view awareness on UI-PRMD turned to an oblique view, and turning during the set.
 
 UI-PRMD's Kinect stood in front of the subjects. Turning each skeleton 45 deg about the
-vertical (through its mean pelvis) puts the camera half to the subject's left; the far
-side (their right) is then half-seen. As a camera sees it, the far side's visibility is
+vertical (through its mean pelvis) puts the camera half to the subject's right (their
+left for -45 deg); the far side is then half-seen. As a camera sees it, the far side's visibility is
 ``1 - 0.7 sin(yaw)``: 1 from the front, about 0.5 at 45 deg and 0.3 side-on (the value
 test_view_ui_prmd.py uses). From 45 deg the view is oblique: reps are still counted
 exactly, knee valgus (``views: [frontal]``) is not assessable and never deducted, and the
@@ -59,14 +59,15 @@ def far_visibility(yaw_deg: np.ndarray) -> np.ndarray:
 
 def turned(series: SkeletonSeries, yaw_deg: float | np.ndarray) -> SkeletonSeries:
     """Turn the subject ``yaw_deg`` (per frame, or one for all) about the vertical, their
-    left toward the camera, and lower the far side's visibility as a camera would."""
+    right toward the camera for positive angles, and lower the far side's visibility as a
+    camera would."""
     p = np.asarray(series.xyz_m, dtype=float)
     yaw = np.broadcast_to(np.asarray(yaw_deg, dtype=float), (len(series),))
     c, s = np.cos(np.radians(yaw))[:, None], np.sin(np.radians(yaw))[:, None]
     centre = np.nanmean(p[:, Joint.PELVIS], axis=0)
     q = p - centre
-    # About y, x -> x cos + z sin, z -> -x sin + z cos: at 90 deg the subject's left
-    # (+x) points at the camera (+z is toward the camera).
+    # About y, x -> x cos + z sin, z -> -x sin + z cos: at 90 deg the subject's right
+    # (-x) points at the camera (+z is toward the camera).
     x = q[..., 0] * c + q[..., 2] * s
     z = -q[..., 0] * s + q[..., 2] * c
     rotated = np.stack([x, q[..., 1], z], axis=-1) + centre
@@ -74,7 +75,7 @@ def turned(series: SkeletonSeries, yaw_deg: float | np.ndarray) -> SkeletonSerie
     left_z = rotated[:, Joint.L_HIP, 2] + rotated[:, Joint.L_SHOULDER, 2]
     right_z = rotated[:, Joint.R_HIP, 2] + rotated[:, Joint.R_SHOULDER, 2]
     far_is_right = right_z < left_z  # z toward the camera: the far side has the lower z
-    far = far_visibility(yaw)
+    far = far_visibility(np.abs(yaw))
     for far_rows, joints in ((far_is_right, _RIGHT), (~far_is_right, _LEFT)):
         for j in joints:
             vis[far_rows, j] = np.minimum(vis[far_rows, j], far[far_rows])
@@ -122,13 +123,13 @@ def test_oblique_squats_count_exactly_without_knee_valgus(subject: int, correct:
 
 @pytest.mark.parametrize("subject", range(1, 8))
 def test_oblique_shoulder_abduction_counts_exactly_and_checks_its_rules(subject: int) -> None:
-    """UI-PRMD m07 (standing shoulder abduction), the working arm s01-s06's right: from 45
-    deg the far arm, half-seen. Both rules (lateral trunk lean, shoulder hike) list
-    ``oblique``: they are checked, and deduct only what the front view deducts (the 3D
-    angles do not change with a turn about the vertical)."""
+    """UI-PRMD m07 (standing shoulder abduction), turned -45 deg (left toward the camera):
+    s01-s06 work the right arm, now the far one, half-seen. Both rules (lateral trunk
+    lean, shoulder hike) list ``oblique``: they are checked, and deduct only what the
+    front view deducts (the 3D angles do not change with a turn about the vertical)."""
     front = _concatenated(7, subject, True)
     side = _side(7, subject)
-    views, result = _analysed(turned(front, 45.0), "shoulder_abduction", side)
+    views, result = _analysed(turned(front, -45.0), "shoulder_abduction", side)
     _, front_result = _analysed(front, "shoulder_abduction", side)
     # Raising the arm turns the shoulder line a little (front-view yaw up to 20 deg), so a
     # few frames near the start of a raise read frontal; the reps are all oblique.

@@ -228,9 +228,11 @@ def camera_views_2d(
 
     ``frontal`` and ``oblique`` stay as they are; a ``sagittal`` frame becomes
     ``sagittal_left`` when the patient faces the image's left (the camera then sees their
-    left side) and ``sagittal_right`` when they face its right (:func:`facing_image_x`). A
-    sagittal frame with the feet unseen takes the facing of the nearest earlier frame
-    that had one, else the recording's most common facing; with none at all it is None.
+    left side) and ``sagittal_right`` when they face its right. The facing is decided
+    once per run of consecutive sagittal frames, by the majority of its frames'
+    :func:`facing_image_x` (a patient does not turn round without passing through the
+    other views; single frames misread by a lifted heel or a hidden toe do not flip it),
+    else by the recording's majority; with no foot seen at all it is None.
 
     Parameters
     ----------
@@ -246,19 +248,20 @@ def camera_views_2d(
     tuple[str | None, ...]
         One of ``frontal``, ``oblique``, ``sagittal_left``, ``sagittal_right`` or None per
         frame.
+
+    Examples
+    --------
+    >>> xy = np.zeros((3, 18, 2)); xy[:, Joint.L_FOOT] = [(-9.0, 0), (-9.0, 0), (9.0, 0)]
+    >>> camera_views_2d(["frontal", "sagittal", "sagittal"], xy, np.ones((3, 18)))
+    ('frontal', 'sagittal_left', 'sagittal_left')
     """
     facing = facing_image_x(image_xy, visibility)
-    known = facing[facing != 0.0]
-    default = float(np.sign(known.sum())) if known.size else 0.0
-    out: list[str | None] = []
-    last = default
-    for view, f in zip(views, facing, strict=True):
-        if f != 0.0:
-            last = float(f)
-        if view != "sagittal":
-            out.append(view)
-        elif last == 0.0:
-            out.append(None)
-        else:
-            out.append("sagittal_left" if last < 0.0 else "sagittal_right")
+    overall = float(np.sign(facing.sum()))
+    out: list[str | None] = list(views)
+    sagittal = np.array([v == "sagittal" for v in views], dtype=bool)
+    edges = np.flatnonzero(np.diff(np.r_[0, sagittal.astype(int), 0]))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        side = float(np.sign(facing[start:stop].sum())) or overall
+        name = None if side == 0.0 else "sagittal_left" if side < 0.0 else "sagittal_right"
+        out[start:stop] = [name] * (stop - start)
     return tuple(out)
