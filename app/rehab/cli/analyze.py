@@ -46,7 +46,7 @@ from rehab.vision.angles import (
 from rehab.vision.filters import butterworth_zero_phase, offline_cutoff_hz, smooth_skeleton
 from rehab.vision.pose import POSE_BACKENDS, PoseBackendSettings
 from rehab.vision.skeleton import SkeletonSeries, blazepose_to_canonical_points, from_blazepose
-from rehab.vision.view import body_yaw_deg, camera_views_2d, classify_views
+from rehab.vision.view import body_yaw_deg, camera_views_2d, classify_views, dominant_view
 from rehab.vision.world_check import (
     MAX_DEPTH_JITTER_M,
     MAX_SEGMENT_CV,
@@ -191,7 +191,9 @@ class AngleChoice:
     world: WorldReliability
 
 
-def choose_angle_source(skeleton: SkeletonSeries, requested: str = "auto") -> AngleChoice:
+def choose_angle_source(
+    skeleton: SkeletonSeries, requested: str = "auto", primary_in_2d: Message | None = None
+) -> AngleChoice:
     """Choose 3D or 2D angles for a posed video: as asked, else by the world check.
 
     Parameters
@@ -201,6 +203,10 @@ def choose_angle_source(skeleton: SkeletonSeries, requested: str = "auto") -> An
     requested
         ``"3d"``, ``"2d"`` or ``"auto"``: 2D when the world skeleton is unreliable
         (:mod:`rehab.vision.world_check`), 3D when it is reliable or cannot be judged.
+    primary_in_2d
+        None when the 2D angles can measure the exercise's primary angle from the
+        recording's view; else why not. Then ``auto`` keeps 3D even when the world is
+        unreliable (a shaky angle counts reps, a missing one cannot).
 
     Returns
     -------
@@ -219,7 +225,7 @@ def choose_angle_source(skeleton: SkeletonSeries, requested: str = "auto") -> An
         return AngleChoice("3d", Message("analyze.angles.world_asked"), check)
     if requested == "2d":
         return AngleChoice("2d", Message("analyze.angles.image_asked"), check)
-    params = {
+    params: dict[str, object] = {
         "cv_pct": 100.0 * check.median_cv,
         "cv_limit_pct": 100.0 * MAX_SEGMENT_CV,
         "jitter_cm": 100.0 * check.depth_jitter_m,
@@ -229,16 +235,57 @@ def choose_angle_source(skeleton: SkeletonSeries, requested: str = "auto") -> An
         return AngleChoice("3d", Message("analyze.angles.world_unjudged"), check)
     if check.reliable:
         return AngleChoice("3d", Message("analyze.angles.world_reliable", params), check)
+    if primary_in_2d is not None:
+        params["reason"] = primary_in_2d
+        return AngleChoice("3d", Message("analyze.angles.world_unreliable_kept", params), check)
     return AngleChoice("2d", Message("analyze.angles.world_unreliable", params), check)
+
+
+_VIEW_MESSAGES = {
+    "frontal": "view.frontal",
+    "oblique": "view.oblique",
+    "sagittal": "view.sagittal",
+}
+
+
+def primary_not_in_2d(
+    exercise: ExerciseDef, side: str | None, view: str | None
+) -> Message | None:
+    """Why 2D angles cannot count this exercise from ``view``, or None when they can.
+
+    Parameters
+    ----------
+    exercise, side
+        The exercise and its working side (``--side``).
+    view
+        The recording's dominant camera view (:func:`~rehab.vision.view.dominant_view`).
+
+    Returns
+    -------
+    Message or None
+        ``analyze.angles.primary_not_in_view`` naming the angle and the view; None when
+        every primary angle is in :data:`~rehab.vision.angles.USABLE_2D_ANGLES` of the view.
+    """
+    usable = USABLE_2D_ANGLES.get(view, frozenset()) if view is not None else frozenset()
+    if all(name in usable for name in exercise.primary_angle_names(side)):
+        return None
+    angle = Message("angle." + exercise.primary_angle.replace("_{side}", ""))
+    shown_view = Message(_VIEW_MESSAGES[view]) if view is not None else Message("view.unknown")
+    return Message("analyze.angles.primary_not_in_view", {"angle": angle, "view": shown_view})
 
 
 @dataclass(frozen=True)
 class ScoredVideo:
-    """A posed video's joint angles, its reps, and where the angles came from."""
+    """A posed video's joint angles, its reps, and where the angles came from.
+
+    ``warning`` is set when 2D angles were used (``--2d``) but cannot measure the
+    exercise's primary angle from the recording's view (no rep can be counted).
+    """
 
     angles: AngleSeries
     result: AnalysisResult
     choice: AngleChoice
+    warning: Message | None = None
 
 
 def score_posed(
@@ -253,26 +300,29 @@ def score_posed(
     3D: as :func:`score_skeleton`. 2D: the image landmarks are low-passed like the world
     ones, each frame is read in its estimated view (the world skeleton's body yaw, the
     facing side from the feet, :func:`~rehab.vision.view.camera_views_2d`), and the
-    compensation rules whose angles that view's 2D angles lack are not assessable.
+    compensation rules whose angles that view's 2D angles lack are not assessable. The
+    default keeps 3D when 2D cannot measure the primary angle from the recording's view.
 
     Returns
     -------
     ScoredVideo
         The angles, the reps and the choice.
     """
-    choice = choose_angle_source(posed.skeleton, angle_source)
-    if choice.source == "3d":
-        angles, result = score_skeleton(posed.skeleton, exercise, side, language)
-        return ScoredVideo(angles, result, choice)
     skeleton = posed.skeleton
     smoothed = smooth_skeleton(skeleton)
     views = classify_views(body_yaw_deg(smoothed))
+    unseen = primary_not_in_2d(exercise, side, dominant_view(views))
+    choice = choose_angle_source(skeleton, angle_source, unseen)
+    warning = unseen if choice.source == "2d" else None
+    if choice.source == "3d":
+        angles, result = score_skeleton(skeleton, exercise, side, language)
+        return ScoredVideo(angles, result, choice, warning)
     image = _smooth_image(posed.image_xy_px, skeleton.t_s)
     views_2d = camera_views_2d(views, image, skeleton.visibility)
     angles = compute_angles_2d_by_frame(image, skeleton.visibility, skeleton.t_s, views_2d)
     result = analyze_angles(angles, exercise, side, language, views=views,
                             measurable=USABLE_2D_ANGLES)
-    return ScoredVideo(angles, result, choice)
+    return ScoredVideo(angles, result, choice, warning)
 
 
 def _smooth_image(image_xy_px: np.ndarray, t_s: np.ndarray) -> np.ndarray:
@@ -505,6 +555,9 @@ def _report(
     )
     click.echo(Message("analyze.angles.line", {"source": choice.source, "note": note})
                .text(language))
+    warning = scored.warning.text(language) if scored.warning is not None else None
+    if warning is not None:
+        click.echo(warning)
     if out is not None:
         doc = analysis_to_dict(
             result,
@@ -517,6 +570,7 @@ def _report(
             frames_with_patient=posed.frames_with_patient,
             angles_source=choice.source,
             angles_note=note,
+            angles_warning=warning,
             world_segment_cv=_rounded(choice.world.median_cv),
             world_depth_jitter_m=_rounded(choice.world.depth_jitter_m, 4),
         )
