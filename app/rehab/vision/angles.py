@@ -74,7 +74,8 @@ others are NaN with confidence 0:
 * ``frontal`` (subject faces the camera; their left appears on the image's right):
   shoulder abduction, elbow flexion, hip abduction, knee valgus, trunk lean lateral,
   shoulder elevation; knee flexion is also given but underestimates any flexion toward
-  the camera, as does elbow flexion.
+  the camera, as does elbow flexion. Knee valgus is NaN while the thigh is foreshortened
+  to under half its image length (:data:`VALGUS_MIN_THIGH_SHARE`).
 * ``sagittal_left`` / ``sagittal_right`` (camera on the subject's left / right side; the
   subject faces the image's left / right): shoulder flexion, elbow flexion, hip flexion,
   knee flexion, trunk lean sagittal, for both sides (the far side is more often occluded
@@ -109,6 +110,7 @@ __all__ = [
     "OBLIQUE_2D_ANGLES",
     "SAGITTAL_2D_ANGLES",
     "USABLE_2D_ANGLES",
+    "VALGUS_MIN_THIGH_SHARE",
     "AngleSeries",
     "CameraView",
     "compute_angles",
@@ -585,15 +587,44 @@ def _angles_2d(p: np.ndarray, visibility: np.ndarray, t_s: np.ndarray, view: str
     if view == "frontal":
         # Facing the camera, the subject's left is on the image's right.
         fr = _Frame(up, image_right, None, vertical, vertical_right, None)
-        wanted = FRONTAL_2D_ANGLES
+        deg = _angles(p, fr, FRONTAL_2D_ANGLES)
+        _drop_foreshortened_valgus(p, visibility, deg)
     elif view == "oblique":
         fr = _Frame(up, None, None, vertical, None, None)
-        wanted = OBLIQUE_2D_ANGLES
+        deg = _angles(p, fr, OBLIQUE_2D_ANGLES)
     else:
         sign = -1.0 if view == "sagittal_left" else 1.0
         fr = _Frame(up, None, sign * image_right, vertical, None, sign * vertical_right)
-        wanted = SAGITTAL_2D_ANGLES
-    return _package(t_s, _angles(p, fr, wanted), visibility)
+        deg = _angles(p, fr, SAGITTAL_2D_ANGLES)
+    return _package(t_s, deg, visibility)
+
+
+VALGUS_MIN_THIGH_SHARE = 0.5
+"""2D knee valgus is read only while the thigh's image length is at least this share of its
+long (95th percentile) image length in the series. A thigh turned more than 60 deg out of
+the image plane (cos 60 = 0.5: toward the camera, deep in a squat) has an image direction
+set by how far it points forward, not by the knee's inward travel: its valgus flips
+through 180. Clinically the frontal-plane projection angle is read at 45-60 deg of knee
+flexion, where the thigh is still long in the image."""
+
+
+def _drop_foreshortened_valgus(
+    p: np.ndarray, visibility: np.ndarray, deg: dict[str, np.ndarray]
+) -> None:
+    """Set 2D knee valgus to NaN (in ``deg``) where the thigh is foreshortened.
+
+    See :data:`VALGUS_MIN_THIGH_SHARE`; ``p`` is ``(N, 18, 2)``, ``visibility`` ``(N, 18)``.
+    """
+    vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
+    for side, pre in _SIDES:
+        hip, knee = Joint[pre + "HIP"], Joint[pre + "KNEE"]
+        length = np.hypot(*(p[:, knee] - p[:, hip]).T)
+        seen = (vis[:, hip] > 0.0) & (vis[:, knee] > 0.0) & np.isfinite(length)
+        if not seen.any():
+            continue
+        long_px = float(np.percentile(length[seen], 95))
+        name = f"knee_valgus_{side}"
+        deg[name] = np.where(length >= VALGUS_MIN_THIGH_SHARE * long_px, deg[name], np.nan)
 
 
 def compute_angles_2d_by_frame(
