@@ -84,6 +84,8 @@ def test_2d_json_and_output_say_the_source_and_why(runs) -> None:
     assert doc["angles_source"] == "2d"
     assert doc["angles_note"] == render("analyze.angles.image_asked", "en")
     assert doc["angles_warning"] is None  # 2D reads shoulder abduction from the front
+    # The recording's view, over the frames where the jumper is seen (he leaves side-on).
+    assert doc["view"] == "frontal"
     assert f"angles: 2d ({doc['angles_note']})" in stdout
     # The world check is made and reported even when --2d chose.
     assert 0.05 <= doc["world_segment_cv"] <= 0.15

@@ -159,7 +159,7 @@ def score_skeleton(
     """
     smoothed = smooth_skeleton(skeleton)
     angles = compute_angles(smoothed)
-    views = classify_views(body_yaw_deg(smoothed))
+    views = _seen_views(smoothed)
     return angles, analyze_angles(angles, exercise, side, language, views=views)
 
 
@@ -310,7 +310,7 @@ def score_posed(
     """
     skeleton = posed.skeleton
     smoothed = smooth_skeleton(skeleton)
-    views = classify_views(body_yaw_deg(smoothed))
+    views = _seen_views(smoothed)
     unseen = primary_not_in_2d(exercise, side, dominant_view(views))
     choice = choose_angle_source(skeleton, angle_source, unseen)
     warning = unseen if choice.source == "2d" else None
@@ -323,6 +323,17 @@ def score_posed(
     result = analyze_angles(angles, exercise, side, language, views=views,
                             measurable=USABLE_2D_ANGLES)
     return ScoredVideo(angles, result, choice, warning)
+
+
+def _seen_views(skeleton: SkeletonSeries) -> tuple[str | None, ...]:
+    """The camera view per frame, None where the patient was not seen.
+
+    :func:`~rehab.vision.view.classify_views` holds the last view through unknown frames
+    (right for a live stream); offline, a frame without the patient shows no view, so it
+    does not count toward the recording's dominant view.
+    """
+    views = classify_views(body_yaw_deg(skeleton))
+    return tuple(None if gone else v for v, gone in zip(views, skeleton.missing, strict=True))
 
 
 def _smooth_image(image_xy_px: np.ndarray, t_s: np.ndarray) -> np.ndarray:
