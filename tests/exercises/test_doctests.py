@@ -15,7 +15,9 @@ MODULES = [
     "rehab.exercises.scoring",
     "rehab.exercises.analysis",
     "rehab.exercises.report",
+    "rehab.vision.angles",
     "rehab.vision.view",
+    "rehab.vision.world_check",
 ]
 
 

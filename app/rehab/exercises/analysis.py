@@ -30,7 +30,13 @@ from typing import Protocol
 import numpy as np
 
 from rehab.exercises.compensation import CompensationSeen, evaluate_compensations
-from rehab.exercises.library import ExerciseDef, LocalizedText, SideMode, Tempo
+from rehab.exercises.library import (
+    CompensationRule,
+    ExerciseDef,
+    LocalizedText,
+    SideMode,
+    Tempo,
+)
 from rehab.exercises.sampling import FrameRateEstimate, RepSampling, assess_sampling
 from rehab.exercises.scoring import DeductionKind, RepScore, partial_cue, score_rep
 from rehab.exercises.segmentation import RepMetrics, RepSegmenter, SegmenterState
@@ -211,6 +217,11 @@ class Analyzer:
         which each rep's frame coverage is judged; 0 estimates that from the intervals
         between the samples pushed (see :mod:`rehab.exercises.sampling`). Pass the
         source's interval when known (``1 / fps``).
+    measurable
+        Camera view -> the angle names the angle source can measure from it (the 2D
+        fallback's :data:`rehab.vision.angles.USABLE_2D_ANGLES`); a compensation rule
+        that reads another angle is not assessable from that view, like one whose
+        ``views`` leave it out. None (3D angles): every angle, from every view.
 
     Raises
     ------
@@ -239,8 +250,10 @@ class Analyzer:
         target_rom_deg: float | None = None,
         tempo: Tempo | None = None,
         sample_interval_s: float = 0.0,
+        measurable: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         language = parse_language(language)
+        self._measurable = measurable
         self.exercise = exercise
         self.sides = exercise.working_sides(side)
         self.side = side or (exercise.default_side if exercise.side_mode is SideMode.ONE else None)
@@ -467,6 +480,21 @@ class Analyzer:
         )
         return best[0], (best[0],)
 
+    def _can_measure(self, rule: CompensationRule, sides: tuple[str, ...],
+                     view: str | None) -> bool:
+        """Whether the angle source measures every angle ``rule`` reads from ``view``.
+
+        Returns
+        -------
+        bool
+            True with 3D angles (no ``measurable`` given), else whether all of the
+            rule's angles are in ``measurable[view]``.
+        """
+        if self._measurable is None:
+            return True
+        usable = self._measurable.get(view, frozenset()) if view is not None else frozenset()
+        return all(name in usable for name in rule.angle_names(sides))
+
     def _sampling(self, m: RepMetrics) -> RepSampling | None:
         period = self._frame_rate.period_s
         if not math.isfinite(period):
@@ -477,7 +505,10 @@ class Analyzer:
         side, sides = self._rep_side(m)
         t, deg, conf, view = self._rep_window(m)
         rules = self.exercise.compensations
-        assessable = tuple(r for r in rules if view is None or view in r.views)
+        assessable = tuple(
+            r for r in rules
+            if (view is None or view in r.views) and self._can_measure(r, sides, view)
+        )
         blind = tuple(r for r in rules if r not in assessable)
         seen = evaluate_compensations(
             assessable, sides, t, deg, conf, self.exercise.rep.min_confidence
@@ -538,6 +569,7 @@ def analyze(
     language: Language | str = DEFAULT_LANGUAGE,
     target_rom_deg: float | None = None,
     views: Sequence[str | None] | None = None,
+    measurable: Mapping[str, frozenset[str]] | None = None,
 ) -> AnalysisResult:
     """Analyse a whole recorded angle series (offline use of :class:`Analyzer`).
 
@@ -553,6 +585,8 @@ def analyze(
     views
         The camera view of every sample (:func:`rehab.vision.view.classify_views`), or
         None when unknown (every compensation is then assessed).
+    measurable
+        As for :class:`Analyzer` (None: every angle is measurable from every view).
 
     Returns
     -------
@@ -561,7 +595,7 @@ def analyze(
     t_s = np.asarray(angles.t_s, dtype=float)
     interval_s = float(np.median(np.diff(t_s))) if t_s.size >= 2 else 0.0
     analyzer = Analyzer(exercise, side, language, target_rom_deg,
-                        sample_interval_s=interval_s)
+                        sample_interval_s=interval_s, measurable=measurable)
     events = analyzer.push_series(angles, views) + analyzer.flush()
     view = dominant_view(views) if views is not None else None
     return AnalysisResult(exercise.id, analyzer.side, tuple(e.rep for e in events), view)

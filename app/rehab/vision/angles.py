@@ -74,11 +74,22 @@ others are NaN with confidence 0:
 * ``frontal`` (subject faces the camera; their left appears on the image's right):
   shoulder abduction, elbow flexion, hip abduction, knee valgus, trunk lean lateral,
   shoulder elevation; knee flexion is also given but underestimates any flexion toward
-  the camera, as does elbow flexion.
+  the camera, as does elbow flexion. Knee valgus is NaN while the thigh is foreshortened
+  to under half its image length (:data:`VALGUS_MIN_THIGH_SHARE`).
 * ``sagittal_left`` / ``sagittal_right`` (camera on the subject's left / right side; the
   subject faces the image's left / right): shoulder flexion, elbow flexion, hip flexion,
   knee flexion, trunk lean sagittal, for both sides (the far side is more often occluded
   and gets its visibility as confidence).
+* ``oblique`` (the body turned 30-60 deg from the camera, :mod:`rehab.vision.view`): no
+  body plane faces the camera, so no plane angle (flexion, abduction, valgus, leans,
+  hike) can be read from the image; only the joint-inner angles, knee and elbow flexion,
+  which the projection flattens (a 90 deg bend in the sagittal plane seen at 45 deg reads
+  between about 70 and 110) but keeps rising and falling with the true angle: enough to
+  count reps, not to grade the range of motion.
+
+:data:`USABLE_2D_ANGLES` gives these sets by the view of :mod:`rehab.vision.view`
+(``frontal``, ``oblique``, ``sagittal``); :func:`compute_angles_2d_by_frame` applies each
+frame's own view.
 """
 
 from __future__ import annotations
@@ -96,11 +107,15 @@ from rehab.vision.skeleton import N_JOINTS, Joint, SkeletonSeries
 __all__ = [
     "ANGLE_NAMES",
     "FRONTAL_2D_ANGLES",
+    "OBLIQUE_2D_ANGLES",
     "SAGITTAL_2D_ANGLES",
+    "USABLE_2D_ANGLES",
+    "VALGUS_MIN_THIGH_SHARE",
     "AngleSeries",
     "CameraView",
     "compute_angles",
     "compute_angles_2d",
+    "compute_angles_2d_by_frame",
 ]
 
 ANGLE_NAMES: tuple[str, ...] = (
@@ -126,7 +141,8 @@ ANGLE_NAMES: tuple[str, ...] = (
     "shoulder_rotation_right",
 )
 
-CameraView = Literal["frontal", "sagittal_left", "sagittal_right"]
+CameraView = Literal["frontal", "oblique", "sagittal_left", "sagittal_right"]
+_CAMERA_VIEWS = ("frontal", "oblique", "sagittal_left", "sagittal_right")
 
 FRONTAL_2D_ANGLES: frozenset[str] = frozenset(
     {
@@ -158,6 +174,17 @@ SAGITTAL_2D_ANGLES: frozenset[str] = frozenset(
         "trunk_lean_sagittal",
     }
 )
+OBLIQUE_2D_ANGLES: frozenset[str] = frozenset(
+    {"elbow_flexion_left", "elbow_flexion_right", "knee_flexion_left", "knee_flexion_right"}
+)
+USABLE_2D_ANGLES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "frontal": FRONTAL_2D_ANGLES,
+        "oblique": OBLIQUE_2D_ANGLES,
+        "sagittal": SAGITTAL_2D_ANGLES,
+    }
+)
+"""The angles the 2D fallback reads, by camera view (:data:`rehab.vision.view.VIEWS`)."""
 
 
 @dataclass(frozen=True)
@@ -523,8 +550,8 @@ def compute_angles_2d(
     t_s
         ``(N,)`` sample times in seconds.
     view
-        ``"frontal"``, ``"sagittal_left"`` or ``"sagittal_right"`` (module docstring).
-        Assumes a level camera (the image's vertical is the true vertical).
+        ``"frontal"``, ``"oblique"``, ``"sagittal_left"`` or ``"sagittal_right"`` (module
+        docstring). Assumes a level camera (the image's vertical is the true vertical).
 
     Returns
     -------
@@ -534,15 +561,15 @@ def compute_angles_2d(
     Raises
     ------
     ValidationError
-        If ``image_xy`` is not ``(N, 18, 2)`` or ``view`` is not one of the three views.
+        If ``image_xy`` is not ``(N, 18, 2)`` or ``view`` is not one of the four views.
     """
     xy = np.asarray(image_xy, dtype=float)
     if xy.ndim != 3 or xy.shape[1:] != (N_JOINTS, 2):
         raise ValidationError("image_xy", "validation.shape", expected=f"(N, {N_JOINTS}, 2)",
                               got=str(xy.shape))
-    if view not in ("frontal", "sagittal_left", "sagittal_right"):
+    if view not in _CAMERA_VIEWS:
         raise ValidationError("view", "validation.one_of",
-                              allowed="frontal, sagittal_left, sagittal_right", value=repr(view))
+                              allowed=", ".join(_CAMERA_VIEWS), value=repr(view))
     p = xy * np.array([1.0, -1.0])  # y up, so the 3D definitions read the same
     # NaN from degenerate geometry is intended (see compute_angles).
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -560,9 +587,95 @@ def _angles_2d(p: np.ndarray, visibility: np.ndarray, t_s: np.ndarray, view: str
     if view == "frontal":
         # Facing the camera, the subject's left is on the image's right.
         fr = _Frame(up, image_right, None, vertical, vertical_right, None)
-        wanted = FRONTAL_2D_ANGLES
+        deg = _angles(p, fr, FRONTAL_2D_ANGLES)
+        _drop_foreshortened_valgus(p, visibility, deg)
+    elif view == "oblique":
+        fr = _Frame(up, None, None, vertical, None, None)
+        deg = _angles(p, fr, OBLIQUE_2D_ANGLES)
     else:
         sign = -1.0 if view == "sagittal_left" else 1.0
         fr = _Frame(up, None, sign * image_right, vertical, None, sign * vertical_right)
-        wanted = SAGITTAL_2D_ANGLES
-    return _package(t_s, _angles(p, fr, wanted), visibility)
+        deg = _angles(p, fr, SAGITTAL_2D_ANGLES)
+    return _package(t_s, deg, visibility)
+
+
+VALGUS_MIN_THIGH_SHARE = 0.5
+"""2D knee valgus is read only while the thigh's image length is at least this share of its
+long (95th percentile) image length in the series. A thigh turned more than 60 deg out of
+the image plane (cos 60 = 0.5: toward the camera, deep in a squat) has an image direction
+set by how far it points forward, not by the knee's inward travel: its valgus flips
+through 180. Clinically the frontal-plane projection angle is read at 45-60 deg of knee
+flexion, where the thigh is still long in the image."""
+
+
+def _drop_foreshortened_valgus(
+    p: np.ndarray, visibility: np.ndarray, deg: dict[str, np.ndarray]
+) -> None:
+    """Set 2D knee valgus to NaN (in ``deg``) where the thigh is foreshortened.
+
+    See :data:`VALGUS_MIN_THIGH_SHARE`; ``p`` is ``(N, 18, 2)``, ``visibility`` ``(N, 18)``.
+    """
+    vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
+    for side, pre in _SIDES:
+        hip, knee = Joint[pre + "HIP"], Joint[pre + "KNEE"]
+        length = np.hypot(*(p[:, knee] - p[:, hip]).T)
+        seen = (vis[:, hip] > 0.0) & (vis[:, knee] > 0.0) & np.isfinite(length)
+        if not seen.any():
+            continue
+        long_px = float(np.percentile(length[seen], 95))
+        name = f"knee_valgus_{side}"
+        deg[name] = np.where(length >= VALGUS_MIN_THIGH_SHARE * long_px, deg[name], np.nan)
+
+
+def compute_angles_2d_by_frame(
+    image_xy: np.ndarray,
+    visibility: np.ndarray,
+    t_s: np.ndarray,
+    views: tuple[CameraView | None, ...] | list[CameraView | None],
+) -> AngleSeries:
+    """2D angles with each frame read in its own camera view (:func:`compute_angles_2d`).
+
+    Parameters
+    ----------
+    image_xy
+        ``(N, 18, 2)`` canonical joints in image pixels, as for :func:`compute_angles_2d`.
+    visibility
+        ``(N, 18)`` in 0..1.
+    t_s
+        ``(N,)`` sample times in seconds.
+    views
+        ``N`` views, each ``"frontal"``, ``"oblique"``, ``"sagittal_left"``,
+        ``"sagittal_right"`` or None (unknown: every angle NaN in that frame).
+
+    Returns
+    -------
+    AngleSeries
+        All :data:`ANGLE_NAMES`; in each frame those its view cannot see are NaN with
+        confidence 0.
+
+    Raises
+    ------
+    ValidationError
+        If ``views`` does not have one entry per frame, or as :func:`compute_angles_2d`.
+
+    Examples
+    --------
+    >>> xy = np.zeros((2, 18, 2)); vis = np.ones((2, 18))
+    >>> a = compute_angles_2d_by_frame(xy, vis, np.array([0.0, 0.1]), ["frontal", None])
+    >>> a.confidence["knee_flexion_left"].tolist()
+    [0.0, 0.0]
+    """
+    n = np.shape(image_xy)[0]
+    if len(views) != n:
+        raise ValidationError("views", "validation.shape", expected=f"({n},)",
+                              got=f"({len(views)},)")
+    view_of = np.array([v or "" for v in views], dtype=object)
+    deg = {name: np.full(n, np.nan) for name in ANGLE_NAMES}
+    conf = {name: np.zeros(n) for name in ANGLE_NAMES}
+    for view in sorted({v for v in views if v is not None}):
+        rows = view_of == view
+        part = compute_angles_2d(image_xy, visibility, t_s, view)
+        for name in ANGLE_NAMES:
+            deg[name][rows] = part.deg[name][rows]
+            conf[name][rows] = part.confidence[name][rows]
+    return AngleSeries(t_s=np.asarray(t_s, dtype=float), deg=deg, confidence=conf)

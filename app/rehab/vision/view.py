@@ -40,8 +40,10 @@ __all__ = [
     "VIEWS",
     "ViewTracker",
     "body_yaw_deg",
+    "camera_views_2d",
     "classify_views",
     "dominant_view",
+    "facing_image_x",
 ]
 
 VIEWS: tuple[str, ...] = ("frontal", "oblique", "sagittal")
@@ -178,3 +180,88 @@ def dominant_view(views: Iterable[str | None]) -> str | None:
     if not counts:
         return None
     return max(VIEWS, key=lambda v: (counts[v], -VIEWS.index(v)))
+
+
+def facing_image_x(image_xy: np.ndarray, visibility: np.ndarray) -> np.ndarray:
+    """Which way the patient faces in the image, per frame, from the feet.
+
+    The feet point forward (toe ahead of ankle) whatever the knees and arms do, so in a
+    side view the toe-minus-ankle ``x`` of the seen feet says where the patient faces,
+    from the image alone (the world skeleton's depth is what may be unreliable).
+
+    Parameters
+    ----------
+    image_xy
+        ``(N, 18, 2)`` canonical joints in image pixels (``x`` to the image's right).
+    visibility
+        ``(N, 18)`` in 0..1; a foot counts where its ankle and toe are both above 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` +1 facing the image's right, -1 its left, 0 unknown (no foot seen, or
+        the toes within 1 px of the ankles in ``x``: feet pointing at or away from the
+        camera).
+
+    Examples
+    --------
+    >>> xy = np.zeros((1, 18, 2)); xy[0, Joint.L_FOOT] = (12.0, 0.0)
+    >>> facing_image_x(xy, np.ones((1, 18))).tolist()
+    [1.0]
+    """
+    xy = np.asarray(image_xy, dtype=float)
+    vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
+    dx = np.zeros(xy.shape[0])
+    for ankle, toe in ((Joint.L_ANKLE, Joint.L_FOOT), (Joint.R_ANKLE, Joint.R_FOOT)):
+        seen = (vis[:, ankle] > 0.0) & (vis[:, toe] > 0.0)
+        step = xy[:, toe, 0] - xy[:, ankle, 0]
+        dx += np.where(seen & np.isfinite(step), step, 0.0)
+    return np.where(np.abs(dx) >= 1.0, np.sign(dx), 0.0)
+
+
+def camera_views_2d(
+    views: tuple[str | None, ...] | list[str | None],
+    image_xy: np.ndarray,
+    visibility: np.ndarray,
+) -> tuple[str | None, ...]:
+    """The view of each frame as the 2D angles need it (which side faces the camera).
+
+    ``frontal`` and ``oblique`` stay as they are; a ``sagittal`` frame becomes
+    ``sagittal_left`` when the patient faces the image's left (the camera then sees their
+    left side) and ``sagittal_right`` when they face its right. The facing is decided
+    once per run of consecutive sagittal frames, by the majority of its frames'
+    :func:`facing_image_x` (a patient does not turn round without passing through the
+    other views; single frames misread by a lifted heel or a hidden toe do not flip it),
+    else by the recording's majority; with no foot seen at all it is None.
+
+    Parameters
+    ----------
+    views
+        Per-frame views (:func:`classify_views`).
+    image_xy
+        ``(N, 18, 2)`` canonical joints in image pixels.
+    visibility
+        ``(N, 18)`` in 0..1.
+
+    Returns
+    -------
+    tuple[str | None, ...]
+        One of ``frontal``, ``oblique``, ``sagittal_left``, ``sagittal_right`` or None per
+        frame.
+
+    Examples
+    --------
+    >>> xy = np.zeros((3, 18, 2)); xy[:, Joint.L_FOOT] = [(-9.0, 0), (-9.0, 0), (9.0, 0)]
+    >>> camera_views_2d(["frontal", "sagittal", "sagittal"], xy, np.ones((3, 18)))
+    ('frontal', 'sagittal_left', 'sagittal_left')
+    """
+    facing = facing_image_x(image_xy, visibility)
+    overall = float(np.sign(facing.sum()))
+    out: list[str | None] = list(views)
+    sagittal = np.array([v == "sagittal" for v in views], dtype=bool)
+    edges = np.flatnonzero(np.diff(np.r_[0, sagittal.astype(int), 0]))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        side = float(np.sign(facing[start:stop].sum())) or overall
+        name = None if side == 0.0 else "sagittal_left" if side < 0.0 else "sagittal_right"
+        out[start:stop] = [name] * (stop - start)
+    return tuple(out)
