@@ -38,8 +38,9 @@ what :func:`evaluate` returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +56,10 @@ __all__ = [
     "MovementResult",
     "SetResult",
     "SubjectResult",
+    "HEALTHY_PERCENTILE",
+    "LIMIT_MARGIN_DEG",
     "auc",
+    "calibrated_limits",
     "evaluate",
     "expected_reps",
     "load_set",
@@ -78,6 +82,13 @@ UI_PRMD_MOVEMENTS: dict[int, str | None] = {
 }
 
 _RATE_HZ = 30.0
+
+HEALTHY_PERCENTILE = 95.0
+"""A compensation limit is this percentile of healthy subjects' correct reps' peaks..."""
+
+LIMIT_MARGIN_DEG = 2.0
+"""...plus this margin (deg): the order of a Kinect joint angle's frame-to-frame noise,
+so a healthy rep at the percentile is not one noisy frame away from a deduction."""
 
 
 def auc(positive: Sequence[float], negative: Sequence[float]) -> float:
@@ -194,30 +205,82 @@ def _analyse(angles: AngleSeries, ex: ExerciseDef, side: str | None, target: flo
     return analyze(angles, ex, side=side, language="en", target_rom_deg=target)
 
 
+def _with_limits(exercise: ExerciseDef, limits: Mapping[str, float]) -> ExerciseDef:
+    """The exercise with the given compensation limits (deg) in place of its own."""
+    rules = tuple(
+        replace(r, max_deg=limits[r.id]) if r.id in limits else r for r in exercise.compensations
+    )
+    return replace(exercise, compensations=rules)
+
+
+def _rule_peaks(result: AnalysisResult) -> dict[str, list[float]]:
+    """Each rule's peak measure (deg) over the counted reps of a run with no limits."""
+    peaks: dict[str, list[float]] = {}
+    for rep in result.reps:
+        if rep.counted:
+            for seen in rep.compensations:
+                peaks.setdefault(seen.rule_id, []).append(seen.peak_deg)
+    return peaks
+
+
+def calibrated_limits(peaks: Iterable[Mapping[str, Sequence[float]]]) -> dict[str, float]:
+    """Compensation limits from healthy reps: percentile of their peaks plus a margin.
+
+    Parameters
+    ----------
+    peaks
+        Per training subject, rule id -> the rule's peak measure (deg) in each of that
+        subject's correct counted reps.
+
+    Returns
+    -------
+    dict of str to float
+        Rule id -> ``HEALTHY_PERCENTILE`` percentile of the pooled peaks plus
+        ``LIMIT_MARGIN_DEG`` (deg); a rule with no finite peak is left out.
+
+    Examples
+    --------
+    >>> calibrated_limits([{"trunk_lean": [1.0, 2.0]}, {"trunk_lean": [3.0]}])
+    {'trunk_lean': 4.9}
+    """
+    pooled: dict[str, list[float]] = {}
+    for subject in peaks:
+        for rule_id, values in subject.items():
+            pooled.setdefault(rule_id, []).extend(v for v in values if math.isfinite(v))
+    return {
+        rule_id: round(float(np.percentile(v, HEALTHY_PERCENTILE)) + LIMIT_MARGIN_DEG, 4)
+        for rule_id, v in pooled.items()
+        if v
+    }
+
+
 def evaluate_movement(
     root: Path, movement: int, exercise: ExerciseDef, subjects: Sequence[int]
 ) -> MovementResult:
     """Counts and leave-one-subject-out AUC of one movement (see the module's rules)."""
     angles = {(s, c): load_set(root, movement, s, c) for s in subjects for c in (True, False)}
     sides = {s: working_side(exercise, [angles[s, True][1]]) for s in subjects}
-    # Pass 1, the library's own target: the ROM of every subject's correct reps, which
-    # the other folds' prescriptions are made from.
-    own_roms = {
-        s: SetResult(
-            angles[s, True][0], _analyse(angles[s, True][1], exercise, sides[s], None)
-        ).roms_deg
-        for s in subjects
+    # Pass 1, with every compensation limit lifted: the ROM of every subject's correct
+    # reps and each rule's peak in them, which the other folds' prescriptions are made from.
+    unlimited = _with_limits(exercise, {r.id: -math.inf for r in exercise.compensations})
+    own = {
+        s: _analyse(angles[s, True][1], unlimited, sides[s], None) for s in subjects
     }
+    own_roms = {s: SetResult(angles[s, True][0], own[s]).roms_deg for s in subjects}
+    own_peaks = {s: _rule_peaks(own[s]) for s in subjects}
     rows, pos, neg = [], [], []
     for s in subjects:
         others = [r for o in subjects if o != s for r in own_roms[o]]
         target = float(np.median(others)) if others else exercise.target_rom_deg
         target = max(target, exercise.rep.min_rom_deg)
+        fold = _with_limits(
+            exercise, calibrated_limits(own_peaks[o] for o in subjects if o != s)
+        )
         good = SetResult(
-            angles[s, True][0], _analyse(angles[s, True][1], exercise, sides[s], target)
+            angles[s, True][0], _analyse(angles[s, True][1], fold, sides[s], target)
         )
         bad = SetResult(
-            angles[s, False][0], _analyse(angles[s, False][1], exercise, sides[s], target)
+            angles[s, False][0], _analyse(angles[s, False][1], fold, sides[s], target)
         )
         pos += good.scores
         neg += bad.scores
