@@ -47,7 +47,7 @@ import numpy as np
 
 from rehab.datasets.ui_prmd import find_episodes, load_episode
 from rehab.exercises.analysis import AnalysisResult, analyze
-from rehab.exercises.library import ExerciseDef, ExerciseLibrary, SideMode, load_library
+from rehab.exercises.library import ExerciseDef, ExerciseLibrary, SideMode, Tempo, load_library
 from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.skeleton import SkeletonSeries
 
@@ -169,6 +169,11 @@ class SetResult:
         """Ranges of motion of the counted reps (deg)."""
         return [r.metrics.rom_deg for r in self.result.reps if r.counted]
 
+    @property
+    def durations_s(self) -> list[float]:
+        """Durations of the counted reps (s)."""
+        return [r.metrics.duration_s for r in self.result.reps if r.counted]
+
 
 @dataclass(frozen=True)
 class SubjectResult:
@@ -211,6 +216,35 @@ def _with_limits(exercise: ExerciseDef, limits: Mapping[str, float]) -> Exercise
         replace(r, max_deg=limits[r.id]) if r.id in limits else r for r in exercise.compensations
     )
     return replace(exercise, compensations=rules)
+
+
+def prescribed_tempo(exercise: ExerciseDef, durations_s: Sequence[float]) -> Tempo:
+    """The exercise's tempo scaled so that one rep takes the median of ``durations_s``.
+
+    Parameters
+    ----------
+    exercise
+        The exercise, whose phases keep their proportions.
+    durations_s
+        Durations (s) of healthy subjects' correct reps; none leaves the tempo as it is.
+
+    Returns
+    -------
+    Tempo
+        The scaled phases (s).
+
+    Examples
+    --------
+    >>> from rehab.exercises.library import load_library
+    >>> t = prescribed_tempo(load_library()["squat"], [2.0, 2.25, 4.0])
+    >>> round(t.total_s, 2), round(t.up_s, 2)
+    (2.25, 1.0)
+    """
+    if not durations_s:
+        return exercise.tempo
+    k = float(np.median(durations_s)) / exercise.tempo.total_s
+    t = exercise.tempo
+    return Tempo(up_s=k * t.up_s, hold_s=k * t.hold_s, down_s=k * t.down_s)
 
 
 def _rule_peaks(result: AnalysisResult) -> dict[str, list[float]]:
@@ -267,14 +301,18 @@ def evaluate_movement(
         s: _analyse(angles[s, True][1], unlimited, sides[s], None) for s in subjects
     }
     own_roms = {s: SetResult(angles[s, True][0], own[s]).roms_deg for s in subjects}
+    own_durations = {s: SetResult(angles[s, True][0], own[s]).durations_s for s in subjects}
     own_peaks = {s: _rule_peaks(own[s]) for s in subjects}
     rows, pos, neg = [], [], []
     for s in subjects:
         others = [r for o in subjects if o != s for r in own_roms[o]]
         target = float(np.median(others)) if others else exercise.target_rom_deg
         target = max(target, exercise.rep.min_rom_deg)
-        fold = _with_limits(
-            exercise, calibrated_limits(own_peaks[o] for o in subjects if o != s)
+        fold = replace(
+            _with_limits(exercise, calibrated_limits(own_peaks[o] for o in subjects if o != s)),
+            tempo=prescribed_tempo(
+                exercise, [d for o in subjects if o != s for d in own_durations[o]]
+            ),
         )
         good = SetResult(
             angles[s, True][0], _analyse(angles[s, True][1], fold, sides[s], target)
