@@ -23,12 +23,26 @@ Rules (stated once, here):
   hurdle with the left leg). The incorrect set is not used: its deliberate faults and the
   Kinect's tracking flips can sweep the resting limb's angle (m08 s04: the resting left
   arm's shoulder flexion reads -10 to 99 deg there, the moving right arm -75 to -2).
-* **Leave one subject out**: the score's rules are fixed in the library, not fitted; the
-  only quantity taken from data is the prescribed target range of motion, which a
-  therapist would set from what healthy people reach: for a held-out subject it is the
-  median ROM of the *other* subjects' correct reps (never the subject's own, never an
-  incorrect rep). Each subject's AUC is that fold's AUC; the movement's AUC pools the
-  held-out reps of every fold.
+* **Leave one subject out**: which deductions exist (the rules, what they measure, their
+  points and cues) is fixed in the library, not fitted. Three quantities are a
+  prescription, which a therapist would set from what healthy people do; for a held-out
+  subject each comes from the *other* subjects' correct reps only (never the subject's
+  own, never an incorrect rep):
+
+  - the **target range of motion**: the median ROM of those reps;
+  - the **tempo**: the library's phases scaled so that a rep takes the median duration
+    of those reps (:func:`prescribed_tempo`; UI-PRMD's healthy reps take 1.3-2.1 s,
+    the library's default tempos 2.5-5 s, so without it every correct rep was "too
+    fast");
+  - every **compensation limit**: the ``HEALTHY_PERCENTILE`` (95th) percentile of the
+    rule's peak measure over those reps plus ``LIMIT_MARGIN_DEG`` (2 deg, the order of a
+    Kinect angle's frame-to-frame noise) (:func:`calibrated_limits`): a healthy rep
+    breaks a rule about one time in twenty, and what breaks it more often is the
+    deliberate fault. The YAML's ``max_deg`` is the default a live session starts from;
+    the rules added for UI-PRMD carry the same figure computed on s01-s07 (rounded).
+
+  Each subject's AUC is that fold's AUC; the movement's AUC pools the held-out reps of
+  every fold.
 * Only counted reps have a score. A movement of the incorrect set that is not counted (too
   shallow to be a rep) is left out of the AUC and shown in ``incorrect_counted``.
 
@@ -40,7 +54,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -52,17 +66,18 @@ from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.skeleton import SkeletonSeries
 
 __all__ = [
+    "HEALTHY_PERCENTILE",
+    "LIMIT_MARGIN_DEG",
     "UI_PRMD_MOVEMENTS",
     "MovementResult",
     "SetResult",
     "SubjectResult",
-    "HEALTHY_PERCENTILE",
-    "LIMIT_MARGIN_DEG",
     "auc",
     "calibrated_limits",
     "evaluate",
     "expected_reps",
     "load_set",
+    "prescribed_tempo",
     "result_to_json",
     "working_side",
 ]
@@ -169,11 +184,6 @@ class SetResult:
         """Ranges of motion of the counted reps (deg)."""
         return [r.metrics.rom_deg for r in self.result.reps if r.counted]
 
-    @property
-    def durations_s(self) -> list[float]:
-        """Durations of the counted reps (s)."""
-        return [r.metrics.duration_s for r in self.result.reps if r.counted]
-
 
 @dataclass(frozen=True)
 class SubjectResult:
@@ -189,6 +199,8 @@ class SubjectResult:
     auc: float
     mean_score_correct: float
     mean_score_incorrect: float
+    tempo_s: float = float("nan")
+    limits_deg: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -247,6 +259,25 @@ def prescribed_tempo(exercise: ExerciseDef, durations_s: Sequence[float]) -> Tem
     return Tempo(up_s=k * t.up_s, hold_s=k * t.hold_s, down_s=k * t.down_s)
 
 
+def _prescribed(
+    exercise: ExerciseDef, healthy: Sequence[AnalysisResult]
+) -> tuple[ExerciseDef, float]:
+    """The prescription made from healthy runs (analysed with every limit lifted).
+
+    Returns
+    -------
+    tuple
+        The exercise with the calibrated limits and tempo, and the target ROM (deg).
+    """
+    reps = [r for h in healthy for r in h.reps if r.counted]
+    roms = [r.metrics.rom_deg for r in reps]
+    target = float(np.median(roms)) if roms else exercise.target_rom_deg
+    limits = calibrated_limits(_rule_peaks(h) for h in healthy)
+    tempo = prescribed_tempo(exercise, [r.metrics.duration_s for r in reps])
+    prescribed = replace(_with_limits(exercise, limits), tempo=tempo)
+    return prescribed, max(target, exercise.rep.min_rom_deg)
+
+
 def _rule_peaks(result: AnalysisResult) -> dict[str, list[float]]:
     """Each rule's peak measure (deg) over the counted reps of a run with no limits."""
     peaks: dict[str, list[float]] = {}
@@ -294,26 +325,13 @@ def evaluate_movement(
     """Counts and leave-one-subject-out AUC of one movement (see the module's rules)."""
     angles = {(s, c): load_set(root, movement, s, c) for s in subjects for c in (True, False)}
     sides = {s: working_side(exercise, [angles[s, True][1]]) for s in subjects}
-    # Pass 1, with every compensation limit lifted: the ROM of every subject's correct
-    # reps and each rule's peak in them, which the other folds' prescriptions are made from.
+    # Pass 1, with every compensation limit lifted: each subject's correct reps (ROM,
+    # duration, each rule's peak), from which the other folds' prescriptions are made.
     unlimited = _with_limits(exercise, {r.id: -math.inf for r in exercise.compensations})
-    own = {
-        s: _analyse(angles[s, True][1], unlimited, sides[s], None) for s in subjects
-    }
-    own_roms = {s: SetResult(angles[s, True][0], own[s]).roms_deg for s in subjects}
-    own_durations = {s: SetResult(angles[s, True][0], own[s]).durations_s for s in subjects}
-    own_peaks = {s: _rule_peaks(own[s]) for s in subjects}
+    healthy = {s: _analyse(angles[s, True][1], unlimited, sides[s], None) for s in subjects}
     rows, pos, neg = [], [], []
     for s in subjects:
-        others = [r for o in subjects if o != s for r in own_roms[o]]
-        target = float(np.median(others)) if others else exercise.target_rom_deg
-        target = max(target, exercise.rep.min_rom_deg)
-        fold = replace(
-            _with_limits(exercise, calibrated_limits(own_peaks[o] for o in subjects if o != s)),
-            tempo=prescribed_tempo(
-                exercise, [d for o in subjects if o != s for d in own_durations[o]]
-            ),
-        )
+        fold, target = _prescribed(exercise, [healthy[o] for o in subjects if o != s])
         good = SetResult(
             angles[s, True][0], _analyse(angles[s, True][1], fold, sides[s], target)
         )
@@ -331,6 +349,8 @@ def evaluate_movement(
                 incorrect_counted=bad.result.count,
                 incorrect_files=bad.n_files,
                 target_rom_deg=target,
+                tempo_s=fold.tempo.total_s,
+                limits_deg={r.id: r.max_deg for r in fold.compensations},
                 auc=auc(good.scores, bad.scores),
                 mean_score_correct=float(np.mean(good.scores)) if good.scores else float("nan"),
                 mean_score_incorrect=float(np.mean(bad.scores)) if bad.scores else float("nan"),
@@ -399,6 +419,8 @@ def result_to_json(results: Iterable[MovementResult]) -> list[dict]:
                     "incorrect_counted": s.incorrect_counted,
                     "incorrect_files": s.incorrect_files,
                     "target_rom_deg": _num(s.target_rom_deg),
+                    "tempo_s": _num(s.tempo_s),
+                    "limits_deg": {k: _num(v) for k, v in s.limits_deg.items()},
                     "auc": _num(s.auc),
                     "mean_score_correct": _num(s.mean_score_correct),
                     "mean_score_incorrect": _num(s.mean_score_incorrect),
