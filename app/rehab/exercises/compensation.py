@@ -140,9 +140,10 @@ def evaluate_compensations(
     >>> t = np.arange(0, 2, 0.1)
     >>> lean = np.where(t > 1, 20.0, 0.0)
     >>> z = np.zeros_like(t); one = np.ones_like(t)
-    >>> seen = evaluate_compensations(ex.compensations, ("right",), t,
-    ...     {"trunk_lean_lateral": lean, "shoulder_elevation_right": z},
-    ...     {"trunk_lean_lateral": one, "shoulder_elevation_right": one}, 0.5)
+    >>> names = ("trunk_lean_lateral", "shoulder_elevation_right", "shoulder_abduction_left")
+    >>> deg = {n: z for n in names} | {"trunk_lean_lateral": lean}
+    >>> seen = evaluate_compensations(ex.compensations, ("right",), t, deg,
+    ...     {n: one for n in names}, 0.5)
     >>> [(s.rule_id, s.peak_deg) for s in seen]
     [('trunk_lean', 20.0)]
     """
