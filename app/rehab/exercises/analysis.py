@@ -29,7 +29,11 @@ from typing import Protocol
 
 import numpy as np
 
-from rehab.exercises.compensation import CompensationSeen, evaluate_compensations
+from rehab.exercises.compensation import (
+    CompensationSeen,
+    evaluate_compensations,
+    gate_angle_names,
+)
 from rehab.exercises.library import ExerciseDef, LocalizedText, SideMode, Tempo
 from rehab.exercises.sampling import FrameRateEstimate, RepSampling, assess_sampling
 from rehab.exercises.scoring import DeductionKind, RepScore, partial_cue, score_rep
@@ -252,6 +256,7 @@ class Analyzer:
         needed = set(self._primary)
         for rule in exercise.compensations:
             needed.update(rule.angle_names(self.sides))
+            needed.update(gate_angle_names(rule.angle_names(self.sides)))
         self._needed = tuple(sorted(needed))
         self._segmenter = RepSegmenter(exercise.rep, sample_interval_s)
         self._history: deque[
