@@ -1,7 +1,8 @@
 """Compensations: movements that must not happen during a rep (trunk lean, shoulder hike...).
 
 Each :class:`~rehab.exercises.library.CompensationRule` names an angle, how to measure it
-(value, magnitude, change since the rep began, left-right asymmetry) and a limit. A rule is
+(value, magnitude, change since the rep began, left-right asymmetry, the lesser of left
+and right) and a limit. A rule is
 broken when its measure stays above the limit for at least ``min_duration_s`` within the rep,
 so a single jittery frame does not cost the patient points.
 
@@ -166,6 +167,10 @@ def _measure(
     if m is CompensationMeasure.ASYMMETRY:
         left, right = names
         return [(f"{left}-{right}", np.abs(deg[left] - deg[right]))]
+    if m is CompensationMeasure.LESSER:
+        left, right = names
+        # fmin: a side unseen in a frame leaves the other, seen one.
+        return [(f"min({left}, {right})", np.fmin(deg[left], deg[right]))]
     out = []
     for name in names:
         x = deg[name]

@@ -103,6 +103,12 @@ class CompensationMeasure(enum.Enum):
     CHANGE = "change"  # signed change since the start of the rep (shoulder hike)
     ABS_CHANGE = "abs_change"  # change since the start of the rep, either way (trunk sway)
     ASYMMETRY = "asymmetry"  # |left - right| of a sided angle (uneven arms)
+    LESSER = "lesser"  # the smaller of left and right, frame by frame (a lunge's back hip)
+
+    @property
+    def both_sides(self) -> bool:
+        """Whether the measure reads the left and right angle together."""
+        return self in (CompensationMeasure.ASYMMETRY, CompensationMeasure.LESSER)
 
 
 @dataclass(frozen=True)
@@ -239,9 +245,9 @@ class CompensationRule:
         Returns
         -------
         tuple of str
-            Both sides for an asymmetry rule, one name per working side for a ``{side}``
-            angle, one per opposite of a working side for an ``{other}`` angle, else the
-            angle itself.
+            Both sides for an asymmetry or lesser-side rule, one name per working side
+            for a ``{side}`` angle, one per opposite of a working side for an ``{other}``
+            angle, else the angle itself.
 
         Examples
         --------
@@ -250,7 +256,7 @@ class CompensationRule:
         >>> rule.angle_names(("right",))
         ('hip_flexion_left',)
         """
-        if self.measure is CompensationMeasure.ASYMMETRY:
+        if self.measure.both_sides:
             return tuple(self.angle.replace(_SIDE_PLACEHOLDER, s) for s in SIDES)
         if _SIDE_PLACEHOLDER in self.angle:
             return tuple(self.angle.replace(_SIDE_PLACEHOLDER, s) for s in sides)
@@ -565,9 +571,9 @@ def _compensation(reader: _Reader, sided: bool, one_sided: bool) -> Compensation
     measure = CompensationMeasure(
         reader.choice("measure", tuple(m.value for m in CompensationMeasure))
     )
-    # An asymmetry compares both sides, so its angle is always written with {side}.
-    is_asymmetry = measure is CompensationMeasure.ASYMMETRY
-    angle = _angle(reader, "angle", sided or is_asymmetry, other_ok=one_sided and not is_asymmetry)
+    # An asymmetry or lesser side reads both sides: its angle is always written with {side}.
+    both = measure.both_sides
+    angle = _angle(reader, "angle", sided or both, other_ok=one_sided and not both)
     rule = CompensationRule(
         id=reader.text("id"),
         angle=angle,
