@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +222,37 @@ def test_valid_copy_loads_from_another_folder(tmp_path: Path) -> None:
     lib = load_library(tmp_path)
     assert list(lib) == ["shoulder_abduction"]
     assert lib["shoulder_abduction"].source == tmp_path / "shoulder_abduction.yaml"
+
+
+def test_other_side_compensation_reads_the_resting_limb() -> None:
+    lib = load_library()
+    rule = {c.id: c for c in lib["shoulder_abduction"].compensations}["other_arm"]
+    assert rule.angle == "shoulder_abduction_{other}"
+    assert rule.angle_names(("right",)) == ("shoulder_abduction_left",)
+    assert rule.angle_names(("left",)) == ("shoulder_abduction_right",)
+    # Both sides working (the analyser's history of an alternating exercise): both read.
+    assert set(rule.angle_names(("left", "right"))) == {
+        "shoulder_abduction_left", "shoulder_abduction_right"}
+    leg = {c.id: c for c in lib["straight_leg_raise"].compensations}["standing_leg"]
+    assert leg.angle_names(("right",)) == ("hip_flexion_left",)
+
+
+@pytest.mark.parametrize(
+    ("source", "angle", "message"),
+    [
+        # Both legs work in a squat: there is no resting side to read.
+        ("squat", "knee_flexion_{other}", "'{other}' needs a one-sided"),
+        ("shoulder_abduction", "trunk_lean_lateral_{other}", "not a known angle"),
+    ],
+)
+def test_other_side_placeholder_is_refused_where_it_means_nothing(
+    tmp_path: Path, source: str, angle: str, message: str
+) -> None:
+    data = yaml.safe_load((DEFAULT_LIBRARY_DIR / f"{source}.yaml").read_text("utf-8"))
+    data["compensations"][0]["angle"] = angle
+    data["compensations"][0]["measure"] = "abs_change"
+    path = tmp_path / f"{source}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(ExerciseFileError, match=re.escape(message)) as info:
+        load_exercise(path)
+    assert info.value.field == "compensations[0].angle"

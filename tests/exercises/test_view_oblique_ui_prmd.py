@@ -124,9 +124,10 @@ def test_oblique_squats_count_exactly_without_knee_valgus(subject: int, correct:
 @pytest.mark.parametrize("subject", range(1, 8))
 def test_oblique_shoulder_abduction_counts_exactly_and_checks_its_rules(subject: int) -> None:
     """UI-PRMD m07 (standing shoulder abduction), turned -45 deg (left toward the camera):
-    s01-s06 work the right arm, now the far one, half-seen. Both rules (lateral trunk
-    lean, shoulder hike) list ``oblique``: they are checked, and deduct only what the
-    front view deducts (the 3D angles do not change with a turn about the vertical)."""
+    s01-s06 work the right arm, now the far one, half-seen. Its rules (lateral trunk
+    lean, shoulder hike, the resting arm) list ``oblique``: they are checked, and deduct
+    only what the front view deducts (the 3D angles do not change with a turn about the
+    vertical)."""
     front = _concatenated(7, subject, True)
     side = _side(7, subject)
     views, result = _analysed(turned(front, -45.0), "shoulder_abduction", side)
@@ -138,7 +139,7 @@ def test_oblique_shoulder_abduction_counts_exactly_and_checks_its_rules(subject:
     for rep, front_rep in zip(result.reps, front_result.reps, strict=True):
         assert rep.view == "oblique" and front_rep.view == "frontal"
         assert rep.not_assessable == ()
-        assert set(rep.assessed) == {"trunk_lean", "shoulder_hike"}
+        assert set(rep.assessed) == {"trunk_lean", "shoulder_hike", "other_arm"}
         assert rep.metrics.rom_deg == pytest.approx(front_rep.metrics.rom_deg, abs=0.5)
         assert {c.rule_id for c in rep.compensations} == {
             c.rule_id for c in front_rep.compensations

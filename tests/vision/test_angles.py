@@ -145,6 +145,30 @@ def test_knee_valgus_sign() -> None:
     assert a.deg["knee_valgus_left"][1] < -5.0
 
 
+def test_shank_tilt_reads_knee_over_foot() -> None:
+    p = np.repeat(standing_pose()[None], 3, axis=0)
+    shank_m = float(np.linalg.norm(p[0, Joint.L_KNEE] - p[0, Joint.L_ANKLE]))
+    # Frame 0: left knee 10 deg medial of its ankle; frame 1: 10 deg lateral; frame 2: the
+    # left shank pointing straight forward (kneeling lunge), out of the frontal plane.
+    p[0, Joint.L_KNEE, 0] -= shank_m * np.sin(np.radians(10.0))
+    p[1, Joint.L_KNEE, 0] += shank_m * np.sin(np.radians(10.0))
+    p[2, Joint.L_KNEE] = p[2, Joint.L_ANKLE] + np.array([0.0, 0.0, shank_m])
+    a = compute_angles(_series(p))
+    tilt = a.deg["shank_tilt_left"]
+    assert tilt[0] == pytest.approx(10.0, abs=0.5)
+    assert tilt[1] == pytest.approx(-10.0, abs=0.5)
+    assert np.isnan(tilt[2]) and a.confidence["shank_tilt_left"][2] == 0.0
+    # The right leg did not move: upright shank, no tilt.
+    np.testing.assert_allclose(a.deg["shank_tilt_right"], 0.0, atol=1e-6)
+
+
+def test_shank_tilt_stays_defined_with_the_thigh_forward() -> None:
+    # Seated: thigh horizontal forward, shank vertical. The valgus angle needs the thigh's
+    # frontal-plane direction, which a forward thigh barely has; the shank tilt does not.
+    got = _one(PoseAngles(hip_flexion_left_deg=90.0, knee_flexion_left_deg=90.0))
+    assert got["shank_tilt_left"] == pytest.approx(0.0, abs=1e-6)
+
+
 def test_shoulder_hike_reads_positive_on_the_raised_side() -> None:
     p = standing_pose()
     p[Joint.R_SHOULDER, 1] += 0.04

@@ -23,12 +23,26 @@ Rules (stated once, here):
   hurdle with the left leg). The incorrect set is not used: its deliberate faults and the
   Kinect's tracking flips can sweep the resting limb's angle (m08 s04: the resting left
   arm's shoulder flexion reads -10 to 99 deg there, the moving right arm -75 to -2).
-* **Leave one subject out**: the score's rules are fixed in the library, not fitted; the
-  only quantity taken from data is the prescribed target range of motion, which a
-  therapist would set from what healthy people reach: for a held-out subject it is the
-  median ROM of the *other* subjects' correct reps (never the subject's own, never an
-  incorrect rep). Each subject's AUC is that fold's AUC; the movement's AUC pools the
-  held-out reps of every fold.
+* **Leave one subject out**: which deductions exist (the rules, what they measure, their
+  points and cues) is fixed in the library, not fitted. Three quantities are a
+  prescription, which a therapist would set from what healthy people do; for a held-out
+  subject each comes from the *other* subjects' correct reps only (never the subject's
+  own, never an incorrect rep):
+
+  - the **target range of motion**: the median ROM of those reps;
+  - the **tempo**: the library's phases scaled so that a rep takes the median duration
+    of those reps (:func:`prescribed_tempo`; UI-PRMD's healthy reps take 1.3-2.1 s,
+    the library's default tempos 2.5-5 s, so without it every correct rep was "too
+    fast");
+  - every **compensation limit**: the ``HEALTHY_PERCENTILE`` (95th) percentile of the
+    rule's peak measure over those reps plus ``LIMIT_MARGIN_DEG`` (2 deg, the order of a
+    Kinect angle's frame-to-frame noise) (:func:`calibrated_limits`): a healthy rep
+    breaks a rule about one time in twenty, and what breaks it more often is the
+    deliberate fault. The YAML's ``max_deg`` is the default a live session starts from;
+    the rules added for UI-PRMD carry the same figure computed on s01-s07 (rounded).
+
+  Each subject's AUC is that fold's AUC; the movement's AUC pools the held-out reps of
+  every fold.
 * Only counted reps have a score. A movement of the incorrect set that is not counted (too
   shallow to be a rep) is left out of the AUC and shown in ``incorrect_counted``.
 
@@ -38,27 +52,32 @@ what :func:`evaluate` returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from rehab.datasets.ui_prmd import find_episodes, load_episode
 from rehab.exercises.analysis import AnalysisResult, analyze
-from rehab.exercises.library import ExerciseDef, ExerciseLibrary, SideMode, load_library
+from rehab.exercises.library import ExerciseDef, ExerciseLibrary, SideMode, Tempo, load_library
 from rehab.vision.angles import AngleSeries, compute_angles
 from rehab.vision.skeleton import SkeletonSeries
 
 __all__ = [
+    "HEALTHY_PERCENTILE",
+    "LIMIT_MARGIN_DEG",
     "UI_PRMD_MOVEMENTS",
     "MovementResult",
     "SetResult",
     "SubjectResult",
     "auc",
+    "calibrated_limits",
     "evaluate",
     "expected_reps",
     "load_set",
+    "prescribed_tempo",
     "result_to_json",
     "working_side",
 ]
@@ -78,6 +97,13 @@ UI_PRMD_MOVEMENTS: dict[int, str | None] = {
 }
 
 _RATE_HZ = 30.0
+
+HEALTHY_PERCENTILE = 95.0
+"""A compensation limit is this percentile of healthy subjects' correct reps' peaks..."""
+
+LIMIT_MARGIN_DEG = 2.0
+"""...plus this margin (deg): the order of a Kinect joint angle's frame-to-frame noise,
+so a healthy rep at the percentile is not one noisy frame away from a deduction."""
 
 
 def auc(positive: Sequence[float], negative: Sequence[float]) -> float:
@@ -173,6 +199,8 @@ class SubjectResult:
     auc: float
     mean_score_correct: float
     mean_score_incorrect: float
+    tempo_s: float = float("nan")
+    limits_deg: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -194,30 +222,121 @@ def _analyse(angles: AngleSeries, ex: ExerciseDef, side: str | None, target: flo
     return analyze(angles, ex, side=side, language="en", target_rom_deg=target)
 
 
+def _with_limits(exercise: ExerciseDef, limits: Mapping[str, float]) -> ExerciseDef:
+    """The exercise with the given compensation limits (deg) in place of its own."""
+    rules = tuple(
+        replace(r, max_deg=limits[r.id]) if r.id in limits else r for r in exercise.compensations
+    )
+    return replace(exercise, compensations=rules)
+
+
+def prescribed_tempo(exercise: ExerciseDef, durations_s: Sequence[float]) -> Tempo:
+    """The exercise's tempo scaled so that one rep takes the median of ``durations_s``.
+
+    Parameters
+    ----------
+    exercise
+        The exercise, whose phases keep their proportions.
+    durations_s
+        Durations (s) of healthy subjects' correct reps; none leaves the tempo as it is.
+
+    Returns
+    -------
+    Tempo
+        The scaled phases (s).
+
+    Examples
+    --------
+    >>> from rehab.exercises.library import load_library
+    >>> t = prescribed_tempo(load_library()["squat"], [2.0, 2.25, 4.0])
+    >>> round(t.total_s, 2), round(t.up_s, 2)
+    (2.25, 1.0)
+    """
+    if not durations_s:
+        return exercise.tempo
+    k = float(np.median(durations_s)) / exercise.tempo.total_s
+    t = exercise.tempo
+    return Tempo(up_s=k * t.up_s, hold_s=k * t.hold_s, down_s=k * t.down_s)
+
+
+def _prescribed(
+    exercise: ExerciseDef, healthy: Sequence[AnalysisResult]
+) -> tuple[ExerciseDef, float]:
+    """The prescription made from healthy runs (analysed with every limit lifted).
+
+    Returns
+    -------
+    tuple
+        The exercise with the calibrated limits and tempo, and the target ROM (deg).
+    """
+    reps = [r for h in healthy for r in h.reps if r.counted]
+    roms = [r.metrics.rom_deg for r in reps]
+    target = float(np.median(roms)) if roms else exercise.target_rom_deg
+    limits = calibrated_limits(_rule_peaks(h) for h in healthy)
+    tempo = prescribed_tempo(exercise, [r.metrics.duration_s for r in reps])
+    prescribed = replace(_with_limits(exercise, limits), tempo=tempo)
+    return prescribed, max(target, exercise.rep.min_rom_deg)
+
+
+def _rule_peaks(result: AnalysisResult) -> dict[str, list[float]]:
+    """Each rule's peak measure (deg) over the counted reps of a run with no limits."""
+    peaks: dict[str, list[float]] = {}
+    for rep in result.reps:
+        if rep.counted:
+            for seen in rep.compensations:
+                peaks.setdefault(seen.rule_id, []).append(seen.peak_deg)
+    return peaks
+
+
+def calibrated_limits(peaks: Iterable[Mapping[str, Sequence[float]]]) -> dict[str, float]:
+    """Compensation limits from healthy reps: percentile of their peaks plus a margin.
+
+    Parameters
+    ----------
+    peaks
+        Per training subject, rule id -> the rule's peak measure (deg) in each of that
+        subject's correct counted reps.
+
+    Returns
+    -------
+    dict of str to float
+        Rule id -> ``HEALTHY_PERCENTILE`` percentile of the pooled peaks plus
+        ``LIMIT_MARGIN_DEG`` (deg); a rule with no finite peak is left out.
+
+    Examples
+    --------
+    >>> calibrated_limits([{"trunk_lean": [1.0, 2.0]}, {"trunk_lean": [3.0]}])
+    {'trunk_lean': 4.9}
+    """
+    pooled: dict[str, list[float]] = {}
+    for subject in peaks:
+        for rule_id, values in subject.items():
+            pooled.setdefault(rule_id, []).extend(v for v in values if math.isfinite(v))
+    return {
+        rule_id: round(float(np.percentile(v, HEALTHY_PERCENTILE)) + LIMIT_MARGIN_DEG, 4)
+        for rule_id, v in pooled.items()
+        if v
+    }
+
+
 def evaluate_movement(
     root: Path, movement: int, exercise: ExerciseDef, subjects: Sequence[int]
 ) -> MovementResult:
     """Counts and leave-one-subject-out AUC of one movement (see the module's rules)."""
     angles = {(s, c): load_set(root, movement, s, c) for s in subjects for c in (True, False)}
     sides = {s: working_side(exercise, [angles[s, True][1]]) for s in subjects}
-    # Pass 1, the library's own target: the ROM of every subject's correct reps, which
-    # the other folds' prescriptions are made from.
-    own_roms = {
-        s: SetResult(
-            angles[s, True][0], _analyse(angles[s, True][1], exercise, sides[s], None)
-        ).roms_deg
-        for s in subjects
-    }
+    # Pass 1, with every compensation limit lifted: each subject's correct reps (ROM,
+    # duration, each rule's peak), from which the other folds' prescriptions are made.
+    unlimited = _with_limits(exercise, {r.id: -math.inf for r in exercise.compensations})
+    healthy = {s: _analyse(angles[s, True][1], unlimited, sides[s], None) for s in subjects}
     rows, pos, neg = [], [], []
     for s in subjects:
-        others = [r for o in subjects if o != s for r in own_roms[o]]
-        target = float(np.median(others)) if others else exercise.target_rom_deg
-        target = max(target, exercise.rep.min_rom_deg)
+        fold, target = _prescribed(exercise, [healthy[o] for o in subjects if o != s])
         good = SetResult(
-            angles[s, True][0], _analyse(angles[s, True][1], exercise, sides[s], target)
+            angles[s, True][0], _analyse(angles[s, True][1], fold, sides[s], target)
         )
         bad = SetResult(
-            angles[s, False][0], _analyse(angles[s, False][1], exercise, sides[s], target)
+            angles[s, False][0], _analyse(angles[s, False][1], fold, sides[s], target)
         )
         pos += good.scores
         neg += bad.scores
@@ -230,6 +349,8 @@ def evaluate_movement(
                 incorrect_counted=bad.result.count,
                 incorrect_files=bad.n_files,
                 target_rom_deg=target,
+                tempo_s=fold.tempo.total_s,
+                limits_deg={r.id: r.max_deg for r in fold.compensations},
                 auc=auc(good.scores, bad.scores),
                 mean_score_correct=float(np.mean(good.scores)) if good.scores else float("nan"),
                 mean_score_incorrect=float(np.mean(bad.scores)) if bad.scores else float("nan"),
@@ -298,6 +419,8 @@ def result_to_json(results: Iterable[MovementResult]) -> list[dict]:
                     "incorrect_counted": s.incorrect_counted,
                     "incorrect_files": s.incorrect_files,
                     "target_rom_deg": _num(s.target_rom_deg),
+                    "tempo_s": _num(s.tempo_s),
+                    "limits_deg": {k: _num(v) for k, v in s.limits_deg.items()},
                     "auc": _num(s.auc),
                     "mean_score_correct": _num(s.mean_score_correct),
                     "mean_score_incorrect": _num(s.mean_score_incorrect),

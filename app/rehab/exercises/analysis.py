@@ -29,7 +29,11 @@ from typing import Protocol
 
 import numpy as np
 
-from rehab.exercises.compensation import CompensationSeen, evaluate_compensations
+from rehab.exercises.compensation import (
+    CompensationSeen,
+    evaluate_compensations,
+    gate_angle_names,
+)
 from rehab.exercises.library import (
     CompensationRule,
     ExerciseDef,
@@ -265,6 +269,7 @@ class Analyzer:
         needed = set(self._primary)
         for rule in exercise.compensations:
             needed.update(rule.angle_names(self.sides))
+            needed.update(gate_angle_names(rule.angle_names(self.sides)))
         self._needed = tuple(sorted(needed))
         self._segmenter = RepSegmenter(exercise.rep, sample_interval_s)
         self._history: deque[

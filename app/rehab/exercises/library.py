@@ -48,6 +48,10 @@ __all__ = [
 DEFAULT_LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 SIDES = ("left", "right")
 _SIDE_PLACEHOLDER = "{side}"
+# A compensation of a one-sided (or alternating) exercise may read the limb that does not
+# work: ``hip_flexion_{other}`` is the standing leg of a leg raise.
+_OTHER_PLACEHOLDER = "{other}"
+_OPPOSITE = {"left": "right", "right": "left"}
 
 
 class ExerciseFileError(DataFileError):
@@ -99,6 +103,12 @@ class CompensationMeasure(enum.Enum):
     CHANGE = "change"  # signed change since the start of the rep (shoulder hike)
     ABS_CHANGE = "abs_change"  # change since the start of the rep, either way (trunk sway)
     ASYMMETRY = "asymmetry"  # |left - right| of a sided angle (uneven arms)
+    LESSER = "lesser"  # the smaller of left and right, frame by frame (a lunge's back hip)
+
+    @property
+    def both_sides(self) -> bool:
+        """Whether the measure reads the left and right angle together."""
+        return self in (CompensationMeasure.ASYMMETRY, CompensationMeasure.LESSER)
 
 
 @dataclass(frozen=True)
@@ -197,7 +207,9 @@ class CompensationRule:
     id
         Short identifier (``trunk_lean``), unique within the exercise.
     angle
-        An angle name of :data:`~rehab.vision.angles.ANGLE_NAMES`, possibly with ``{side}``.
+        An angle name of :data:`~rehab.vision.angles.ANGLE_NAMES`, possibly with ``{side}``
+        (the working side) or ``{other}`` (the opposite side, the limb that should stay
+        still; one-sided and alternating exercises only).
     measure
         How the angle is measured (see :class:`CompensationMeasure`).
     max_deg
@@ -233,13 +245,23 @@ class CompensationRule:
         Returns
         -------
         tuple of str
-            Both sides for an asymmetry rule, one name per working side for a ``{side}``
+            Both sides for an asymmetry or lesser-side rule, one name per working side
+            for a ``{side}`` angle, one per opposite of a working side for an ``{other}``
             angle, else the angle itself.
+
+        Examples
+        --------
+        >>> rule = CompensationRule("still", "hip_flexion_{other}", CompensationMeasure.CHANGE,
+        ...                         5.0, 10.0, LocalizedText("", ""))
+        >>> rule.angle_names(("right",))
+        ('hip_flexion_left',)
         """
-        if self.measure is CompensationMeasure.ASYMMETRY:
+        if self.measure.both_sides:
             return tuple(self.angle.replace(_SIDE_PLACEHOLDER, s) for s in SIDES)
         if _SIDE_PLACEHOLDER in self.angle:
             return tuple(self.angle.replace(_SIDE_PLACEHOLDER, s) for s in sides)
+        if _OTHER_PLACEHOLDER in self.angle:
+            return tuple(self.angle.replace(_OTHER_PLACEHOLDER, _OPPOSITE[s]) for s in sides)
         return (self.angle,)
 
 
@@ -501,12 +523,18 @@ class _Reader:
             raise self.error(unknown[0], "is not a known field")
 
 
-def _angle(reader: _Reader, key: str, sided: bool) -> str:
+def _angle(reader: _Reader, key: str, sided: bool, other_ok: bool = False) -> str:
     name = reader.text(key)
-    if sided != (_SIDE_PLACEHOLDER in name):
+    if _OTHER_PLACEHOLDER in name and not other_ok:
+        raise reader.error(
+            key, f"'{{other}}' needs a one-sided or alternating exercise's compensation, "
+            f"got {name!r}"
+        )
+    placeholder = _OTHER_PLACEHOLDER if _OTHER_PLACEHOLDER in name else _SIDE_PLACEHOLDER
+    if sided != (placeholder in name):
         need = "must" if sided else "must not"
         raise reader.error(key, f"{need} contain '{{side}}' for this exercise, got {name!r}")
-    concrete = [name.replace(_SIDE_PLACEHOLDER, s) for s in SIDES] if sided else [name]
+    concrete = [name.replace(placeholder, s) for s in SIDES] if sided else [name]
     for candidate in concrete:
         if candidate not in ANGLE_NAMES:
             known = ", ".join(ANGLE_NAMES)
@@ -539,12 +567,13 @@ def _rep(reader: _Reader) -> RepThresholds:
     return rep
 
 
-def _compensation(reader: _Reader, sided: bool) -> CompensationRule:
+def _compensation(reader: _Reader, sided: bool, one_sided: bool) -> CompensationRule:
     measure = CompensationMeasure(
         reader.choice("measure", tuple(m.value for m in CompensationMeasure))
     )
-    # An asymmetry compares both sides, so its angle is always written with {side}.
-    angle = _angle(reader, "angle", sided or measure is CompensationMeasure.ASYMMETRY)
+    # An asymmetry or lesser side reads both sides: its angle is always written with {side}.
+    both = measure.both_sides
+    angle = _angle(reader, "angle", sided or both, other_ok=one_sided and not both)
     rule = CompensationRule(
         id=reader.text("id"),
         angle=angle,
@@ -565,10 +594,10 @@ def _compensation_sided(reader: _Reader) -> bool:
     Returns
     -------
     bool
-        True when ``angle`` is a string containing ``{side}``.
+        True when ``angle`` is a string containing ``{side}`` or ``{other}``.
     """
     angle = reader.data.get("angle")
-    return isinstance(angle, str) and _SIDE_PLACEHOLDER in angle
+    return isinstance(angle, str) and (_SIDE_PLACEHOLDER in angle or _OTHER_PLACEHOLDER in angle)
 
 
 def _cues(reader: _Reader) -> CueSet:
@@ -627,7 +656,8 @@ def _parse(path: Path, data: object) -> ExerciseDef:
     )
     tempo_reader.finish()
     compensations = tuple(
-        _compensation(r, _compensation_sided(r)) for r in top.items("compensations")
+        _compensation(r, _compensation_sided(r), side_mode is not SideMode.BOTH)
+        for r in top.items("compensations")
     )
     ids = [c.id for c in compensations]
     if len(set(ids)) != len(ids):

@@ -44,6 +44,13 @@ Definitions (0 is anatomical position, standing, arms at the sides, palms forwar
     Frontal-plane projection angle (FPPA) proxy: the signed deviation angle between thigh
     (hip -> knee) and shank (knee -> ankle) in the trunk's frontal plane, positive =
     knee medial of the hip-ankle line (valgus), negative = varus.
+``shank_tilt_<side>``
+    Knee over foot: the shank (ankle -> knee) in the trunk's frontal plane (u, l), from
+    ``up``, positive = knee medial of the ankle (the knee falls inward over the foot),
+    negative = knee outside it. Unlike the valgus angle it needs no thigh, so it stays
+    defined in a deep squat, seated or in a lunge, where the thigh points forward out of
+    the frontal plane; it is NaN where the shank itself points more than
+    ``SHANK_MAX_OUT_OF_PLANE_DEG`` out of that plane (a kneeling lunge's back shank).
 ``shoulder_rotation_<side>``
     Shoulder internal-external rotation, read from the forearm (elbow -> wrist) about the
     upper arm's long axis, in the plane normal to the upper arm: 0 = forearm pointing as
@@ -72,10 +79,10 @@ reference. Only angles that lie (nearly) in the image plane of that view are com
 others are NaN with confidence 0:
 
 * ``frontal`` (subject faces the camera; their left appears on the image's right):
-  shoulder abduction, elbow flexion, hip abduction, knee valgus, trunk lean lateral,
-  shoulder elevation; knee flexion is also given but underestimates any flexion toward
-  the camera, as does elbow flexion. Knee valgus is NaN while the thigh is foreshortened
-  to under half its image length (:data:`VALGUS_MIN_THIGH_SHARE`).
+  shoulder abduction, elbow flexion, hip abduction, knee valgus, shank tilt, trunk lean
+  lateral, shoulder elevation; knee flexion is also given but underestimates any flexion
+  toward the camera, as does elbow flexion. Knee valgus is NaN while the thigh is
+  foreshortened to under half its image length (:data:`VALGUS_MIN_THIGH_SHARE`).
 * ``sagittal_left`` / ``sagittal_right`` (camera on the subject's left / right side; the
   subject faces the image's left / right): shoulder flexion, elbow flexion, hip flexion,
   knee flexion, trunk lean sagittal, for both sides (the far side is more often occluded
@@ -139,6 +146,8 @@ ANGLE_NAMES: tuple[str, ...] = (
     "knee_valgus_right",
     "shoulder_rotation_left",
     "shoulder_rotation_right",
+    "shank_tilt_left",
+    "shank_tilt_right",
 )
 
 CameraView = Literal["frontal", "oblique", "sagittal_left", "sagittal_right"]
@@ -159,6 +168,8 @@ FRONTAL_2D_ANGLES: frozenset[str] = frozenset(
         "shoulder_elevation_right",
         "knee_valgus_left",
         "knee_valgus_right",
+        "shank_tilt_left",
+        "shank_tilt_right",
     }
 )
 SAGITTAL_2D_ANGLES: frozenset[str] = frozenset(
@@ -237,6 +248,10 @@ def _unit(v: np.ndarray) -> np.ndarray:
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(a * b, axis=-1)
 
+
+SHANK_MAX_OUT_OF_PLANE_DEG = 60.0
+"""The shank tilt is read only while the shank points at most this far (deg) out of the
+frontal plane: nearer its normal, the in-plane part is short and its direction is noise."""
 
 ROTATION_MIN_BEND_DEG = 15.0
 """Shoulder rotation is read from the forearm only when the elbow bends at least this much
@@ -372,6 +387,12 @@ def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.n
             out[f"hip_abduction_{side}"] = _wrap_limb_deg(_plane_angle_deg(thigh, down, outward))
             # Valgus = knee medial: thigh turns outward-to-inward; measured in (outward, up).
             out[f"knee_valgus_{side}"] = _signed_deviation_deg(thigh, an - kn, outward, fr.up)
+            shank = kn - an
+            tilt = _plane_angle_deg(shank, fr.up, -outward)
+            in_plane = np.hypot(_dot(shank, fr.up), _dot(shank, outward))
+            steep = in_plane < np.cos(np.radians(SHANK_MAX_OUT_OF_PLANE_DEG)) * np.sqrt(
+                _dot(shank, shank))
+            out[f"shank_tilt_{side}"] = np.where(steep, np.nan, tilt)
         if fr.left is not None and fr.forward is not None and p.shape[-1] == 3:
             # Forearm about the upper arm: zero = trunk forward made normal to the arm,
             # positive = arm x zero (right side) / zero x arm (left side): outward for an
@@ -415,6 +436,7 @@ def _joints_of(name: str) -> tuple[Joint, ...]:
         "hip_abduction": ("HIP", "KNEE"),
         "knee_flexion": ("HIP", "KNEE", "ANKLE"),
         "knee_valgus": ("HIP", "KNEE", "ANKLE"),
+        "shank_tilt": ("KNEE", "ANKLE"),
         "shoulder_rotation": ("SHOULDER", "ELBOW", "WRIST"),
     }[name.rsplit("_", 1)[0]]
     own = tuple(Joint[side + part] for part in parts)
