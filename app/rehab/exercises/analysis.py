@@ -266,7 +266,10 @@ class Analyzer:
             tuple[float, dict[str, float], dict[str, float], str | None]
         ] = deque()
         self._view_tracker = ViewTracker()
-        self._history_s = exercise.rep.max_duration_s + _HISTORY_MARGIN_S
+        # An alternating rep may wait for the other side's rep to end (at most another
+        # rep's length) before it is measured from this history.
+        reps_held = 2 if exercise.side_mode is SideMode.ALTERNATING else 1
+        self._history_s = reps_held * exercise.rep.max_duration_s + _HISTORY_MARGIN_S
         self.last_primary_deg = float("nan")
         self._frame_rate = FrameRateEstimate(sample_interval_s or None)
         # Times of the samples whose primary angle was usable, over the same span as
