@@ -161,7 +161,10 @@ def test_check_reports_damaged_pages_in_one_line(tmp_path: Path, verbose: list[s
     path = _seeded(tmp_path)
     _damage_page(path, "exercises")
     line = _one_error_line(*_run(*verbose, "db", "check", "--data-dir", str(tmp_path)))
-    assert line.startswith(f"Error: {path} is corrupt: 3 problems, first: On tree page ")
+    # How many problems the damaged bytes make depends on the page's content (the exercise
+    # library's size), not on the check: any count, the first one named.
+    prefix = rf"Error: {re.escape(str(path))} is corrupt: \d+ problems, first: On tree page "
+    assert re.match(prefix, line), line
     assert "Extends off end of page" in line
 
 
@@ -185,12 +188,14 @@ def test_backup_refuses_damaged_source_unless_forced(tmp_path: Path) -> None:
     _damage_page(path, "exercises")
     target = tmp_path / "copy.db"
     line = _one_error_line(*_run("db", "backup", str(target), "--data-dir", str(path.parent)))
-    assert f"{path} is corrupt: 3 problems" in line and "--force" in line
+    # The number of problems depends on the page's content (see above).
+    assert re.search(rf"{re.escape(str(path))} is corrupt: \d+ problems", line), line
+    assert "--force" in line
     assert not target.exists()
     code, out, err = _run("db", "backup", "--force", str(target), "--data-dir",
                           str(path.parent))
     assert code == 0 and "damaged pages included" in out
-    assert err.startswith(f"Warning: {path} is corrupt: 3 problems")
+    assert re.match(rf"Warning: {re.escape(str(path))} is corrupt: \d+ problems", err), err
     assert target.read_bytes()[:16] == b"SQLite format 3\x00"
     copy = connect(target, migrate=False)
     assert len(copy.execute("PRAGMA integrity_check").fetchall()) > 0

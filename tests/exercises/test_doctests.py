@@ -11,6 +11,7 @@ MODULES = [
     "rehab.exercises.library",
     "rehab.exercises.smoothness",
     "rehab.exercises.segmentation",
+    "rehab.exercises.alternation",
     "rehab.exercises.compensation",
     "rehab.exercises.scoring",
     "rehab.exercises.analysis",

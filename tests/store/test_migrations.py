@@ -129,8 +129,30 @@ def _seed_v5(db: Database) -> dict[str, int]:
             "export_subjects": 1}
 
 
+def _seed_v6(db: Database) -> dict[str, int]:
+    """Version 6: a completed session's reps with the model's opinion (no side column
+    yet): they keep no side after the migration."""
+    now = "2026-07-01T09:00:00+00:00"
+    db.execute("INSERT INTO patients VALUES (1, 'P-GGGGGG', '한미숙', 1952, 'female', '', "
+               "'right', '', 1, ?)", (now,))
+    db.execute("INSERT INTO exercises VALUES ('forward_lunge', 1, 'Lunge', '런지', 'lunge')")
+    db.execute("INSERT INTO sessions (id, patient_id, started_at, ended_at, status) "
+               "VALUES (1, 1, ?, ?, 'completed')", (now, now))
+    db.execute("INSERT INTO sets (id, session_id, set_index, exercise_id, side, "
+               "reps_target, target_rom_deg, t_start_s) VALUES (1, 1, 0, 'forward_lunge',"
+               " 'both', 4, 90, 0)")
+    for rep_index in range(2):
+        db.execute("INSERT INTO reps (session_id, set_id, rep_index, t_start_s, "
+                   "t_peak_s, t_end_s, rom_deg, peak_velocity_deg_s, duration_s, "
+                   "form_score, model_probability) VALUES (1, 1, ?, 0, 1, 2, 80, 90, 2, 75, "
+                   "0.8)", (rep_index,))
+    db.conn.commit()
+    return {"patients": 1, "sessions": 1, "sets": 1, "reps": 2}
+
+
 SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {
-    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v3, 4: _seed_v4, 5: _seed_v5}
+    0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v3, 4: _seed_v4, 5: _seed_v5,
+    6: _seed_v6}
 
 
 def test_v4_chains_old_audit_rows_and_upgrades_scrypt_on_login(tmp_path: Path) -> None:

@@ -45,10 +45,11 @@ def test_rep_round_trips_with_deductions(fresh_store: Store) -> None:
     new = NewRep(0, 1.0, 2.0, 3.5, 104.5, 88.0, 72.5,
                  (Deduction("rom_low", 15.0, "ROM 104 of 120 deg"),
                   Deduction("trunk_lean", 12.5, "몸통을 곧게 세우세요")),
-                 ("trunk_lean",), assistance=0.4, model_probability=0.93)
+                 ("trunk_lean",), assistance=0.4, model_probability=0.93, side="left")
     stored = fresh_store.sessions.add_rep(set_id, new)
     assert stored.duration_s == pytest.approx(2.5)
     assert stored.model_probability == pytest.approx(0.93)
+    assert stored.side == "left"
     assert fresh_store.sessions.reps(session.id) == [stored]
     assert stored.deductions[1].message == "몸통을 곧게 세우세요"
     with pytest.raises(ValidationError) as info:

@@ -57,6 +57,7 @@ def test_prescription_refused_naming_field(overrides: dict, field: str) -> None:
         (lambda: NewRep(0, 0, 2, 1, 90, 10, 80), "t_peak_s"),
         (lambda: NewRep(0, 0, 1, 2, 90, 10, 101), "form_score"),
         (lambda: NewRep(0, 0, 1, 2, 90, 10, 80, model_probability=1.01), "model_probability"),
+        (lambda: NewRep(0, 0, 1, 2, 90, 10, 80, side="both"), "side"),
         (lambda: NewAssessment("fugl_meyer_ue", 70, "2026-01-01"), "score"),
         (lambda: NewAssessment("grip", 1, "2026-01-01"), "instrument"),
         (lambda: NewAssessment("pain_nrs", 3, "01/02/2026"), "assessed_on"),

@@ -3,9 +3,11 @@
 :class:`Analyzer` is fed one sample of joint angles at a time (live: each processed camera
 frame; offline: each row of a recording) and returns an event whenever a rep, counted or
 partial, has ended: its metrics, the compensations seen during it, its form score and the
-cue to give next. It forms the primary signal from the exercise's side rule (one side, the
-mean of both, or the larger of alternating sides), runs the segmenter, and keeps a short
-history of every angle the compensation rules need. :func:`analyze` is the offline wrapper
+cue to give next. It forms the primary signal from the exercise's side rule (one side or
+the mean of both) and runs the segmenter on it; an alternating exercise runs one segmenter
+per side instead (:mod:`rehab.exercises.alternation`: each rep belongs to one side, and a
+side that moved together with the other's larger rep is a partial ``follower``). It keeps
+a short history of every angle the compensation rules need. :func:`analyze` is the offline wrapper
 over a whole :class:`~rehab.vision.angles.AngleSeries`.
 
 Frames dropped under load leave the analysis a sparse series, so each rep is judged for
@@ -29,6 +31,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rehab.exercises.alternation import AlternatingCounter, SidedRep
 from rehab.exercises.compensation import (
     CompensationSeen,
     evaluate_compensations,
@@ -272,11 +275,19 @@ class Analyzer:
             needed.update(gate_angle_names(rule.angle_names(self.sides)))
         self._needed = tuple(sorted(needed))
         self._segmenter = RepSegmenter(exercise.rep, sample_interval_s)
+        self._alternating = (
+            AlternatingCounter(exercise.rep, self.sides, sample_interval_s)
+            if exercise.side_mode is SideMode.ALTERNATING else None
+        )
+        self._count = 0
         self._history: deque[
             tuple[float, dict[str, float], dict[str, float], str | None]
         ] = deque()
         self._view_tracker = ViewTracker()
-        self._history_s = exercise.rep.max_duration_s + _HISTORY_MARGIN_S
+        # An alternating rep may wait for the other side's rep to end (at most another
+        # rep's length) before it is measured from this history.
+        reps_held = 2 if exercise.side_mode is SideMode.ALTERNATING else 1
+        self._history_s = reps_held * exercise.rep.max_duration_s + _HISTORY_MARGIN_S
         self.last_primary_deg = float("nan")
         self._frame_rate = FrameRateEstimate(sample_interval_s or None)
         # Times of the samples whose primary angle was usable, over the same span as
@@ -290,12 +301,14 @@ class Analyzer:
 
     @property
     def count(self) -> int:
-        """Counted reps so far."""
-        return self._segmenter.count
+        """Counted reps so far (the reps' events already returned)."""
+        return self._count
 
     @property
     def state(self) -> SegmenterState:
-        """Rep phase now (rest, active, returning)."""
+        """Rep phase now (rest, active, returning; alternating: the more advanced side)."""
+        if self._alternating is not None:
+            return self._alternating.state
         return self._segmenter.state
 
     def primary(
@@ -312,7 +325,8 @@ class Analyzer:
         of the sides that pass the confidence gate, frame by frame (the near knee alone
         when the far one is half-hidden). A plane angle (arm abduction) from the wrong
         view is no substitute for both sides. Alternating: the larger of the sides that
-        pass the gate.
+        pass the gate (for the display only: each side is counted on its own, see
+        :mod:`rehab.exercises.alternation`).
 
         Parameters
         ----------
@@ -381,6 +395,12 @@ class Analyzer:
             self._usable_t.append(t_s)
         while self._usable_t and self._usable_t[0] < t_s - self._history_s:
             self._usable_t.popleft()
+        if self._alternating is not None:
+            per_side = {
+                side: (float(deg.get(n, math.nan)), float(confidence.get(n, 0.0)))
+                for side, n in zip(self.sides, self._primary, strict=True)
+            }
+            return [self._sided_event(r) for r in self._alternating.push(t_s, per_side)]
         return [self._event(m) for m in self._segmenter.push(t_s, angle, conf)]
 
     def push_series(
@@ -454,6 +474,8 @@ class Analyzer:
         list of RepEvent
             The rep still settling, if any.
         """
+        if self._alternating is not None:
+            return [self._sided_event(r) for r in self._alternating.flush()]
         return [self._event(m) for m in self._segmenter.flush()]
 
     def _rep_window(
@@ -465,25 +487,17 @@ class Analyzer:
         conf = {n: np.array([r[2][n] for r in rows], dtype=float) for n in self._needed}
         return t, deg, conf, dominant_view(r[3] for r in rows)
 
-    def _rep_side(self, m: RepMetrics) -> tuple[str | None, tuple[str, ...]]:
-        """The side that did the rep: the chosen one, None for both, the bigger for alternating.
+    def _rep_side(self) -> tuple[str | None, tuple[str, ...]]:
+        """The side that did a rep of a one-sided or two-sided exercise.
 
         Returns
         -------
         tuple
-            ``(side, sides)``: the side (None for both) and the sides it used.
+            ``(side, sides)``: the chosen side (None for both) and the sides it used.
         """
         if self.exercise.side_mode is SideMode.ONE:
             return self.side, self.sides
-        if self.exercise.side_mode is SideMode.BOTH:
-            return None, self.sides
-        at_peak = min(self._history, key=lambda h: abs(h[0] - m.peak_t_s))
-        sign = self.exercise.rep.direction.sign
-        best = max(
-            zip(self.sides, self._primary, strict=True),
-            key=lambda sn: sign * np.nan_to_num(at_peak[1][sn[1]], nan=-np.inf),
-        )
-        return best[0], (best[0],)
+        return None, self.sides
 
     def _can_measure(self, rule: CompensationRule, sides: tuple[str, ...],
                      view: str | None) -> bool:
@@ -506,8 +520,13 @@ class Analyzer:
             return None
         return assess_sampling(np.fromiter(self._usable_t, dtype=float), m, period)
 
-    def _event(self, m: RepMetrics) -> RepEvent:
-        side, sides = self._rep_side(m)
+    def _sided_event(self, rep: SidedRep) -> RepEvent:
+        return self._event(rep.metrics, (rep.side, (rep.side,)))
+
+    def _event(
+        self, m: RepMetrics, side_of: tuple[str | None, tuple[str, ...]] | None = None
+    ) -> RepEvent:
+        side, sides = side_of if side_of is not None else self._rep_side()
         t, deg, conf, view = self._rep_window(m)
         rules = self.exercise.compensations
         assessable = tuple(
@@ -523,6 +542,7 @@ class Analyzer:
         checked = tuple(r.id for r in assessable)
         wanted = blind[0].views[0] if blind else None
         if m.counted:
+            self._count += 1
             score = score_rep(m, seen, self.exercise, self.target_rom_deg, self.tempo)
             rep = Rep(self.count, side, m, seen, score, sampling, view, not_assessable, wanted,
                       checked)

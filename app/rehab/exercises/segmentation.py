@@ -107,6 +107,9 @@ class PartialReason(enum.Enum):
     TOO_SHORT = "too_short"
     TOO_LONG = "too_long"
     TRACKING_LOST = "tracking_lost"
+    # Set by rehab.exercises.alternation, never by the segmenter: the limb moved together
+    # with the other side's larger rep (a far arm dragged along, the back knee of a lunge).
+    FOLLOWER = "follower"
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ _SETS = _schema(("set_index", pa.int16()), ("exercise_id", pa.string()), ("side"
                 ("reps_done", pa.int16()), ("measured_n", pa.int16()),
                 ("max_rom_deg", pa.float64()))
 _REPS = _schema(("set_index", pa.int16()), ("exercise_id", pa.string()),
-                ("rep_index", pa.int16()), ("t_start_s", pa.float64()),
+                ("rep_index", pa.int16()), ("side", pa.string()), ("t_start_s", pa.float64()),
                 ("t_peak_s", pa.float64()), ("t_end_s", pa.float64()),
                 ("rom_deg", pa.float64()), ("peak_velocity_deg_s", pa.float64()),
                 ("duration_s", pa.float64()), ("form_score", pa.float64()),
@@ -169,7 +169,7 @@ def rep_rows(dataset: ExportDataset, item: ExportedSession,
     set_of = {s.id: s for s in sets}
     return [{"set_index": set_of[r.set_id].set_index,
              "exercise_id": set_of[r.set_id].exercise_id, "rep_index": r.rep_index,
-             "t_start_s": r.t_start_s, "t_peak_s": r.t_peak_s, "t_end_s": r.t_end_s,
+             "side": r.side, "t_start_s": r.t_start_s, "t_peak_s": r.t_peak_s, "t_end_s": r.t_end_s,
              "rom_deg": r.rom_deg, "peak_velocity_deg_s": r.peak_velocity_deg_s,
              "duration_s": r.duration_s, "form_score": r.form_score,
              "assistance": r.assistance, "uncertain": r.uncertain,

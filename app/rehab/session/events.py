@@ -78,6 +78,7 @@ class RepScored:
     partial: bool = False
     uncertain: bool = False
     model_probability: float | None = None  # the learned model's opinion, 0-1 (or none)
+    side: str | None = None  # the limb of a rep of an alternating exercise (left, right)
 
 
 @dataclass(frozen=True)

@@ -73,4 +73,4 @@ def stored_rep(event: RepEvent, rep_index: int, language: str,
         assistance=assistance, uncertain=rep.uncertain,
         frame_coverage=None if sampling is None else round(sampling.frame_coverage, 3),
         max_gap_s=None if sampling is None else round(sampling.max_gap_s, 3),
-        model_probability=model_probability)
+        model_probability=model_probability, side=rep.side)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from rehab.exercises.library import SideMode
 from rehab.language import Language
 from rehab.messages import Message
 from rehab.robot.link import LinkState
@@ -28,6 +29,17 @@ from rehab.session.events import (
 )
 from rehab.session.plan import PlannedItem, SessionPlan
 from rehab.store import Cause, NewRep, Severity
+
+
+def _alternating_side(item: PlannedItem, side: str | None) -> str | None:
+    """The rep's limb where the screens show it: only for an alternating exercise.
+
+    Returns
+    -------
+    str or None
+        ``side`` for an alternating exercise, else None (the set's side is known).
+    """
+    return side if item.exercise.side_mode is SideMode.ALTERNATING else None
 
 
 class Reporter:
@@ -86,11 +98,13 @@ class Reporter:
         self._sink(RepScored(self._now_s(), item.item_index, set_index, rep.rep_index,
                              rep.rom_deg, rep.form_score, rep.deductions, rep.flags, cue,
                              uncertain=rep.uncertain,
-                             model_probability=rep.model_probability))
+                             model_probability=rep.model_probability,
+                             side=_alternating_side(item, rep.side)))
 
-    def partial_rep(self, item: PlannedItem, set_index: int, rom_deg: float, cue: str) -> None:
+    def partial_rep(self, item: PlannedItem, set_index: int, rom_deg: float, cue: str,
+                    side: str | None = None) -> None:
         self._sink(RepScored(self._now_s(), item.item_index, set_index, -1, rom_deg, 0.0, (),
-                             (), cue, partial=True))
+                             (), cue, partial=True, side=_alternating_side(item, side)))
 
     def robot(self, status: RemoteStatus, link: LinkState, latest: Telemetry | None) -> None:
         self._sink(RobotUpdate(

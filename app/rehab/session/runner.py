@@ -465,7 +465,8 @@ class SessionRunner:
             self._recorder.event(EventKind.NOTE, Severity.INFO, "scoring", str(Message(
                 "session.partial_rep", {"reason": rep.metrics.partial_reason.value})),
                 self._now())
-            self._report.partial_rep(state.item, state.set_index, rep.metrics.rom_deg, cue)
+            self._report.partial_rep(state.item, state.set_index, rep.metrics.rom_deg, cue,
+                                     side=rep.side)
             return
         new = stored_rep(event, event.count - 1, self.settings.language,
                          self._robot.assistance() if self._robot.drives(state.item) else None,

@@ -712,6 +712,11 @@ class NewRep:
         Fraction of the rep's camera frames with a usable pose, 0-1, or None.
     max_gap_s
         The longest gap in those frames (s), 0 or more and finite, or None.
+    model_probability
+        The learned model's probability (0-1) of correct form, or None.
+    side
+        The limb that did the rep, ``left`` or ``right`` (one-sided and alternating
+        exercises), or None for both sides together.
 
     Attributes
     ----------
@@ -738,6 +743,7 @@ class NewRep:
     frame_coverage: float | None = None
     max_gap_s: float | None = None
     model_probability: float | None = None
+    side: str | None = None
     duration_s: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -757,6 +763,8 @@ class NewRep:
             _in_range(self.max_gap_s, 0, math.inf, "max_gap_s", " s")
         if self.model_probability is not None:
             _in_range(self.model_probability, 0, 1, "model_probability")
+        _require(self.side in (None, "left", "right"), "side", "validation.one_of",
+                 allowed="left, right", value=repr(self.side))
         object.__setattr__(self, "duration_s", self.t_end_s - self.t_start_s)
 
 

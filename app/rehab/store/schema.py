@@ -381,7 +381,15 @@ ALTER TABLE reps ADD COLUMN model_probability REAL
     CHECK (model_probability IS NULL OR model_probability BETWEEN 0 AND 1);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# Version 7: the side of each rep (alternating exercises: marching, alternating curls,
+# lunges with alternating legs; each rep belongs to one limb).
+# - reps: ``side``, ``left`` or ``right`` for a rep of one limb, NULL for a rep of both
+#   sides together or a rep recorded before this version.
+_V7: Final = """
+ALTER TABLE reps ADD COLUMN side TEXT CHECK (side IS NULL OR side IN ('left', 'right'));
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

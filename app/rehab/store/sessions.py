@@ -37,7 +37,7 @@ _SESSION_COLUMNS = ("id, patient_id, program_id, therapist_id, started_at, ended
                     "pain_before, pain_after, borg_rpe, notes, end_cause, robot_used")
 _REP_COLUMNS = ("rep_index, t_start_s, t_peak_s, t_end_s, rom_deg, peak_velocity_deg_s, "
                 "form_score, deductions, flags, assistance, uncertain, frame_coverage, "
-                "max_gap_s, model_probability, id, set_id, session_id")
+                "max_gap_s, model_probability, side, id, set_id, session_id")
 
 
 def _session(row: tuple) -> Session:
@@ -585,12 +585,12 @@ class SessionRepo:
                     "INSERT INTO reps (session_id, set_id, rep_index, t_start_s, t_peak_s, "
                     "t_end_s, rom_deg, peak_velocity_deg_s, duration_s, form_score, deductions,"
                     " flags, assistance, uncertain, frame_coverage, max_gap_s, "
-                    "model_probability) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "model_probability, side) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (row[0], set_id, rep.rep_index, rep.t_start_s, rep.t_peak_s, rep.t_end_s,
                      rep.rom_deg, rep.peak_velocity_deg_s, rep.duration_s, rep.form_score,
                      deductions, json.dumps(list(rep.flags), ensure_ascii=False),
                      rep.assistance, int(rep.uncertain), rep.frame_coverage, rep.max_gap_s,
-                     rep.model_probability))
+                     rep.model_probability, rep.side))
         except sqlite3.IntegrityError as exc:
             raise ValidationError("rep_index", "store.rep_exists",
                                   rep_index=rep.rep_index) from exc

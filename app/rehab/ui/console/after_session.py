@@ -136,15 +136,22 @@ class QtAfterSession(QWidget):
 
     def _fill_reps(self) -> None:
         set_ids = sorted({r.set_id for r in self.model.reps})
+        # A set whose reps were done by different limbs (an alternating exercise) names
+        # the limb beside each rep's number; a one-sided set's reps all share its side.
+        alternating = {sid for sid in set_ids
+                       if len({r.side for r in self.model.reps if r.set_id == sid}) > 1}
         self.reps.setRowCount(len(self.model.reps))
         for row, rep in enumerate(self.model.reps):
+            number = str(rep.rep_index + 1)
+            if rep.set_id in alternating and rep.side is not None:
+                number += " " + self.tr_(f"side.{rep.side}")
             deductions = "; ".join(f"−{d.points:g} {d.message}" for d in rep.deductions)
             # An uncertain rep's ROM and score are approximate: "≈", grey, and said why.
             approx = "≈" if rep.uncertain else ""
             if rep.uncertain:
                 deductions = self.tr_("live.uncertain") + ("; " + deductions if deductions
                                                            else "")
-            values = (str(set_ids.index(rep.set_id) + 1), str(rep.rep_index + 1),
+            values = (str(set_ids.index(rep.set_id) + 1), number,
                       f"{approx}{rep.rom_deg:.0f}", f"{approx}{rep.form_score:.0f}",
                       deductions or "✓")
             for col, value in enumerate(values):

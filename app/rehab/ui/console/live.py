@@ -388,7 +388,10 @@ class QtLiveSession(ClosesPlots, QWidget):
             deductions = f"{deductions or '✓'} · {opinion}"
         # An uncertain rep (too few camera frames) is counted, its ROM and score are not exact.
         approx = "≈" if rep.uncertain and not rep.partial else ""
-        values = (str(rep.set_index + 1), str(rep.rep_index + 1), f"{approx}{rep.rom_deg:.0f}",
+        number = str(rep.rep_index + 1)
+        if rep.side is not None:  # an alternating exercise: the limb of this rep
+            number += " " + t(f"side.{rep.side}")
+        values = (str(rep.set_index + 1), number, f"{approx}{rep.rom_deg:.0f}",
                   f"{approx}{rep.form_score:.0f}", deductions or "✓")
         for col, value in enumerate(values):
             item = QTableWidgetItem(value)
