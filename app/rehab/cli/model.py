@@ -32,8 +32,8 @@ def _loso(reps, model_cfg: ModelConfig, cfg: TrainConfig, label: str):
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="UI-PRMD folder (the one holding kinect/).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Manifest to write (e.g. models/form_quality_v1.json); the weights, the "
-                   "held-out check model and the model card go beside it.")
+              help="Manifest to write (e.g. app/rehab/quality/models/form_quality_v1.json); "
+                   "the weights, the held-out check model and the model card go beside it.")
 @click.option("--epochs", default=TrainConfig.epochs, show_default=True, type=click.IntRange(1),
               help="Training epochs per model.")
 @click.option("--width", default=ModelConfig.width, show_default=True, type=click.IntRange(4),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.resources
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -27,8 +28,11 @@ __all__ = ["DEFAULT_MANIFEST", "rep_probability", "warm_up"]
 
 _log = logging.getLogger(__name__)
 
-#: The shipped model (trained on UI-PRMD s01-s07; see its model card).
-DEFAULT_MANIFEST = Path(__file__).resolve().parents[3] / "models" / "form_quality_v1.json"
+#: The shipped model (trained on UI-PRMD s01-s07; see its model card), package data of
+#: ``rehab.quality`` (``setup.cfg``'s ``package_data``), so that it is found the same way
+#: in a checkout and in a ``pip install .`` that copies the package into site-packages.
+DEFAULT_MANIFEST = Path(str(importlib.resources.files("rehab.quality") / "models"
+                            / "form_quality_v1.json"))
 
 
 @functools.cache
