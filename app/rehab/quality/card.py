@@ -153,5 +153,19 @@ rule score's AUC per movement: `benchmarks/RESULTS.md`, section "Learned form-qu
 - Seven subjects; the spread over folds is wide for some movements: one subject can be
   judged all-correct or all-incorrect when their style sits away from the others.
 - Only exercises with a UI-PRMD counterpart get a probability (squat, sit to stand,
-  straight-leg raise, shoulder abduction, shoulder scaption).
+  straight-leg raise, shoulder abduction, shoulder scaption), and bilateral shoulder
+  abduction through the one-arm m07 head (below).
+
+## Exercises that move both arms
+
+UI-PRMD's standing shoulder abduction (m07) raises one arm. A rep of the library's
+bilateral shoulder abduction (`shoulder_abduction_bilateral`, the demo's exercise) is
+scored as two m07 reps: the right arm as recorded with the left arm held where it hung
+at the rep's start, and the left arm the same way, mirrored onto the right (the
+canonical skeleton mirrors as the training augmentation does). The rep's probability is
+the lower of the two: a rep is only as correct as its worse arm. Checked on UI-PRMD's
+m07 reps of s01-s07 made bilateral (the moving arm's movement mirrored onto the still
+arm): correct reps all above 0.5, AUC against the incorrect ones 0.997; the one-arm
+original, scored as bilateral, always lower (tests/quality/test_bilateral.py). Those
+subjects were in training, so this checks the mapping, not generalisation.
 """
