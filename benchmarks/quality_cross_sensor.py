@@ -8,7 +8,8 @@ movement head of the shipped model. Reported per exercise: the Pearson correlati
 the two sensors' probabilities over windows and heads, their mean absolute difference,
 and how often they fall on the same side of 0.5.
 
-Run: ``python benchmarks/quality_cross_sensor.py [--model models/form_quality_v1.json]``
+Run: ``python benchmarks/quality_cross_sensor.py [--model MANIFEST]`` (default: the shipped
+``app/rehab/quality/models/form_quality_v1.json``)
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def saved(tmp_path: Path, trained: torch.nn.Module) -> Path:
     return manifest
 
 
-@pytest.mark.parametrize("architecture", ["gcn", "tcn"])
+@pytest.mark.parametrize("architecture", ["gcn", "tcn", "gcn_template"])
 def test_a_short_training_run_is_deterministic(architecture: str) -> None:
     reps = _reps()
     cfg = ModelConfig(architecture, width=4)
@@ -101,3 +101,36 @@ def test_a_manifest_that_is_not_json_is_refused(saved: Path) -> None:
     saved.write_text("{not json")
     with pytest.raises(ModelFileError, match="cannot read the model manifest"):
         load_model(saved)
+
+
+def test_the_template_is_the_mean_correct_training_rep_and_loads_with_the_weights(
+        tmp_path: Path) -> None:
+    reps = _reps()
+    cfg = ModelConfig("gcn_template", width=4)
+    model = train_model(reps, cfg, SHORT)
+    first = (reps.movement == 0) & (reps.correct == 1)
+    np.testing.assert_allclose(model.pos_template[0].numpy(),
+                               reps.positions[first].mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(model.ang_template[0].numpy(),
+                               reps.angles[first].mean(axis=0), atol=1e-6)
+    save_model(model, cfg, tmp_path / "t.json", {"subjects": [1]})
+    loaded = load_model(tmp_path / "t.json")
+    assert torch.equal(loaded.network.pos_template, model.pos_template)
+    np.testing.assert_array_equal(
+        loaded.probabilities(reps.positions, reps.angles, reps.movement), predict(model, reps))
+
+
+def test_a_rep_is_compared_with_the_template_or_its_mirror_whichever_is_closer() -> None:
+    from rehab.quality.model import TemplateGCN
+    from rehab.vision.skeleton import MIRROR_JOINT
+
+    reps = _reps()
+    net = TemplateGCN(ModelConfig("gcn_template", width=4))
+    pos, ang, mov = (torch.from_numpy(reps.positions), torch.from_numpy(reps.angles),
+                     torch.from_numpy(reps.movement.astype(np.int64)))
+    net.fit_templates(pos, ang, mov, torch.from_numpy(reps.correct))
+    template = net.pos_template[mov[:1]]
+    mirror = template[:, :, [int(j) for j in MIRROR_JOINT]] * torch.tensor([-1.0, 1.0, 1.0])
+    for rep in (template, mirror):  # the template itself and its mirror image: no deviation
+        dev, _ = net._deviation(rep, net.ang_template[mov[:1]], mov[:1])
+        assert float(dev.abs().max()) < 1e-6

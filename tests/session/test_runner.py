@@ -154,6 +154,25 @@ def test_the_models_opinion_is_stored_and_shown_with_each_rep(tmp_path: Path) ->
     assert [r.model_probability for r in scored] == expected
 
 
+def test_the_shipped_model_gives_each_bilateral_rep_an_opinion(tmp_path: Path) -> None:
+    """The demo's exercise, both arms abducting, through the real model (the one-arm m07
+    head applied to each arm): every rep stored and shown with a probability."""
+    from rehab.quality.lazy import rep_probability
+
+    _, program_id = _program(tmp_path, sets=1, reps=3)
+    clock, updates = FrameClock(), Updates()
+    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=rep_probability)
+    runner.start()
+    assert runner.wait(60) and runner.error is None
+    with Store.open(tmp_path).as_system() as store:
+        reps = store.sessions.reps(runner.session_id)
+    assert len(reps) == 3
+    assert all(r.model_probability is not None and 0.0 <= r.model_probability <= 1.0
+               for r in reps)
+    scored = [r for r in updates.of(RepScored) if not r.partial]
+    assert [r.model_probability for r in scored] == [r.model_probability for r in reps]
+
+
 def test_a_failing_model_leaves_reps_without_an_opinion(tmp_path: Path,
                                                         caplog: pytest.LogCaptureFixture
                                                         ) -> None:

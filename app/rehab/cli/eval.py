@@ -74,7 +74,7 @@ def eval_group() -> None:
     "manifest",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Model manifest (default: the shipped models/form_quality_v1.json).",
+    help="Model manifest (default: the shipped rehab/quality/models/form_quality_v1.json).",
 )
 @click.option("--no-model", is_flag=True, help="Rule score figures only (no torch).")
 def ui_prmd(path: Path, subjects: str, json_out: Path | None, manifest: Path | None,

@@ -32,20 +32,24 @@ def _loso(reps, model_cfg: ModelConfig, cfg: TrainConfig, label: str):
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="UI-PRMD folder (the one holding kinect/).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Manifest to write (e.g. models/form_quality_v1.json); the weights, the "
-                   "held-out check model and the model card go beside it.")
+              help="Manifest to write (e.g. app/rehab/quality/models/form_quality_v1.json); "
+                   "the weights, the held-out check model and the model card go beside it.")
 @click.option("--epochs", default=TrainConfig.epochs, show_default=True, type=click.IntRange(1),
               help="Training epochs per model.")
 @click.option("--width", default=ModelConfig.width, show_default=True, type=click.IntRange(4),
               help="Channels of the network's first block.")
+@click.option("--architecture", default="gcn", show_default=True,
+              type=click.Choice(["gcn_template", "gcn"]),
+              help="The graph net with (gcn_template) or without (gcn) each rep's deviation "
+                   "from its movement's mean correct rep as input.")
 @click.option("--seed", default=TrainConfig.seed, show_default=True, type=int,
               help="Seed of weights, order and augmentation.")
 @click.option("--baseline/--no-baseline", default=True, show_default=True,
               help="Also run the TCN baseline's LOSO, reported beside the model.")
 @click.option("--holdout-subject", default=7, show_default=True, type=click.IntRange(1, 7),
               help="Whose LOSO fold model is shipped as the reproducibility check.")
-def train(ui_prmd: Path, out: Path, epochs: int, width: int, seed: int, baseline: bool,
-          holdout_subject: int) -> None:
+def train(ui_prmd: Path, out: Path, epochs: int, width: int, architecture: str, seed: int,
+          baseline: bool, holdout_subject: int) -> None:
     """Leave-one-subject-out on s01-s07, then fit on all of them and write the weights.
 
     Prints the LOSO table (accuracy and AUC per movement, mean ± SD over folds) beside
@@ -59,9 +63,9 @@ def train(ui_prmd: Path, out: Path, epochs: int, width: int, seed: int, baseline
     t0 = time.perf_counter()
     click.echo(f"Preparing UI-PRMD reps of s01-s07 from {ui_prmd} ...")
     reps = load_ui_prmd_reps(ui_prmd, SUBJECTS)
-    model_cfg = ModelConfig("gcn", width)
+    model_cfg = ModelConfig(architecture, width)
     cfg = TrainConfig(epochs=epochs, seed=seed)
-    folds = _loso(reps, model_cfg, cfg, "GCN")
+    folds = _loso(reps, model_cfg, cfg, architecture.upper())
     summary = summarise([f.scores for f in folds])
     base_summary = None
     if baseline:

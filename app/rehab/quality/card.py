@@ -74,6 +74,9 @@ def loso_table(model: Sequence[MovementSummary], baseline: Sequence[MovementSumm
     return "\n".join(lines)
 
 
+_ARCH_NAMES = {"gcn": "GCN", "gcn_template": "GCN reading template deviations", "tcn": "TCN"}
+
+
 def model_card(manifest: dict[str, Any]) -> str:
     """The model card (markdown), written from the manifest alone."""
     train, model = manifest["train"], manifest["model"]
@@ -82,6 +85,13 @@ def model_card(manifest: dict[str, Any]) -> str:
     table = loso_table(summary, None if baseline is None else summary_from_json(baseline))
     versus = compare_with_egcn(summary)
     aucs = f"{min(x.auc_mean for x in summary):.2f}-{max(x.auc_mean for x in summary):.2f}"
+    arch = _ARCH_NAMES.get(model["architecture"], model["architecture"])
+    template = ("" if model["architecture"] != "gcn_template" else
+                "\nBoth streams also read the rep's deviation from its movement's template, the "
+                "mean correct\nrep of the training reps frame by frame (reps are "
+                "time-normalised), or from the\ntemplate's mirror image where that is closer "
+                "(either arm or leg may do a one-sided\nmovement); the templates are stored "
+                "with the weights.")
     return f"""# Model card: {manifest['weights_file']}
 
 A second, independent opinion on each rep's form: the probability that the rep was done
@@ -90,13 +100,13 @@ shown beside them and flagged when the two disagree strongly.
 
 ## Model
 
-{model['architecture'].upper()} with width {model['width']} ({manifest['parameters']} parameters),
+{arch} with width {model['width']} ({manifest['parameters']} parameters),
 shared across the ten UI-PRMD movements with one output per movement. Input: one rep on
 the canonical skeleton (the mapping BlazePose goes through live; neck and spine rebuilt
 from shoulders and hips as BlazePose builds them, whatever the sensor), resampled to
 {manifest['n_frames']} frames, centred on the mean pelvis, heading and scale (trunk length)
 normalised, with velocities and bone directions (unit vectors, blind to limb lengths), and
-the {manifest['n_angles']} joint angles as a second stream. The baseline (TCN) is a
+the {manifest['n_angles']} joint angles as a second stream.{template} The baseline (TCN) is a
 temporal convolution net over the same positions and angles as plain channels.
 Weights `{manifest['weights_file']}` (SHA-256 `{manifest['sha256']}`), manifest
 `{manifest.get('manifest_file', '')}`, format version {manifest['format_version']}, feature
@@ -153,5 +163,19 @@ rule score's AUC per movement: `benchmarks/RESULTS.md`, section "Learned form-qu
 - Seven subjects; the spread over folds is wide for some movements: one subject can be
   judged all-correct or all-incorrect when their style sits away from the others.
 - Only exercises with a UI-PRMD counterpart get a probability (squat, sit to stand,
-  straight-leg raise, shoulder abduction, shoulder scaption).
+  straight-leg raise, shoulder abduction, shoulder scaption), and bilateral shoulder
+  abduction through the one-arm m07 head (below).
+
+## Exercises that move both arms
+
+UI-PRMD's standing shoulder abduction (m07) raises one arm. A rep of the library's
+bilateral shoulder abduction (`shoulder_abduction_bilateral`, the demo's exercise) is
+scored as two m07 reps: the right arm as recorded with the left arm held where it hung
+at the rep's start, and the left arm the same way, mirrored onto the right (the
+canonical skeleton mirrors as the training augmentation does). The rep's probability is
+the lower of the two: a rep is only as correct as its worse arm. Checked on UI-PRMD's
+m07 reps of s01-s07 made bilateral (the moving arm's movement mirrored onto the still
+arm): correct reps all above 0.5, AUC against the incorrect ones 0.997; the one-arm
+original, scored as bilateral, always lower (tests/quality/test_bilateral.py). Those
+subjects were in training, so this checks the mapping, not generalisation.
 """

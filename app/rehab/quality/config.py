@@ -14,7 +14,9 @@ class ModelConfig:
     Parameters
     ----------
     architecture
-        ``"gcn"`` (:class:`QualityGCN`) or ``"tcn"`` (:class:`QualityTCN`).
+        ``"gcn"`` (:class:`QualityGCN`), ``"gcn_template"`` (:class:`TemplateGCN`: the
+        same plus each rep's deviation from its movement's mean correct rep) or ``"tcn"``
+        (:class:`QualityTCN`).
     width
         Channels of the first block; later blocks widen by half.
     n_movements

@@ -25,15 +25,19 @@ import numpy as np
 
 from rehab.errors import ValidationError
 from rehab.vision.angles import compute_angles
-from rehab.vision.skeleton import N_JOINTS, Joint, SkeletonSeries
+from rehab.vision.skeleton import MIRROR_JOINT, N_JOINTS, Joint, SkeletonSeries
 
 __all__ = [
+    "BILATERAL_EXERCISE_MOVEMENT",
     "EXERCISE_MOVEMENT",
     "MODEL_ANGLES",
     "MOVEMENT_NAMES",
     "N_ANGLES",
     "N_FRAMES",
     "RepFeatures",
+    "mirrored",
+    "one_arm",
+    "one_arm_views",
     "rep_features",
 ]
 
@@ -69,7 +73,18 @@ EXERCISE_MOVEMENT: dict[str, int] = {
     "shoulder_abduction": 7,
     "shoulder_scaption": 10,
 }
+#: Library exercises that move both arms at once -> the one-arm UI-PRMD movement whose head
+#: scores each arm in turn (:func:`one_arm_views`); the rep is only as correct as its
+#: worse arm, so the lower of the two probabilities is the rep's.
+BILATERAL_EXERCISE_MOVEMENT: dict[str, int] = {
+    "shoulder_abduction_bilateral": 7,
+}
 _MIN_FRAMES = 8
+_ARM: dict[str, tuple[Joint, Joint, Joint]] = {
+    "left": (Joint.L_SHOULDER, Joint.L_ELBOW, Joint.L_WRIST),
+    "right": (Joint.R_SHOULDER, Joint.R_ELBOW, Joint.R_WRIST),
+}
+_MIRROR_INDEX = np.array([int(j) for j in MIRROR_JOINT])
 _MIN_TRUNK_M = 0.05
 
 
@@ -126,6 +141,92 @@ def _normalise(xyz: np.ndarray) -> np.ndarray:
     if not trunk_m > _MIN_TRUNK_M:
         raise ValidationError("skeleton", "quality.trunk_too_short", length_m=f"{trunk_m:.3f}")
     return turned / trunk_m
+
+
+def mirrored(series: SkeletonSeries) -> SkeletonSeries:
+    """The mirror image of a skeleton: left and right joints swapped, ``x`` negated.
+
+    A reflection in a vertical plane; which one does not matter to the model, whose
+    features turn the body's heading onto ``+x`` (two vertical mirrors differ by a turn
+    about the vertical). Training mirrors reps the same way (``augment``).
+
+    Parameters
+    ----------
+    series
+        Any skeleton series.
+
+    Returns
+    -------
+    SkeletonSeries
+        The mirrored series (same times, visibilities swapped with their joints).
+    """
+    xyz = np.asarray(series.xyz_m, dtype=float)[:, _MIRROR_INDEX] * np.array([-1.0, 1.0, 1.0])
+    return SkeletonSeries(np.asarray(series.t_s, dtype=float), xyz,
+                          np.asarray(series.visibility, dtype=float)[:, _MIRROR_INDEX],
+                          series.source)
+
+
+def one_arm(series: SkeletonSeries, side: str) -> SkeletonSeries:
+    """A both-arms rep as a one-arm movement of ``side``'s arm, as UI-PRMD records those.
+
+    The other arm is held where it was in the rep's first frame with a person: its elbow
+    and wrist keep their offsets from its shoulder then, while the shoulder itself moves
+    with the trunk (a rep starts with the arms down, as the still arm of UI-PRMD's m07
+    hangs).
+
+    Parameters
+    ----------
+    series
+        The rep's frames.
+    side
+        ``"left"`` or ``"right"``: the arm that keeps its movement.
+
+    Returns
+    -------
+    SkeletonSeries
+        The same frames with the other arm held still.
+
+    Raises
+    ------
+    ValidationError
+        ``side`` is neither ``"left"`` nor ``"right"``, or no frame has a person.
+    """
+    if side not in _ARM:
+        raise ValidationError("side", "validation.one_of", allowed="left, right", value=side)
+    seen = np.flatnonzero(~series.missing)
+    if len(seen) == 0:
+        raise ValidationError("rep", "quality.too_few_frames", seen=0, need=_MIN_FRAMES)
+    shoulder, elbow, wrist = _ARM["right" if side == "left" else "left"]
+    xyz = np.array(series.xyz_m, dtype=float)
+    first = xyz[seen[0]]
+    for joint in (elbow, wrist):
+        xyz[:, joint] = xyz[:, shoulder] + (first[joint] - first[shoulder])
+    return SkeletonSeries(np.asarray(series.t_s, dtype=float), xyz,
+                          np.asarray(series.visibility, dtype=float), series.source)
+
+
+def one_arm_views(series: SkeletonSeries) -> tuple[SkeletonSeries, SkeletonSeries]:
+    """The two one-arm reps a both-arms rep is scored as: right arm, and left arm mirrored.
+
+    The left arm's rep is mirrored onto the right, the side most of UI-PRMD's subjects
+    used (the model also saw mirrored reps in training).
+
+    Parameters
+    ----------
+    series
+        The rep's frames, both arms moving.
+
+    Returns
+    -------
+    tuple of SkeletonSeries
+        The right arm's rep (left arm held) and the left arm's, mirrored.
+
+    Raises
+    ------
+    ValidationError
+        No frame has a person.
+    """
+    return one_arm(series, "right"), mirrored(one_arm(series, "left"))
 
 
 def rep_features(series: SkeletonSeries) -> RepFeatures:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.resources
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,7 +20,12 @@ import numpy as np
 import torch
 
 from rehab.errors import ValidationError
-from rehab.quality.features import EXERCISE_MOVEMENT, rep_features
+from rehab.quality.features import (
+    BILATERAL_EXERCISE_MOVEMENT,
+    EXERCISE_MOVEMENT,
+    one_arm_views,
+    rep_features,
+)
 from rehab.quality.weights import QualityModel, load_model
 from rehab.vision.skeleton import from_blazepose
 
@@ -27,8 +33,11 @@ __all__ = ["DEFAULT_MANIFEST", "rep_probability", "warm_up"]
 
 _log = logging.getLogger(__name__)
 
-#: The shipped model (trained on UI-PRMD s01-s07; see its model card).
-DEFAULT_MANIFEST = Path(__file__).resolve().parents[3] / "models" / "form_quality_v1.json"
+#: The shipped model (trained on UI-PRMD s01-s07; see its model card), package data of
+#: ``rehab.quality`` (``setup.cfg``'s ``package_data``), so that it is found the same way
+#: in a checkout and in a ``pip install .`` that copies the package into site-packages.
+DEFAULT_MANIFEST = Path(str(importlib.resources.files("rehab.quality") / "models"
+                            / "form_quality_v1.json"))
 
 
 @functools.cache
@@ -79,7 +88,12 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
         The rep's start and end on the same clock, seconds.
     exercise_id
         The library exercise; only those with a UI-PRMD counterpart
-        (:data:`~rehab.quality.features.EXERCISE_MOVEMENT`) get a probability.
+        (:data:`~rehab.quality.features.EXERCISE_MOVEMENT`) get a probability, and those
+        that move both arms where UI-PRMD moves one
+        (:data:`~rehab.quality.features.BILATERAL_EXERCISE_MOVEMENT`): each arm is scored
+        as that movement (the left one mirrored onto the right,
+        :func:`~rehab.quality.features.one_arm_views`) and the lower probability is the
+        rep's, as a rep is only as correct as its worse arm.
     manifest
         The model to use (loaded once per process, checksum verified).
 
@@ -94,7 +108,8 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
         The shipped weights are missing or fail their checks.
     """
     movement = EXERCISE_MOVEMENT.get(exercise_id)
-    if movement is None:
+    bilateral = BILATERAL_EXERCISE_MOVEMENT.get(exercise_id)
+    if movement is None and bilateral is None:
         return None
     rows = [(t, r) for t, r in pose_rows if t_start_s <= t <= t_end_s]
     if len(rows) < 2:
@@ -103,10 +118,15 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
     table = np.stack([np.asarray(r, dtype=float) for _, r in rows]).reshape(-1, 33, 4)
     skeleton = from_blazepose(table[..., :3], table[..., 3], t_s)
     try:
-        features = rep_features(skeleton)
+        views = (skeleton,) if movement is not None else one_arm_views(skeleton)
+        features = [rep_features(view) for view in views]
     except ValidationError as exc:
         _log.debug("no model opinion for the rep at %.2f s: %s", t_start_s, exc)
         return None
     model = _model(Path(manifest))
+    head = movement if movement is not None else bilateral
     with _one_thread():
-        return model.probability(features, movement)
+        p = model.probabilities(np.stack([f.positions for f in features]),
+                                np.stack([f.angles for f in features]),
+                                np.full(len(features), head - 1))
+    return float(p.min())

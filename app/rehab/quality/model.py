@@ -11,11 +11,11 @@ import torch
 from torch import nn
 
 from rehab.quality.config import ModelConfig
-from rehab.quality.features import N_ANGLES
-from rehab.vision.skeleton import N_JOINTS, Joint
+from rehab.quality.features import MODEL_ANGLES, N_ANGLES, N_FRAMES
+from rehab.vision.skeleton import MIRROR_JOINT, N_JOINTS, Joint
 
-__all__ = ["ARCHITECTURES", "BONES", "QualityGCN", "QualityTCN", "bone_directions",
-           "build_model"]
+__all__ = ["ARCHITECTURES", "BONES", "QualityGCN", "QualityTCN", "TemplateGCN",
+           "bone_directions", "build_model"]
 
 _J = Joint
 #: Bones of the canonical skeleton (the graph's edges).
@@ -141,7 +141,73 @@ class QualityTCN(nn.Module):
         return self.heads(self.body(self.input_norm(x)).mean(dim=2), movement)
 
 
-ARCHITECTURES: dict[str, type[nn.Module]] = {"gcn": QualityGCN, "tcn": QualityTCN}
+_MIRROR_J = torch.tensor([int(j) for j in MIRROR_JOINT])
+_MIRROR_A = torch.tensor([MODEL_ANGLES.index(n.replace("_left", "#").replace("_right", "_left")
+                                             .replace("#", "_right")) for n in MODEL_ANGLES])
+_ANGLE_SIGN = torch.tensor([-1.0 if n == "trunk_lean_lateral" else 1.0 for n in MODEL_ANGLES])
+
+
+class TemplateGCN(nn.Module):
+    """:class:`QualityGCN` that also reads each rep's deviation from its movement's template.
+
+    The template is the mean correct rep of the training reps, per movement, frame by frame
+    (reps are time-normalised to ``N_FRAMES``), kept as a buffer with the weights. A rep is
+    compared with the template or its mirror image, whichever is closer (one-arm and
+    one-leg movements are done with either side).
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        w, m = config.width, config.n_movements
+        self.register_buffer("pos_template", torch.zeros(m, N_FRAMES, N_JOINTS, 3))
+        self.register_buffer("ang_template", torch.zeros(m, N_FRAMES, N_ANGLES))
+        c = _CHANNELS + 3
+        self.input_norm = nn.BatchNorm1d(c * N_JOINTS)
+        self.graph = nn.Sequential(_GraphBlock(c, w, 1), _GraphBlock(w, w, 2),
+                                   _GraphBlock(w, w * 3 // 2, 2))
+        self.angles = nn.Sequential(_temporal_block(2 * N_ANGLES, w, 1),
+                                    _temporal_block(w, w, 2), _temporal_block(w, w, 2))
+        self.heads = _Heads(w * 3 // 2 + w, m, config.dropout)
+
+    @torch.no_grad()
+    def fit_templates(self, positions: torch.Tensor, angles: torch.Tensor,
+                      movement: torch.Tensor, correct: torch.Tensor) -> None:
+        """Set each movement's template to the mean of its correct training reps."""
+        for k in range(self.pos_template.shape[0]):
+            sel = (movement == k) & (correct > 0.5)
+            if bool(sel.any()):
+                self.pos_template[k] = positions[sel].mean(dim=0)
+                self.ang_template[k] = angles[sel].mean(dim=0)
+
+    def _deviation(self, positions: torch.Tensor, angles: torch.Tensor,
+                   movement: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        tp, ta = self.pos_template[movement], self.ang_template[movement]
+        tp_m = tp[:, :, _MIRROR_J] * torch.tensor([-1.0, 1.0, 1.0])
+        ta_m = ta[:, :, _MIRROR_A] * _ANGLE_SIGN
+        dp, dp_m = positions - tp, positions - tp_m
+        mirror = dp_m.square().mean(dim=(1, 2, 3)) < dp.square().mean(dim=(1, 2, 3))
+        return (torch.where(mirror[:, None, None, None], dp_m, dp),
+                torch.where(mirror[:, None, None], angles - ta_m, angles - ta))
+
+    def forward(self, positions: torch.Tensor, angles: torch.Tensor,
+                movement: torch.Tensor) -> torch.Tensor:
+        """Logits ``(B,)`` of correct form for each rep's own movement."""
+        b, t, j, _ = positions.shape
+        dev_pos, dev_ang = self._deviation(positions, angles, movement)
+        velocity = torch.diff(positions, dim=1, prepend=positions[:, :1])
+        x = torch.cat([positions, velocity * 4.0, bone_directions(positions), dev_pos],
+                      dim=-1)
+        c = x.shape[-1]
+        x = self.input_norm(x.permute(0, 2, 3, 1).reshape(b, j * c, t))
+        x = x.reshape(b, j, c, t).permute(0, 2, 3, 1)  # (B, C, T, J)
+        z_pos = self.graph(x).mean(dim=(2, 3))
+        a = torch.cat([angles, dev_ang], dim=2)
+        z_ang = self.angles(a.transpose(1, 2)).mean(dim=2)
+        return self.heads(torch.cat([z_pos, z_ang], dim=1), movement)
+
+
+ARCHITECTURES: dict[str, type[nn.Module]] = {"gcn": QualityGCN, "tcn": QualityTCN,
+                                             "gcn_template": TemplateGCN}
 
 
 def build_model(config: ModelConfig) -> nn.Module:

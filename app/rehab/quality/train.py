@@ -81,6 +81,9 @@ def train_model(reps: RepSet, model_cfg: ModelConfig, cfg: TrainConfig,
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     model = build_model(model_cfg)
+    fit_templates = getattr(model, "fit_templates", None)
+    if fit_templates is not None:  # the template model: mean correct rep of the training set
+        fit_templates(*_tensors(reps), torch.from_numpy(reps.correct.astype(np.float32)))
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = math.ceil(len(reps) / cfg.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(
