@@ -25,6 +25,7 @@ import pytest
 from rehab.datasets.synthetic import PoseAngles, skeleton_series
 from rehab.exercises.analysis import analyze
 from rehab.exercises.library import load_library
+from rehab.exercises.report import rep_to_dict
 from rehab.vision.angles import compute_angles
 from rehab.vision.skeleton import Joint, SkeletonSeries
 from tests.exercises.signals import RepSpec, rep_signal
@@ -105,8 +106,18 @@ def test_seated_shoulder_sets_count_ten_reps(
         assert rom_low_deg <= rep.metrics.rom_deg <= rom_high_deg
         assert 0 <= rep.score.score <= 100
     if framing == "cut_at_waist":
-        # Compensations that need the hips are not measured and cost nothing.
-        assert all(not r.compensations for r in result.reps)
+        # Compensations that need the hips are not measured and cost nothing: each rep says
+        # they were not assessable (never "checked and clean"), and asks for no other
+        # camera position, since the view is not what hides them.
+        needs_hips = {r.id for r in LIB[exercise_id].compensations}
+        for rep in result.reps:
+            assert not rep.compensations
+            assert set(rep.not_assessable) == needs_hips and rep.assessed == ()
+            assert rep.wanted_view is None
+            assert rep_to_dict(rep, "en")["assessable"] == dict.fromkeys(needs_hips, False)
+    else:
+        for rep in result.reps:
+            assert rep.not_assessable == ()
 
 
 def test_seated_elbow_flexion_cut_at_the_waist_counts_every_curl() -> None:

@@ -186,9 +186,16 @@ def test_confidence_is_the_lowest_visibility_used() -> None:
     a = compute_angles(_series(standing_pose(), vis))
     assert a.confidence["elbow_flexion_left"][0] == pytest.approx(0.3)
     assert a.confidence["elbow_flexion_right"][0] == pytest.approx(1.0)
-    # Plane angles depend on the trunk frame, hence on the hips.
-    assert a.confidence["shoulder_flexion_right"][0] == pytest.approx(0.6)
+    # Plane angles depend on the trunk frame, which is as well seen as its better-seen
+    # side (side-on the far hip and shoulder are half hidden): the left side is whole.
+    assert a.confidence["shoulder_flexion_right"][0] == pytest.approx(1.0)
+    assert a.confidence["trunk_lean_lateral"][0] == pytest.approx(1.0)
+    vis[0, Joint.L_SHOULDER] = 0.4
+    a = compute_angles(_series(standing_pose(), vis))
     assert a.confidence["trunk_lean_lateral"][0] == pytest.approx(0.6)
+    assert a.confidence["shoulder_flexion_right"][0] == pytest.approx(0.6)
+    assert a.confidence["shoulder_elevation_left"][0] == pytest.approx(0.4)  # its own shoulder
+    assert a.confidence["elbow_flexion_left"][0] == pytest.approx(0.3)
 
 
 def test_missing_frames_are_nan_with_zero_confidence() -> None:

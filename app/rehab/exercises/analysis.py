@@ -130,9 +130,12 @@ class Rep:
         The camera view during the rep (:mod:`rehab.vision.view`), None when unknown
         (angles given without a skeleton: every compensation is then assessed).
     not_assessable
-        Ids of the compensation rules the view cannot measure: not checked, no deduction.
+        Ids of the compensation rules not assessable in this rep: the view cannot measure
+        them, or their landmarks were out of the picture for the whole rep (the hips of a
+        patient framed at the waist). Not checked, no deduction.
     wanted_view
-        A view from which they can be measured (for the camera-position cue), or None.
+        A view from which the view-hidden ones can be measured (for the camera-position
+        cue), or None.
     assessed
         Ids of the compensation rules that were checked (broken or not).
     """
@@ -499,6 +502,32 @@ class Analyzer:
             return self.side, self.sides
         return None, self.sides
 
+    def _seen_in_rep(
+        self,
+        rule: CompensationRule,
+        sides: tuple[str, ...],
+        deg: Mapping[str, np.ndarray],
+        conf: Mapping[str, np.ndarray],
+    ) -> bool:
+        """Whether any of ``rule``'s angles had a usable sample during the rep.
+
+        An angle whose landmarks were out of the picture for the whole rep is missing (never
+        extrapolated, :mod:`rehab.vision.angles`): its rule is not assessable in that rep,
+        and costs nothing, rather than "checked and clean".
+
+        Returns
+        -------
+        bool
+            True when at least one of the rule's angles has a finite sample at or above
+            the exercise's ``min_confidence`` within the rep.
+        """
+        floor = self.exercise.rep.min_confidence
+        return any(
+            bool(np.any(np.isfinite(deg[n]) & (conf[n] >= floor)))
+            for n in rule.angle_names(sides)
+            if n in deg
+        )
+
     def _can_measure(self, rule: CompensationRule, sides: tuple[str, ...],
                      view: str | None) -> bool:
         """Whether the angle source measures every angle ``rule`` reads from ``view``.
@@ -529,17 +558,21 @@ class Analyzer:
         side, sides = side_of if side_of is not None else self._rep_side()
         t, deg, conf, view = self._rep_window(m)
         rules = self.exercise.compensations
-        assessable = tuple(
+        in_view = tuple(
             r for r in rules
             if (view is None or view in r.views) and self._can_measure(r, sides, view)
         )
-        blind = tuple(r for r in rules if r not in assessable)
+        blind = tuple(r for r in rules if r not in in_view)
+        assessable = tuple(r for r in in_view if self._seen_in_rep(r, sides, deg, conf))
         seen = evaluate_compensations(
             assessable, sides, t, deg, conf, self.exercise.rep.min_confidence
         )
         sampling = self._sampling(m)
-        not_assessable = tuple(r.id for r in blind)
+        not_assessable = tuple(r.id for r in rules if r not in assessable)
         checked = tuple(r.id for r in assessable)
+        # A better camera position is asked for only when the view hid a rule; landmarks
+        # out of the picture (hips of a patient framed at the waist) are how the patient is
+        # filmed, and are reported without a request each rep.
         wanted = blind[0].views[0] if blind else None
         if m.counted:
             self._count += 1

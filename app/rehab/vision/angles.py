@@ -123,6 +123,7 @@ __all__ = [
     "compute_angles",
     "compute_angles_2d",
     "compute_angles_2d_by_frame",
+    "near_side_torso_confidence",
 ]
 
 ANGLE_NAMES: tuple[str, ...] = (
@@ -449,6 +450,45 @@ _ANGLE_JOINTS: dict[str, list[int]] = {
 }
 
 
+# The joints of each angle other than the torso's four (a shoulder's elevation: its own
+# shoulder).
+def _own_joints(name: str) -> list[int]:
+    if name.startswith("trunk_lean"):
+        return []
+    if name.startswith("shoulder_elevation"):
+        return [int(Joint.L_SHOULDER if name.endswith("_left") else Joint.R_SHOULDER)]
+    joints = _joints_of(name)
+    if name.startswith(("elbow_flexion", "knee_flexion")):
+        return [int(j) for j in joints]  # joint-inner: no trunk frame
+    return [int(j) for j in joints[: -len(_TORSO)]]  # _joints_of appends the torso's four
+
+
+_ANGLE_JOINTS_OWN: dict[str, list[int]] = {name: _own_joints(name) for name in ANGLE_NAMES}
+
+
+def near_side_torso_confidence(visibility: np.ndarray) -> np.ndarray:
+    """Per frame, how well the trunk is seen: its better-seen side's shoulder and hip.
+
+    Side-on, the far shoulder and hip are half hidden (MediaPipe gives them visibility
+    ~0.3) yet placed by the model in line with the near ones; the trunk is then as well
+    seen as its near side. A joint out of the picture (visibility 0) still leaves the
+    angles that need it missing: their positions are never used.
+
+    Parameters
+    ----------
+    visibility
+        ``(N, 18)`` canonical joints' visibility, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)``: the larger over the two sides of min(shoulder, hip) visibility.
+    """
+    vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
+    return np.maximum(np.minimum(vis[:, Joint.L_SHOULDER], vis[:, Joint.L_HIP]),
+                      np.minimum(vis[:, Joint.R_SHOULDER], vis[:, Joint.R_HIP]))
+
+
 # Joints a plane angle of the arm uses when the hips are out of view (trunk axis taken as
 # the vertical, see compute_angles): its own joints and the shoulders.
 _UPPER = (Joint.L_SHOULDER, Joint.R_SHOULDER)
@@ -464,12 +504,15 @@ def _package(
     deg: dict[str, np.ndarray],
     visibility: np.ndarray,
     hips_seen: np.ndarray | None = None,
+    torso_conf: np.ndarray | None = None,
 ) -> AngleSeries:
     """Angles with their confidence; an angle that needs an unseen joint is NaN.
 
     A joint is unseen where its visibility is 0 (out of the picture or not present, see
     :func:`rehab.vision.pose.in_picture_visibility`). Where ``hips_seen`` is False the
     arm's plane angles were measured against the vertical and need only the shoulders.
+    ``torso_conf`` (per frame), when given, stands for the four torso joints' visibility
+    (a side view's trunk from the near side alone).
 
     Returns
     -------
@@ -484,6 +527,9 @@ def _package(
         if d is None:
             d = np.full(len(t_s), np.nan)
         c = vis[:, _ANGLE_JOINTS[name]].min(axis=1)
+        if torso_conf is not None and len(_ANGLE_JOINTS_OWN[name]) < len(_ANGLE_JOINTS[name]):
+            own = _ANGLE_JOINTS_OWN[name]
+            c = np.minimum(vis[:, own].min(axis=1), torso_conf) if own else torso_conf
         if hips_seen is not None and name in _ANGLE_JOINTS_NO_HIPS:
             c = np.where(hips_seen, c, vis[:, _ANGLE_JOINTS_NO_HIPS[name]].min(axis=1))
         d = np.where(c > 0.0, d, np.nan)
@@ -550,7 +596,7 @@ def compute_angles(series: SkeletonSeries) -> AngleSeries:
     hips_seen = (vis[:, Joint.L_HIP] > 0.0) & (vis[:, Joint.R_HIP] > 0.0)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         deg = _angles(p, _frame_3d(p, hips_seen), frozenset(ANGLE_NAMES))
-    return _package(series.t_s, deg, vis, hips_seen)
+    return _package(series.t_s, deg, vis, hips_seen, near_side_torso_confidence(vis))
 
 
 def compute_angles_2d(
@@ -615,9 +661,22 @@ def _angles_2d(p: np.ndarray, visibility: np.ndarray, t_s: np.ndarray, view: str
         fr = _Frame(up, None, None, vertical, None, None)
         deg = _angles(p, fr, OBLIQUE_2D_ANGLES)
     else:
+        # Side-on, the far shoulder and hip hide behind the near ones (half seen, low
+        # visibility) and lie on the same image line: the trunk is the near side's
+        # shoulder -> hip, and its confidence that side's, so the far side's low
+        # visibility does not blank the trunk lean and hip flexion.
+        vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
+        seen = {pre: np.minimum(vis[:, Joint[pre + "SHOULDER"]], vis[:, Joint[pre + "HIP"]])
+                for pre in ("L_", "R_")}
+        near_left = (seen["L_"] >= seen["R_"])[:, None]  # see near_side_torso_confidence
+        near_sh = np.where(near_left, p[:, Joint.L_SHOULDER], p[:, Joint.R_SHOULDER])
+        near_hip = np.where(near_left, p[:, Joint.L_HIP], p[:, Joint.R_HIP])
+        up = _unit(near_sh - near_hip)
+        image_right = np.stack([up[:, 1], -up[:, 0]], axis=1)
         sign = -1.0 if view == "sagittal_left" else 1.0
         fr = _Frame(up, None, sign * image_right, vertical, None, sign * vertical_right)
         deg = _angles(p, fr, SAGITTAL_2D_ANGLES)
+        return _package(t_s, deg, visibility, torso_conf=near_side_torso_confidence(vis))
     return _package(t_s, deg, visibility)
 
 
