@@ -97,3 +97,20 @@ def test_resting_arm_rule_reads_the_other_side_only() -> None:
     assert not _seen(rule, ("right",), {"shoulder_abduction_left": still})
     (seen,) = _seen(rule, ("left",), {"shoulder_abduction_right": moving})
     assert seen.angle == "shoulder_abduction_right" and seen.peak_deg == pytest.approx(25.0)
+
+
+@pytest.mark.parametrize(("twist_deg", "broken"), [(-45.0, True), (45.0, True), (25.0, False)])
+def test_inline_lunge_twist_rule_reads_the_turn_from_the_rep_start(
+    twist_deg: float, broken: bool
+) -> None:
+    # The shoulders start 10 deg turned over the pelvis (a split stance) and turn by
+    # twist_deg in the second half: the rule reads the change, either way, against its
+    # default limit (36 deg, healthy UI-PRMD lunges' 95th percentile + 2).
+    ex = load_library()["inline_lunge"]
+    (rule,) = (r for r in ex.compensations if r.id == "trunk_twist")
+    deg = {"trunk_rotation": 10.0 + np.where(T >= 1.0, twist_deg, 0.0)}
+    seen = _seen(rule, ("left", "right"), deg)
+    assert bool(seen) is broken
+    if broken:
+        assert seen[0].peak_deg == pytest.approx(abs(twist_deg))
+        assert seen[0].duration_s == pytest.approx(1.0, abs=0.05)

@@ -169,6 +169,34 @@ def test_shank_tilt_stays_defined_with_the_thigh_forward() -> None:
     assert got["shank_tilt_left"] == pytest.approx(0.0, abs=1e-6)
 
 
+@pytest.mark.parametrize("twist_deg", [-25.0, -10.0, 0.0, 15.0, 40.0])
+def test_trunk_rotation_reads_the_shoulders_turn_over_the_pelvis(twist_deg: float) -> None:
+    # Shoulders (and arms) turned about the vertical trunk axis by twist_deg, the pelvis
+    # and legs still: positive = turned to the subject's left (the chest faces left).
+    p = standing_pose()
+    centre = 0.5 * (p[Joint.L_SHOULDER] + p[Joint.R_SHOULDER])
+    upper = [Joint.L_SHOULDER, Joint.R_SHOULDER, Joint.L_ELBOW, Joint.R_ELBOW,
+             Joint.L_WRIST, Joint.R_WRIST]
+    # _yaw(a) turns +z (forward) toward +x (the subject's left) for a > 0.
+    p[upper] = (p[upper] - centre) @ _yaw(np.radians(twist_deg)).T + centre
+    a = compute_angles(_series(p))
+    assert a.deg["trunk_rotation"][0] == pytest.approx(twist_deg, abs=0.5)
+
+
+def test_trunk_rotation_stays_defined_in_a_deep_lunge() -> None:
+    # Deep split stance: front thigh forward, back shank pointing back; no twist.
+    pose = PoseAngles(hip_flexion_left_deg=80.0, knee_flexion_left_deg=90.0,
+                      hip_flexion_right_deg=-20.0, knee_flexion_right_deg=100.0)
+    got = _one(pose)
+    assert got["trunk_rotation"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_trunk_rotation_needs_depth() -> None:
+    xy = _project(standing_pose()[None], "frontal")
+    a = compute_angles_2d(xy, np.ones((1, N_JOINTS)), np.zeros(1), "frontal")
+    assert np.isnan(a.deg["trunk_rotation"][0]) and a.confidence["trunk_rotation"][0] == 0.0
+
+
 def test_shoulder_hike_reads_positive_on_the_raised_side() -> None:
     p = standing_pose()
     p[Joint.R_SHOULDER, 1] += 0.04
@@ -362,7 +390,7 @@ def test_left_right_mirror_symmetry(pose, noise, yaw) -> None:
     a, m = compute_angles(_series(xyz)), compute_angles(_series(mirrored))
     for name in ANGLE_NAMES:
         expected = a.deg[_mirror_name(name)]
-        if name == "trunk_lean_lateral":
+        if name in ("trunk_lean_lateral", "trunk_rotation"):
             expected = -expected
         assert _angle_close(m.deg[name], expected), name
 

@@ -51,6 +51,13 @@ Definitions (0 is anatomical position, standing, arms at the sides, palms forwar
     defined in a deep squat, seated or in a lunge, where the thigh points forward out of
     the frontal plane; it is NaN where the shank itself points more than
     ``SHANK_MAX_OUT_OF_PLANE_DEG`` out of that plane (a kneeling lunge's back shank).
+``trunk_rotation``
+    Trunk twist: the shoulder line (right -> left shoulder) against the hip line (right
+    -> left hip), both projected onto the plane normal to the trunk axis (the trunk's
+    transverse plane), positive = the shoulders turned to the subject's left of the
+    pelvis (counter-clockwise seen from above). A lunge should keep it where it began;
+    unlike a frontal-plane angle of the leg it needs no limb, so it stays defined at any
+    depth. It needs depth, so the 2D fallback does not give it.
 ``shoulder_rotation_<side>``
     Shoulder internal-external rotation, read from the forearm (elbow -> wrist) about the
     upper arm's long axis, in the plane normal to the upper arm: 0 = forearm pointing as
@@ -63,7 +70,7 @@ Invariances: every angle except the two trunk leans depends only on the joints r
 to each other, so it is unchanged by any rotation, translation or uniform scaling of the
 skeleton; the trunk leans are measured from the vertical and are unchanged by rotations
 about the vertical axis. Mirroring the skeleton and swapping left/right labels swaps the
-``_left`` and ``_right`` angles and negates ``trunk_lean_lateral``.
+``_left`` and ``_right`` angles and negates ``trunk_lean_lateral`` and ``trunk_rotation``.
 
 Confidence of an angle is the smallest visibility of the joints it uses (0 where the
 angle is NaN or the frame is missing). A joint with visibility 0 is *unseen* (outside the
@@ -149,6 +156,7 @@ ANGLE_NAMES: tuple[str, ...] = (
     "shoulder_rotation_right",
     "shank_tilt_left",
     "shank_tilt_right",
+    "trunk_rotation",
 )
 
 CameraView = Literal["frontal", "oblique", "sagittal_left", "sagittal_right"]
@@ -414,6 +422,15 @@ def _angles(p: np.ndarray, fr: _Frame, wanted: frozenset[str]) -> dict[str, np.n
         tilt = _plane_angle_deg(shoulder_line, fr.left, fr.up)
         out["shoulder_elevation_left"] = tilt
         out["shoulder_elevation_right"] = -tilt
+    if fr.left is not None and fr.forward is not None and p.shape[-1] == 3:
+        # Both lines in the transverse plane (normal to up), the hip line's direction as
+        # zero: the turn of the shoulders about the trunk axis relative to the pelvis.
+        hip_line = p[:, Joint.L_HIP] - p[:, Joint.R_HIP]
+        hip_zero = hip_line - _dot(hip_line, fr.up)[:, None] * fr.up
+        shoulder_line = p[:, Joint.L_SHOULDER] - p[:, Joint.R_SHOULDER]
+        out["trunk_rotation"] = _plane_angle_deg(
+            shoulder_line, _unit(hip_zero), _cross(_unit(hip_zero), fr.up) * -1.0
+        )
     if fr.lean_forward is not None:
         out["trunk_lean_sagittal"] = _plane_angle_deg(trunk, fr.vertical, fr.lean_forward)
     if fr.lean_left is not None:
@@ -426,7 +443,7 @@ _TORSO = (Joint.L_SHOULDER, Joint.R_SHOULDER, Joint.L_HIP, Joint.R_HIP)
 
 
 def _joints_of(name: str) -> tuple[Joint, ...]:
-    if name.startswith("trunk_lean") or name.startswith("shoulder_elevation"):
+    if name.startswith(("trunk_lean", "trunk_rotation", "shoulder_elevation")):
         return _TORSO
     side = "L_" if name.endswith("_left") else "R_"
     parts = {
