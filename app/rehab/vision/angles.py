@@ -472,6 +472,8 @@ _ANGLE_JOINTS: dict[str, list[int]] = {
 def _own_joints(name: str) -> list[int]:
     if name.startswith("trunk_lean"):
         return []
+    if name == "trunk_rotation":  # the shoulder line against the hip line: all four
+        return [int(j) for j in _TORSO]
     if name.startswith("shoulder_elevation"):
         return [int(Joint.L_SHOULDER if name.endswith("_left") else Joint.R_SHOULDER)]
     joints = _joints_of(name)
