@@ -11,8 +11,17 @@
    (:mod:`rehab.evaluation.ui_prmd`, the same as ``rehab eval ui-prmd``).
 4. A patient framed at the waist: the demo video cropped above the jumper's hips (as in
    tests/vision/test_waist_crop.py), frames with the patient and reps counted.
+5. Seated (``seated``): UI-PRMD m07/m10 as seated_shoulder_abduction/flexion, the
+   subjects cut at the waist and seated (tests/exercises/test_seated_ui_prmd.py).
+6. Clip edges (``clip``): the same arm sets starting half way up the first rep, and
+   ending at the last rep's peak (tests/exercises/test_segmentation.py).
+7. Views (``views``): UI-PRMD squats (m01) turned side-on and 45 deg, far side degraded,
+   in 3D and in 2D; reps counted and how often knee valgus was deducted or assessed.
+8. Alternating (``alternating``): marching from alternated hurdle steps, fast marching,
+   seated marching, curls, forward lunges, and a far limb dragged along side-on
+   (tests/exercises/test_alternating.py).
 
-Run: ``python benchmarks/vision_accuracy.py [--only ui-prmd,waist]
+Run: ``python benchmarks/vision_accuracy.py [--only ui-prmd,waist,seated,clip,views,alternating]
 [--plot benchmarks/figures/keraal_agreement.png]``
 """
 
@@ -143,6 +152,126 @@ def waist_crop() -> None:
           f"reps counted: {result.count} (2 jumping jacks)")
 
 
+SUBJECTS = range(1, 8)
+
+
+def _row(label: str, counts: list[int], expected: int, extra: str = "") -> None:
+    cells = " | ".join(str(c) for c in counts)
+    exact = sum(c == expected for c in counts)
+    print(f"| {label} | {cells} | {exact}/{len(counts)} |{extra}")
+
+
+def _header(first: str, extra: str = "") -> None:
+    print(f"| {first} | " + " | ".join(f"s{i:02d}" for i in SUBJECTS) + f" | exact |{extra}")
+    print("|---" * (len(SUBJECTS) + 2 + (1 if extra else 0)) + "|")
+
+
+def seated() -> None:
+    """UI-PRMD arm sets as seated exercises, cut at the waist and seated."""
+    from rehab.exercises.analysis import analyze
+    from rehab.exercises.library import load_library
+    from tests.exercises.test_seated_ui_prmd import cut_at_waist
+    from tests.exercises.test_seated_ui_prmd import seated as seat
+    from tests.exercises.test_ui_prmd import _side
+    from tests.exercises.ui_prmd_sets import concatenated_set
+
+    lib = load_library()
+    print("\nSeated patients: UI-PRMD arm sets, reps counted of 10 (s01-s07)")
+    _header("set")
+    for movement, ex in ((7, "seated_shoulder_abduction"), (10, "seated_shoulder_flexion")):
+        for label, frame in (("cut at the waist", cut_at_waist), ("seated", seat)):
+            counts = [
+                analyze(compute_angles(frame(concatenated_set(movement, s, True))), lib[ex],
+                        side=_side(movement, s), language="en").count
+                for s in SUBJECTS
+            ]
+            _row(f"m{movement:02d} {ex}, {label}", counts, 10)
+
+
+def clip_edges() -> None:
+    """Arm sets cut half way up their first rep, and at their last rep's peak."""
+    from rehab.exercises.segmentation import segment_reps
+    from tests.exercises.test_segmentation import _ui_prmd_set
+
+    print("\nClip edges: UI-PRMD arm sets cut by the recording (reps counted)")
+    _header("set")
+    for movement, ex in ((7, "shoulder_abduction"), (10, "shoulder_scaption")):
+        start, end = [], []
+        for s in SUBJECTS:
+            t, a, c, th = _ui_prmd_set(movement, s, ex)
+            full = segment_reps(t, a, c, th)
+            first, last = full[0], [r for r in full if r.counted][-1]
+            keep = t >= first.start_t_s + 0.5 * (first.peak_t_s - first.start_t_s)
+            start.append(sum(r.counted for r in segment_reps(t[keep], a[keep], c[keep], th)))
+            keep = t <= last.peak_t_s
+            end.append(sum(r.counted for r in segment_reps(t[keep], a[keep], c[keep], th)))
+        _row(f"m{movement:02d} starting half way up rep 1 (expect 10)", start, 10)
+        _row(f"m{movement:02d} ending at rep 10's peak (expect 9 + a partial)", end, 9)
+
+
+def views() -> None:
+    """Squats seen side-on and obliquely, 3D and 2D: counts and knee valgus."""
+    from rehab.exercises.analysis import analyze
+    from rehab.exercises.library import load_library
+    from rehab.vision.angles import USABLE_2D_ANGLES, compute_angles_2d_by_frame
+    from rehab.vision.view import body_yaw_deg, camera_views_2d, classify_views
+    from tests.exercises.test_view_oblique_ui_prmd import _concatenated, turned
+
+    squat = load_library()["squat"]
+    print("\nViews: UI-PRMD squats (m01, correct) turned about the vertical, far side "
+          "degraded; reps counted of 10")
+    _header("view, angles", " knee valgus deducted / assessed (reps) |")
+    for yaw in (0.0, 45.0, 90.0):
+        for source in ("3D", "2D"):
+            counts, deducted, assessed = [], 0, 0
+            for s in SUBJECTS:
+                series = turned(_concatenated(1, s, True), yaw)
+                v = classify_views(body_yaw_deg(series))
+                if source == "3D":
+                    result = analyze(compute_angles(series), squat, None, "en", views=v)
+                else:
+                    p = np.asarray(series.xyz_m, dtype=float)
+                    image = np.stack([640 + 500 * p[..., 0], 360 - 500 * p[..., 1]], axis=-1)
+                    v2 = camera_views_2d(v, image, series.visibility)
+                    angles = compute_angles_2d_by_frame(image, series.visibility,
+                                                        series.t_s, v2)
+                    result = analyze(angles, squat, None, "en", views=v,
+                                     measurable=USABLE_2D_ANGLES)
+                counts.append(result.count)
+                for rep in result.reps:
+                    assessed += "knee_valgus" in rep.assessed
+                    deducted += any(c.rule_id == "knee_valgus" for c in rep.compensations)
+            _row(f"{yaw:.0f} deg ({result.view}), {source}", counts, 10,
+                 f" {deducted} / {assessed} |")
+
+
+def alternating() -> None:
+    """Alternating exercises built from real UI-PRMD movements (counts of 10)."""
+    from tests.exercises import alternation_data as data
+    from tests.exercises.test_alternating import _analyze, _parts
+
+    print("\nAlternating exercises from UI-PRMD (one side per rep); reps counted of 10")
+    _header("sequence")
+    cases = {
+        "marching: hurdle steps, alternated": lambda s: _analyze(
+            data.alternate(_parts(2, s)), "marching"),
+        "marching, fast (next knee up during the last's return)": lambda s: _analyze(
+            data.overlapped(_parts(2, s), rate_hz=2 * data.RATE_HZ), "marching"),
+        "seated marching": lambda s: _analyze(
+            data.seated(data.alternate(_parts(2, s)), lift_scale=0.4), "seated_marching"),
+        "alternating curls": lambda s: _analyze(
+            data.arms_from_knees(data.alternate(_parts(2, s))), "alternating_elbow_flexion"),
+        "forward lunges, alternated": lambda s: _analyze(
+            data.alternate(_parts(3, s)), "forward_lunge"),
+        "side-on, far leg dragged along at 0.6x (vis 0.7)": lambda s: _analyze(
+            data.turned_side_on(data.with_follower(
+                data.alternate(_parts(2, s)), "left", "leg", 0.6, 0.7)),
+            "marching", views=True),
+    }
+    for label, run in cases.items():
+        _row(label, [run(s).count for s in SUBJECTS], 10)
+
+
 def plot(path: Path) -> None:
     """Traces of the main angle of each exercise, Kinect vs BlazePose, after alignment."""
     import matplotlib
@@ -177,7 +306,9 @@ def plot(path: Path) -> None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     only = args[args.index("--only") + 1].split(",") if "--only" in args else None
-    sections = {"tracking": tracking, "keraal": keraal, "ui-prmd": ui_prmd, "waist": waist_crop}
+    sections = {"tracking": tracking, "keraal": keraal, "ui-prmd": ui_prmd, "waist": waist_crop,
+                "seated": seated, "clip": clip_edges, "views": views,
+                "alternating": alternating}
     for name, run in sections.items():
         if only is None or name in only:
             run()
