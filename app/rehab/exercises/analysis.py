@@ -135,7 +135,8 @@ class Rep:
         patient framed at the waist). Not checked, no deduction.
     wanted_view
         A view from which the view-hidden ones can be measured (for the camera-position
-        cue), or None.
+        cue), or None; None as well when the patient is already filmed from the
+        exercise's own ``camera_view``.
     assessed
         Ids of the compensation rules that were checked (broken or not).
     """
@@ -570,10 +571,14 @@ class Analyzer:
         sampling = self._sampling(m)
         not_assessable = tuple(r.id for r in rules if r not in assessable)
         checked = tuple(r.id for r in assessable)
-        # A better camera position is asked for only when the view hid a rule; landmarks
-        # out of the picture (hips of a patient framed at the waist) are how the patient is
-        # filmed, and are reported without a request each rep.
-        wanted = blind[0].views[0] if blind else None
+        # A better camera position is asked for only when the view hid a rule and the
+        # patient is not already filmed from the exercise's own camera view (a side-on
+        # sit-to-stand is filmed right; its frontal-plane rules are then reported, not
+        # asked for every rep). Landmarks out of the picture (hips of a patient framed at
+        # the waist) are how the patient is filmed: reported without a request.
+        hidden = tuple(r for r in blind if view != self.exercise.camera_view)
+        own = self.exercise.camera_view
+        wanted = (own if own in hidden[0].views else hidden[0].views[0]) if hidden else None
         if m.counted:
             self._count += 1
             score = score_rep(m, seen, self.exercise, self.target_rom_deg, self.tempo)
