@@ -30,6 +30,7 @@ from rehab.vision.view import (
 )
 
 from .test_ui_prmd import UI_PRMD, _side, pytestmark  # noqa: F401  (same data, same skip)
+from .ui_prmd_sets import concatenated_set
 
 LIB = load_library()
 _LEFT = [j for j in Joint if j.name.startswith("L_")]
@@ -37,19 +38,7 @@ _RIGHT = [j for j in Joint if j.name.startswith("R_")]
 
 
 def _concatenated(movement: int, subject: int, correct: bool) -> SkeletonSeries:
-    from rehab.datasets.ui_prmd import find_episodes, load_episode
-
-    parts, t0 = [], 0.0
-    for ep in find_episodes(UI_PRMD, movement, subject=subject, correct=correct):
-        sk = load_episode(ep, t0_s=t0)
-        parts.append(sk)
-        t0 = float(sk.t_s[-1]) + 1.0 / 30.0
-    return SkeletonSeries(
-        t_s=np.concatenate([p.t_s for p in parts]),
-        xyz_m=np.concatenate([p.xyz_m for p in parts]),
-        visibility=np.concatenate([p.visibility for p in parts]),
-        source="ui_prmd",
-    )
+    return concatenated_set(movement, subject, correct)
 
 
 def far_visibility(yaw_deg: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from rehab.vision.skeleton import Joint, SkeletonSeries
 from rehab.vision.view import body_yaw_deg, classify_views
 
 from .test_ui_prmd import UI_PRMD, pytestmark  # noqa: F401  (same data, same skip)
+from .ui_prmd_sets import concatenated_set
 
 SQUAT = load_library()["squat"]
 _LEFT = [j for j in Joint if j.name.startswith("L_")]
@@ -28,19 +29,7 @@ _RIGHT = [j for j in Joint if j.name.startswith("R_")]
 
 
 def _concatenated(subject: int, correct: bool) -> SkeletonSeries:
-    from rehab.datasets.ui_prmd import find_episodes, load_episode
-
-    parts, t0 = [], 0.0
-    for ep in find_episodes(UI_PRMD, 1, subject=subject, correct=correct):
-        sk = load_episode(ep, t0_s=t0)
-        parts.append(sk)
-        t0 = float(sk.t_s[-1]) + 1.0 / 30.0
-    return SkeletonSeries(
-        t_s=np.concatenate([p.t_s for p in parts]),
-        xyz_m=np.concatenate([p.xyz_m for p in parts]),
-        visibility=np.concatenate([p.visibility for p in parts]),
-        source="ui_prmd",
-    )
+    return concatenated_set(1, subject, correct)
 
 
 def side_view(series: SkeletonSeries, far_visibility: float = 0.3) -> SkeletonSeries:

@@ -21,6 +21,7 @@ from rehab.vision.world_check import (
     RIGID_SEGMENTS,
     world_reliability,
 )
+from tests.exercises.ui_prmd_sets import concatenated_set
 
 UI_PRMD = Path(__file__).resolve().parents[2] / "../shared/data/ui_prmd"
 
@@ -36,19 +37,7 @@ MOVEMENTS = (1, 7)  # deep squat, standing shoulder abduction
 @functools.cache
 def _set(movement: int, subject: int) -> SkeletonSeries:
     """The ten correct repetitions of one movement and subject, one after the other."""
-    from rehab.datasets.ui_prmd import find_episodes, load_episode
-
-    parts, t0 = [], 0.0
-    for ep in find_episodes(UI_PRMD, movement, subject=subject, correct=True):
-        sk = load_episode(ep, t0_s=t0)
-        parts.append(sk)
-        t0 = float(sk.t_s[-1]) + 1.0 / 30.0
-    return SkeletonSeries(
-        t_s=np.concatenate([p.t_s for p in parts]),
-        xyz_m=np.concatenate([p.xyz_m for p in parts]),
-        visibility=np.concatenate([p.visibility for p in parts]),
-        source="ui_prmd",
-    )
+    return concatenated_set(movement, subject, True)
 
 
 def _with_depth(series: SkeletonSeries, rescale: float, jitter_m: float,
