@@ -224,6 +224,11 @@ def test_confidence_is_the_lowest_visibility_used() -> None:
     assert a.confidence["shoulder_flexion_right"][0] == pytest.approx(0.6)
     assert a.confidence["shoulder_elevation_left"][0] == pytest.approx(0.4)  # its own shoulder
     assert a.confidence["elbow_flexion_left"][0] == pytest.approx(0.3)
+    # A torso joint out of the picture: no trunk, whichever side is better seen.
+    vis[0, Joint.R_HIP] = 0.0
+    a = compute_angles(_series(standing_pose(), vis))
+    for name in ("trunk_lean_lateral", "shoulder_elevation_left", "hip_flexion_left"):
+        assert a.confidence[name][0] == 0.0 and np.isnan(a.deg[name][0]), name
 
 
 def test_missing_frames_are_nan_with_zero_confidence() -> None:

@@ -490,8 +490,8 @@ def near_side_torso_confidence(visibility: np.ndarray) -> np.ndarray:
 
     Side-on, the far shoulder and hip are half hidden (MediaPipe gives them visibility
     ~0.3) yet placed by the model in line with the near ones; the trunk is then as well
-    seen as its near side. A joint out of the picture (visibility 0) still leaves the
-    angles that need it missing: their positions are never used.
+    seen as its near side. A torso joint out of the picture (visibility 0) makes it 0:
+    its position is never used, and the trunk is not seen.
 
     Parameters
     ----------
@@ -501,11 +501,13 @@ def near_side_torso_confidence(visibility: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        ``(N,)``: the larger over the two sides of min(shoulder, hip) visibility.
+        ``(N,)``: the larger over the two sides of min(shoulder, hip) visibility; 0
+        where a torso joint is out of the picture.
     """
     vis = np.nan_to_num(np.asarray(visibility, dtype=float), nan=0.0)
-    return np.maximum(np.minimum(vis[:, Joint.L_SHOULDER], vis[:, Joint.L_HIP]),
-                      np.minimum(vis[:, Joint.R_SHOULDER], vis[:, Joint.R_HIP]))
+    better = np.maximum(np.minimum(vis[:, Joint.L_SHOULDER], vis[:, Joint.L_HIP]),
+                        np.minimum(vis[:, Joint.R_SHOULDER], vis[:, Joint.R_HIP]))
+    return np.where((vis[:, list(_TORSO)] > 0.0).all(axis=1), better, 0.0)
 
 
 # Joints a plane angle of the arm uses when the hips are out of view (trunk axis taken as
