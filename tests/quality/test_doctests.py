@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["rehab.quality.metrics", "rehab.quality.opinion"]
+MODULES = ["rehab.quality.metrics", "rehab.quality.ood", "rehab.quality.opinion"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -17,6 +17,7 @@ from rehab.quality.train import predict, train_model
 from rehab.quality.weights import load_model, save_model
 
 SMALL = ModelConfig("gcn", width=4)
+RANGES = {"m01": [2.0, 6.0], "m02": [1.2, 5.3]}
 SHORT = TrainConfig(epochs=2, batch_size=16)
 
 
@@ -38,7 +39,7 @@ def trained() -> torch.nn.Module:
 @pytest.fixture
 def saved(tmp_path: Path, trained: torch.nn.Module) -> Path:
     manifest = tmp_path / "q.json"
-    save_model(trained, SMALL, manifest, {"subjects": [1, 2]})
+    save_model(trained, SMALL, manifest, {"subjects": [1, 2], "rep_duration_s": RANGES})
     return manifest
 
 
@@ -62,6 +63,14 @@ def test_saved_weights_load_and_predict_the_same(saved: Path, trained: torch.nn.
     assert loaded.manifest["subjects"] == [1, 2]
 
 
+def test_the_duration_ranges_round_trip_and_are_required(saved: Path, tmp_path: Path,
+                                                         trained: torch.nn.Module) -> None:
+    assert load_model(saved).duration_ranges == {"m01": (2.0, 6.0), "m02": (1.2, 5.3)}
+    with pytest.raises(ValueError, match="rep_duration_s"):
+        save_model(trained, SMALL, tmp_path / "none.json", {"subjects": [1]})
+    assert not (tmp_path / "none.json").exists() and not (tmp_path / "none.pt").exists()
+
+
 def _edit(manifest: Path, **changes: object) -> None:
     content = json.loads(manifest.read_text())
     content.update(changes)
@@ -83,6 +92,7 @@ def test_an_altered_weights_file_is_refused(saved: Path) -> None:
     ("n_frames", 64, "n_frames is 64"),
     ("format", "something-else", "not a rehab-form-quality manifest"),
     ("weights_file", "absent.pt", "cannot read the weights"),
+    ("rep_duration_s", {"m01": [6.0, 2.0]}, r"rep_duration_s.*min_s <= max_s"),
 ])
 def test_a_manifest_of_another_version_or_file_is_refused(
         saved: Path, key: str, value: object, message: str) -> None:
@@ -113,7 +123,7 @@ def test_the_template_is_the_mean_correct_training_rep_and_loads_with_the_weight
                                reps.positions[first].mean(axis=0), atol=1e-6)
     np.testing.assert_allclose(model.ang_template[0].numpy(),
                                reps.angles[first].mean(axis=0), atol=1e-6)
-    save_model(model, cfg, tmp_path / "t.json", {"subjects": [1]})
+    save_model(model, cfg, tmp_path / "t.json", {"subjects": [1], "rep_duration_s": RANGES})
     loaded = load_model(tmp_path / "t.json")
     assert torch.equal(loaded.network.pos_template, model.pos_template)
     np.testing.assert_array_equal(

@@ -156,21 +156,51 @@ def test_the_models_opinion_is_stored_and_shown_with_each_rep(tmp_path: Path) ->
 
 def test_the_shipped_model_gives_each_bilateral_rep_an_opinion(tmp_path: Path) -> None:
     """The demo's exercise, both arms abducting, through the real model (the one-arm m07
-    head applied to each arm): every rep stored and shown with a probability."""
+    head applied to each arm): every rep stored and shown with a probability. The reps
+    take 3 s (2.4 s rest to rest), the pace of UI-PRMD's m07 reps (1.8-5.5 s): the
+    scripted default of 1.5 s gives 1.23 s reps, a hair inside the model's widened range
+    (1.2-8.2 s), which would test the edge of the range instead of the mapping."""
     from rehab.quality.lazy import rep_probability
 
     _, program_id = _program(tmp_path, sets=1, reps=3)
     clock, updates = FrameClock(), Updates()
-    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=rep_probability)
+    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=rep_probability,
+                        estimator=ScriptedEstimator(period_s=3.0))
     runner.start()
     assert runner.wait(60) and runner.error is None
     with Store.open(tmp_path).as_system() as store:
         reps = store.sessions.reps(runner.session_id)
     assert len(reps) == 3
+    assert all(1.8 <= r.t_end_s - r.t_start_s <= 5.5 for r in reps)
     assert all(r.model_probability is not None and 0.0 <= r.model_probability <= 1.0
                for r in reps)
     scored = [r for r in updates.of(RepScored) if not r.partial]
     assert [r.model_probability for r in scored] == [r.model_probability for r in reps]
+    assert not any(r.model_declined for r in scored)
+
+
+def test_the_shipped_model_gives_no_opinion_on_jumping_jack_fast_reps(tmp_path: Path) -> None:
+    """Reps of 1 s (0.83 s rest to rest), the demo's jumping jacks, are quicker than any
+    UI-PRMD m07 rep even with the x/÷ 1.5 margin (1.2 s): no probability is stored, the
+    rep is shown as declined, and the rules' score is never flagged against noise."""
+    from rehab.quality.lazy import rep_probability
+    from rehab.quality.opinion import disagrees
+
+    _, program_id = _program(tmp_path, sets=1, reps=3)
+    clock, updates = FrameClock(), Updates()
+    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=rep_probability,
+                        estimator=ScriptedEstimator(period_s=1.0))
+    runner.start()
+    assert runner.wait(60) and runner.error is None
+    with Store.open(tmp_path).as_system() as store:
+        reps = store.sessions.reps(runner.session_id)
+    assert len(reps) == 3
+    assert all(r.t_end_s - r.t_start_s < 1.2 for r in reps)
+    assert all(r.model_probability is None for r in reps)
+    scored = [r for r in updates.of(RepScored) if not r.partial]
+    assert len(scored) == 3 and all(r.model_declined and r.model_probability is None
+                                    for r in scored)
+    assert not any(disagrees(r.model_probability, r.form_score) for r in scored)
 
 
 def test_a_failing_model_leaves_reps_without_an_opinion(tmp_path: Path,

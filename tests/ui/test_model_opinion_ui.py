@@ -29,3 +29,23 @@ def test_live_rep_list_shows_the_model_and_flags_disagreement(qtbot) -> None:
     assert table.item(1, 4).foreground().color().getRgb() == warning
     assert table.item(0, 4).foreground().color().getRgb() != warning
     assert table.item(2, 4).text() == "−40 ROM 90°"  # no model head: nothing added
+
+
+def test_a_rep_the_model_declines_reads_no_opinion_and_is_not_flagged(qtbot) -> None:
+    """A rep unlike the model's training reps (rehab.quality.ood): "no opinion", in both
+    languages, never the disagreement flag."""
+    warning = qcolor(Role.ALERT_WARNING).getRgb()
+    for language, text in ((Language.EN, "✓ · model: no opinion (unlike its training reps)"),
+                           (Language.KO, "✓ · 모델: 의견 없음 (학습한 반복 동작과 다름)")):
+        model = LiveSessionModel()
+        model.attach(FakeControl())
+        view = QtLiveSession(model, Translator(language))
+        qtbot.addWidget(view)
+        model.ingest(RepScored(1.0, 0, 0, 0, 150.0, 85.0, (), (), "Good",
+                               model_declined=True))
+        model.ingest(RepScored(2.0, 0, 0, 1, 150.0, 85.0, (), (), "Good", partial=True,
+                               model_declined=True))
+        assert view.reps_table.item(0, 4).text() == text
+        assert view.reps_table.item(0, 4).foreground().color().getRgb() != warning
+        assert "model" not in view.reps_table.item(1, 4).text()
+        assert "모델" not in view.reps_table.item(1, 4).text()

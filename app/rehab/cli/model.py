@@ -56,7 +56,8 @@ def train(ui_prmd: Path, out: Path, epochs: int, width: int, architecture: str, 
     EGCN's published figures, and writes it into the model card.
     """
     # torch and the data sets load only when a model is trained, not for `rehab --help`.
-    from rehab.quality.data import load_ui_prmd_reps
+    from rehab.quality.data import load_ui_prmd_reps, ui_prmd_durations
+    from rehab.quality.ood import duration_ranges
     from rehab.quality.train import train_model
     from rehab.quality.weights import save_model
 
@@ -79,8 +80,10 @@ def train(ui_prmd: Path, out: Path, epochs: int, width: int, architecture: str, 
     common = {"model_family": "form-quality", "subjects": list(SUBJECTS),
               "n_reps": len(reps), "train": cfg.as_dict(),
               "parameters": sum(p.numel() for p in network.parameters())}
+    kept = [s for s in SUBJECTS if s != holdout_subject]
     save_model(holdout.model, model_cfg, holdout_path, {
-        **common, "subjects": [s for s in SUBJECTS if s != holdout_subject],
+        **common, "subjects": kept,
+        "rep_duration_s": duration_ranges(ui_prmd_durations(ui_prmd, kept)),
         "n_reps": int((reps.subject != holdout_subject).sum()),
         "evaluated_on": holdout_subject,
         "figures": [{"movement": f"m{s.movement:02d}", "accuracy": round(s.accuracy, 4),
@@ -88,6 +91,7 @@ def train(ui_prmd: Path, out: Path, epochs: int, width: int, architecture: str, 
     versus = compare_with_egcn(summary)
     manifest = save_model(network, model_cfg, out, {
         **common, "manifest_file": out.name, "holdout_subject": holdout_subject,
+        "rep_duration_s": duration_ranges(ui_prmd_durations(ui_prmd, SUBJECTS)),
         "holdout_file": holdout_path.name, "loso": summary_json(summary),
         "loso_baseline": None if base_summary is None else summary_json(base_summary),
         "loso_per_fold": [{"subject": f.subject, "accuracy": [round(s.accuracy, 3)
@@ -101,3 +105,39 @@ def train(ui_prmd: Path, out: Path, epochs: int, width: int, architecture: str, 
                f"; below on {', '.join(versus['below']) or 'none'}")
     click.echo(f"Wrote {out}, {out.with_suffix('.pt')}, {out.with_suffix('.md')} and "
                f"{holdout_path} in {manifest['train_seconds']:.0f} s")
+
+
+@model.command()
+@click.option("--ui-prmd", "ui_prmd", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="UI-PRMD folder (the one holding kinect/).")
+@click.argument("manifests", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def ranges(ui_prmd: Path, manifests: tuple[Path, ...]) -> None:
+    """Write the training reps' duration range per movement into MANIFESTS (format 1 -> 2).
+
+    The ranges come from the UI-PRMD reps of each manifest's own `subjects`; the weights
+    are not touched (their SHA-256 is checked against the manifest first), and a
+    manifest with LOSO figures gets its model card rewritten beside it.
+    """
+    import hashlib
+    import json
+
+    from rehab.quality.data import ui_prmd_durations
+    from rehab.quality.ood import duration_ranges
+    from rehab.quality.weights import FORMAT_VERSION, load_model
+
+    for path in manifests:
+        manifest = json.loads(path.read_text())
+        weights = path.parent / manifest["weights_file"]
+        if hashlib.sha256(weights.read_bytes()).hexdigest() != manifest["sha256"]:
+            raise click.ClickException(f"{weights}: SHA-256 differs from {path}; not touched")
+        manifest["format_version"] = FORMAT_VERSION
+        manifest["rep_duration_s"] = duration_ranges(
+            ui_prmd_durations(ui_prmd, manifest["subjects"]))
+        path.write_text(json.dumps(manifest, indent=2) + "\n")
+        load_model(path)  # the rewritten manifest must load
+        if "loso" in manifest:
+            path.with_suffix(".md").write_text(model_card(manifest))
+        click.echo(f"Wrote {path}: rep durations of s"
+                   f"{', s'.join(f'{s:02d}' for s in manifest['subjects'])}")

@@ -7,8 +7,10 @@ from typing import Any
 
 from rehab.quality.features import MOVEMENT_NAMES
 from rehab.quality.metrics import MovementSummary
+from rehab.quality.ood import DURATION_FACTOR, parse_ranges
 
-__all__ = ["EGCN_FUSED", "EGCN_POSITIONS", "compare_with_egcn", "loso_table", "model_card",
+__all__ = ["EGCN_FUSED", "EGCN_POSITIONS", "compare_with_egcn", "duration_table", "loso_table",
+           "model_card",
            "summary_from_json", "summary_json"]
 
 #: EGCN (Yu et al., IJCAI 2022), UI-PRMD correct vs incorrect, 5-fold cross-subject on
@@ -71,6 +73,16 @@ def loso_table(model: Sequence[MovementSummary], baseline: Sequence[MovementSumm
                  + (f" {mean([s.accuracy_mean for s in baseline]):.3f} | "
                     f"{mean([s.auc_mean for s in baseline]):.3f} |" if baseline else "")
                  + f" {mean(EGCN_FUSED):.3f} | {mean(EGCN_POSITIONS):.3f} |")
+    return "\n".join(lines)
+
+
+def duration_table(manifest: dict[str, Any]) -> str:
+    """Markdown table: each movement's training rep durations and the widened range."""
+    lines = ["| movement | training reps (s) | opinion given for (s) |", "|---|---|---|"]
+    for key, (lo, hi) in sorted(parse_ranges(manifest["rep_duration_s"]).items()):
+        name = MOVEMENT_NAMES[int(key[1:]) - 1]
+        lines.append(f"| {key} {name} | {lo:.2f}-{hi:.2f} | {lo / DURATION_FACTOR:.2f}-"
+                     f"{hi * DURATION_FACTOR:.2f} |")
     return "\n".join(lines)
 
 
@@ -165,6 +177,24 @@ rule score's AUC per movement: `benchmarks/RESULTS.md`, section "Learned form-qu
 - Only exercises with a UI-PRMD counterpart get a probability (squat, sit to stand,
   straight-leg raise, shoulder abduction, shoulder scaption), and bilateral shoulder
   abduction through the one-arm m07 head (below).
+
+## When the model gives no opinion
+
+A network returns a number for any input, also far from anything it was trained on;
+there the number is noise presented as judgement. The model therefore gives no opinion
+(no probability stored, "model: no opinion (unlike its training reps)" on the console,
+never a disagreement flag) on a rep whose duration lies outside its movement's training
+range widened by ×/÷ {DURATION_FACTOR:g}: the range runs from the shortest to the longest
+UI-PRMD rep, correct and incorrect, of the subjects the weights were trained on (stored
+in the manifest as `rep_duration_s`, computed from the data when the manifest is
+written; `rehab model ranges` writes it into an existing manifest without touching the
+weights). The factor is a stated margin, not fitted: live reps are segmented by the rep
+counter, UI-PRMD's by its authors, and patients may move somewhat slower or faster than
+the healthy subjects. The demo's jumping jacks (about 1 s each) fall outside m07's range;
+UI-PRMD's slow abductions last seconds. Range of motion and speed within the rep are not
+checked: a rep of the right duration but an unusual path still gets a probability.
+
+{duration_table(manifest)}
 
 ## Exercises that move both arms
 

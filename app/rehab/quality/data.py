@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from rehab.datasets.ui_prmd import find_episodes, load_episode
+from rehab.datasets.ui_prmd import (
+    UI_PRMD_RATE_HZ,
+    find_episodes,
+    load_episode,
+    read_ui_prmd_table,
+)
 from rehab.errors import NotFoundError
 from rehab.quality.features import rep_features
 
-__all__ = ["RepSet", "load_ui_prmd_reps"]
+__all__ = ["RepSet", "load_ui_prmd_reps", "ui_prmd_durations"]
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,40 @@ def load_ui_prmd_reps(root: Path, subjects: tuple[int, ...] = tuple(range(1, 8))
         raise NotFoundError(f"no UI-PRMD reps of subjects {subjects} under {root}")
     return RepSet(np.stack(pos), np.stack(ang), np.array(mov), np.array(subj),
                   np.array(corr, dtype=np.float32))
+
+
+def ui_prmd_durations(root: Path, subjects: Iterable[int],
+                      movements: Iterable[int] = range(1, 11)) -> list[tuple[int, float]]:
+    """``(movement, duration_s)`` of every correct and incorrect UI-PRMD rep of ``subjects``.
+
+    A rep of ``n`` frames at 30 Hz lasts ``(n - 1) / 30`` s, as
+    :func:`~rehab.datasets.ui_prmd.load_episode` times it.
+
+    Parameters
+    ----------
+    root
+        The UI-PRMD folder (the one holding ``kinect/``).
+    subjects
+        Subject numbers (s01 -> 1).
+    movements
+        Movement numbers (m01 -> 1).
+
+    Returns
+    -------
+    list
+        ``(movement, duration_s)`` per rep.
+
+    Raises
+    ------
+    NotFoundError
+        No UI-PRMD data under ``root``.
+    """
+    wanted = set(subjects)
+    out = []
+    for movement in movements:
+        for correct in (True, False):
+            for episode in find_episodes(Path(root), movement, correct=correct):
+                if episode.subject in wanted:
+                    n = len(read_ui_prmd_table(episode.positions_path))
+                    out.append((movement, (n - 1) / UI_PRMD_RATE_HZ))
+    return out

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from rehab.session.events import NoOpinion
+
 
 class ModelOpinion:
     """:func:`rehab.quality.live.rep_probability`, imported (with torch) when first needed."""
@@ -29,7 +31,7 @@ class ModelOpinion:
         warm_up()
 
     def __call__(self, pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: float,
-                 t_end_s: float, exercise_id: str) -> float | None:
+                 t_end_s: float, exercise_id: str) -> float | NoOpinion | None:
         """The probability (0-1) that the rep's form is correct.
 
         Parameters
@@ -43,8 +45,9 @@ class ModelOpinion:
 
         Returns
         -------
-        float or None
-            None for an exercise the model does not know or a rep with too few frames.
+        float or NoOpinion or None
+            None for an exercise the model does not know or a rep with too few frames;
+            :data:`NoOpinion.UNLIKE_TRAINING` for a rep unlike the training reps.
 
         Raises
         ------

@@ -26,7 +26,9 @@ from rehab.quality.features import (
     one_arm_views,
     rep_features,
 )
+from rehab.quality.ood import in_training_range
 from rehab.quality.weights import QualityModel, load_model
+from rehab.session.events import NoOpinion
 from rehab.vision.skeleton import from_blazepose
 
 __all__ = ["DEFAULT_MANIFEST", "rep_probability", "warm_up"]
@@ -75,7 +77,7 @@ def _one_thread() -> Iterator[None]:
 
 def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: float,
                     t_end_s: float, exercise_id: str, *,
-                    manifest: Path = DEFAULT_MANIFEST) -> float | None:
+                    manifest: Path = DEFAULT_MANIFEST) -> float | NoOpinion | None:
     """Probability (0-1) that one completed rep was done with correct form.
 
     Parameters
@@ -99,8 +101,12 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
 
     Returns
     -------
-    float or None
-        None when the exercise has no head or the rep has too few frames with a person.
+    float or NoOpinion or None
+        None when the exercise has no head or the rep has too few frames with a person;
+        :data:`NoOpinion.UNLIKE_TRAINING` when the rep's duration (``t_end_s -
+        t_start_s``) is outside the training reps' range for the head's movement, widened
+        by :data:`~rehab.quality.ood.DURATION_FACTOR` (the manifest's ``rep_duration_s``):
+        the network's number would be noise there.
 
     Raises
     ------
@@ -125,6 +131,10 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
         return None
     model = _model(Path(manifest))
     head = movement if movement is not None else bilateral
+    if not in_training_range(model.duration_ranges, head, t_end_s - t_start_s):
+        _log.debug("no model opinion for the rep at %.2f s: %.2f s long, unlike the m%02d "
+                   "training reps", t_start_s, t_end_s - t_start_s, head)
+        return NoOpinion.UNLIKE_TRAINING
     with _one_thread():
         p = model.probabilities(np.stack([f.positions for f in features]),
                                 np.stack([f.angles for f in features]),

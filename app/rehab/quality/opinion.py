@@ -4,6 +4,10 @@ The console shows each rep's probability of correct form beside its deductions a
 the rep for the therapist when the model and the rules disagree strongly: the rule score
 (0-100, read as a fraction) and the probability differ by :data:`DISAGREEMENT` or more,
 e.g. a rep the rules give 95 that the model finds likely incorrect (0.2).
+
+The model may also decline (:class:`rehab.session.events.NoOpinion`, a rep unlike its
+training reps, :mod:`rehab.quality.ood`); such a rep stores no probability and is never
+flagged.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Shipped weights: a torch state dict beside a JSON manifest that vouches for it.
 
 The manifest names the weights file and holds its SHA-256, the format and feature
-versions, the network's shape and how it was trained. :func:`load_model` refuses, with
+versions, the network's shape, how it was trained, and the range of the training reps'
+durations per movement (``rep_duration_s``, format version 2: the model gives no opinion
+outside it, :mod:`rehab.quality.ood`). :func:`load_model` refuses, with
 a :class:`~rehab.errors.ModelFileError` naming the file and the reason, a weights file
 whose digest differs, a manifest of another version, or weights that do not fit the
 network; it never reaches the network.
@@ -25,13 +27,15 @@ from rehab.errors import ModelFileError
 from rehab.quality.config import ModelConfig
 from rehab.quality.features import N_ANGLES, N_FRAMES, RepFeatures
 from rehab.quality.model import ARCHITECTURES, build_model
+from rehab.quality.ood import parse_ranges
 
 __all__ = ["FEATURE_VERSION", "FORMAT", "FORMAT_VERSION", "QualityModel", "load_model",
            "save_model"]
 
 FORMAT = "rehab-form-quality"
-#: Bumped when the manifest's layout changes.
-FORMAT_VERSION = 1
+#: Bumped when the manifest's layout changes (2: ``rep_duration_s``, the training reps'
+#: duration range per movement, required).
+FORMAT_VERSION = 2
 #: Bumped whenever :mod:`rehab.quality.features` changes what the network sees.
 FEATURE_VERSION = 2
 
@@ -50,6 +54,11 @@ class QualityModel:
 
     network: nn.Module
     manifest: dict[str, Any]
+
+    @property
+    def duration_ranges(self) -> dict[str, tuple[float, float]]:
+        """The training reps' ``(min_s, max_s)`` duration per movement key (``m07``)."""
+        return parse_ranges(self.manifest["rep_duration_s"])
 
     @torch.no_grad()
     def probabilities(self, positions: np.ndarray, angles: np.ndarray,
@@ -72,7 +81,12 @@ def _digest(data: bytes) -> str:
 
 def save_model(network: nn.Module, model_cfg: ModelConfig, manifest_path: Path,
                extra: dict[str, Any]) -> dict[str, Any]:
-    """Write ``<stem>.pt`` and its manifest ``manifest_path`` (``<stem>.json``)."""
+    """Write ``<stem>.pt`` and its manifest ``manifest_path`` (``<stem>.json``).
+
+    ``extra`` must hold ``rep_duration_s`` (:func:`rehab.quality.ood.duration_ranges` of
+    the training reps); the loader refuses a manifest without it.
+    """
+    parse_ranges(extra.get("rep_duration_s"))  # raises ValueError before anything is written
     manifest_path = Path(manifest_path)
     weights_path = manifest_path.with_suffix(".pt")
     buffer = io.BytesIO()
@@ -101,6 +115,10 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         if manifest.get(key) != want:
             raise ModelFileError(f"{path}: {key} is {manifest.get(key)!r}, this version of "
                                  f"rehab reads {want}; retrain with `rehab model train`")
+    try:
+        parse_ranges(manifest.get("rep_duration_s"))
+    except ValueError as exc:
+        raise ModelFileError(f"{path}: {exc}; rewrite it with `rehab model ranges`") from exc
     return manifest
 
 
@@ -110,8 +128,9 @@ def load_model(manifest_path: Path) -> QualityModel:
     Raises
     ------
     ModelFileError
-        A file is missing or unreadable, the version differs, the digest differs, or the
-        weights do not fit the network the manifest describes.
+        A file is missing or unreadable, the version differs, the training duration
+        ranges are missing or malformed, the digest differs, or the weights do not fit
+        the network the manifest describes.
     """
     manifest_path = Path(manifest_path)
     manifest = _read_manifest(manifest_path)

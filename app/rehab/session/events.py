@@ -17,6 +17,19 @@ import numpy as np
 from rehab.store.models import Cause, Deduction, Severity
 
 
+class NoOpinion(enum.Enum):
+    """Why the learned model, asked about a rep of a movement it knows, gives no probability.
+
+    The session's ``rep_probability`` returns it instead of a number; the rep then stores
+    no probability, reads "no opinion" on the console and is never flagged
+    (:attr:`RepScored.model_declined`). Defined here, with the updates, so that the
+    session core knows the answer without importing the model (``rehab.quality``).
+    """
+
+    UNLIKE_TRAINING = "unlike its training reps"
+    """Outside the training reps' range (``rehab.quality.ood.in_training_range``)."""
+
+
 class SessionPhase(enum.StrEnum):
     """Where the session is in its program."""
 
@@ -79,6 +92,9 @@ class RepScored:
     uncertain: bool = False
     model_probability: float | None = None  # the learned model's opinion, 0-1 (or none)
     side: str | None = None  # the limb of a rep of an alternating exercise (left, right)
+    # The model knows the movement but declined: the rep is unlike its training reps
+    # (rehab.quality.ood); model_probability is None and the rep is never flagged.
+    model_declined: bool = False
 
 
 @dataclass(frozen=True)

@@ -94,11 +94,13 @@ class Reporter:
         self._sink(FrameUpdate(t_s, image_bgr, landmarks_px, visibility, angles_deg,
                                primary_angle, latency_s))
 
-    def rep(self, item: PlannedItem, set_index: int, rep: NewRep, cue: str) -> None:
+    def rep(self, item: PlannedItem, set_index: int, rep: NewRep, cue: str, *,
+            model_declined: bool = False) -> None:
         self._sink(RepScored(self._now_s(), item.item_index, set_index, rep.rep_index,
                              rep.rom_deg, rep.form_score, rep.deductions, rep.flags, cue,
                              uncertain=rep.uncertain,
                              model_probability=rep.model_probability,
+                             model_declined=model_declined,
                              side=_alternating_side(item, rep.side)))
 
     def partial_rep(self, item: PlannedItem, set_index: int, rom_deg: float, cue: str,

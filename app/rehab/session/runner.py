@@ -44,7 +44,7 @@ from rehab.session.commands import (
     SkipRest,
     Stop,
 )
-from rehab.session.events import SessionPhase, SetPosition, UpdateSink
+from rehab.session.events import NoOpinion, SessionPhase, SetPosition, UpdateSink
 from rehab.session.plan import PlannedItem, SessionPlan
 from rehab.session.recorder import SessionRecorder
 from rehab.session.recording import frame_angles, pose_row, stored_rep
@@ -148,9 +148,11 @@ class _SetState:
 
 
 RepProbability = Callable[[Iterable[tuple[float, np.ndarray]], float, float, str],
-                          float | None]
+                          float | NoOpinion | None]
 """The learned model's opinion of one counted rep: ``(pose_rows, t_start_s, t_end_s,
-exercise_id) -> probability of correct form (0-1) or None``. The launcher injects
+exercise_id) -> probability of correct form (0-1) or None``, or a
+:class:`~rehab.session.events.NoOpinion` when the model declines (a rep unlike its
+training reps): stored as no probability, shown as "no opinion", never flagged. The launcher injects
 :data:`rehab.quality.lazy.rep_probability`; the session core never imports the model. An
 injected callable with a ``warm_up()`` method is warmed up by
 :class:`~rehab.session.launch.LiveSession` before the loop runs."""
@@ -468,18 +470,21 @@ class SessionRunner:
             self._report.partial_rep(state.item, state.set_index, rep.metrics.rom_deg, cue,
                                      side=rep.side)
             return
+        opinion = self._model_opinion(event)
         new = stored_rep(event, event.count - 1, self.settings.language,
                          self._robot.assistance() if self._robot.drives(state.item) else None,
-                         model_probability=self._model_opinion(event))
+                         model_probability=None if isinstance(opinion, NoOpinion) else opinion)
         self._recorder.add_rep(state.set_id, new)
         self.reps_stored += 1
-        self._report.rep(state.item, state.set_index, new, cue)
+        self._report.rep(state.item, state.set_index, new, cue,
+                         model_declined=isinstance(opinion, NoOpinion))
         self._send_form_feedback(event)
         self._report.progress(self._phase, self._position(), cue=cue)
 
-    def _model_opinion(self, event: RepEvent) -> float | None:
+    def _model_opinion(self, event: RepEvent) -> float | NoOpinion | None:
         """The injected model's probability for a counted rep (None without one, or when
-        it failed); the set's pose rows before this rep's start are dropped after."""
+        it failed; a NoOpinion when it declined); the set's pose rows before this rep's
+        start are dropped after."""
         if self._rep_probability is None or self._model_failed:
             return None
         exercise_id, m = self._set.item.exercise.id, event.rep.metrics
@@ -496,7 +501,9 @@ class SessionRunner:
         start = m.start_t_s
         if self._set_poses and self._set_poses[0][0] < start:
             self._set_poses = [(t, r) for t, r in self._set_poses if t >= start]
-        return None if p is None else min(1.0, max(0.0, float(p)))
+        if p is None or isinstance(p, NoOpinion):
+            return p
+        return min(1.0, max(0.0, float(p)))
 
     def _send_form_feedback(self, event: RepEvent) -> None:
         robot = self._robot.robot

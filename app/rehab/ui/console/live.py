@@ -386,6 +386,8 @@ class QtLiveSession(ClosesPlots, QWidget):
             if flagged:
                 opinion += " " + t("live.model.disagrees")
             deductions = f"{deductions or '✓'} · {opinion}"
+        elif rep.model_declined and not rep.partial:
+            deductions = f"{deductions or '✓'} · {t('live.model.no_opinion')}"
         # An uncertain rep (too few camera frames) is counted, its ROM and score are not exact.
         approx = "≈" if rep.uncertain and not rep.partial else ""
         number = str(rep.rep_index + 1)
