@@ -96,9 +96,11 @@ def test_seated_shoulder_sets_count_ten_reps(
         assert hip == pytest.approx(90.0, abs=10.0)
     else:
         # Nothing that needs a hip is measured; the arm angles are.
-        for name in ("trunk_lean_lateral", "trunk_lean_sagittal", f"shoulder_elevation_{side}",
-                     f"hip_flexion_{side}", f"knee_flexion_{side}"):
+        for name in ("trunk_lean_lateral", "trunk_lean_sagittal", f"hip_flexion_{side}",
+                     f"knee_flexion_{side}"):
             assert np.all(np.isnan(angles.deg[name])), name
+        # The shoulder line's tilt needs no hip: read against the vertical.
+        assert np.isfinite(angles.deg[f"shoulder_elevation_{side}"]).all()
     result = analyze(angles, LIB[exercise_id], side=side, language="en")
     assert result.count == 10, [r.metrics.partial_reason for r in result.reps]
     assert all(r.counted for r in result.reps)
@@ -106,15 +108,15 @@ def test_seated_shoulder_sets_count_ten_reps(
         assert rom_low_deg <= rep.metrics.rom_deg <= rom_high_deg
         assert 0 <= rep.score.score <= 100
     if framing == "cut_at_waist":
-        # Compensations that need the hips are not measured and cost nothing: each rep says
-        # they were not assessable (never "checked and clean"), and asks for no other
-        # camera position, since the view is not what hides them.
-        needs_hips = {r.id for r in LIB[exercise_id].compensations}
+        # The trunk lean needs the hips: not measured, costs nothing, and each rep says it
+        # was not assessable (never "checked and clean") without asking for another camera
+        # position, since the view is not what hides it. The shoulder hike is checked.
         for rep in result.reps:
-            assert not rep.compensations
-            assert set(rep.not_assessable) == needs_hips and rep.assessed == ()
+            assert {c.rule_id for c in rep.compensations} <= {"shoulder_hike"}
+            assert rep.not_assessable == ("trunk_lean",) and rep.assessed == ("shoulder_hike",)
             assert rep.wanted_view is None
-            assert rep_to_dict(rep, "en")["assessable"] == dict.fromkeys(needs_hips, False)
+            assert rep_to_dict(rep, "en")["assessable"] == {"trunk_lean": False,
+                                                            "shoulder_hike": True}
     else:
         for rep in result.reps:
             assert rep.not_assessable == ()

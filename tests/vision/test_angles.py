@@ -227,8 +227,11 @@ def test_confidence_is_the_lowest_visibility_used() -> None:
     # A torso joint out of the picture: no trunk, whichever side is better seen.
     vis[0, Joint.R_HIP] = 0.0
     a = compute_angles(_series(standing_pose(), vis))
-    for name in ("trunk_lean_lateral", "shoulder_elevation_left", "hip_flexion_left"):
+    for name in ("trunk_lean_lateral", "hip_flexion_left"):
         assert a.confidence[name][0] == 0.0 and np.isnan(a.deg[name][0]), name
+    # ... but a shoulder's elevation, then read against the vertical, needs only shoulders.
+    assert a.confidence["shoulder_elevation_left"][0] == pytest.approx(0.4)
+    assert a.deg["shoulder_elevation_left"][0] == pytest.approx(0.0, abs=1e-6)
 
 
 def test_missing_frames_are_nan_with_zero_confidence() -> None:

@@ -40,6 +40,9 @@ Definitions (0 is anatomical position, standing, arms at the sides, palms forwar
     the perpendicular to the trunk axis, in the frontal plane, positive = this side's
     shoulder raised toward the ear. One tilt, so ``_left == -_right``. Because it is
     measured against the trunk axis, a lateral trunk lean alone does not read as a hike.
+    With the hips out of the picture (a seated patient framed at the waist) the trunk
+    axis is taken as the vertical, as for the arm's plane angles: the tilt is then from
+    the horizontal.
 ``knee_valgus_<side>``
     Frontal-plane projection angle (FPPA) proxy: the signed deviation angle between thigh
     (hip -> knee) and shank (knee -> ankle) in the trunk's frontal plane, positive =
@@ -510,13 +513,15 @@ def near_side_torso_confidence(visibility: np.ndarray) -> np.ndarray:
     return np.where((vis[:, list(_TORSO)] > 0.0).all(axis=1), better, 0.0)
 
 
-# Joints a plane angle of the arm uses when the hips are out of view (trunk axis taken as
-# the vertical, see compute_angles): its own joints and the shoulders.
+# Joints a plane angle of the arm, or a shoulder's elevation, uses when the hips are out of
+# view (trunk axis taken as the vertical, see compute_angles): its own joints and the
+# shoulders. The elevation is then the shoulder line's tilt from the horizontal; the
+# compensation rules read it as a change within the rep, so a tilted camera cancels out.
 _UPPER = (Joint.L_SHOULDER, Joint.R_SHOULDER)
 _ANGLE_JOINTS_NO_HIPS: dict[str, list[int]] = {
     name: sorted({int(j) for j in _joints_of(name) if j not in _TORSO} | {int(j) for j in _UPPER})
     for name in ANGLE_NAMES
-    if name.startswith(("shoulder_flexion", "shoulder_abduction"))
+    if name.startswith(("shoulder_flexion", "shoulder_abduction", "shoulder_elevation"))
 }
 
 
@@ -531,7 +536,8 @@ def _package(
 
     A joint is unseen where its visibility is 0 (out of the picture or not present, see
     :func:`rehab.vision.pose.in_picture_visibility`). Where ``hips_seen`` is False the
-    arm's plane angles were measured against the vertical and need only the shoulders.
+    arm's plane angles and the shoulders' elevation were measured against the vertical
+    and need only the shoulders (and the arm's own joints).
     ``torso_conf`` (per frame), when given, stands for the four torso joints' visibility
     (a side view's trunk from the near side alone).
 
