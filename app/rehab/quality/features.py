@@ -68,9 +68,14 @@ MOVEMENT_NAMES: tuple[str, ...] = (
 #: Library exercise id -> the UI-PRMD movement (1-based) whose head scores it.
 EXERCISE_MOVEMENT: dict[str, int] = {
     "squat": 1,
+    "hurdle_step": 2,
+    "inline_lunge": 3,
+    "side_lunge": 4,
     "sit_to_stand": 5,
     "straight_leg_raise": 6,
     "shoulder_abduction": 7,
+    "shoulder_extension": 8,
+    "shoulder_rotation": 9,
     "shoulder_scaption": 10,
 }
 #: Library exercises that move both arms at once -> the one-arm UI-PRMD movement whose head

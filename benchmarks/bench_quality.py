@@ -1,0 +1,59 @@
+"""Per-rep cost of the learned model's opinion in a live session (issue 14: < 5 ms on CPU).
+
+For one incorrect UI-PRMD rep of subject s03 per exercise with a model head (the same reps
+as tests/quality/test_shipped.py), the session's pose rows are handed to
+:func:`rehab.quality.live.rep_probability` as the runner does after each rep: features,
+network and (for the bilateral exercise) both arms. Best, median and 95th percentile of
+``--rounds`` calls each, with the model loaded and warmed up first; beside them the frame
+period at 30 fps, the budget a rep's opinion must stay well inside.
+
+Run: ``python benchmarks/bench_quality.py [--rounds 50]`` (needs ../shared/data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rehab.datasets.ui_prmd import find_episodes, load_episode  # noqa: E402
+from rehab.quality.features import BILATERAL_EXERCISE_MOVEMENT, EXERCISE_MOVEMENT  # noqa: E402
+from rehab.quality.live import rep_probability  # noqa: E402
+from tests.quality.test_shipped import _pose_rows  # noqa: E402
+from tests.vision.vision_data import UI_PRMD  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=50)
+    args = parser.parse_args()
+    if not (UI_PRMD / "kinect").is_dir():
+        raise SystemExit(f"UI-PRMD not found at {UI_PRMD} (see ../shared/data/README.md)")
+    cases = {**EXERCISE_MOVEMENT, **BILATERAL_EXERCISE_MOVEMENT}
+    print(f"rep_probability, {args.rounds} calls per rep, one CPU thread (the live setting)")
+    print("| exercise | frames | best ms | median ms | p95 ms | p95 / frame period (33.3 ms) |")
+    print("|---|---|---|---|---|---|")
+    for exercise_id, movement in sorted(cases.items()):
+        episode = find_episodes(UI_PRMD, movement, subject=3, correct=False)[0]
+        kinect = load_episode(episode, t0_s=10.0)
+        rows = _pose_rows(kinect.xyz_m, kinect.t_s)
+        t0, t1 = float(kinect.t_s[0]), float(kinect.t_s[-1])
+        rep_probability(rows, t0, t1, exercise_id)  # load and warm up
+        ms = []
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            rep_probability(rows, t0, t1, exercise_id)
+            ms.append(1e3 * (time.perf_counter() - start))
+        p95 = float(np.percentile(ms, 95))
+        print(f"| {exercise_id} | {len(rows)} | {min(ms):.2f} | {np.median(ms):.2f} | "
+              f"{p95:.2f} | {p95 / (1e3 / 30):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
