@@ -34,7 +34,8 @@ def test_compensations_are_flagged_in_the_reps_where_they_happen() -> None:
     t, arm, truth = rep_signal([RepSpec(140, up_s=2.0, hold_s=0.5, down_s=2.0)] * 3)
     (s1, m1, _), (s2, m2, _) = truth[1][:3], truth[2][:3]
     lean = 3.0 + _bump(t, s1 + 1.0, m1 + 0.5, 20.0)  # leans 20 deg during rep 2
-    hike = -2.0 + _bump(t, s2 + 1.0, m2 + 0.5, 14.0)  # hikes 14 deg during rep 3
+    # Hikes 30 deg during rep 3, past the healthy 24 (abduction lifts the girdle with it).
+    hike = -2.0 + _bump(t, s2 + 1.0, m2 + 0.5, 30.0)
     angles = _series(
         t,
         {
