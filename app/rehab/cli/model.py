@@ -39,17 +39,21 @@ def _loso(reps, model_cfg: ModelConfig, cfg: TrainConfig, label: str):
 @click.option("--width", default=ModelConfig.width, show_default=True, type=click.IntRange(4),
               help="Channels of the network's first block.")
 @click.option("--architecture", default="gcn", show_default=True,
-              type=click.Choice(["gcn_template", "gcn"]),
-              help="The graph net with (gcn_template) or without (gcn) each rep's deviation "
-                   "from its movement's mean correct rep as input.")
+              type=click.Choice(["gcn_template", "gcn", "gcn_reference"]),
+              help="The graph net alone (gcn), or also reading each rep's deviation from its "
+                   "movement's mean correct rep (gcn_template) or from the same person's "
+                   "correct reps (gcn_reference).")
+@click.option("--reference-reps", default=3, show_default=True, type=click.IntRange(1, 9),
+              help="gcn_reference: the person's correct reps averaged into the reference "
+                   "(in LOSO, the held-out subject's first ones, then not scored).")
 @click.option("--seed", default=TrainConfig.seed, show_default=True, type=int,
               help="Seed of weights, order and augmentation.")
 @click.option("--baseline/--no-baseline", default=True, show_default=True,
               help="Also run the TCN baseline's LOSO, reported beside the model.")
 @click.option("--holdout-subject", default=7, show_default=True, type=click.IntRange(1, 7),
               help="Whose LOSO fold model is shipped as the reproducibility check.")
-def train(ui_prmd: Path, out: Path, epochs: int, width: int, architecture: str, seed: int,
-          baseline: bool, holdout_subject: int) -> None:
+def train(ui_prmd: Path, out: Path, epochs: int, width: int, architecture: str,
+          reference_reps: int, seed: int, baseline: bool, holdout_subject: int) -> None:
     """Leave-one-subject-out on s01-s07, then fit on all of them and write the weights.
 
     Prints the LOSO table (accuracy and AUC per movement, mean ± SD over folds) beside
@@ -64,12 +68,16 @@ def train(ui_prmd: Path, out: Path, epochs: int, width: int, architecture: str, 
     t0 = time.perf_counter()
     click.echo(f"Preparing UI-PRMD reps of s01-s07 from {ui_prmd} ...")
     reps = load_ui_prmd_reps(ui_prmd, SUBJECTS)
-    model_cfg = ModelConfig(architecture, width)
+    model_cfg = ModelConfig(architecture, width, reference_reps=(
+        reference_reps if architecture == "gcn_reference" else 0))
     cfg = TrainConfig(epochs=epochs, seed=seed)
     folds = _loso(reps, model_cfg, cfg, architecture.upper())
     summary = summarise([f.scores for f in folds])
     base_summary = None
-    if baseline:
+    if baseline and model_cfg.reference_reps:
+        click.echo("No TCN baseline beside a model with a reference: it would be scored on "
+                   "other reps (see the reference-free model's card).")
+    elif baseline:
         base_folds = _loso(reps, ModelConfig("tcn", width), cfg, "TCN baseline")
         base_summary = summarise([f.scores for f in base_folds])
     with click.progressbar(length=epochs, label="Final fit on s01-s07") as bar:

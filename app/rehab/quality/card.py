@@ -86,7 +86,43 @@ def duration_table(manifest: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-_ARCH_NAMES = {"gcn": "GCN", "gcn_template": "GCN reading template deviations", "tcn": "TCN"}
+_ARCH_NAMES = {"gcn": "GCN", "gcn_template": "GCN reading template deviations",
+               "gcn_reference": "GCN reading deviations from the person's reference",
+               "tcn": "TCN"}
+
+
+def _reference_texts(manifest: dict[str, Any]) -> tuple[str, str, str]:
+    """The model card's paragraphs on a network that reads the person's reference reps:
+    (after the inputs, the LOSO protocol, the comparison with EGCN); empty otherwise."""
+    n = int(manifest["model"].get("reference_reps", 0))
+    if not n:
+        return "", "(20 reps per fold and movement)", ""
+    inputs = f"""
+Both streams also read the rep's deviation, frame by frame, from the same person's
+reference: the mean of {n} of their reps of the movement that are known to be correct.
+In training, each rep's reference is drawn at random from the subject's other correct
+reps of the movement (turned, scaled and mirrored with the rep, warped in time and
+noised on its own). Each person does a movement their own way: s06 leans 52 deg forward
+in the squats UI-PRMD calls correct, as far as the others lean in their staged incorrect
+ones, and a reference-free model calls all of s06's squats incorrect; measured against
+the person's own correct reps, the staged fault stands out from the style."""
+    protocol = (f"(per fold and movement, the held-out subject's first {n} correct reps,\n"
+                f"episodes e01-e{n:02d}, are the reference and are not scored: {10 - n} "
+                "correct and 10\nincorrect reps are)")
+    versus = f"""
+
+**Not EGCN's protocol.** The network has never seen the held-out subject in training,
+but it is given {n} of their correct reps, labelled, at test time; EGCN is given none.
+The fair comparison with EGCN is the reference-free model's card
+(`form_quality_v1.md`). This one measures what a clinic can do: a therapist guides a
+patient's first reps until they are right, and later reps are compared with those.
+
+**Not used in live sessions yet.** A session cannot yet mark a patient's reference reps,
+so live reps get the reference-free model's opinion; the sections below on live use
+describe that model's gate and mapping, which this one would share. Offline it is used
+by `rehab eval ui-prmd PATH --model` with this manifest (each subject's first {n}
+correct reps of a movement are the reference and are not scored)."""
+    return inputs, protocol, versus
 
 
 def model_card(manifest: dict[str, Any]) -> str:
@@ -98,7 +134,17 @@ def model_card(manifest: dict[str, Any]) -> str:
     versus = compare_with_egcn(summary)
     aucs = f"{min(x.auc_mean for x in summary):.2f}-{max(x.auc_mean for x in summary):.2f}"
     arch = _ARCH_NAMES.get(model["architecture"], model["architecture"])
-    template = ("" if model["architecture"] != "gcn_template" else
+    reference, protocol, versus_note = _reference_texts(manifest)
+    loso_of = "model and baseline" if baseline else "the model"
+    baseline_text = ("" if baseline is None else " The baseline (TCN) is a\ntemporal "
+                     "convolution net over the same positions and angles as plain channels.")
+    shift_note = ("" if model.get("reference_reps") else
+                  f" The AUCs ({aucs}) are well above\nthe accuracies: most errors are a whole "
+                  "subject's reps shifted to one side of 0.5, not\na wrong ranking within the "
+                  "subject. Comparing each rep with the person's own correct reps\nremoves "
+                  "most of that shift (`form_quality_ref_v1.md`: mean LOSO accuracy 0.927,\n"
+                  "a different protocol).")
+    template = (reference if model["architecture"] != "gcn_template" else
                 "\nBoth streams also read the rep's deviation from its movement's template, the "
                 "mean correct\nrep of the training reps frame by frame (reps are "
                 "time-normalised), or from the\ntemplate's mirror image where that is closer "
@@ -118,8 +164,7 @@ the canonical skeleton (the mapping BlazePose goes through live; neck and spine 
 from shoulders and hips as BlazePose builds them, whatever the sensor), resampled to
 {manifest['n_frames']} frames, centred on the mean pelvis, heading and scale (trunk length)
 normalised, with velocities and bone directions (unit vectors, blind to limb lengths), and
-the {manifest['n_angles']} joint angles as a second stream.{template} The baseline (TCN) is a
-temporal convolution net over the same positions and angles as plain channels.
+the {manifest['n_angles']} joint angles as a second stream.{template}{baseline_text}
 Weights `{manifest['weights_file']}` (SHA-256 `{manifest['sha256']}`), manifest
 `{manifest.get('manifest_file', '')}`, format version {manifest['format_version']}, feature
 version {manifest['feature_version']}; the loader refuses any other digest or version.
@@ -139,21 +184,19 @@ vertical (±{train['rotate_deg']}°), scale (±{train['scale']:.0%}), time warp
 ({train['warp']}), Gaussian noise ({train['noise']} trunk lengths), left/right mirror
 (p = {train['mirror']}). The shipped weights are trained on all subjects above; the LOSO
 figures come from the same recipe with one subject held out each time.
-Full run (LOSO of model and baseline, then the final fit): {manifest['train_seconds']:.0f} s.
+Full run (LOSO of {loso_of}, then the final fit): {manifest['train_seconds']:.0f} s.
 
 ## Leave-one-subject-out (held-out subject never seen in training)
 
 Accuracy at probability 0.5 and ROC AUC per movement, mean ± SD over the
-{len(manifest['subjects'])} folds (20 reps per fold and movement). EGCN (Yu et al.,
+{len(manifest['subjects'])} folds {protocol}. EGCN (Yu et al.,
 IJCAI 2022): 5-fold cross-subject on 10 subjects, trained on 8; ours train on 6.
 
 {table}
 
 Mean LOSO accuracy against EGCN's fused figure (to its three decimals): above on
 {', '.join(versus['above']) or 'none'}; equal on {', '.join(versus['equal']) or 'none'};
-below on {', '.join(versus['below']) or 'none'}. The AUCs ({aucs}) are well above
-the accuracies: most errors are a whole subject's reps shifted to one side of 0.5, not
-a wrong ranking within the subject.
+below on {', '.join(versus['below']) or 'none'}.{shift_note}{versus_note}
 
 The held-out-s{manifest['holdout_subject']:02d} model `{manifest.get('holdout_file', '')}` is
 shipped as a check: evaluated on s{manifest['holdout_subject']:02d}, it must reproduce that

@@ -15,20 +15,33 @@ class ModelConfig:
     ----------
     architecture
         ``"gcn"`` (:class:`QualityGCN`), ``"gcn_template"`` (:class:`TemplateGCN`: the
-        same plus each rep's deviation from its movement's mean correct rep) or ``"tcn"``
-        (:class:`QualityTCN`).
+        same plus each rep's deviation from its movement's mean correct rep),
+        ``"gcn_reference"`` (:class:`ReferenceGCN`: the same plus its deviation from the
+        person's own correct reps) or ``"tcn"`` (:class:`QualityTCN`).
     width
         Channels of the first block; later blocks widen by half.
     n_movements
         Output heads (10 for UI-PRMD).
     dropout
         Dropout before the heads, 0..1.
+    reference_reps
+        For ``"gcn_reference"`` (:class:`ReferenceGCN`, each rep compared with the same
+        person's correct reps): how many of them are averaged into the reference; 0 for
+        the other architectures, which read no reference.
     """
 
     architecture: str = "gcn"
     width: int = 24
     n_movements: int = 10
     dropout: float = 0.2
+    reference_reps: int = 0
+
+    def __post_init__(self) -> None:
+        wants = self.architecture == "gcn_reference"
+        if wants != (self.reference_reps > 0):
+            raise ValueError(f"architecture {self.architecture!r} with reference_reps "
+                             f"{self.reference_reps}: only gcn_reference reads a "
+                             "reference, of at least one rep")
 
     def as_dict(self) -> dict[str, object]:
         """The fields as a plain dict (for the manifest)."""

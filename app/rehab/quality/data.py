@@ -17,7 +17,8 @@ from rehab.datasets.ui_prmd import (
 from rehab.errors import NotFoundError
 from rehab.quality.features import rep_features
 
-__all__ = ["RepSet", "load_ui_prmd_reps", "ui_prmd_durations"]
+__all__ = ["RepSet", "held_out_reference", "load_ui_prmd_reps", "reference_for",
+           "ui_prmd_durations"]
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,77 @@ def ui_prmd_durations(root: Path, subjects: Iterable[int],
                     n = len(read_ui_prmd_table(episode.positions_path))
                     out.append((movement, (n - 1) / UI_PRMD_RATE_HZ))
     return out
+
+
+def reference_for(reps: RepSet, index: np.ndarray, n_reference: int,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each rep's training reference: the mean of ``n_reference`` other correct reps of
+    the same subject and movement, drawn at random (fewer if the subject has fewer).
+
+    Parameters
+    ----------
+    reps
+        The training reps.
+    index
+        Rows of ``reps`` that need a reference.
+    n_reference
+        Reps averaged into one reference.
+    rng
+        Draws the reps.
+
+    Returns
+    -------
+    tuple
+        Positions ``(len(index), N_FRAMES, 18, 3)`` and angles ``(len(index), N_FRAMES, A)``.
+
+    Raises
+    ------
+    ValueError
+        A rep's subject has no other correct rep of its movement.
+    """
+    pos, ang = [], []
+    for i in index:
+        pool = np.flatnonzero((reps.subject == reps.subject[i])
+                              & (reps.movement == reps.movement[i]) & (reps.correct > 0.5))
+        pool = pool[pool != i]
+        if len(pool) == 0:
+            raise ValueError(f"rep {i} (subject {reps.subject[i]}, movement "
+                             f"{reps.movement[i] + 1}) has no other correct rep to refer to")
+        pick = rng.choice(pool, size=min(n_reference, len(pool)), replace=False)
+        pos.append(reps.positions[pick].mean(axis=0))
+        ang.append(reps.angles[pick].mean(axis=0))
+    return np.stack(pos).astype(np.float32), np.stack(ang).astype(np.float32)
+
+
+def held_out_reference(reps: RepSet, n_reference: int,
+                       ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """How a held-out subject is scored with references: per movement, the mean of their
+    first ``n_reference`` correct reps (UI-PRMD's episodes e01.., in file order, as a
+    therapist would take a patient's first guided reps) is every rep's reference, and
+    those reps are not scored.
+
+    Returns
+    -------
+    tuple
+        ``scored`` (bool mask over ``reps``) and ``reference``: positions and angles per
+        rep, as :func:`reference_for` gives them.
+
+    Raises
+    ------
+    ValueError
+        A subject and movement has no correct rep left to build the reference from.
+    """
+    scored = np.ones(len(reps), dtype=bool)
+    ref_pos = np.zeros_like(reps.positions)
+    ref_ang = np.zeros_like(reps.angles)
+    for subject in sorted(set(reps.subject.tolist())):
+        for movement in sorted(set(reps.movement[reps.subject == subject].tolist())):
+            rows = np.flatnonzero((reps.subject == subject) & (reps.movement == movement))
+            first = rows[reps.correct[rows] > 0.5][:n_reference]
+            if len(first) == 0:
+                raise ValueError(f"subject {subject}, movement {movement + 1}: no correct "
+                                 "rep to build the reference from")
+            scored[first] = False
+            ref_pos[rows] = reps.positions[first].mean(axis=0)
+            ref_ang[rows] = reps.angles[first].mean(axis=0)
+    return scored, (ref_pos, ref_ang)

@@ -14,7 +14,7 @@ from rehab.quality.config import ModelConfig
 from rehab.quality.features import MODEL_ANGLES, N_ANGLES, N_FRAMES
 from rehab.vision.skeleton import MIRROR_JOINT, N_JOINTS, Joint
 
-__all__ = ["ARCHITECTURES", "BONES", "QualityGCN", "QualityTCN", "TemplateGCN",
+__all__ = ["ARCHITECTURES", "BONES", "QualityGCN", "QualityTCN", "ReferenceGCN", "TemplateGCN",
            "bone_directions", "build_model"]
 
 _J = Joint
@@ -147,7 +147,37 @@ _MIRROR_A = torch.tensor([MODEL_ANGLES.index(n.replace("_left", "#").replace("_r
 _ANGLE_SIGN = torch.tensor([-1.0 if n == "trunk_lean_lateral" else 1.0 for n in MODEL_ANGLES])
 
 
-class TemplateGCN(nn.Module):
+class _DeviationGCN(nn.Module):
+    """:class:`QualityGCN` that also reads each rep's frame-by-frame deviation from a rep
+    it is compared with (a movement's template, or the patient's own reference reps)."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        w, m = config.width, config.n_movements
+        c = _CHANNELS + 3
+        self.input_norm = nn.BatchNorm1d(c * N_JOINTS)
+        self.graph = nn.Sequential(_GraphBlock(c, w, 1), _GraphBlock(w, w, 2),
+                                   _GraphBlock(w, w * 3 // 2, 2))
+        self.angles = nn.Sequential(_temporal_block(2 * N_ANGLES, w, 1),
+                                    _temporal_block(w, w, 2), _temporal_block(w, w, 2))
+        self.heads = _Heads(w * 3 // 2 + w, m, config.dropout)
+
+    def _logits(self, positions: torch.Tensor, angles: torch.Tensor, dev_pos: torch.Tensor,
+                dev_ang: torch.Tensor, movement: torch.Tensor) -> torch.Tensor:
+        b, t, j, _ = positions.shape
+        velocity = torch.diff(positions, dim=1, prepend=positions[:, :1])
+        x = torch.cat([positions, velocity * 4.0, bone_directions(positions), dev_pos],
+                      dim=-1)
+        c = x.shape[-1]
+        x = self.input_norm(x.permute(0, 2, 3, 1).reshape(b, j * c, t))
+        x = x.reshape(b, j, c, t).permute(0, 2, 3, 1)  # (B, C, T, J)
+        z_pos = self.graph(x).mean(dim=(2, 3))
+        a = torch.cat([angles, dev_ang], dim=2)
+        z_ang = self.angles(a.transpose(1, 2)).mean(dim=2)
+        return self.heads(torch.cat([z_pos, z_ang], dim=1), movement)
+
+
+class TemplateGCN(_DeviationGCN):
     """:class:`QualityGCN` that also reads each rep's deviation from its movement's template.
 
     The template is the mean correct rep of the training reps, per movement, frame by frame
@@ -157,17 +187,10 @@ class TemplateGCN(nn.Module):
     """
 
     def __init__(self, config: ModelConfig) -> None:
-        super().__init__()
-        w, m = config.width, config.n_movements
+        super().__init__(config)
+        m = config.n_movements
         self.register_buffer("pos_template", torch.zeros(m, N_FRAMES, N_JOINTS, 3))
         self.register_buffer("ang_template", torch.zeros(m, N_FRAMES, N_ANGLES))
-        c = _CHANNELS + 3
-        self.input_norm = nn.BatchNorm1d(c * N_JOINTS)
-        self.graph = nn.Sequential(_GraphBlock(c, w, 1), _GraphBlock(w, w, 2),
-                                   _GraphBlock(w, w * 3 // 2, 2))
-        self.angles = nn.Sequential(_temporal_block(2 * N_ANGLES, w, 1),
-                                    _temporal_block(w, w, 2), _temporal_block(w, w, 2))
-        self.heads = _Heads(w * 3 // 2 + w, m, config.dropout)
 
     @torch.no_grad()
     def fit_templates(self, positions: torch.Tensor, angles: torch.Tensor,
@@ -192,22 +215,36 @@ class TemplateGCN(nn.Module):
     def forward(self, positions: torch.Tensor, angles: torch.Tensor,
                 movement: torch.Tensor) -> torch.Tensor:
         """Logits ``(B,)`` of correct form for each rep's own movement."""
-        b, t, j, _ = positions.shape
         dev_pos, dev_ang = self._deviation(positions, angles, movement)
-        velocity = torch.diff(positions, dim=1, prepend=positions[:, :1])
-        x = torch.cat([positions, velocity * 4.0, bone_directions(positions), dev_pos],
-                      dim=-1)
-        c = x.shape[-1]
-        x = self.input_norm(x.permute(0, 2, 3, 1).reshape(b, j * c, t))
-        x = x.reshape(b, j, c, t).permute(0, 2, 3, 1)  # (B, C, T, J)
-        z_pos = self.graph(x).mean(dim=(2, 3))
-        a = torch.cat([angles, dev_ang], dim=2)
-        z_ang = self.angles(a.transpose(1, 2)).mean(dim=2)
-        return self.heads(torch.cat([z_pos, z_ang], dim=1), movement)
+        return self._logits(positions, angles, dev_pos, dev_ang, movement)
+
+
+class ReferenceGCN(_DeviationGCN):
+    """:class:`QualityGCN` that also reads each rep's deviation from the same person's
+    reference: the mean of a few of their reps of the movement known to be correct.
+
+    Each person does a movement their own way (UI-PRMD's s06 leans 52 deg forward in the
+    squats they call correct, as far as the others lean in their staged incorrect ones);
+    measured against the person's own correct reps, a fault stands out that the person's
+    style hides from a reference-free model. The reference is an input, not a weight: in
+    training it is drawn at random from the subject's other correct reps
+    (:func:`rehab.quality.data.reference_for`), live it is the patient's reference reps.
+    """
+
+    #: :func:`rehab.quality.train.train_model` and :meth:`QualityModel.probabilities` pass
+    #: ``reference`` to networks that say so.
+    needs_reference = True
+
+    def forward(self, positions: torch.Tensor, angles: torch.Tensor, movement: torch.Tensor,
+                reference: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """Logits ``(B,)``; ``reference`` is ``(positions, angles)`` shaped as the reps'."""
+        ref_pos, ref_ang = reference
+        return self._logits(positions, angles, positions - ref_pos, angles - ref_ang, movement)
 
 
 ARCHITECTURES: dict[str, type[nn.Module]] = {"gcn": QualityGCN, "tcn": QualityTCN,
-                                             "gcn_template": TemplateGCN}
+                                             "gcn_template": TemplateGCN,
+                                             "gcn_reference": ReferenceGCN}
 
 
 def build_model(config: ModelConfig) -> nn.Module:

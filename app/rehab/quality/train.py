@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from rehab.quality.config import ModelConfig, TrainConfig
-from rehab.quality.data import RepSet
+from rehab.quality.data import RepSet, held_out_reference, reference_for
 from rehab.quality.features import MODEL_ANGLES as ANGLE_NAMES
 from rehab.quality.metrics import MovementScores, movement_scores
 from rehab.quality.model import build_model
@@ -43,25 +43,48 @@ def _interp_time(x: np.ndarray, where: np.ndarray) -> np.ndarray:
     return x[rows, lo] * (1 - frac) + x[rows, hi] * frac
 
 
-def augment(rng: np.random.Generator, pos: np.ndarray, ang: np.ndarray,
-            cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Randomly rotated (about the vertical), scaled, mirrored, time-warped, noisy copies."""
+def augment(rng: np.random.Generator, pos: np.ndarray, ang: np.ndarray, cfg: TrainConfig,
+            reference: tuple[np.ndarray, np.ndarray] | None = None,
+            ) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray,
+                                                       tuple[np.ndarray, np.ndarray]]:
+    """Randomly rotated (about the vertical), scaled, mirrored, time-warped, noisy copies.
+
+    With ``reference`` (positions and angles of each rep's reference, shaped as the reps'),
+    the reference is turned, scaled and mirrored with its rep (it is the same person in
+    the same place) but warped in time and noised on its own (another rep), and returned
+    third. The draws for the reps come first, so the reps' copies are the same with or
+    without a reference.
+    """
     n = len(pos)
     theta = np.radians(rng.uniform(-cfg.rotate_deg, cfg.rotate_deg, n))
-    c, s = np.cos(theta), np.sin(theta)
-    x = pos[..., 0] * c[:, None, None] + pos[..., 2] * s[:, None, None]
-    z = -pos[..., 0] * s[:, None, None] + pos[..., 2] * c[:, None, None]
-    pos = np.stack([x, pos[..., 1], z], axis=-1)
-    pos = pos * rng.uniform(1 - cfg.scale, 1 + cfg.scale, (n, 1, 1, 1))
+    scale = rng.uniform(1 - cfg.scale, 1 + cfg.scale, (n, 1, 1, 1))
     flip = rng.random(n) < cfg.mirror
-    pos[flip] = pos[flip][:, :, _MIRROR_J] * np.array([-1.0, 1.0, 1.0])
-    ang = ang.copy()
-    ang[flip] = ang[flip][:, :, _MIRROR_A] * _ANGLE_SIGN
+    pos, ang = _turn_scale_mirror(pos, ang, theta, scale, flip)
     where = _time_warp(rng, n, pos.shape[1], cfg.warp)
     pos, ang = _interp_time(pos, where), _interp_time(ang, where)
     pos = pos + rng.normal(0.0, cfg.noise, pos.shape)
     ang = ang + rng.normal(0.0, cfg.noise, ang.shape)
-    return pos.astype(np.float32), ang.astype(np.float32)
+    if reference is None:
+        return pos.astype(np.float32), ang.astype(np.float32)
+    ref_pos, ref_ang = _turn_scale_mirror(*reference, theta, scale, flip)
+    where = _time_warp(rng, n, ref_pos.shape[1], cfg.warp)
+    ref_pos, ref_ang = _interp_time(ref_pos, where), _interp_time(ref_ang, where)
+    ref_pos = ref_pos + rng.normal(0.0, cfg.noise, ref_pos.shape)
+    ref_ang = ref_ang + rng.normal(0.0, cfg.noise, ref_ang.shape)
+    return (pos.astype(np.float32), ang.astype(np.float32),
+            (ref_pos.astype(np.float32), ref_ang.astype(np.float32)))
+
+
+def _turn_scale_mirror(pos: np.ndarray, ang: np.ndarray, theta: np.ndarray,
+                       scale: np.ndarray, flip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    c, s = np.cos(theta), np.sin(theta)
+    x = pos[..., 0] * c[:, None, None] + pos[..., 2] * s[:, None, None]
+    z = -pos[..., 0] * s[:, None, None] + pos[..., 2] * c[:, None, None]
+    pos = np.stack([x, pos[..., 1], z], axis=-1) * scale
+    pos[flip] = pos[flip][:, :, _MIRROR_J] * np.array([-1.0, 1.0, 1.0])
+    ang = ang.copy()
+    ang[flip] = ang[flip][:, :, _MIRROR_A] * _ANGLE_SIGN
+    return pos, ang
 
 
 def _tensors(reps: RepSet) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -91,6 +114,7 @@ def train_model(reps: RepSet, model_cfg: ModelConfig, cfg: TrainConfig,
     loss_fn = nn.BCEWithLogitsLoss()
     target = torch.from_numpy(reps.correct.astype(np.float32))
     movement = torch.from_numpy(reps.movement.astype(np.int64))
+    n_reference = model_cfg.reference_reps
     model.train()
     for epoch in range(cfg.epochs):
         order = rng.permutation(len(reps))
@@ -98,8 +122,15 @@ def train_model(reps: RepSet, model_cfg: ModelConfig, cfg: TrainConfig,
             idx = order[start:start + cfg.batch_size]
             if len(idx) < 2:  # batch norm needs two
                 continue
-            pos, ang = augment(rng, reps.positions[idx], reps.angles[idx], cfg)
-            logits = model(torch.from_numpy(pos), torch.from_numpy(ang), movement[idx])
+            if n_reference:
+                reference = reference_for(reps, idx, n_reference, rng)
+                pos, ang, (ref_pos, ref_ang) = augment(rng, reps.positions[idx],
+                                                       reps.angles[idx], cfg, reference)
+                logits = model(torch.from_numpy(pos), torch.from_numpy(ang), movement[idx],
+                               (torch.from_numpy(ref_pos), torch.from_numpy(ref_ang)))
+            else:
+                pos, ang = augment(rng, reps.positions[idx], reps.angles[idx], cfg)
+                logits = model(torch.from_numpy(pos), torch.from_numpy(ang), movement[idx])
             loss = loss_fn(logits, target[idx])
             opt.zero_grad()
             loss.backward()
@@ -112,11 +143,17 @@ def train_model(reps: RepSet, model_cfg: ModelConfig, cfg: TrainConfig,
 
 
 @torch.no_grad()
-def predict(model: nn.Module, reps: RepSet) -> np.ndarray:
-    """Probability of correct form for each rep, ``(R,)``."""
+def predict(model: nn.Module, reps: RepSet,
+            reference: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Probability of correct form for each rep, ``(R,)``; ``reference`` (positions and
+    angles per rep, :func:`held_out_reference`) for a network that reads one."""
     model.eval()
     pos, ang, mov = _tensors(reps)
-    return torch.sigmoid(model(pos, ang, mov)).numpy().astype(float)
+    if reference is None:
+        return torch.sigmoid(model(pos, ang, mov)).numpy().astype(float)
+    ref = (torch.from_numpy(np.ascontiguousarray(reference[0], dtype=np.float32)),
+           torch.from_numpy(np.ascontiguousarray(reference[1], dtype=np.float32)))
+    return torch.sigmoid(model(pos, ang, mov, ref)).numpy().astype(float)
 
 
 @dataclass(frozen=True)
@@ -132,14 +169,24 @@ class FoldResult:
 def leave_one_subject_out(reps: RepSet, model_cfg: ModelConfig, cfg: TrainConfig,
                           progress: Callable[[int, int], None] | None = None,
                           ) -> list[FoldResult]:
-    """Train once per subject without them and score them (``progress(fold, epoch)``)."""
+    """Train once per subject without them and score them (``progress(fold, epoch)``).
+
+    A network that reads a reference (``model_cfg.reference_reps`` > 0) scores the
+    held-out subject's reps against their first correct reps of each movement, which are
+    then not scored (:func:`held_out_reference`).
+    """
     folds = []
     for fold, subject in enumerate(sorted(set(reps.subject.tolist()))):
         held = reps.subject == subject
         model = train_model(reps.select(~held), model_cfg, cfg,
                             None if progress is None else lambda e, f=fold: progress(f, e))
         test = reps.select(held)
-        p = predict(model, test)
+        if model_cfg.reference_reps:
+            scored, (ref_pos, ref_ang) = held_out_reference(test, model_cfg.reference_reps)
+            test = test.select(scored)
+            p = predict(model, test, (ref_pos[scored], ref_ang[scored]))
+        else:
+            p = predict(model, test)
         folds.append(FoldResult(subject, movement_scores(test.movement, test.correct, p), p,
                                 model))
     return folds

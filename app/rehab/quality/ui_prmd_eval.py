@@ -4,7 +4,10 @@
 Rules: the probability of correct form of every rep file, scored at 0.5 (accuracy) and
 by ROC AUC (correct vs deliberately incorrect). Subjects the model was trained on are
 marked, since their figures are in-sample; the model's leave-one-subject-out figures (from
-its manifest) stand beside.
+its manifest) stand beside. A model that compares each rep with the person's reference
+(``reference_reps`` > 0) is given, per subject and movement, the mean of the subject's
+first correct reps as the reference, and those reps are not scored
+(:func:`rehab.quality.data.held_out_reference`, as in its LOSO).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rehab.quality.data import load_ui_prmd_reps
+from rehab.quality.data import held_out_reference, load_ui_prmd_reps
 from rehab.quality.metrics import auc
 from rehab.quality.weights import QualityModel
 
@@ -53,7 +56,13 @@ def evaluate_model_ui_prmd(root: Path, subjects: Sequence[int], model: QualityMo
         sel = reps.select(reps.movement == movement - 1)
         if len(sel.correct) == 0:
             continue
-        p = model.probabilities(sel.positions, sel.angles, sel.movement)
+        if model.reference_reps:
+            scored, (ref_pos, ref_ang) = held_out_reference(sel, model.reference_reps)
+            sel = sel.select(scored)
+            p = model.probabilities(sel.positions, sel.angles, sel.movement,
+                                    (ref_pos[scored], ref_ang[scored]))
+        else:
+            p = model.probabilities(sel.positions, sel.angles, sel.movement)
         held_out = loso.get(movement, {})
         out[movement] = ModelEval(
             movement, float(((p >= 0.5) == (sel.correct > 0.5)).mean()), auc(sel.correct, p),

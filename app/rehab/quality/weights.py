@@ -60,19 +60,46 @@ class QualityModel:
         """The training reps' ``(min_s, max_s)`` duration per movement key (``m07``)."""
         return parse_ranges(self.manifest["rep_duration_s"])
 
-    @torch.no_grad()
-    def probabilities(self, positions: np.ndarray, angles: np.ndarray,
-                      movement: np.ndarray) -> np.ndarray:
-        """Probability of correct form per rep (``movement`` 0-based), ``(R,)``."""
-        logits = self.network(torch.from_numpy(np.asarray(positions, dtype=np.float32)),
-                              torch.from_numpy(np.asarray(angles, dtype=np.float32)),
-                              torch.from_numpy(np.asarray(movement, dtype=np.int64)))
-        return torch.sigmoid(logits).numpy().astype(float)
+    @property
+    def reference_reps(self) -> int:
+        """Correct reps of the same person the network compares each rep with (0: none)."""
+        return int(self.manifest["model"].get("reference_reps", 0))
 
-    def probability(self, features: RepFeatures, movement: int) -> float:
-        """Probability of correct form of one rep of UI-PRMD movement ``movement`` (1-based)."""
+    @torch.no_grad()
+    def probabilities(self, positions: np.ndarray, angles: np.ndarray, movement: np.ndarray,
+                      reference: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Probability of correct form per rep (``movement`` 0-based), ``(R,)``.
+
+        ``reference`` (positions and angles shaped as the reps': the mean of the person's
+        correct reps of the movement) is required by a network that compares with one
+        (:attr:`reference_reps` > 0) and refused by the others.
+
+        Raises
+        ------
+        ValueError
+            ``reference`` given to a network that reads none, or missing for one that does.
+        """
+        needs = getattr(self.network, "needs_reference", False)
+        if needs != (reference is not None):
+            raise ValueError(f"{self.manifest.get('weights_file')}: this network "
+                             + ("compares each rep with the person's reference reps; "
+                                "give them" if needs else "reads no reference"))
+        args = [torch.from_numpy(np.asarray(positions, dtype=np.float32)),
+                torch.from_numpy(np.asarray(angles, dtype=np.float32)),
+                torch.from_numpy(np.asarray(movement, dtype=np.int64))]
+        if reference is not None:
+            args.append((torch.from_numpy(np.asarray(reference[0], dtype=np.float32)),
+                         torch.from_numpy(np.asarray(reference[1], dtype=np.float32))))
+        return torch.sigmoid(self.network(*args)).numpy().astype(float)
+
+    def probability(self, features: RepFeatures, movement: int,
+                    reference: RepFeatures | None = None) -> float:
+        """Probability of correct form of one rep of UI-PRMD movement ``movement`` (1-based),
+        against ``reference`` (the person's reference, for a network that reads one)."""
+        ref = (None if reference is None else
+               (reference.positions[None], reference.angles[None]))
         return float(self.probabilities(features.positions[None], features.angles[None],
-                                        np.array([movement - 1]))[0])
+                                        np.array([movement - 1]), ref)[0])
 
 
 def _digest(data: bytes) -> str:
