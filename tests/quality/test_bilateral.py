@@ -22,7 +22,7 @@ from rehab.quality.features import (
 from rehab.quality.live import rep_probability
 from rehab.quality.metrics import auc
 from rehab.vision.skeleton import Joint, SkeletonSeries
-from tests.quality.test_shipped import _pose_rows
+from tests.quality.pose_rows import pose_rows as _pose_rows
 from tests.vision.vision_data import UI_PRMD, need
 
 EXERCISE = "shoulder_abduction_bilateral"

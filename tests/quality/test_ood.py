@@ -15,7 +15,8 @@ from rehab.quality.live import DEFAULT_MANIFEST, rep_probability
 from rehab.quality.ood import DURATION_FACTOR, duration_ranges, in_training_range, parse_ranges
 from rehab.quality.weights import load_model
 from rehab.session.events import NoOpinion
-from tests.quality.test_shipped import HOLDOUT, _pose_rows
+from tests.quality.pose_rows import pose_rows as _pose_rows
+from tests.quality.test_shipped import HOLDOUT
 from tests.vision.vision_data import UI_PRMD, need
 
 M07 = {"m07": (1.8, 5.467)}

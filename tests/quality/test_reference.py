@@ -16,10 +16,11 @@ from rehab.quality.card import model_card
 from rehab.quality.config import ModelConfig, TrainConfig
 from rehab.quality.data import RepSet, held_out_reference, load_ui_prmd_reps, reference_for
 from rehab.quality.features import N_ANGLES, N_FRAMES
-from rehab.quality.live import DEFAULT_MANIFEST
+from rehab.quality.live import DEFAULT_MANIFEST, reference_from_reps, rep_probability
 from rehab.quality.metrics import movement_scores
 from rehab.quality.train import augment, leave_one_subject_out, predict, train_model
 from rehab.quality.weights import load_model, save_model
+from tests.quality.pose_rows import pose_rows
 from tests.vision.vision_data import UI_PRMD, need
 
 SMALL = ModelConfig("gcn_reference", width=4, reference_reps=2)
@@ -192,3 +193,71 @@ def test_rehab_eval_gives_the_reference_model_the_subjects_first_correct_reps() 
         assert got[movement].in_sample is False
         assert got[movement].accuracy == pytest.approx(figures[movement]["accuracy"], abs=0.029)
         assert got[movement].auc == pytest.approx(figures[movement]["auc"], abs=0.01)
+
+
+def _episode_rows(movement: int, subject: int, correct: bool, t0_s: float = 10.0,
+                  ) -> list[tuple[list[tuple[float, np.ndarray]], float, float]]:
+    """Each episode of a UI-PRMD set as (pose rows as a session records them, start, end)."""
+    from rehab.datasets.ui_prmd import find_episodes, load_episode
+
+    out = []
+    for episode in find_episodes(need(UI_PRMD), movement, subject=subject, correct=correct):
+        kinect = load_episode(episode, t0_s=t0_s)
+        out.append((pose_rows(kinect.xyz_m, kinect.t_s), float(kinect.t_s[0]),
+                    float(kinect.t_s[-1])))
+    return out
+
+
+@pytest.mark.needs_data
+def test_a_live_rep_is_scored_against_the_patients_reference_reps() -> None:
+    """The live path (pose rows -> skeleton -> features, the patient's first three correct
+    reps as the reference) gives what the held-out fold gave: s07's squats, scored by the
+    model that never saw s07."""
+    correct, incorrect = _episode_rows(1, 7, True), _episode_rows(1, 7, False)
+    reference = reference_from_reps(correct[:3], "squat")
+    assert reference.n_reps == 3 and reference.positions.shape == (1, N_FRAMES, 18, 3)
+    p = np.array([rep_probability(rows, t0, t1, "squat", reference=reference,
+                                  reference_manifest=REFERENCE_HOLDOUT)
+                  for rows, t0, t1 in correct[3:] + incorrect])
+    label = np.r_[np.ones(7), np.zeros(10)]
+    figures = {f["movement"]: f for f in load_model(REFERENCE_HOLDOUT).manifest["figures"]}
+    assert ((p >= 0.5) == (label > 0.5)).mean() == pytest.approx(
+        figures["m01"]["accuracy"], abs=0.029)
+    # Without the reference the reference-free model scores the same rep.
+    rows, t0, t1 = incorrect[0]
+    plain = rep_probability(rows, t0, t1, "squat")
+    assert plain == pytest.approx(load_model(DEFAULT_MANIFEST).probability(
+        _features(rows, t0, t1), 1), abs=1e-4)
+
+
+def _features(rows: list[tuple[float, np.ndarray]], t0: float, t1: float):
+    from rehab.quality.features import rep_features
+    from rehab.vision.skeleton import from_blazepose
+
+    table = np.stack([r for _, r in rows]).reshape(-1, 33, 4)
+    return rep_features(from_blazepose(table[..., :3], table[..., 3],
+                                       np.array([t for t, _ in rows])))
+
+
+@pytest.mark.needs_data
+def test_an_exercise_of_both_arms_keeps_one_reference_per_arm() -> None:
+    reps = _episode_rows(7, 3, True)
+    reference = reference_from_reps(reps[:3], "shoulder_abduction_bilateral")
+    assert reference.positions.shape == (2, N_FRAMES, 18, 3)
+    assert reference.angles.shape == (2, N_FRAMES, N_ANGLES)
+    rows, t0, t1 = reps[5]
+    p = rep_probability(rows, t0, t1, "shoulder_abduction_bilateral", reference=reference)
+    assert isinstance(p, float) and 0.0 <= p <= 1.0
+
+
+@pytest.mark.needs_data
+def test_a_reference_that_cannot_be_used_is_refused() -> None:
+    reps = _episode_rows(1, 2, True)
+    with pytest.raises(ValueError, match="no model head"):
+        reference_from_reps(reps[:3], "elbow_flexion")
+    with pytest.raises(ValueError, match="enough frames"):
+        reference_from_reps([(rows[:3], t0, t1) for rows, t0, t1 in reps[:3]], "squat")
+    squat = reference_from_reps(reps[:3], "squat")
+    rows, t0, t1 = reps[4]
+    with pytest.raises(ValueError, match="a reference of 'squat' given for a rep of"):
+        rep_probability(rows, t0, t1, "sit_to_stand", reference=squat)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from rehab.datasets.ui_prmd import find_episodes, load_episode
@@ -15,7 +14,7 @@ from rehab.quality.features import EXERCISE_MOVEMENT, rep_features
 from rehab.quality.live import DEFAULT_MANIFEST, rep_probability
 from rehab.quality.metrics import movement_scores
 from rehab.quality.weights import load_model
-from rehab.vision.skeleton import Joint
+from tests.quality.pose_rows import pose_rows
 from tests.vision.vision_data import UI_PRMD, need
 
 HOLDOUT = DEFAULT_MANIFEST.with_name("form_quality_v1_holdout_s07.json")
@@ -24,23 +23,6 @@ HOLDOUT = DEFAULT_MANIFEST.with_name("form_quality_v1_holdout_s07.json")
 # a probability sitting on 0.5).
 ACCURACY_TOL = 0.025
 AUC_TOL = 0.01
-
-# BlazePose landmark -> canonical joint it stands for (the rest copy the head).
-_LANDMARK_OF = {7: Joint.HEAD, 8: Joint.HEAD, 11: Joint.L_SHOULDER, 12: Joint.R_SHOULDER,
-                13: Joint.L_ELBOW, 14: Joint.R_ELBOW, 15: Joint.L_WRIST, 16: Joint.R_WRIST,
-                23: Joint.L_HIP, 24: Joint.R_HIP, 25: Joint.L_KNEE, 26: Joint.R_KNEE,
-                27: Joint.L_ANKLE, 28: Joint.R_ANKLE, 31: Joint.L_FOOT, 32: Joint.R_FOOT}
-
-
-def _pose_rows(xyz_m: np.ndarray, t_s: np.ndarray) -> list[tuple[float, np.ndarray]]:
-    """Canonical frames as the session's pose rows (BlazePose world frame, y down)."""
-    world = np.repeat(xyz_m[:, [Joint.HEAD]], 33, axis=1)
-    for landmark, joint in _LANDMARK_OF.items():
-        world[:, landmark] = xyz_m[:, joint]
-    world = world * np.array([1.0, -1.0, -1.0])
-    rows = np.concatenate([world, np.ones((len(world), 33, 1))], axis=2).reshape(len(world), -1)
-    return list(zip(t_s.tolist(), rows, strict=True))
-
 
 def test_the_shipped_manifest_names_its_figures() -> None:
     manifest = json.loads(DEFAULT_MANIFEST.read_text())
@@ -70,7 +52,7 @@ def test_a_live_rep_gets_the_probability_of_its_kinect_skeleton(exercise_id: str
     movement = EXERCISE_MOVEMENT[exercise_id]
     episode = find_episodes(need(UI_PRMD), movement, subject=3, correct=False)[0]
     kinect = load_episode(episode, t0_s=10.0)
-    rows = _pose_rows(kinect.xyz_m, kinect.t_s)
+    rows = pose_rows(kinect.xyz_m, kinect.t_s)
     before = [(5.0, rows[0][1])]  # outside the rep: ignored
     t0, t1 = float(kinect.t_s[0]), float(kinect.t_s[-1])
     live = rep_probability(before + rows, t0, t1, exercise_id)

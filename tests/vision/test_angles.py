@@ -15,6 +15,7 @@ from rehab.vision.angles import (
     FRONTAL_2D_ANGLES,
     SAGITTAL_2D_ANGLES,
     AngleSeries,
+    angle_degrees,
     compute_angles,
     compute_angles_2d,
 )
@@ -423,3 +424,20 @@ def test_skeleton_series_of_poses_round_trips_angles() -> None:
     a = compute_angles(skeleton_series(poses_))
     np.testing.assert_allclose(a.deg["knee_flexion_left"], [0, 30, 60, 90], atol=1e-6)
     np.testing.assert_allclose(a.t_s, np.arange(4) / 30.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(arrays(np.float64, (6, N_JOINTS, 3), elements=st.floats(-1.0, 1.0)))
+def test_angle_degrees_is_compute_angles_for_a_fully_seen_skeleton(noise: np.ndarray) -> None:
+    """The learned model's fast path gives compute_angles' degrees, NaN for NaN."""
+    xyz = standing_pose()[None] + 0.3 * noise
+    full = compute_angles(SkeletonSeries(np.arange(6) / 30.0, xyz, np.ones((6, N_JOINTS)),
+                                         "test")).deg
+    names = ("knee_valgus_left", "trunk_lean_lateral", "shoulder_elevation_right",
+             "hip_abduction_left", "elbow_flexion_right")
+    fast = angle_degrees(xyz, names)
+    assert set(fast) == set(names)
+    for name in names:
+        np.testing.assert_array_equal(fast[name], full[name])
+    with pytest.raises(KeyError, match="unknown angle names"):
+        angle_degrees(xyz, ["elbow_flexion_middle"])

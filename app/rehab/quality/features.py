@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rehab.errors import ValidationError
-from rehab.vision.angles import compute_angles
-from rehab.vision.skeleton import MIRROR_JOINT, N_JOINTS, Joint, SkeletonSeries
+from rehab.vision.angles import angle_degrees
+from rehab.vision.skeleton import MIRROR_JOINT, Joint, SkeletonSeries
 
 __all__ = [
     "BILATERAL_EXERCISE_MOVEMENT",
@@ -113,10 +113,15 @@ def _resample(t_s: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Linear resampling of ``(N, ...)`` values at ``n`` evenly spaced times; NaN rows skipped."""
     flat = values.reshape(len(values), -1)
     seen = ~np.any(np.isnan(flat), axis=1)
-    grid = np.linspace(t_s[seen][0], t_s[seen][-1], n)
-    out = np.empty((n, flat.shape[1]))
-    for c in range(flat.shape[1]):
-        out[:, c] = np.interp(grid, t_s[seen], flat[seen, c])
+    t, rows = t_s[seen], flat[seen]
+    grid = np.linspace(t[0], t[-1], n)
+    # np.interp's rule for every column at once: the sample at or before each grid time and
+    # the one after it, weighted by distance (a grid time on a sample takes that sample).
+    hi = np.clip(np.searchsorted(t, grid, side="right"), 1, len(t) - 1)
+    lo = hi - 1
+    span = t[hi] - t[lo]
+    w = np.divide(grid - t[lo], span, out=np.zeros_like(grid), where=span > 0)[:, None]
+    out = rows[lo] + (rows[hi] - rows[lo]) * w if len(t) > 1 else np.repeat(rows, n, axis=0)
     return out.reshape((n, *values.shape[1:]))
 
 
@@ -259,9 +264,7 @@ def rep_features(series: SkeletonSeries) -> RepFeatures:
     t_s = np.asarray(series.t_s, dtype=float)
     xyz = _blazepose_midline(_resample(t_s, np.asarray(series.xyz_m, dtype=float), N_FRAMES))
     positions = _normalise(xyz)
-    grid = np.linspace(0.0, 1.0, N_FRAMES)
-    resampled = SkeletonSeries(grid, xyz, np.ones((N_FRAMES, N_JOINTS)), series.source)
-    deg = compute_angles(resampled).deg
+    deg = angle_degrees(xyz, MODEL_ANGLES)  # every joint of the resampled frames is seen
     angles = np.stack([deg[name] for name in MODEL_ANGLES], axis=1) / 90.0
     return RepFeatures(
         positions=positions.astype(np.float32),

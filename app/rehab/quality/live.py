@@ -14,6 +14,7 @@ import functools
 import importlib.resources
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from rehab.errors import ValidationError
 from rehab.quality.features import (
     BILATERAL_EXERCISE_MOVEMENT,
     EXERCISE_MOVEMENT,
+    RepFeatures,
     one_arm_views,
     rep_features,
 )
@@ -31,7 +33,8 @@ from rehab.quality.weights import QualityModel, load_model
 from rehab.session.events import NoOpinion
 from rehab.vision.skeleton import from_blazepose
 
-__all__ = ["DEFAULT_MANIFEST", "rep_probability", "warm_up"]
+__all__ = ["DEFAULT_MANIFEST", "REFERENCE_MANIFEST", "Reference", "reference_from_reps",
+           "rep_probability", "warm_up"]
 
 _log = logging.getLogger(__name__)
 
@@ -40,6 +43,33 @@ _log = logging.getLogger(__name__)
 #: in a checkout and in a ``pip install .`` that copies the package into site-packages.
 DEFAULT_MANIFEST = Path(str(importlib.resources.files("rehab.quality") / "models"
                             / "form_quality_v1.json"))
+#: The model that compares each rep with the patient's own reference reps
+#: (``form_quality_ref_v1``; see its model card).
+REFERENCE_MANIFEST = DEFAULT_MANIFEST.with_name("form_quality_ref_v1.json")
+
+PoseRows = Iterable[tuple[float, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A patient's reference for one exercise: the mean of a few of their reps known to be
+    correct, as the network's input (:func:`reference_from_reps`).
+
+    Parameters
+    ----------
+    exercise_id
+        The exercise the reps are of.
+    positions, angles
+        ``(V, N_FRAMES, 18, 3)`` and ``(V, N_FRAMES, A)``: one mean per view the exercise
+        is scored in (one; two for an exercise that moves both arms, each arm's view).
+    n_reps
+        How many reps were averaged.
+    """
+
+    exercise_id: str
+    positions: np.ndarray
+    angles: np.ndarray
+    n_reps: int
 
 
 @functools.cache
@@ -75,9 +105,11 @@ def _one_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: float,
-                    t_end_s: float, exercise_id: str, *,
-                    manifest: Path = DEFAULT_MANIFEST) -> float | NoOpinion | None:
+def rep_probability(pose_rows: PoseRows, t_start_s: float, t_end_s: float,
+                    exercise_id: str, *, manifest: Path = DEFAULT_MANIFEST,
+                    reference: Reference | None = None,
+                    reference_manifest: Path = REFERENCE_MANIFEST,
+                    ) -> float | NoOpinion | None:
     """Probability (0-1) that one completed rep was done with correct form.
 
     Parameters
@@ -98,6 +130,12 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
         rep's, as a rep is only as correct as its worse arm.
     manifest
         The model to use (loaded once per process, checksum verified).
+    reference
+        The patient's reference for this exercise (:func:`reference_from_reps`): the rep
+        is then scored by ``reference_manifest``'s network, which compares it with the
+        reference, instead of ``manifest``'s.
+    reference_manifest
+        The model that reads a reference.
 
     Returns
     -------
@@ -112,11 +150,40 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
     ------
     ModelFileError
         The shipped weights are missing or fail their checks.
+    ValueError
+        ``reference`` is of another exercise.
     """
-    movement = EXERCISE_MOVEMENT.get(exercise_id)
-    bilateral = BILATERAL_EXERCISE_MOVEMENT.get(exercise_id)
-    if movement is None and bilateral is None:
+    head = _head(exercise_id)
+    if head is None:
         return None
+    features = _views(pose_rows, t_start_s, t_end_s, exercise_id)
+    if features is None:
+        return None
+    if reference is not None and reference.exercise_id != exercise_id:
+        raise ValueError(f"a reference of {reference.exercise_id!r} given for a rep of "
+                         f"{exercise_id!r}")
+    model = _model(Path(manifest if reference is None else reference_manifest))
+    if not in_training_range(model.duration_ranges, head, t_end_s - t_start_s):
+        _log.debug("no model opinion for the rep at %.2f s: %.2f s long, unlike the m%02d "
+                   "training reps", t_start_s, t_end_s - t_start_s, head)
+        return NoOpinion.UNLIKE_TRAINING
+    ref = None if reference is None else (reference.positions, reference.angles)
+    with _one_thread():
+        p = model.probabilities(np.stack([f.positions for f in features]),
+                                np.stack([f.angles for f in features]),
+                                np.full(len(features), head - 1), ref)
+    return float(p.min())
+
+
+def _head(exercise_id: str) -> int | None:
+    """The UI-PRMD movement (1-based) whose head scores the exercise, or None."""
+    movement = EXERCISE_MOVEMENT.get(exercise_id)
+    return movement if movement is not None else BILATERAL_EXERCISE_MOVEMENT.get(exercise_id)
+
+
+def _views(pose_rows: PoseRows, t_start_s: float, t_end_s: float,
+           exercise_id: str) -> list[RepFeatures] | None:
+    """The rep's features, one per view the exercise is scored in; None with too few frames."""
     rows = [(t, r) for t, r in pose_rows if t_start_s <= t <= t_end_s]
     if len(rows) < 2:
         return None
@@ -124,19 +191,45 @@ def rep_probability(pose_rows: Iterable[tuple[float, np.ndarray]], t_start_s: fl
     table = np.stack([np.asarray(r, dtype=float) for _, r in rows]).reshape(-1, 33, 4)
     skeleton = from_blazepose(table[..., :3], table[..., 3], t_s)
     try:
-        views = (skeleton,) if movement is not None else one_arm_views(skeleton)
-        features = [rep_features(view) for view in views]
+        views = (skeleton,) if exercise_id in EXERCISE_MOVEMENT else one_arm_views(skeleton)
+        return [rep_features(view) for view in views]
     except ValidationError as exc:
-        _log.debug("no model opinion for the rep at %.2f s: %s", t_start_s, exc)
+        _log.debug("no model features for the rep at %.2f s: %s", t_start_s, exc)
         return None
-    model = _model(Path(manifest))
-    head = movement if movement is not None else bilateral
-    if not in_training_range(model.duration_ranges, head, t_end_s - t_start_s):
-        _log.debug("no model opinion for the rep at %.2f s: %.2f s long, unlike the m%02d "
-                   "training reps", t_start_s, t_end_s - t_start_s, head)
-        return NoOpinion.UNLIKE_TRAINING
-    with _one_thread():
-        p = model.probabilities(np.stack([f.positions for f in features]),
-                                np.stack([f.angles for f in features]),
-                                np.full(len(features), head - 1))
-    return float(p.min())
+
+
+def reference_from_reps(reps: Iterable[tuple[PoseRows, float, float]],
+                        exercise_id: str) -> Reference:
+    """A patient's reference for ``exercise_id`` from reps of theirs known to be correct.
+
+    Parameters
+    ----------
+    reps
+        Per rep: the pose rows of its session (as :func:`rep_probability` takes them) and
+        the rep's start and end on that session's clock.
+    exercise_id
+        The exercise the reps are of (one with a model head).
+
+    Returns
+    -------
+    Reference
+        The mean of the reps' features, per view.
+
+    Raises
+    ------
+    ValueError
+        The exercise has no model head, or no rep has enough frames with the patient.
+    """
+    if _head(exercise_id) is None:
+        raise ValueError(f"{exercise_id!r} has no model head to compare reps with a reference")
+    features = [f for rows, t0, t1 in reps
+                if (f := _views(rows, t0, t1, exercise_id)) is not None]
+    if not features:
+        raise ValueError(f"no reference rep of {exercise_id!r} has enough frames with the "
+                         "patient in them")
+    return Reference(exercise_id,
+                     np.mean([[v.positions for v in f] for f in features], axis=0,
+                             dtype=np.float64).astype(np.float32),
+                     np.mean([[v.angles for v in f] for f in features], axis=0,
+                             dtype=np.float64).astype(np.float32),
+                     len(features))
