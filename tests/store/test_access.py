@@ -179,6 +179,11 @@ TABLE: dict[str, tuple[Call, set[str]]] = {
         EventKind.NOTE, Severity.INFO, "test", "note")), {A, T}),
     "sessions.events": (lambda s, w: s.sessions.events(w.session_id), {A, T, R}),
     "sessions.recover_interrupted": (lambda s, w: s.sessions.recover_interrupted(), {A, T}),
+    "sessions.set_form_reference": (lambda s, w: s.sessions.set_form_reference(
+        w.patient_id, "shoulder_flexion", [s.as_system().sessions.reps(w.session_id)[0].id]),
+        {A, T}),
+    "sessions.form_references": (lambda s, w: s.sessions.form_references(w.patient_id),
+                                 {A, T}),
     "streams.insert_chunks": (_record_stream, {A, T}),
     "streams.streams": (lambda s, w: s.streams.streams(w.session_id), {A, T, R}),
     "streams.read": (lambda s, w: s.streams.read(w.session_id, "angles"), {A, T, R}),

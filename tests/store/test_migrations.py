@@ -150,9 +150,31 @@ def _seed_v6(db: Database) -> dict[str, int]:
     return {"patients": 1, "sessions": 1, "sets": 1, "reps": 2}
 
 
+def _seed_v7(db: Database) -> dict[str, int]:
+    """Version 7: reps with a side and the model's opinion (no model_reference column, no
+    form_references table yet): their probability came from the reference-free model, but
+    the record never said so, so the column stays NULL."""
+    now = "2026-12-01T09:00:00+00:00"
+    db.execute("INSERT INTO patients VALUES (1, 'P-HHHHHH', '오영자', 1950, 'female', '', "
+               "'left', '', 1, ?)", (now,))
+    db.execute("INSERT INTO exercises VALUES ('squat', 1, 'Squat', '스쿼트', 'knee')")
+    db.execute("INSERT INTO sessions (id, patient_id, started_at, ended_at, status) "
+               "VALUES (1, 1, ?, ?, 'completed')", (now, now))
+    db.execute("INSERT INTO sets (id, session_id, set_index, exercise_id, side, "
+               "reps_target, target_rom_deg, t_start_s) VALUES (1, 1, 0, 'squat',"
+               " 'both', 3, 90, 0)")
+    for rep_index in range(3):
+        db.execute("INSERT INTO reps (session_id, set_id, rep_index, t_start_s, "
+                   "t_peak_s, t_end_s, rom_deg, peak_velocity_deg_s, duration_s, "
+                   "form_score, model_probability, side) VALUES (1, 1, ?, 0, 1, 2, 80, 90, 2,"
+                   " 75, 0.9, NULL)", (rep_index,))
+    db.conn.commit()
+    return {"patients": 1, "sessions": 1, "sets": 1, "reps": 3}
+
+
 SEEDS: dict[int, Callable[[Database], dict[str, int]]] = {
     0: _seed_v0, 1: _seed_v1, 2: _seed_v2, 3: _seed_v3, 4: _seed_v4, 5: _seed_v5,
-    6: _seed_v6}
+    6: _seed_v6, 7: _seed_v7}
 
 
 def test_v4_chains_old_audit_rows_and_upgrades_scrypt_on_login(tmp_path: Path) -> None:
@@ -185,6 +207,22 @@ def test_v6_keeps_reps_without_a_model_opinion(tmp_path: Path) -> None:
         assert reps == [(None,)] * 3
         with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
             store.db.execute("UPDATE reps SET model_probability = 1.5 WHERE id = 1")
+
+
+def test_v8_leaves_old_opinions_unattributed_and_takes_references(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "rehab.db"
+    old = connect(path, migrate=False)
+    apply_migrations(old, path, target=7)
+    _seed_v7(old)
+    old.close()
+    with Store.open(tmp_path / "data", recover=False).as_system() as store:
+        reps = store.sessions.reps(1)
+        assert [(r.model_probability, r.model_reference) for r in reps] == [(0.9, None)] * 3
+        assert store.sessions.form_references(1) == {}
+        ref = store.sessions.set_form_reference(1, "squat", [r.id for r in reps[:2]])
+        assert store.sessions.form_references(1) == {"squat": ref}
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            store.db.execute("UPDATE reps SET model_reference = 2 WHERE id = 1")
 
 
 def test_v2_keeps_sessions_and_set_totals(tmp_path: Path) -> None:

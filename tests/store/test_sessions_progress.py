@@ -45,8 +45,10 @@ def test_rep_round_trips_with_deductions(fresh_store: Store) -> None:
     new = NewRep(0, 1.0, 2.0, 3.5, 104.5, 88.0, 72.5,
                  (Deduction("rom_low", 15.0, "ROM 104 of 120 deg"),
                   Deduction("trunk_lean", 12.5, "몸통을 곧게 세우세요")),
-                 ("trunk_lean",), assistance=0.4, model_probability=0.93, side="left")
+                 ("trunk_lean",), assistance=0.4, model_probability=0.93, side="left",
+                 model_reference=True)
     stored = fresh_store.sessions.add_rep(set_id, new)
+    assert stored.model_reference is True
     assert stored.duration_s == pytest.approx(2.5)
     assert stored.model_probability == pytest.approx(0.93)
     assert stored.side == "left"
@@ -219,3 +221,46 @@ def test_patient_pain_answers_survive_the_runner_finishing(fresh_store: Store) -
     assert fresh_store.sessions.get(session.id).pain_before == 3
     with pytest.raises(ValidationError):
         fresh_store.sessions.record_pain(session.id, before=11)
+
+
+def test_a_patients_reference_reps_are_set_checked_replaced_and_audited(
+        fresh_store: Store) -> None:
+    p, other = patient(fresh_store), patient(fresh_store, "김영희")
+    ids = {}
+    for who in (p, other):
+        for n in range(2):
+            session = fresh_store.sessions.start(who.id)
+            squat = fresh_store.sessions.add_set(session.id, NewSet("squat", 0, 5, 90, 0.0))
+            curl = fresh_store.sessions.add_set(session.id,
+                                                NewSet("elbow_flexion", 1, 5, 120, 30.0))
+            ids[who.id, n] = ([fresh_store.sessions.add_rep(squat, rep(i)).id for i in range(4)],
+                              fresh_store.sessions.add_rep(curl, rep(0)).id)
+            fresh_store.sessions.finish(session.id, SessionOutcome())
+    squats, curl = ids[p.id, 0]
+    ref = fresh_store.sessions.set_form_reference(p.id, "squat", squats[:3])
+    assert ref.rep_ids == tuple(squats[:3]) and ref.exercise_id == "squat"
+    assert fresh_store.sessions.form_references(p.id) == {"squat": ref}
+    assert fresh_store.sessions.form_references(other.id) == {}
+    assert '"rep_ids"' in fresh_store.audit_log(limit=1)[0][6]
+    refused = {
+        "a rep of another exercise": [squats[0], curl],
+        "another patient's rep": [squats[0], ids[other.id, 0][0][0]],
+        "reps of two sessions": [squats[0], ids[p.id, 1][0][0]],
+        "a rep that does not exist": [squats[0], 99_999],
+        "no rep": [],
+        "the same rep twice": [squats[0], squats[0]],
+        "ten reps": list(range(1, 11)),
+    }
+    for why, rep_ids in refused.items():
+        with pytest.raises(ValidationError) as info:
+            fresh_store.sessions.set_form_reference(p.id, "squat", rep_ids)
+        assert info.value.field == "rep_ids", why
+    assert fresh_store.sessions.form_references(p.id) == {"squat": ref}  # kept
+    later = fresh_store.sessions.set_form_reference(p.id, "squat", ids[p.id, 1][0][1:])
+    assert fresh_store.sessions.form_references(p.id)["squat"] == later  # replaced
+
+
+def test_a_model_reference_needs_a_model_probability() -> None:
+    with pytest.raises(ValidationError) as info:
+        NewRep(0, 0.0, 1.0, 2.0, 90.0, 10.0, 80.0, model_reference=False)
+    assert info.value.field == "model_reference"

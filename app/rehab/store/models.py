@@ -717,6 +717,11 @@ class NewRep:
     side
         The limb that did the rep, ``left`` or ``right`` (one-sided and alternating
         exercises), or None for both sides together.
+    model_reference
+        True when ``model_probability`` compares the rep with the patient's reference reps
+        (:class:`FormReference`), False when it came from the reference-free model; None
+        without a probability, and for a probability stored before schema version 8
+        (which came from the reference-free model, but the record did not say so).
 
     Attributes
     ----------
@@ -744,6 +749,7 @@ class NewRep:
     max_gap_s: float | None = None
     model_probability: float | None = None
     side: str | None = None
+    model_reference: bool | None = None
     duration_s: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -765,6 +771,8 @@ class NewRep:
             _in_range(self.model_probability, 0, 1, "model_probability")
         _require(self.side in (None, "left", "right"), "side", "validation.one_of",
                  allowed="left, right", value=repr(self.side))
+        _require(self.model_reference is None or self.model_probability is not None,
+                 "model_reference", "validation.model_reference")
         object.__setattr__(self, "duration_s", self.t_end_s - self.t_start_s)
 
 
@@ -785,6 +793,39 @@ class Rep(NewRep):
     id: int = 0
     set_id: int = 0
     session_id: int = 0
+
+
+#: Most reps a patient's reference may average (the shipped model was trained with 3).
+MAX_REFERENCE_REPS = 9
+
+
+@dataclass(frozen=True)
+class FormReference:
+    """A patient's reference reps for one exercise.
+
+    Reps of theirs a therapist marked as done correctly; the learned model compares each
+    later rep of the exercise with them.
+
+    Parameters
+    ----------
+    patient_id, exercise_id
+        Whose and of what (one reference per patient and exercise).
+    session_id
+        The session the reps were recorded in (its pose stream holds their movement).
+    rep_ids
+        The reps' ids, in the order given.
+    set_by
+        The user who marked them (None: the system).
+    set_at
+        When, ISO-8601 UTC.
+    """
+
+    patient_id: int
+    exercise_id: str
+    session_id: int
+    rep_ids: tuple[int, ...]
+    set_by: int | None
+    set_at: str
 
 
 INSTRUMENT_RANGES: dict[str, tuple[float, float]] = {

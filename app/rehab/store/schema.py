@@ -389,7 +389,28 @@ _V7: Final = """
 ALTER TABLE reps ADD COLUMN side TEXT CHECK (side IS NULL OR side IN ('left', 'right'));
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# Version 8: the patient's reference reps for the learned model (issue 14).
+# - form_references: per patient and exercise, the reps of one of their sessions that a
+#   therapist marked as done correctly; the model that compares each rep with the person's
+#   own correct reps (form_quality_ref_v1) reads them. Setting a new one replaces the old.
+# - reps: ``model_reference``, 1 when ``model_probability`` came from that model (the rep
+#   compared with the patient's reference), 0 when from the reference-free model, NULL
+#   when the rep has no probability or was recorded before this version.
+_V8: Final = """
+CREATE TABLE form_references (
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    exercise_id TEXT NOT NULL,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    rep_ids TEXT NOT NULL,
+    set_by INTEGER REFERENCES users(id),
+    set_at TEXT NOT NULL,
+    PRIMARY KEY (patient_id, exercise_id)
+);
+ALTER TABLE reps ADD COLUMN model_reference INTEGER
+    CHECK (model_reference IS NULL OR model_reference IN (0, 1));
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

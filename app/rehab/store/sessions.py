@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import sqlite3
+from collections.abc import Sequence
 
 from rehab.errors import NotFoundError, StoreError, ValidationError
 from rehab.messages import Message
@@ -13,12 +14,14 @@ from rehab.store._context import StoreContext
 from rehab.store.access import Permission, requires
 from rehab.store.locks import SessionLock, lock_path
 from rehab.store.models import (
+    MAX_REFERENCE_REPS,
     OPEN_STATUSES,
     PERSON_CAUSES,
     Cause,
     Deduction,
     Event,
     EventKind,
+    FormReference,
     NewEvent,
     NewRep,
     NewSet,
@@ -37,7 +40,7 @@ _SESSION_COLUMNS = ("id, patient_id, program_id, therapist_id, started_at, ended
                     "pain_before, pain_after, borg_rpe, notes, end_cause, robot_used")
 _REP_COLUMNS = ("rep_index, t_start_s, t_peak_s, t_end_s, rom_deg, peak_velocity_deg_s, "
                 "form_score, deductions, flags, assistance, uncertain, frame_coverage, "
-                "max_gap_s, model_probability, side, id, set_id, session_id")
+                "max_gap_s, model_probability, side, model_reference, id, set_id, session_id")
 
 
 def _session(row: tuple) -> Session:
@@ -50,8 +53,9 @@ def _session(row: tuple) -> Session:
 
 def _rep(row: tuple) -> Rep:
     deductions = tuple(Deduction(**d) for d in json.loads(row[7]))
+    reference = None if row[15] is None else bool(row[15])
     return Rep(*row[:7], deductions, tuple(json.loads(row[8])), row[9], bool(row[10]),
-               *row[11:])
+               *row[11:15], reference, *row[16:])
 
 
 def _status_for(cause: Cause) -> SessionStatus:
@@ -585,12 +589,14 @@ class SessionRepo:
                     "INSERT INTO reps (session_id, set_id, rep_index, t_start_s, t_peak_s, "
                     "t_end_s, rom_deg, peak_velocity_deg_s, duration_s, form_score, deductions,"
                     " flags, assistance, uncertain, frame_coverage, max_gap_s, "
-                    "model_probability, side) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "model_probability, side, model_reference) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (row[0], set_id, rep.rep_index, rep.t_start_s, rep.t_peak_s, rep.t_end_s,
                      rep.rom_deg, rep.peak_velocity_deg_s, rep.duration_s, rep.form_score,
                      deductions, json.dumps(list(rep.flags), ensure_ascii=False),
                      rep.assistance, int(rep.uncertain), rep.frame_coverage, rep.max_gap_s,
-                     rep.model_probability, rep.side))
+                     rep.model_probability, rep.side,
+                     None if rep.model_reference is None else int(rep.model_reference)))
         except sqlite3.IntegrityError as exc:
             raise ValidationError("rep_index", "store.rep_exists",
                                   rep_index=rep.rep_index) from exc
@@ -624,6 +630,85 @@ class SessionRepo:
         rows = self._ctx.db.execute(f"SELECT {_REP_COLUMNS} FROM reps WHERE session_id=? "
                                     "ORDER BY t_start_s, id", (session_id,))
         return [_rep(r) for r in rows]
+
+    @requires("sessions", Permission.SESSIONS_WRITE)
+    def set_form_reference(self, patient_id: int, exercise_id: str,
+                           rep_ids: Sequence[int]) -> FormReference:
+        """Mark reps of one of the patient's sessions as their reference for an exercise.
+
+        The learned model then compares each later rep of that exercise with these
+        (their mean); a new reference replaces the old one. Audited.
+
+        Parameters
+        ----------
+        patient_id
+            The patient.
+        exercise_id
+            The exercise the reps are of.
+        rep_ids
+            1 to :data:`~rehab.store.models.MAX_REFERENCE_REPS` stored reps of one session
+            of this patient, all of sets of ``exercise_id``.
+
+        Returns
+        -------
+        FormReference
+            What was stored.
+
+        Raises
+        ------
+        ValidationError
+            Too few or too many reps, a rep that does not exist, is not of this exercise,
+            is not this patient's, or is of another session than the first rep.
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.write`` (the refusal is audited).
+        """
+        ids = tuple(int(i) for i in rep_ids)
+        if not 1 <= len(set(ids)) == len(ids) <= MAX_REFERENCE_REPS:
+            raise ValidationError("rep_ids", "store.reference_rep_count",
+                                  most=MAX_REFERENCE_REPS, count=len(ids))
+        sessions = set()
+        for rep_id in ids:
+            row = self._ctx.db.execute(
+                "SELECT r.session_id, s.exercise_id, x.patient_id FROM reps r "
+                "JOIN sets s ON s.id = r.set_id JOIN sessions x ON x.id = r.session_id "
+                "WHERE r.id = ?", (rep_id,)).fetchone()
+            if row is None or row[1] != exercise_id or row[2] != patient_id:
+                raise ValidationError("rep_ids", "store.reference_rep_mismatch",
+                                      rep_id=rep_id, exercise=exercise_id)
+            sessions.add(row[0])
+        if len(sessions) != 1:
+            raise ValidationError("rep_ids", "store.reference_one_session")
+        session_id = sessions.pop()
+        at = self._ctx.now_iso()
+        with self._ctx.db.atomic():
+            self._ctx.db.execute(
+                "INSERT OR REPLACE INTO form_references (patient_id, exercise_id, session_id,"
+                " rep_ids, set_by, set_at) VALUES (?,?,?,?,?,?)",
+                (patient_id, exercise_id, session_id, json.dumps(list(ids)),
+                 self._ctx.actor_id, at))
+            self._ctx.audit("set", "form_reference", f"{patient_id}:{exercise_id}",
+                            session_id=session_id, rep_ids=list(ids))
+        return FormReference(patient_id, exercise_id, session_id, ids, self._ctx.actor_id, at)
+
+    @requires("sessions", Permission.SESSIONS_READ)
+    def form_references(self, patient_id: int) -> dict[str, FormReference]:
+        """The patient's reference reps, per exercise id.
+
+        Returns
+        -------
+        dict of str to FormReference
+            Empty when none is set.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The store's acting user lacks ``sessions.read`` (the refusal is audited).
+        """
+        rows = self._ctx.db.execute(
+            "SELECT patient_id, exercise_id, session_id, rep_ids, set_by, set_at "
+            "FROM form_references WHERE patient_id = ? ORDER BY exercise_id", (patient_id,))
+        return {r[1]: FormReference(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5])
+                for r in rows}
 
     @requires("sessions", Permission.SESSIONS_WRITE)
     def add_event(self, session_id: int | None, event: NewEvent) -> Event:
