@@ -121,3 +121,37 @@ def test_init_makes_private_files_and_check_warns_on_loose_ones(tmp_path: Path) 
     (data / "rehab.db").chmod(0o644)
     code, _, err = _run("db", "check", "--data-dir", str(data))
     assert code == 0 and "rehab.db is mode 644, should be 600" in err
+
+
+def test_a_therapist_sets_and_shows_a_patients_reference_reps(centre: Path) -> None:
+    from rehab.store import NewSet
+    from tests.store.helpers import rep
+
+    with Store.open(centre) as store:
+        kim = store.as_system().users.by_username("kim")
+        as_kim = store.as_user(kim.id)
+        patient = as_kim.patients.search("")[0]
+        session = as_kim.sessions.start(patient.id)
+        first = as_kim.sessions.add_set(session.id, NewSet("squat", 0, 3, 90, 0.0))
+        second = as_kim.sessions.add_set(session.id, NewSet("squat", 1, 3, 90, 20.0))
+        ids = [as_kim.sessions.add_rep(set_id, rep(i)).id
+               for set_id in (first, second) for i in range(3)]
+    base = ("patients", "reference", "--data-dir", str(centre), "--user", "kim",
+            patient.code, "squat")
+    code, out, err = _run(*base, password="kim passphrase")
+    assert code == 0 and "no reference reps" in out, err
+    code, out, err = _run(*base, "--session", str(session.id), "--set", "2", "--reps", "1,3",
+                          password="kim passphrase")
+    assert code == 0 and "reference set to reps 1,3 of set 2" in out, err
+    code, out, _ = _run(*base, password="kim passphrase")
+    assert f"reps {ids[3]}, {ids[5]} (ids) of session {session.id}" in out
+    for extra, words in ((("--session", str(session.id), "--set", "3", "--reps", "1"),
+                          "has 2 set(s) of squat"),
+                         (("--session", str(session.id), "--reps", "4"), "has no rep 4"),
+                         (("--session", str(session.id), "--reps", "one"), "rep numbers like"),
+                         (("--reps", "1",), "give both --session and --reps")):
+        code, _, err = _run(*base, *extra, password="kim passphrase")
+        assert code == 2 and words in err, err
+    code, _, err = _run("patients", "reference", "--data-dir", str(centre), "--user", "res1",
+                        patient.code, "squat", password="res1 passphrase")
+    assert code == 1 and "res1" in err  # researchers may not read sessions

@@ -179,6 +179,51 @@ def test_the_shipped_model_gives_each_bilateral_rep_an_opinion(tmp_path: Path) -
     assert not any(r.model_declined for r in scored)
 
 
+def test_a_patients_reference_reps_are_what_later_reps_are_compared_with(
+        tmp_path: Path) -> None:
+    """Session 1 has no reference: its reps get the reference-free model's opinion,
+    stored as such. Two of its reps become the patient's reference; session 2's reps are
+    then compared with them (the reference model), stored and shown as such, with the
+    probability that the same reps and reference give offline."""
+    from rehab.quality.lazy import rep_probability
+    from rehab.quality.live import reference_from_reps
+    from rehab.quality.live import rep_probability as offline
+
+    patient_id, program_id = _program(tmp_path, sets=1, reps=3)
+    sessions = []
+    for _ in range(2):
+        clock, updates = FrameClock(), Updates()
+        runner, _ = _runner(tmp_path, program_id, clock, updates,
+                            rep_probability=rep_probability,
+                            estimator=ScriptedEstimator(period_s=3.0))
+        runner.start()
+        assert runner.wait(60) and runner.error is None
+        sessions.append((runner.session_id, updates))
+        if len(sessions) == 1:
+            with Store.open(tmp_path).as_system() as store:
+                first = store.sessions.reps(runner.session_id)
+                assert [r.model_reference for r in first] == [False] * 3
+                store.sessions.set_form_reference(
+                    patient_id, "shoulder_abduction_bilateral", [first[0].id, first[1].id])
+    (first_id, _), (second_id, updates) = sessions
+    with Store.open(tmp_path).as_system() as store:
+        reps = store.sessions.reps(second_id)
+        ref_rows = store.streams.read(first_id, "pose")
+        rows = store.streams.read(second_id, "pose")
+    assert len(reps) == 3 and all(r.model_reference is True for r in reps)
+    as_rows = lambda data: list(zip(data.t_s.tolist(), data.values.astype(float),  # noqa: E731
+                                    strict=True))
+    reference = reference_from_reps([(as_rows(ref_rows), r.t_start_s, r.t_end_s)
+                                     for r in first[:2]], "shoulder_abduction_bilateral")
+    for rep in reps:
+        want = offline(as_rows(rows), rep.t_start_s, rep.t_end_s,
+                       "shoulder_abduction_bilateral", reference=reference)
+        # The live rows are float64, the stored ones float32.
+        assert rep.model_probability == pytest.approx(want, abs=1e-3)
+    scored = [r for r in updates.of(RepScored) if not r.partial]
+    assert all(r.model_reference for r in scored)
+
+
 def test_the_shipped_model_gives_no_opinion_on_jumping_jack_fast_reps(tmp_path: Path) -> None:
     """Reps of 1 s (0.83 s rest to rest), the demo's jumping jacks, are quicker than any
     UI-PRMD m07 rep even with the x/÷ 1.5 margin (1.2 s): no probability is stored, the

@@ -49,3 +49,16 @@ def test_a_rep_the_model_declines_reads_no_opinion_and_is_not_flagged(qtbot) -> 
         assert view.reps_table.item(0, 4).foreground().color().getRgb() != warning
         assert "model" not in view.reps_table.item(1, 4).text()
         assert "모델" not in view.reps_table.item(1, 4).text()
+
+
+def test_a_rep_compared_with_the_patients_reference_says_so(qtbot) -> None:
+    for language, text in ((Language.EN, "✓ · model vs own reference: likely correct, 0.91"),
+                           (Language.KO, "✓ · 모델(본인 기준 동작 대비): "
+                                         "올바른 동작일 가능성 높음, 0.91")):
+        model = LiveSessionModel()
+        model.attach(FakeControl())
+        view = QtLiveSession(model, Translator(language))
+        qtbot.addWidget(view)
+        model.ingest(RepScored(1.0, 0, 0, 0, 150.0, 90.0, (), (), "Good",
+                               model_probability=0.91, model_reference=True))
+        assert view.reps_table.item(0, 4).text() == text

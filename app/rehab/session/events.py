@@ -95,6 +95,8 @@ class RepScored:
     # The model knows the movement but declined: the rep is unlike its training reps
     # (rehab.quality.ood); model_probability is None and the rep is never flagged.
     model_declined: bool = False
+    # model_probability compares the rep with the patient's own reference reps.
+    model_reference: bool = False
 
 
 @dataclass(frozen=True)

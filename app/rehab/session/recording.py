@@ -50,12 +50,14 @@ def pose_row(pose: PoseFrame) -> np.ndarray:
 
 
 def stored_rep(event: RepEvent, rep_index: int, language: str,
-               assistance: float | None, model_probability: float | None = None) -> NewRep:
+               assistance: float | None, model_probability: float | None = None,
+               model_reference: bool | None = None) -> NewRep:
     """The store's record of a counted rep, deductions explained in ``language``.
 
     ``model_probability`` is the learned model's probability of correct form
     (:func:`rehab.quality.live.rep_probability`, injected by the launcher), kept beside
-    the rule score it never replaces.
+    the rule score it never replaces; ``model_reference`` says whether it compared the rep
+    with the patient's reference reps.
 
     A rep too sparsely sampled to measure is stored ``uncertain``, with its frame
     coverage and largest gap, so the set totals and trends leave its ROM and score out.
@@ -73,4 +75,4 @@ def stored_rep(event: RepEvent, rep_index: int, language: str,
         assistance=assistance, uncertain=rep.uncertain,
         frame_coverage=None if sampling is None else round(sampling.frame_coverage, 3),
         max_gap_s=None if sampling is None else round(sampling.max_gap_s, 3),
-        model_probability=model_probability, side=rep.side)
+        model_probability=model_probability, side=rep.side, model_reference=model_reference)

@@ -101,6 +101,7 @@ class Reporter:
                              uncertain=rep.uncertain,
                              model_probability=rep.model_probability,
                              model_declined=model_declined,
+                             model_reference=bool(rep.model_reference),
                              side=_alternating_side(item, rep.side)))
 
     def partial_rep(self, item: PlannedItem, set_index: int, rom_deg: float, cue: str,

@@ -284,6 +284,7 @@ class SessionRunner:
             return
         self._recorder = SessionRecorder(store)
         try:
+            self._bind_references(store)
             self._run()
         except _End as end:
             self._finish(end.cause, end.reason)
@@ -301,6 +302,41 @@ class SessionRunner:
             self._stop_pipeline()
             self._recorder.close_streams()
             store.close()
+
+    def _bind_references(self, store: Store) -> None:
+        """Hand the patient's reference reps (:meth:`SessionRepo.set_form_reference`) to
+        a model that compares each rep with them (an injected ``with_references``); the
+        reps of an exercise without a reference keep the reference-free opinion. A
+        reference that cannot be read costs only itself: it is logged and left out."""
+        bind = getattr(self._rep_probability, "with_references", None)
+        if bind is None:
+            return
+        exercises = {item.exercise.id for item in self.plan.items}
+        references = {}
+        for exercise_id, ref in store.sessions.form_references(self.plan.patient_id).items():
+            if exercise_id not in exercises:
+                continue
+            by_id = {r.id: r for r in store.sessions.reps(ref.session_id)}
+            try:
+                reps = [by_id[rep_id] for rep_id in ref.rep_ids]
+                poses = store.streams.read(ref.session_id, "pose", reps[0].t_start_s,
+                                           max(r.t_end_s for r in reps))
+            except (KeyError, RehabError) as exc:
+                log.warning("reference reps of %s not used: %s", exercise_id, exc)
+                continue
+            rows = list(zip(poses.t_s.tolist(), poses.values.astype(float), strict=True))
+            references[exercise_id] = [(rows, r.t_start_s, r.t_end_s) for r in reps]
+        if not references:
+            return
+        bound = bind(references)
+        try:
+            warm_up = getattr(bound, "warm_up", None)
+            if warm_up is not None:
+                warm_up()
+        except (RehabError, RuntimeError, OSError) as exc:
+            log.warning("the patient's reference reps are not used: %s", exc)
+            return
+        self._rep_probability = bound
 
     def _run(self) -> None:
         plan, recorder = self.plan, self._recorder
@@ -471,9 +507,13 @@ class SessionRunner:
                                      side=rep.side)
             return
         opinion = self._model_opinion(event)
+        probability = None if isinstance(opinion, NoOpinion) else opinion
+        uses = getattr(self._rep_probability, "uses_reference", None)
         new = stored_rep(event, event.count - 1, self.settings.language,
                          self._robot.assistance() if self._robot.drives(state.item) else None,
-                         model_probability=None if isinstance(opinion, NoOpinion) else opinion)
+                         model_probability=probability,
+                         model_reference=None if probability is None else
+                         bool(uses is not None and uses(state.item.exercise.id)))
         self._recorder.add_rep(state.set_id, new)
         self.reps_stored += 1
         self._report.rep(state.item, state.set_index, new, cue,

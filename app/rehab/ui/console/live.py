@@ -380,7 +380,8 @@ class QtLiveSession(ClosesPlots, QWidget):
             deductions = t("live.uncertain") + ("; " + deductions if deductions else "")
         flagged = False
         if rep.model_probability is not None and not rep.partial:
-            opinion = t("live.model", verdict=t(_VERDICT_KEY[verdict(rep.model_probability)]),
+            key = "live.model.vs_reference" if rep.model_reference else "live.model"
+            opinion = t(key, verdict=t(_VERDICT_KEY[verdict(rep.model_probability)]),
                         p=f"{rep.model_probability:.2f}")
             flagged = disagrees(rep.model_probability, rep.form_score)
             if flagged:
