@@ -117,11 +117,15 @@ The fair comparison with EGCN is the reference-free model's card
 (`form_quality_v1.md`). This one measures what a clinic can do: a therapist guides a
 patient's first reps until they are right, and later reps are compared with those.
 
-**Not used in live sessions yet.** A session cannot yet mark a patient's reference reps,
-so live reps get the reference-free model's opinion; the sections below on live use
-describe that model's gate and mapping, which this one would share. Offline it is used
-by `rehab eval ui-prmd PATH --model` with this manifest (each subject's first {n}
-correct reps of a movement are the reference and are not scored)."""
+**Live use.** A therapist marks reps a patient did correctly as their reference for an
+exercise (the console's after-session page, "Use selected reps as reference", or
+`rehab patients reference CODE EXERCISE --session ID --set K --reps 1,2,3`; audited). From
+the next session on, each rep of that exercise is compared with the mean of those reps by
+this network, stored with `model_reference` = 1 and shown as "model vs own reference";
+exercises without a reference keep the reference-free model. The sections below on live
+use (the duration gate, both-arm exercises: one reference per arm) apply to both.
+Offline, `rehab eval ui-prmd PATH --model` with this manifest scores each subject against
+their first {n} correct reps of a movement, which are not scored."""
     return inputs, protocol, versus
 
 

@@ -48,6 +48,11 @@ class QtAfterSession(QWidget):
         self.reps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.reps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.reps.horizontalHeader().setStretchLastSection(True)
+        self.reps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.reps.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.reference_button = QPushButton()
+        self.reference_status = QLabel()
+        self.reference_status.setWordWrap(True)
         pain_before, pain, rpe = QSpinBox(), QSpinBox(), QSpinBox()
         pain_before.setRange(_PAIN_UNSET, 10)
         pain.setRange(_PAIN_UNSET, 10)
@@ -74,6 +79,10 @@ class QtAfterSession(QWidget):
         for w in (self.title, self.session_label, self.summary):
             left.addWidget(w)
         left.addWidget(self.reps, 1)
+        reference_row = QHBoxLayout()
+        reference_row.addWidget(self.reference_status, 1)
+        reference_row.addWidget(self.reference_button)
+        left.addLayout(reference_row)
         right = QVBoxLayout()
         right.addWidget(self.form_box)
         right.addStretch(1)
@@ -81,6 +90,7 @@ class QtAfterSession(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
         self.save_button.clicked.connect(self.save)
+        self.reference_button.clicked.connect(self.set_reference)
         model.changed.connect(self.refresh)
         tr.changed.connect(lambda _lang: self.retranslate())
         self.retranslate()
@@ -97,6 +107,8 @@ class QtAfterSession(QWidget):
         self.rpe.editor.setSpecialValueText(t("after.not_recorded"))
         self.form_box.setTitle(t("after.title"))
         self.save_button.setText(t("common.save"))
+        self.reference_button.setText(t("after.reference"))
+        self.reference_button.setToolTip(t("after.reference_hint"))
         self.reps.setHorizontalHeaderLabels([t(k) for k in (
             "live.col.set", "live.col.rep", "live.col.rom", "live.col.score",
             "live.col.deductions")])
@@ -105,6 +117,8 @@ class QtAfterSession(QWidget):
     def refresh(self) -> None:
         t, s = self.tr_, self.model.session
         self.form_box.setEnabled(s is not None)
+        self.reference_button.setEnabled(s is not None and bool(self.model.reps))
+        self.reference_status.setText("")
         for field in (self.pain_before, self.pain, self.rpe, self.notes):
             field.set_error(None)
         if s is None:
@@ -161,6 +175,18 @@ class QtAfterSession(QWidget):
                 if col < 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.reps.setItem(row, col, item)
+
+    def set_reference(self) -> None:
+        """The selected reps become the patient's reference for their exercise."""
+        rows = sorted({index.row() for index in self.reps.selectedIndexes()})
+        try:
+            ref = self.model.set_reference([self.model.reps[r].id for r in rows])
+        except RehabError as exc:
+            show_refusal(exc, {}, self.reference_status, self.tr_)
+        else:
+            set_status(self.reference_status, self.tr_(
+                "after.reference_saved", n=len(ref.rep_ids),
+                exercise=self.model.exercise_name(ref.exercise_id, self.tr_.language)))
 
     def outcome(self) -> SessionOutcome:
         pain, rpe = self.pain.editor.value(), self.rpe.editor.value()

@@ -81,7 +81,7 @@ class ConsoleModel:
         self.patients = PatientListModel(store)
         self.program = ProgramEditorModel(store, library, robot)
         self.live = LiveSessionModel()
-        self.after = AfterSessionModel(store)
+        self.after = AfterSessionModel(store, library)
         self.progress = PatientProgressModel(store, library)
         self.assessments = AssessmentsModel(store)
         self.users = UsersModel(store)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rehab.errors import ValidationError
-from rehab.store import Cause, Rep, Session, SessionOutcome, Store
+from rehab.errors import NotFoundError, ValidationError
+from rehab.exercises.library import ExerciseLibrary
+from rehab.store import Cause, FormReference, Rep, Session, SessionOutcome, Store
 from rehab.store.models import OPEN_STATUSES
 from rehab.ui.models.observable import Emitter
 
@@ -43,10 +44,11 @@ class RepSummary:
 class AfterSessionModel:
     """One finished (or stopped) session and the therapist's outcome for it."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Store, library: ExerciseLibrary | None = None) -> None:
+        self.store, self.library = store, library
         self.session: Session | None = None
         self.reps: list[Rep] = []
+        self.rep_exercise: dict[int, str] = {}  # rep id -> its set's exercise id
         self.summary = RepSummary(0, None, None)
         self.changed = Emitter()
         self.saved = Emitter()  # (Session)
@@ -54,6 +56,9 @@ class AfterSessionModel:
     def load(self, session_id: int | None) -> None:
         self.session = None if session_id is None else self.store.sessions.get(session_id)
         self.reps = [] if session_id is None else self.store.sessions.reps(session_id)
+        exercise_of_set = {} if session_id is None else {
+            s.id: s.exercise_id for s in self.store.sessions.sets(session_id)}
+        self.rep_exercise = {r.id: exercise_of_set[r.set_id] for r in self.reps}
         self.summary = RepSummary.of(self.reps)
         self.changed.emit()
 
@@ -80,3 +85,32 @@ class AfterSessionModel:
         self.saved.emit(self.session)
         self.changed.emit()
         return self.session
+
+    def exercise_name(self, exercise_id: str, language: str) -> str:
+        """The exercise's name in ``language`` (its id without the library)."""
+        if self.library is None:
+            return exercise_id
+        try:
+            return self.library[exercise_id].names.get(language)
+        except NotFoundError:
+            return exercise_id
+
+    def set_reference(self, rep_ids: list[int]) -> FormReference:
+        """Make the chosen reps of this session the patient's reference for their exercise:
+        the learned model compares the patient's later reps of it with them.
+
+        Raises
+        ------
+        ValidationError
+            No session loaded, no rep chosen, reps of more than one exercise, or what the
+            store refuses (:meth:`~rehab.store.sessions.SessionRepo.set_form_reference`).
+        """
+        if self.session is None:
+            raise ValidationError("session_id", "console.no_session_to_record")
+        if not rep_ids:
+            raise ValidationError("rep_ids", "console.reference_select")
+        exercises = {self.rep_exercise[i] for i in rep_ids}
+        if len(exercises) != 1:
+            raise ValidationError("rep_ids", "console.reference_one_exercise")
+        return self.store.sessions.set_form_reference(self.session.patient_id,
+                                                      exercises.pop(), rep_ids)
