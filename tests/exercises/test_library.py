@@ -259,3 +259,10 @@ def test_other_side_placeholder_is_refused_where_it_means_nothing(
     with pytest.raises(ExerciseFileError, match=re.escape(message)) as info:
         load_exercise(path)
     assert info.value.field == "compensations[0].angle"
+
+
+def test_an_exercise_is_named_in_the_readers_language_or_by_its_id() -> None:
+    library = load_library()
+    assert library.name("squat", "en") == library["squat"].names.en
+    assert library.name("squat", "ko") == library["squat"].names.ko
+    assert library.name("retired_exercise", "ko") == "retired_exercise"

@@ -744,6 +744,18 @@ class ExerciseLibrary(Mapping[str, ExerciseDef]):
     def __len__(self) -> int:
         return len(self._exercises)
 
+    def name(self, exercise_id: str, language: str) -> str:
+        """The exercise's name in ``language``.
+
+        Returns
+        -------
+        str
+            The name; the id when the library lacks the exercise (a record of an exercise
+            since removed).
+        """
+        found = self._exercises.get(exercise_id)
+        return exercise_id if found is None else found.names.get(language)
+
 
 def load_library(directory: str | Path | None = None) -> ExerciseLibrary:
     """Load every ``*.yaml`` exercise of ``directory`` (default: the bundled library).

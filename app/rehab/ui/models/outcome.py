@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rehab.errors import NotFoundError, ValidationError
+from rehab.errors import ValidationError
 from rehab.exercises.library import ExerciseLibrary
 from rehab.store import Cause, FormReference, Rep, Session, SessionOutcome, Store
 from rehab.store.models import OPEN_STATUSES
@@ -87,13 +87,10 @@ class AfterSessionModel:
         return self.session
 
     def exercise_name(self, exercise_id: str, language: str) -> str:
-        """The exercise's name in ``language`` (its id without the library)."""
-        if self.library is None:
-            return exercise_id
-        try:
-            return self.library[exercise_id].names.get(language)
-        except NotFoundError:
-            return exercise_id
+        """The exercise's name in ``language`` (its id without the library, or when the
+        library lacks it)."""
+        return exercise_id if self.library is None else self.library.name(exercise_id,
+                                                                          language)
 
     def set_reference(self, rep_ids: list[int]) -> FormReference:
         """Make the chosen reps of this session the patient's reference for their exercise:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rehab.analytics import ExerciseProgress, exercise_progress
-from rehab.errors import NotFoundError
 from rehab.exercises.library import ExerciseLibrary
 from rehab.store import SessionProgress, Store
 from rehab.ui.models.observable import Emitter
@@ -46,13 +45,10 @@ class PatientProgressModel:
         self.changed.emit()
 
     def exercise_name(self, exercise_id: str, language: str) -> str:
-        """The exercise's name in ``language`` (its id when the library lacks it)."""
-        if self.library is None:
-            return exercise_id
-        try:
-            return self.library[exercise_id].names.get(language)
-        except NotFoundError:
-            return exercise_id
+        """The exercise's name in ``language`` (its id without the library, or when the
+        library lacks it)."""
+        return exercise_id if self.library is None else self.library.name(exercise_id,
+                                                                          language)
 
     @property
     def current(self) -> ExerciseProgress | None:
