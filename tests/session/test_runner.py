@@ -224,6 +224,43 @@ def test_a_patients_reference_reps_are_what_later_reps_are_compared_with(
     assert all(r.model_reference for r in scored)
 
 
+def test_reference_reps_that_cannot_be_read_leave_the_reference_free_opinion(
+        tmp_path: Path) -> None:
+    """A reference whose session kept no pose stream (here: reps written without one) is
+    left out with a warning; the session runs and its reps say the opinion is the
+    reference-free model's."""
+    from rehab.store import NewRep, NewSet
+
+    patient_id, program_id = _program(tmp_path, sets=1, reps=3)
+    with Store.open(tmp_path).as_system() as store:
+        old = store.sessions.start(patient_id)
+        set_id = store.sessions.add_set(old.id, NewSet("shoulder_abduction_bilateral", 0, 3,
+                                                       120.0, 0.0))
+        ids = [store.sessions.add_rep(set_id, NewRep(i, 3.0 * i, 3.0 * i + 1, 3.0 * i + 2,
+                                                     120.0, 90.0, 90.0)).id for i in range(2)]
+        store.sessions.set_form_reference(patient_id, "shoulder_abduction_bilateral", ids)
+
+    bound: list[object] = []
+
+    class Opinion:
+        def __call__(self, rows, t_start_s: float, t_end_s: float, exercise_id: str) -> float:
+            return 0.5
+
+        def with_references(self, references):
+            bound.append(references)
+            return self
+
+    clock, updates = FrameClock(), Updates()
+    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=Opinion())
+    runner.start()
+    assert runner.wait(60) and runner.error is None
+    assert bound == []
+    with Store.open(tmp_path).as_system() as store:
+        reps = store.sessions.reps(runner.session_id)
+    assert len(reps) == 3
+    assert all(r.model_probability == 0.5 and r.model_reference is False for r in reps)
+
+
 def test_the_shipped_model_gives_no_opinion_on_jumping_jack_fast_reps(tmp_path: Path) -> None:
     """Reps of 1 s (0.83 s rest to rest), the demo's jumping jacks, are quicker than any
     UI-PRMD m07 rep even with the x/÷ 1.5 margin (1.2 s): no probability is stored, the

@@ -313,7 +313,12 @@ class SessionRunner:
             return
         exercises = {item.exercise.id for item in self.plan.items}
         references = {}
-        for exercise_id, ref in store.sessions.form_references(self.plan.patient_id).items():
+        try:
+            stored = store.sessions.form_references(self.plan.patient_id)
+        except RehabError as exc:  # e.g. refused: the session goes on without references
+            log.warning("the patient's reference reps are not used: %s", exc)
+            return
+        for exercise_id, ref in stored.items():
             if exercise_id not in exercises:
                 continue
             by_id = {r.id: r for r in store.sessions.reps(ref.session_id)}
