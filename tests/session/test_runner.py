@@ -203,8 +203,9 @@ def test_a_patients_reference_reps_are_what_later_reps_are_compared_with(
             with Store.open(tmp_path).as_system() as store:
                 first = store.sessions.reps(runner.session_id)
                 assert [r.model_reference for r in first] == [False] * 3
+                # Given out of order: the reference is read from the earliest rep's start.
                 store.sessions.set_form_reference(
-                    patient_id, "shoulder_abduction_bilateral", [first[0].id, first[1].id])
+                    patient_id, "shoulder_abduction_bilateral", [first[1].id, first[0].id])
     (first_id, _), (second_id, updates) = sessions
     with Store.open(tmp_path).as_system() as store:
         reps = store.sessions.reps(second_id)
@@ -259,6 +260,41 @@ def test_reference_reps_that_cannot_be_read_leave_the_reference_free_opinion(
         reps = store.sessions.reps(runner.session_id)
     assert len(reps) == 3
     assert all(r.model_probability == 0.5 and r.model_reference is False for r in reps)
+
+
+def test_the_reference_reps_handed_to_the_model_hold_each_reps_own_frames(
+        tmp_path: Path) -> None:
+    """The runner reads the reference session's pose stream over every reference rep,
+    whatever order they were given in."""
+    patient_id, program_id = _program(tmp_path, sets=1, reps=3)
+    bound: list[dict] = []
+
+    class Opinion:
+        def __call__(self, rows, t_start_s: float, t_end_s: float, exercise_id: str) -> float:
+            return 0.5
+
+        def with_references(self, references):
+            bound.append(references)
+            return self
+
+    for n in range(2):
+        runner, _ = _runner(tmp_path, program_id, FrameClock(), Updates(),
+                            rep_probability=Opinion())
+        runner.start()
+        assert runner.wait(60) and runner.error is None
+        if n == 0:
+            with Store.open(tmp_path).as_system() as store:
+                first = store.sessions.reps(runner.session_id)
+                store.sessions.set_form_reference(
+                    patient_id, "shoulder_abduction_bilateral", [first[2].id, first[0].id])
+    (references,) = bound
+    given = references["shoulder_abduction_bilateral"]
+    assert [(t0, t1) for _, t0, t1 in given] == [(first[2].t_start_s, first[2].t_end_s),
+                                                 (first[0].t_start_s, first[0].t_end_s)]
+    for rows, t0, t1 in given:
+        inside = [t for t, _ in rows if t0 <= t <= t1]
+        assert len(inside) >= 0.9 * 30.0 * (t1 - t0)  # the rep's frames at 30 fps
+        assert all(row.shape == (132,) for _, row in rows)
 
 
 def test_the_shipped_model_gives_no_opinion_on_jumping_jack_fast_reps(tmp_path: Path) -> None:

@@ -324,7 +324,8 @@ class SessionRunner:
             by_id = {r.id: r for r in store.sessions.reps(ref.session_id)}
             try:
                 reps = [by_id[rep_id] for rep_id in ref.rep_ids]
-                poses = store.streams.read(ref.session_id, "pose", reps[0].t_start_s,
+                poses = store.streams.read(ref.session_id, "pose",
+                                           min(r.t_start_s for r in reps),
                                            max(r.t_end_s for r in reps))
             except (KeyError, RehabError) as exc:
                 log.warning("reference reps of %s not used: %s", exercise_id, exc)
