@@ -225,6 +225,20 @@ def test_a_patients_reference_reps_are_what_later_reps_are_compared_with(
     assert all(r.model_reference for r in scored)
 
 
+class _ReferenceSpy:
+    """A model opinion (always 0.5) that keeps the reference reps the runner hands it."""
+
+    def __init__(self) -> None:
+        self.bound: list[dict] = []
+
+    def __call__(self, rows, t_start_s: float, t_end_s: float, exercise_id: str) -> float:
+        return 0.5
+
+    def with_references(self, references: dict) -> _ReferenceSpy:
+        self.bound.append(references)
+        return self
+
+
 def test_reference_reps_that_cannot_be_read_leave_the_reference_free_opinion(
         tmp_path: Path) -> None:
     """A reference whose session kept no pose stream (here: reps written without one) is
@@ -241,21 +255,12 @@ def test_reference_reps_that_cannot_be_read_leave_the_reference_free_opinion(
                                                      120.0, 90.0, 90.0)).id for i in range(2)]
         store.sessions.set_form_reference(patient_id, "shoulder_abduction_bilateral", ids)
 
-    bound: list[object] = []
-
-    class Opinion:
-        def __call__(self, rows, t_start_s: float, t_end_s: float, exercise_id: str) -> float:
-            return 0.5
-
-        def with_references(self, references):
-            bound.append(references)
-            return self
-
+    opinion = _ReferenceSpy()
     clock, updates = FrameClock(), Updates()
-    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=Opinion())
+    runner, _ = _runner(tmp_path, program_id, clock, updates, rep_probability=opinion)
     runner.start()
     assert runner.wait(60) and runner.error is None
-    assert bound == []
+    assert opinion.bound == []
     with Store.open(tmp_path).as_system() as store:
         reps = store.sessions.reps(runner.session_id)
     assert len(reps) == 3
@@ -267,19 +272,10 @@ def test_the_reference_reps_handed_to_the_model_hold_each_reps_own_frames(
     """The runner reads the reference session's pose stream over every reference rep,
     whatever order they were given in."""
     patient_id, program_id = _program(tmp_path, sets=1, reps=3)
-    bound: list[dict] = []
-
-    class Opinion:
-        def __call__(self, rows, t_start_s: float, t_end_s: float, exercise_id: str) -> float:
-            return 0.5
-
-        def with_references(self, references):
-            bound.append(references)
-            return self
-
+    opinion = _ReferenceSpy()
     for n in range(2):
         runner, _ = _runner(tmp_path, program_id, FrameClock(), Updates(),
-                            rep_probability=Opinion())
+                            rep_probability=opinion)
         runner.start()
         assert runner.wait(60) and runner.error is None
         if n == 0:
@@ -287,7 +283,7 @@ def test_the_reference_reps_handed_to_the_model_hold_each_reps_own_frames(
                 first = store.sessions.reps(runner.session_id)
                 store.sessions.set_form_reference(
                     patient_id, "shoulder_abduction_bilateral", [first[2].id, first[0].id])
-    (references,) = bound
+    (references,) = opinion.bound
     given = references["shoulder_abduction_bilateral"]
     assert [(t0, t1) for _, t0, t1 in given] == [(first[2].t_start_s, first[2].t_end_s),
                                                  (first[0].t_start_s, first[0].t_end_s)]

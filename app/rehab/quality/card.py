@@ -150,12 +150,13 @@ def model_card(manifest: dict[str, Any]) -> str:
                   "subject. Comparing each rep with the person's own correct reps\nremoves "
                   "most of that shift (`form_quality_ref_v1.md`: mean LOSO accuracy 0.927,\n"
                   "a different protocol).")
-    template = (reference if model["architecture"] != "gcn_template" else
-                "\nBoth streams also read the rep's deviation from its movement's template, the "
-                "mean correct\nrep of the training reps frame by frame (reps are "
-                "time-normalised), or from the\ntemplate's mirror image where that is closer "
-                "(either arm or leg may do a one-sided\nmovement); the templates are stored "
-                "with the weights.")
+    deviation_text = (
+        reference if model["architecture"] != "gcn_template" else
+        "\nBoth streams also read the rep's deviation from its movement's template, the "
+        "mean correct\nrep of the training reps frame by frame (reps are "
+        "time-normalised), or from the\ntemplate's mirror image where that is closer "
+        "(either arm or leg may do a one-sided\nmovement); the templates are stored "
+        "with the weights.")
     return f"""# Model card: {manifest['weights_file']}
 
 A second, independent opinion on each rep's form: the probability that the rep was done
@@ -170,7 +171,7 @@ the canonical skeleton (the mapping BlazePose goes through live; neck and spine 
 from shoulders and hips as BlazePose builds them, whatever the sensor), resampled to
 {manifest['n_frames']} frames, centred on the mean pelvis, heading and scale (trunk length)
 normalised, with velocities and bone directions (unit vectors, blind to limb lengths), and
-the {manifest['n_angles']} joint angles as a second stream.{template}{baseline_text}
+the {manifest['n_angles']} joint angles as a second stream.{deviation_text}{baseline_text}
 Weights `{manifest['weights_file']}` (SHA-256 `{manifest['sha256']}`), manifest
 `{manifest.get('manifest_file', '')}`, format version {manifest['format_version']}, feature
 version {manifest['feature_version']}; the loader refuses any other digest or version.
