@@ -34,6 +34,7 @@ from rehab.store import (
 
 RECORDED = Path(__file__).parent / "data" / "recorded_session.db"
 PASSWORD = "export-test-pass"
+OLD_MODEL_PROBABILITY = (0.8125, 0.25)  # the old patient's two reps, as the model scored them
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,12 @@ def _old_patient_session(store: Store, patient_id: int) -> None:
     session = store.sessions.start(patient_id, pain_before=3, robot_used=True)
     set_id = store.sessions.add_set(session.id, NewSet("shoulder_abduction_bilateral", 0, 2,
                                                        90.0, 0.0))
-    for i in range(2):
+    # The first rep scored against the patient's reference reps, the second without.
+    for i, reference in enumerate((True, False)):
         store.sessions.add_rep(set_id, NewRep(i, 1.0 + 2 * i, 1.5 + 2 * i, 2.5 + 2 * i,
-                                              80.0 + i, 60.0, 70.0, assistance=0.3))
+                                              80.0 + i, 60.0, 70.0, assistance=0.3,
+                                              model_probability=OLD_MODEL_PROBABILITY[i],
+                                              model_reference=reference))
     recorder = StreamRecorder(store.streams, session.id)
     recorder.declare("pose", tuple(f"lm{j}.{a}" for j in range(33)
                                    for a in ("x_m", "y_m", "z_m", "vis")))

@@ -18,7 +18,12 @@ from rehab.export.reader import ExportSelection
 from rehab.export.run import FORMATS, run_export
 from rehab.store import PermissionDeniedError, Store
 from rehab.vision.angles import ANGLE_NAMES
-from tests.export.conftest import Centre, exported_text, identifying_values
+from tests.export.conftest import (
+    OLD_MODEL_PROBABILITY,
+    Centre,
+    exported_text,
+    identifying_values,
+)
 
 
 def _export(centre: Centre, fmt: str, out: Path, *, user: str = "researcher",
@@ -146,6 +151,38 @@ def test_csv_has_the_same_rows(centre: Centre, tmp_path: Path) -> None:
     reps = list(tmp_path.joinpath("out").glob("reps/subject=*/session=*/part-0.csv"))
     rows = [r for f in reps for r in _rows(f, ",")]
     assert len(rows) == 8 and {"rom_deg", "form_score", "deductions"} <= set(rows[0])
+
+
+def test_the_model_opinion_of_each_rep_is_exported_and_none_is_made_up(
+        centre: Centre, tmp_path: Path) -> None:
+    """Each rep's model probability and whether it used a reference reach the researcher.
+
+    The demo patient's reps have no opinion (NULL, not 0 or 0.5); the old patient's two
+    reps have one each, with and without a reference.
+    """
+    _export(centre, "parquet", tmp_path / "pq")
+    _export(centre, "csv", tmp_path / "csv")
+    _export(centre, "bids", tmp_path / "bids")
+    expected = sorted([(None, None)] * 6 + [(OLD_MODEL_PROBABILITY[0], True),
+                                            (OLD_MODEL_PROBABILITY[1], False)],
+                      key=repr)
+    parquet = duckdb.connect().execute(
+        f"SELECT model_probability, model_reference FROM read_parquet("
+        f"'{tmp_path}/pq/reps/**/*.parquet', hive_partitioning=true)").fetchall()
+    assert sorted(parquet, key=repr) == expected
+    csv_rows = [r for f in tmp_path.joinpath("csv").glob("reps/**/part-0.csv")
+                for r in _rows(f, ",")]
+    assert sorted(((float(r["model_probability"]) if r["model_probability"] else None,
+                    {"": None, "true": True, "false": False}[r["model_reference"]])
+                   for r in csv_rows), key=repr) == expected
+    # Each tracking system's recording has the session's reps as its events: read the camera's.
+    bids_rows = [r for f in tmp_path.joinpath("bids").rglob("*tracksys-camera*_events.tsv")
+                 for r in _rows(f)]
+    assert sorted(((None if r["model_probability"] == "n/a" else float(r["model_probability"]),
+                    None if r["model_reference"] == "n/a" else r["model_reference"] == "1")
+                   for r in bids_rows), key=repr) == expected
+    sidecar = json.loads(next(tmp_path.joinpath("bids").rglob("*_events.json")).read_text())
+    assert {"model_probability", "model_reference"} <= set(sidecar)
 
 
 # ---------------------------------------------------------------- BIDS motion

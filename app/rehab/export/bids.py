@@ -201,12 +201,13 @@ def _sidecar(rec: _Recording, name: str, manufacturer: str) -> dict[str, Any]:
 def _events(dataset: ExportDataset, item: ExportedSession, t0_s: float) -> list[str]:
     sets = {s.id: s for s in dataset.sets(item)}
     lines = ["onset\tduration\ttrial_type\texercise_id\tset_index\trep_index\trom_deg"
-             "\tform_score\tuncertain"]
+             "\tform_score\tuncertain\tmodel_probability\tmodel_reference"]
     for r in dataset.reps(item):
         s = sets[r.set_id]
         lines.append(f"{r.t_start_s - t0_s:.6f}\t{r.duration_s:.6f}\trep\t{s.exercise_id}\t"
                      f"{s.set_index}\t{r.rep_index}\t{r.rom_deg:.3f}\t{r.form_score:.2f}\t"
-                     f"{int(r.uncertain)}")
+                     f"{int(r.uncertain)}\t{_na(r.model_probability, '.4f')}\t"
+                     f"{_na(r.model_reference, 'd')}")
     return lines
 
 
@@ -222,6 +223,15 @@ _EVENTS_JSON = {
     "form_score": {"Description": "Form score 0-100 (rule-based deductions)."},
     "uncertain": {"Description": "1 when the camera's frames were too sparse to measure "
                                  "the rep exactly (its ROM and score are estimates)."},
+    "model_probability": {"Description": "The learned form-quality model's probability "
+                                         "(0-1) that the rep was done with correct form; "
+                                         "n/a where the model gave no opinion (a rep "
+                                         "unlike its training reps, or no model)."},
+    "model_reference": {"Description": "1 when model_probability compared the rep with "
+                                       "the patient's own reference reps, 0 when it came "
+                                       "from the reference-free model; n/a without a "
+                                       "probability, or for one recorded before the "
+                                       "database said which."},
 }
 
 
@@ -257,8 +267,8 @@ def _json(path: Path, content: dict[str, Any]) -> None:
     path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _na(value: object) -> str:
-    return MISSING if value is None else str(value)
+def _na(value: object, spec: str = "") -> str:
+    return MISSING if value is None else format(value, spec)
 
 
 def write(dataset: ExportDataset, folder: Path, progress: Progress) -> dict[str, int]:

@@ -98,7 +98,8 @@ _REPS = _schema(("set_index", pa.int16()), ("exercise_id", pa.string()),
                 ("duration_s", pa.float64()), ("form_score", pa.float64()),
                 ("assistance", pa.float64()), ("uncertain", pa.bool_()),
                 ("frame_coverage", pa.float64()), ("max_gap_s", pa.float64()),
-                ("deductions", pa.string()), ("flags", pa.string()))
+                ("deductions", pa.string()), ("flags", pa.string()),
+                ("model_probability", pa.float64()), ("model_reference", pa.bool_()))
 _EVENTS = _schema(("t_s", pa.float64()), ("kind", pa.string()), ("severity", pa.string()),
                   ("source", pa.string()), ("cause", pa.string()))
 
@@ -175,7 +176,8 @@ def rep_rows(dataset: ExportDataset, item: ExportedSession,
              "assistance": r.assistance, "uncertain": r.uncertain,
              "frame_coverage": r.frame_coverage, "max_gap_s": r.max_gap_s,
              "deductions": ";".join(d.code for d in r.deductions),
-             "flags": ";".join(r.flags)} for r in dataset.reps(item)]
+             "flags": ";".join(r.flags), "model_probability": r.model_probability,
+             "model_reference": r.model_reference} for r in dataset.reps(item)]
 
 
 def _timeseries(dataset: ExportDataset, item: ExportedSession, path: Path,
