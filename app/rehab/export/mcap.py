@@ -123,7 +123,9 @@ def _reps(bag: _Bag, dataset: ExportDataset, item: ExportedSession) -> int:
             rep_index=r.rep_index, t_start_s=r.t_start_s, t_peak_s=r.t_peak_s,
             t_end_s=r.t_end_s, rom_deg=r.rom_deg, peak_velocity_deg_s=r.peak_velocity_deg_s,
             form_score=r.form_score, assistance=-1.0 if r.assistance is None
-            else r.assistance, uncertain=r.uncertain), ns)
+            else r.assistance, uncertain=r.uncertain,
+            model_probability=-1.0 if r.model_probability is None else r.model_probability,
+            model_reference=bool(r.model_reference)), ns)
     return len(reps)
 
 
