@@ -4,13 +4,14 @@ reference: the learned model compares the patient's later reps with them."""
 from __future__ import annotations
 
 import pytest
-from PyQt6.QtCore import QItemSelectionModel
+from PyQt6.QtCore import QItemSelectionModel, Qt
 
 from rehab.exercises.library import load_library
-from rehab.store import NewRep, NewSet, Store
+from rehab.store import NewRep, NewSet, SessionOutcome, Store
 from rehab.ui.console.after_session import QtAfterSession
 from rehab.ui.i18n import Language, Translator
 from rehab.ui.models.outcome import AfterSessionModel
+from rehab.ui.qt.style import Role, qcolor
 
 
 def _session(store: Store, centre) -> int:
@@ -65,3 +66,62 @@ def test_selected_reps_become_the_patients_reference(qtbot, demo_store, language
     assert view.reference_status.text().startswith(name)
     ref = store.sessions.form_references(centre.patient.id)[exercise]
     assert ref.session_id == sid and ref.rep_ids == tuple(r.id for r in model.reps[:2])
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_an_earlier_session_can_be_chosen_and_its_reps_kept_as_reference(
+        qtbot, demo_store, language: str) -> None:
+    """The page opens on the latest session; the therapist picks an earlier one from the
+    list, sees its reps and keeps them as the reference (or corrects its outcome)."""
+    store, centre = demo_store
+    earlier = _session(store, centre)
+    store.sessions.finish(earlier, SessionOutcome(pain_after=2))
+    later = store.sessions.start(centre.program.patient_id)
+    model = AfterSessionModel(store, load_library())
+    view = QtAfterSession(model, Translator(Language(language)))
+    qtbot.addWidget(view)
+    model.load_latest(centre.patient.id)
+    assert model.session.id == later.id and view.reps.rowCount() == 0
+    assert view.session_label.isHidden() and not view.session_choice.isHidden()
+    items = [view.session_choice.itemText(i) for i in range(view.session_choice.count())]
+    assert len(items) == 2 and f"#{later.id}" in items[0] and f"#{earlier}" in items[1]
+    assert view.session_choice.currentIndex() == 0
+    qtbot.keyClick(view.session_choice, Qt.Key.Key_Down)  # the user picks the earlier one
+    assert model.session.id == earlier and view.session_choice.currentIndex() == 1
+    assert view.reps.rowCount() == 3 and view.pain.editor.value() == 2
+    _select(view, [0, 1])
+    view.set_reference()
+    exercise = centre.program.items[0].exercise_id
+    assert store.sessions.form_references(centre.patient.id)[exercise].session_id == earlier
+    view.pain.editor.setValue(3)  # a corrected outcome goes to the session on show
+    view.save()
+    assert store.sessions.get(earlier).pain_after == 3
+    assert store.sessions.get(later.id).pain_after is None
+    assert model.session.id == earlier and view.session_choice.currentIndex() == 1
+
+
+@pytest.mark.parametrize(("language", "texts"), [
+    ("en", ("model vs own reference: likely correct, 0.93", "model: likely incorrect, 0.10",
+            "model and rule score disagree")),
+    ("ko", ("모델(본인 기준 동작 대비)", "0.10", "모델과 규칙 점수가 크게 다름"))])
+def test_the_reps_table_shows_the_models_opinion_as_the_live_page_did(
+        qtbot, demo_store, language: str, texts: tuple[str, str, str]) -> None:
+    """Stored opinions read back beside the deductions (a disagreement flagged in the
+    warning colour); a rep without one says nothing of the model."""
+    store, centre = demo_store
+    session = store.sessions.start(centre.program.patient_id)
+    set_id = store.sessions.add_set(session.id, NewSet("squat", 0, 3, 90.0, 30.0))
+    for i, (p, ref) in enumerate(((0.93, True), (0.10, False), (None, None))):
+        store.sessions.add_rep(set_id, NewRep(i, 3.0 * i, 3.0 * i + 1, 3.0 * i + 2, 80.0,
+                                              90.0, 90.0, model_probability=p,
+                                              model_reference=ref))
+    model = AfterSessionModel(store, load_library())
+    view = QtAfterSession(model, Translator(Language(language)))
+    qtbot.addWidget(view)
+    model.load_latest(centre.patient.id)
+    cells = [view.reps.item(row, 4) for row in range(3)]
+    assert cells[0].text().startswith("✓ · ") and texts[0] in cells[0].text()
+    assert texts[1] in cells[1].text() and texts[2] in cells[1].text()
+    assert texts[2] not in cells[0].text() and cells[2].text() == "✓"
+    assert cells[1].foreground().color() == qcolor(Role.ALERT_WARNING)
+    assert cells[0].foreground().color() != qcolor(Role.ALERT_WARNING)

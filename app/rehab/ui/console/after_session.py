@@ -5,6 +5,7 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,6 +22,7 @@ from PyQt6.QtWidgets import (
 
 from rehab.errors import RehabError
 from rehab.store import SessionOutcome
+from rehab.ui.console.opinion import opinion_text
 from rehab.ui.i18n import Translator
 from rehab.ui.models.localtime import local_time
 from rehab.ui.models.outcome import AfterSessionModel
@@ -32,7 +34,8 @@ _PAIN_UNSET, _RPE_UNSET = -1, 5
 
 
 class QtAfterSession(QWidget):
-    """The outcome form of the latest (or just finished) session."""
+    """The outcome form of the latest (or just finished) session, or of an earlier one of
+    the patient's chosen from the list above the reps."""
 
     def __init__(self, model: AfterSessionModel, tr: Translator,
                  parent: QWidget | None = None) -> None:
@@ -40,7 +43,8 @@ class QtAfterSession(QWidget):
         self.setObjectName("page")
         self.model, self.tr_ = model, tr
         self.title = QLabel(objectName="title")
-        self.session_label = QLabel()
+        self.session_label = QLabel()  # "no session" when the patient has none
+        self.session_choice = QComboBox()  # the patient's sessions, newest first
         self.summary = QLabel()
         style_text(self.summary, size=Size.EMPHASIS, weight=Weight.SEMIBOLD)
         self.reps = QTableWidget(0, 5)
@@ -76,7 +80,7 @@ class QtAfterSession(QWidget):
         row.addWidget(self.save_button)
         form.addRow(row)
         left = QVBoxLayout()
-        for w in (self.title, self.session_label, self.summary):
+        for w in (self.title, self.session_label, self.session_choice, self.summary):
             left.addWidget(w)
         left.addWidget(self.reps, 1)
         reference_row = QHBoxLayout()
@@ -91,6 +95,7 @@ class QtAfterSession(QWidget):
         layout.addLayout(right, 2)
         self.save_button.clicked.connect(self.save)
         self.reference_button.clicked.connect(self.set_reference)
+        self.session_choice.activated.connect(model.choose)  # the user's choice only
         model.changed.connect(self.refresh)
         tr.changed.connect(lambda _lang: self.retranslate())
         self.retranslate()
@@ -109,6 +114,7 @@ class QtAfterSession(QWidget):
         self.save_button.setText(t("common.save"))
         self.reference_button.setText(t("after.reference"))
         self.reference_button.setToolTip(t("after.reference_hint"))
+        self.session_choice.setToolTip(t("after.choose_session"))
         self.reps.setHorizontalHeaderLabels([t(k) for k in (
             "live.col.set", "live.col.rep", "live.col.rom", "live.col.score",
             "live.col.deductions")])
@@ -121,13 +127,18 @@ class QtAfterSession(QWidget):
         self.reference_status.setText("")
         for field in (self.pain_before, self.pain, self.rpe, self.notes):
             field.set_error(None)
+        self.session_label.setHidden(s is not None)
+        self.session_choice.setHidden(s is None)
         if s is None:
             self.session_label.setText(t("after.no_session"))
+            self.session_choice.clear()
             self.summary.setText("")
             self.reps.setRowCount(0)
             return
-        self.session_label.setText(t("after.session", id=s.id, started=local_time(s.started_at),
-                                     status=t(f"status.{s.status}")))
+        self.session_choice.clear()
+        self.session_choice.addItems([t("after.session", id=x.id, started=local_time(
+            x.started_at), status=t(f"status.{x.status}")) for x in self.model.sessions])
+        self.session_choice.setCurrentIndex([x.id for x in self.model.sessions].index(s.id))
         self.summary.setText(self._summary_text())
         self.pain_before.editor.setValue(_PAIN_UNSET if s.pain_before is None
                                          else s.pain_before)
@@ -165,6 +176,11 @@ class QtAfterSession(QWidget):
             if rep.uncertain:
                 deductions = self.tr_("live.uncertain") + ("; " + deductions if deductions
                                                            else "")
+            flagged = False
+            if rep.model_probability is not None:  # as the live page showed it
+                opinion, flagged = opinion_text(self.tr_, rep.model_probability,
+                                                rep.form_score, rep.model_reference)
+                deductions = f"{deductions or '✓'} · {opinion}"
             values = (str(set_ids.index(rep.set_id) + 1), number,
                       f"{approx}{rep.rom_deg:.0f}", f"{approx}{rep.form_score:.0f}",
                       deductions or "✓")
@@ -172,6 +188,8 @@ class QtAfterSession(QWidget):
                 item = QTableWidgetItem(value)
                 if rep.uncertain:
                     item.setForeground(qcolor(Role.TEXT_INACTIVE))
+                elif flagged and col == 4:
+                    item.setForeground(qcolor(Role.ALERT_WARNING))
                 if col < 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.reps.setItem(row, col, item)

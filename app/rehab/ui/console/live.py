@@ -29,9 +29,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from rehab.quality.opinion import Verdict, disagrees, verdict
 from rehab.session.events import Alert, RepScored, SessionPhase
 from rehab.store.models import Cause, Severity
+from rehab.ui.console.opinion import opinion_text
 from rehab.ui.i18n import (
     Translator,
     alert_text,
@@ -72,9 +72,6 @@ def _plot(y_range_deg: tuple[float, float], window_s: float) -> pg.PlotWidget:
     return plot
 
 
-_VERDICT_KEY = {Verdict.LIKELY_CORRECT: "live.model.likely_correct",
-                Verdict.UNSURE: "live.model.unsure",
-                Verdict.LIKELY_INCORRECT: "live.model.likely_incorrect"}
 
 class QtLiveSession(ClosesPlots, QWidget):
     """What the therapist watches while a session runs.
@@ -380,12 +377,8 @@ class QtLiveSession(ClosesPlots, QWidget):
             deductions = t("live.uncertain") + ("; " + deductions if deductions else "")
         flagged = False
         if rep.model_probability is not None and not rep.partial:
-            key = "live.model.vs_reference" if rep.model_reference else "live.model"
-            opinion = t(key, verdict=t(_VERDICT_KEY[verdict(rep.model_probability)]),
-                        p=f"{rep.model_probability:.2f}")
-            flagged = disagrees(rep.model_probability, rep.form_score)
-            if flagged:
-                opinion += " " + t("live.model.disagrees")
+            opinion, flagged = opinion_text(t, rep.model_probability, rep.form_score,
+                                            rep.model_reference)
             deductions = f"{deductions or '✓'} · {opinion}"
         elif rep.model_declined and not rep.partial:
             deductions = f"{deductions or '✓'} · {t('live.model.no_opinion')}"

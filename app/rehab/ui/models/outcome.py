@@ -47,6 +47,7 @@ class AfterSessionModel:
     def __init__(self, store: Store, library: ExerciseLibrary | None = None) -> None:
         self.store, self.library = store, library
         self.session: Session | None = None
+        self.sessions: list[Session] = []  # the patient's sessions, newest first
         self.reps: list[Rep] = []
         self.rep_exercise: dict[int, str] = {}  # rep id -> its set's exercise id
         self.summary = RepSummary(0, None, None)
@@ -54,7 +55,10 @@ class AfterSessionModel:
         self.saved = Emitter()  # (Session)
 
     def load(self, session_id: int | None) -> None:
+        """Show one session (none for ``None``), with its patient's sessions to choose from."""
         self.session = None if session_id is None else self.store.sessions.get(session_id)
+        self.sessions = [] if self.session is None else self.store.sessions.for_patient(
+            self.session.patient_id)[::-1]
         self.reps = [] if session_id is None else self.store.sessions.reps(session_id)
         exercise_of_set = {} if session_id is None else {
             s.id: s.exercise_id for s in self.store.sessions.sets(session_id)}
@@ -66,6 +70,11 @@ class AfterSessionModel:
         """Show the patient's latest session (none when they have none)."""
         sessions = [] if patient_id is None else self.store.sessions.for_patient(patient_id)
         self.load(sessions[-1].id if sessions else None)
+
+    def choose(self, index: int) -> None:
+        """Show the patient's ``index``-th session, newest first (to correct its outcome or
+        take reference reps from it)."""
+        self.load(self.sessions[index].id)
 
     def save(self, outcome: SessionOutcome, *, aborted: bool = False) -> Session:
         """Close the session with ``outcome`` (or correct the outcome of a closed one).
@@ -83,7 +92,7 @@ class AfterSessionModel:
         else:
             self.session = self.store.sessions.record_outcome(self.session.id, outcome)
         self.saved.emit(self.session)
-        self.changed.emit()
+        self.load(self.session.id)  # the session list shows its new status too
         return self.session
 
     def exercise_name(self, exercise_id: str, language: str) -> str:
