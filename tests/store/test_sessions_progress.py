@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -237,6 +239,9 @@ def test_a_patients_reference_reps_are_set_checked_replaced_and_audited(
                               fresh_store.sessions.add_rep(curl, rep(0)).id)
             fresh_store.sessions.finish(session.id, SessionOutcome())
     squats, curl = ids[p.id, 0]
+    session = fresh_store.sessions.for_patient(p.id)[0]
+    unsure = fresh_store.sessions.add_rep(fresh_store.sessions.sets(session.id)[0].id,
+                                          replace(rep(4), uncertain=True)).id
     ref = fresh_store.sessions.set_form_reference(p.id, "squat", squats[:3])
     assert ref.rep_ids == tuple(squats[:3]) and ref.exercise_id == "squat"
     assert fresh_store.sessions.form_references(p.id) == {"squat": ref}
@@ -250,11 +255,14 @@ def test_a_patients_reference_reps_are_set_checked_replaced_and_audited(
         "no rep": [],
         "the same rep twice": [squats[0], squats[0]],
         "ten reps": list(range(1, 11)),
+        "a rep seen through too few frames": [squats[0], unsure],
     }
     for why, rep_ids in refused.items():
         with pytest.raises(ValidationError) as info:
             fresh_store.sessions.set_form_reference(p.id, "squat", rep_ids)
         assert info.value.field == "rep_ids", why
+        if rep_ids[-1:] == [unsure]:
+            assert info.value.message_id == "store.reference_rep_uncertain"
     assert fresh_store.sessions.form_references(p.id) == {"squat": ref}  # kept
     later = fresh_store.sessions.set_form_reference(p.id, "squat", ids[p.id, 1][0][1:])
     assert fresh_store.sessions.form_references(p.id)["squat"] == later  # replaced

@@ -37,14 +37,14 @@ def _select(view: QtAfterSession, rows: list[int]) -> None:
         view.reps.selectionModel().select(view.reps.model().index(row, 0), flags)
 
 
-@pytest.mark.parametrize(("language", "saved", "one_exercise", "select"), [
+@pytest.mark.parametrize(("language", "saved", "one_exercise", "select", "uncertain"), [
     ("en", "the 2 selected reps are now this patient's reference",
-     "must all be of one exercise", "select the reps"),
+     "must all be of one exercise", "select the reps", "cannot be a reference"),
     ("ko", "선택한 2회를 이 환자의 기준 동작으로 저장했습니다", "한 운동의 반복이어야",
-     "표에서 선택하세요")])
+     "표에서 선택하세요", "기준 동작이 될 수 없습니다")])
 def test_selected_reps_become_the_patients_reference(qtbot, demo_store, language: str,
                                                      saved: str, one_exercise: str,
-                                                     select: str) -> None:
+                                                     select: str, uncertain: str) -> None:
     store, centre = demo_store
     sid = _session(store, centre)
     model = AfterSessionModel(store, load_library())
@@ -61,6 +61,17 @@ def test_selected_reps_become_the_patients_reference(qtbot, demo_store, language
     _select(view, [0, 1])
     view.set_reference()
     assert saved in view.reference_status.text()
+    saved_ref = store.sessions.form_references(centre.patient.id)
+    unsure = store.sessions.add_rep(model.reps[0].set_id, NewRep(
+        2, 10.0, 11.0, 12.0, 80.0, 90.0, 90.0, uncertain=True))
+    model.load(sid)
+    _select(view, [0, 2])  # the new rep is its set's third row
+    assert model.reps[2].id == unsure.id
+    view.set_reference()
+    assert uncertain in view.reference_status.text()
+    assert store.sessions.form_references(centre.patient.id) == saved_ref  # kept
+    _select(view, [0, 1])
+    view.set_reference()
     exercise = centre.program.items[0].exercise_id
     name = load_library()[exercise].names.get(language)
     assert view.reference_status.text().startswith(name)

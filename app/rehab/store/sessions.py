@@ -658,7 +658,8 @@ class SessionRepo:
         ------
         ValidationError
             Too few or too many reps, a rep that does not exist, is not of this exercise,
-            is not this patient's, or is of another session than the first rep.
+            is not this patient's, is uncertain (seen through too few camera frames to be
+            measured), or is of another session than the first rep.
         PermissionDeniedError
             The store's acting user lacks ``sessions.write`` (the refusal is audited).
         """
@@ -669,12 +670,15 @@ class SessionRepo:
         sessions = set()
         for rep_id in ids:
             row = self._ctx.db.execute(
-                "SELECT r.session_id, s.exercise_id, x.patient_id FROM reps r "
+                "SELECT r.session_id, s.exercise_id, x.patient_id, r.uncertain FROM reps r "
                 "JOIN sets s ON s.id = r.set_id JOIN sessions x ON x.id = r.session_id "
                 "WHERE r.id = ?", (rep_id,)).fetchone()
             if row is None or row[1] != exercise_id or row[2] != patient_id:
                 raise ValidationError("rep_ids", "store.reference_rep_mismatch",
                                       rep_id=rep_id, exercise=exercise_id)
+            if row[3]:  # seen through too few frames: not a shape to compare others with
+                raise ValidationError("rep_ids", "store.reference_rep_uncertain",
+                                      rep_id=rep_id)
             sessions.add(row[0])
         if len(sessions) != 1:
             raise ValidationError("rep_ids", "store.reference_one_session")

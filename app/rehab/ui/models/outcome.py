@@ -108,13 +108,16 @@ class AfterSessionModel:
         Raises
         ------
         ValidationError
-            No session loaded, no rep chosen, reps of more than one exercise, or what the
-            store refuses (:meth:`~rehab.store.sessions.SessionRepo.set_form_reference`).
+            No session loaded, no rep chosen, an uncertain rep chosen, reps of more than
+            one exercise, or what the store refuses
+            (:meth:`~rehab.store.sessions.SessionRepo.set_form_reference`).
         """
         if self.session is None:
             raise ValidationError("session_id", "console.no_session_to_record")
         if not rep_ids:
             raise ValidationError("rep_ids", "console.reference_select")
+        if any(r.uncertain for r in self.reps if r.id in rep_ids):
+            raise ValidationError("rep_ids", "console.reference_uncertain")
         exercises = {self.rep_exercise[i] for i in rep_ids}
         if len(exercises) != 1:
             raise ValidationError("rep_ids", "console.reference_one_exercise")
