@@ -124,8 +124,9 @@ the next session on, each rep of that exercise is compared with the mean of thos
 this network, stored with `model_reference` = 1 and shown as "model vs own reference";
 exercises without a reference keep the reference-free model. The sections below on live
 use (the duration gate, both-arm exercises: one reference per arm) apply to both.
-The reference is the therapist's judgement and nothing checks it: reps wrongly marked as
-correct make the same faults look correct later.
+The reference is the therapist's judgement: nothing checks it beyond refusing reps seen
+through too few camera frames to be measured, and reps wrongly marked as correct make the
+same faults look correct later.
 Offline, `rehab eval ui-prmd PATH --model` with this manifest scores each subject against
 their first {n} correct reps of a movement, which are not scored."""
     return inputs, protocol, versus
