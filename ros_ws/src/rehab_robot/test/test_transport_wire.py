@@ -149,7 +149,8 @@ SAMPLES = [
                     visibility=[0.75, 1.0]),
     m.RepEvent(header=header(), exercise_id="shoulder_abduction_bilateral", set_index=1,
                rep_index=2, t_start_s=1.5, t_peak_s=2.0, t_end_s=2.75, rom_deg=110.5,
-               peak_velocity_deg_s=90.0, form_score=85.0, assistance=-1.0, uncertain=True),
+               peak_velocity_deg_s=90.0, form_score=85.0, assistance=-1.0, uncertain=True,
+               model_probability=0.875, model_reference=True),
     m.FormFeedback(header=header(), score=87.5, compensation="trunk_lean", severity=0.25),
     m.TriggerRequest(client_guid=0x1234_5678_9ABC_DEF0, sequence_number=7),
     m.TriggerResponse(

@@ -216,6 +216,8 @@ class RepEvent(IdlStruct, typename="rehab_interfaces::msg::dds_::RepEvent_"):
     form_score: float64 = 0.0
     assistance: float64 = -1.0
     uncertain: bool = False
+    model_probability: float64 = -1.0  # the learned model's opinion, -1 for none
+    model_reference: bool = False
 
 
 @dataclass
