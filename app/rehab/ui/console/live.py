@@ -72,7 +72,6 @@ def _plot(y_range_deg: tuple[float, float], window_s: float) -> pg.PlotWidget:
     return plot
 
 
-
 class QtLiveSession(ClosesPlots, QWidget):
     """What the therapist watches while a session runs.
 

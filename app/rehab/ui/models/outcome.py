@@ -56,20 +56,25 @@ class AfterSessionModel:
 
     def load(self, session_id: int | None) -> None:
         """Show one session (none for ``None``), with its patient's sessions to choose from."""
-        self.session = None if session_id is None else self.store.sessions.get(session_id)
-        self.sessions = [] if self.session is None else self.store.sessions.for_patient(
-            self.session.patient_id)[::-1]
-        self.reps = [] if session_id is None else self.store.sessions.reps(session_id)
-        exercise_of_set = {} if session_id is None else {
-            s.id: s.exercise_id for s in self.store.sessions.sets(session_id)}
-        self.rep_exercise = {r.id: exercise_of_set[r.set_id] for r in self.reps}
-        self.summary = RepSummary.of(self.reps)
-        self.changed.emit()
+        session = None if session_id is None else self.store.sessions.get(session_id)
+        self._show(session, [] if session is None else self._newest_first(session.patient_id))
 
     def load_latest(self, patient_id: int | None) -> None:
         """Show the patient's latest session (none when they have none)."""
-        sessions = [] if patient_id is None else self.store.sessions.for_patient(patient_id)
-        self.load(sessions[-1].id if sessions else None)
+        sessions = [] if patient_id is None else self._newest_first(patient_id)
+        self._show(sessions[0] if sessions else None, sessions)
+
+    def _newest_first(self, patient_id: int) -> list[Session]:
+        return self.store.sessions.for_patient(patient_id)[::-1]
+
+    def _show(self, session: Session | None, sessions: list[Session]) -> None:
+        self.session, self.sessions = session, sessions
+        self.reps = [] if session is None else self.store.sessions.reps(session.id)
+        exercise_of_set = {} if session is None else {
+            s.id: s.exercise_id for s in self.store.sessions.sets(session.id)}
+        self.rep_exercise = {r.id: exercise_of_set[r.set_id] for r in self.reps}
+        self.summary = RepSummary.of(self.reps)
+        self.changed.emit()
 
     def choose(self, index: int) -> None:
         """Show the patient's ``index``-th session, newest first (to correct its outcome or
