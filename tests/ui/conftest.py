@@ -37,8 +37,13 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     a later test's widget construction or pytest-qt's event processing, where freeing a
     pyqtgraph plot crashed the process (a segmentation fault in ``test_views.py``, 1 full
     run of 4 on 2026-12-03, never in isolation). With the collector off during each test
-    and one collection after its teardown, widgets are freed at a quiet point.
+    and one collection after its teardown, widgets are freed at a quiet point. Only for
+    tests that use ``qtbot``: pytest calls this hook for every test of the run, and a
+    full collection after each of them doubled the suite's time.
     """
+    if "qtbot" not in getattr(item, "fixturenames", ()):
+        yield
+        return
     enabled = gc.isenabled()
     gc.disable()
     try:
